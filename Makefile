@@ -1,0 +1,134 @@
+# xlmig: shared-nothing live migration for Xen guests on DRBD.
+#
+#   make            library (static + shared) and tools
+#   make demo       a simulated guest migrated between two processes
+#   make check      unit + integration tests, then again under ASan+UBSan
+#   make install    DESTDIR=... to the usual Xen/Debian places
+
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+INCDIR     ?= $(PREFIX)/include/xlmig
+MANDIR     ?= $(PREFIX)/share/man
+XENSCRIPTS ?= /etc/xen/scripts
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+CC         ?= cc
+PKGS       := xenlight xencontrol xenguest xenstore yajl
+DEB_BUILD  := gcc make pkg-config libxen-dev libyajl-dev libcunit1-dev
+DEB_TEST   := $(DEB_BUILD) procps
+
+SAN        ?=
+ifeq ($(SAN),1)
+BUILD      ?= build/asan
+SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
+OPT        := -O1
+else
+BUILD      ?= build/normal
+SANFLAGS   :=
+OPT        := -O2
+endif
+
+XEN_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+XEN_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS     ?= -g $(OPT)
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -fPIC -pthread \
+              -D_GNU_SOURCE -Ilibxlmig $(XEN_CFLAGS) $(SANFLAGS)
+LDLIBS     := $(XEN_LIBS) -lm -pthread
+LDFLAGS    += $(SANFLAGS)
+
+SOVERSION  := 0
+LIB_SRCS   := $(sort $(wildcard libxlmig/*.c))
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TOOL_SRCS  := $(sort $(wildcard tools/xl-migrate-drbd/*.c))
+TOOL_OBJS  := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+
+LIB_A      := $(BUILD)/libxlmig.a
+LIB_SO     := $(BUILD)/libxlmig.so.$(SOVERSION)
+TOOL       := $(BUILD)/xl-migrate-drbd
+UNIT       := $(BUILD)/unit-tests
+
+.PHONY: all deps deps-test demo check check-suites check-unit \
+        check-integration install clean
+all: $(LIB_A) $(LIB_SO) $(TOOL)
+
+deps:
+	@mk/deps.sh $(DEB_BUILD)
+deps-test:
+	@mk/deps.sh $(DEB_TEST)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libxlmig.so.$(SOVERSION) \
+	    -o $@ $^ $(LDLIBS)
+
+$(TOOL): $(TOOL_OBJS) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB_A) $(LDLIBS)
+
+$(UNIT): $(UNIT_OBJS) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_A) $(LDLIBS) -lcunit
+
+# The demo: 512 MiB guest, web workload, over a pipe pair to a second
+# process, bandwidth-limited so the pre-copy is visible.
+DEMO_ARGS ?= --sim --sim-mem 512 --sim-profile web --bandwidth 40
+demo:
+	@mk/deps.sh $(DEB_BUILD)
+	@$(MAKE) --no-print-directory all
+	$(TOOL) $(DEMO_ARGS) -s "" demo-guest \
+	    "$(TOOL) --receive --sim"
+
+check-unit: $(UNIT)
+	$(UNIT)
+
+check-integration: $(TOOL)
+	XLMIG_TOOL=$(abspath $(TOOL)) tests/integration/run.sh
+
+check-suites: check-unit check-integration
+
+check:
+	@mk/deps.sh $(DEB_TEST)
+	@$(MAKE) --no-print-directory check-suites
+	@echo "== same suites under ASan+UBSan =="
+	@$(MAKE) --no-print-directory SAN=1 check-suites
+	@echo "make check: all suites passed (plain and ASan+UBSan)"
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(XENSCRIPTS) \
+	    $(DESTDIR)$(SYSCONFDIR)/xlmig $(DESTDIR)$(SYSCONFDIR)/cron.d \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(TOOL) $(DESTDIR)$(SBINDIR)/xl-migrate-drbd
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libxlmig.a
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libxlmig.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxlmig.so
+	install -m 0644 libxlmig/*.h $(DESTDIR)$(INCDIR)/
+	for f in tools/xe-*; do [ -f "$$f" ] || continue; \
+	    install -m 0755 "$$f" $(DESTDIR)$(SBINDIR)/; done
+	for f in drbd-block-script/block-*; do [ -f "$$f" ] || continue; \
+	    install -m 0755 "$$f" $(DESTDIR)$(XENSCRIPTS)/; done
+	[ ! -f config/xlmig.conf ] || [ -f $(DESTDIR)$(SYSCONFDIR)/xlmig/xlmig.conf ] || \
+	    install -m 0644 config/xlmig.conf $(DESTDIR)$(SYSCONFDIR)/xlmig/
+	[ ! -f config/xlmig.cron ] || \
+	    install -m 0644 config/xlmig.cron $(DESTDIR)$(SYSCONFDIR)/cron.d/xlmig
+	for f in docs/man/*.8; do [ -f "$$f" ] || continue; \
+	    install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man8/; done
+	for f in docs/man/*.5; do [ -f "$$f" ] || continue; \
+	    install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man5/; done
+
+clean:
+	rm -rf build/normal build/asan
+
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+# Further targets (bench, fuzz, test bed) live beside what they build.
+-include $(sort $(wildcard tests/*/*.mk mk/*.mk))

@@ -1,0 +1,117 @@
+/*
+ * What the phase machine needs from a hypervisor: the Xen backend (libxl
+ * and libxenguest) and the simulator implement these. One source-side
+ * and one destination-side vtable; `be` is the backend's own state.
+ */
+#ifndef XLMIG_BACKEND_H
+#define XLMIG_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chan.h"
+#include "checks.h"
+#include "control.h"
+#include "policy.h"
+#include "throttle.h"
+
+struct xlmig_progress;
+
+typedef struct {
+    char *name;
+    char *uuid;
+    uint64_t mem_bytes;
+    uint32_t page_size;
+    unsigned vcpus;
+    char *config;        /* backend's domain config, JSON text, or NULL */
+} xlmig_domain_info;
+
+void xlmig_domain_info_init(xlmig_domain_info *di);
+void xlmig_domain_info_dispose(xlmig_domain_info *di);
+
+/* Given by the phase machine to the backend's save. */
+typedef struct xlmig_save_ctx {
+    xlmig_chan *ch;
+    xlmig_policy *policy;        /* call it as libxenguest would */
+    xlmig_throttle *throttle;
+    struct xlmig_progress *progress;
+    volatile int *cancel;
+    /* The backend calls this right after the guest is suspended. */
+    void (*suspended)(struct xlmig_save_ctx *sc);
+    void *priv;                  /* phase machine's */
+
+    /* Filled in by the backend. */
+    uint64_t t_suspend;
+    unsigned iterations;
+    uint64_t pages_sent;
+    uint64_t final_pages;        /* sent while suspended */
+    uint64_t digest;             /* memory digest at suspend, if any */
+    bool has_digest;
+} xlmig_save_ctx;
+
+typedef struct {
+    const char *name;
+    int (*info)(void *be, xlmig_domain_info *di);
+    /* Source-side checks: domain runs, can do log-dirty, ... */
+    int (*precheck)(void *be, xlmig_checks *c);
+    /* Fixed local switchover cost estimate (suspend, resume), ns. */
+    uint64_t (*switchover_ns)(void *be);
+    /*
+     * Pre-copy, suspend, last round, all onto sc->ch. Returns 0 with the
+     * guest suspended; XLMIG_E_ABORTED (policy said abort) or another
+     * error with the guest still running, unless sc->t_suspend is set.
+     */
+    int (*save)(void *be, xlmig_save_ctx *sc);
+    /* After a suspend, before "go": run the guest here again. */
+    int (*resume)(void *be);
+    /* Commit: the guest runs at the destination; drop our copy. */
+    int (*destroy)(void *be);
+    /* Throttle lever; 1.0 restores the guest's own cap exactly. */
+    int (*set_share)(void *be, double share);
+    /* Is the guest running here? For reports and tests. */
+    bool (*running)(void *be);
+} xlmig_src_ops;
+
+typedef struct {
+    bool verified;               /* memory digest matched */
+    bool has_verify;             /* backend can verify at all */
+    uint64_t pages;
+} xlmig_restore_result;
+
+typedef struct {
+    const char *name;
+    /* Fill reply (PREPARED): free_bytes, checks for name/uuid/memory. */
+    int (*check)(void *be, const xlmig_msg *req, xlmig_checks *c,
+                 uint64_t *free_bytes);
+    /*
+     * Read the memory stream from ch until its end; the domain then
+     * exists, paused, under an incoming name.
+     */
+    int (*restore)(void *be, xlmig_chan *ch, const xlmig_msg *req,
+                   xlmig_restore_result *res);
+    /* Commit: rename to the real name and unpause. */
+    int (*activate)(void *be);
+    /* Destroy what restore built. Idempotent; fine if nothing exists. */
+    int (*discard)(void *be);
+} xlmig_dst_ops;
+
+/*
+ * Resource hooks around the phases (DRBD). Each side runs its own; any
+ * may be NULL. prepare failing rolls the migration back; commit and
+ * rollback are best effort but must leave single-primary.
+ */
+typedef struct {
+    void *arg;
+    int (*src_precheck)(void *arg, const xlmig_domain_info *di,
+                        const char *dest_host, xlmig_checks *c);
+    int (*src_prepare)(void *arg);
+    int (*src_commit)(void *arg);
+    int (*src_rollback)(void *arg);
+    int (*dst_check)(void *arg, const xlmig_msg *req, const char *src_host,
+                     xlmig_checks *c);
+    int (*dst_prepare)(void *arg, const xlmig_msg *req);
+    int (*dst_commit)(void *arg);
+    int (*dst_rollback)(void *arg);
+} xlmig_hooks;
+
+#endif

@@ -1,0 +1,295 @@
+#include "chan.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+
+#define POLL_SLICE_MS 100
+#define WRITE_CHUNK (256u * 1024u)
+
+void xlmig_chan_init(xlmig_chan *ch, int in_fd, int out_fd, const char *peer)
+{
+    memset(ch, 0, sizeof(*ch));
+    ch->in_fd = in_fd;
+    ch->out_fd = out_fd;
+    ch->peer = peer ? peer : "peer";
+    xlmig_ratelimit_init(&ch->rl, 0, 0);
+    xlmig_meter_init(&ch->meter, xlmig_now_ns());
+}
+
+void xlmig_chan_dispose(xlmig_chan *ch)
+{
+    free(ch->buf);
+    ch->buf = NULL;
+    ch->buf_cap = 0;
+}
+
+void xlmig_chan_set_rate(xlmig_chan *ch, double Bps)
+{
+    xlmig_ratelimit_init(&ch->rl, Bps, 0);
+}
+
+/* Wait until fd is ready for ev; honours cancel and the I/O timeout. */
+static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what)
+{
+    uint64_t start = xlmig_now_ns();
+    struct pollfd pfd = { .fd = fd, .events = ev };
+    int r;
+
+    for (;;) {
+        if (ch->cancel && *ch->cancel) {
+            xlmig_err(XLMIG_E_ABORTED, "cancelled while %s %s", what,
+                      ch->peer);
+            return XLMIG_E_ABORTED;
+        }
+        r = poll(&pfd, 1, POLL_SLICE_MS);
+        if (r > 0)
+            return 0;
+        if (r < 0 && errno != EINTR) {
+            xlmig_err(XLMIG_E_IO, "poll on connection to %s: %s", ch->peer,
+                      strerror(errno));
+            return XLMIG_E_IO;
+        }
+        if (ch->io_timeout_ns &&
+            xlmig_now_ns() - start > ch->io_timeout_ns) {
+            xlmig_err(XLMIG_E_TIMEOUT, "%s did not respond within %llu s"
+                      " while %s it", ch->peer,
+                      (unsigned long long)(ch->io_timeout_ns / 1000000000ULL),
+                      what);
+            return XLMIG_E_TIMEOUT;
+        }
+    }
+}
+
+static void pace(xlmig_chan *ch, size_t len)
+{
+    uint64_t wait = xlmig_ratelimit_take(&ch->rl, len, xlmig_now_ns());
+
+    /* Sleep in slices so that a cancel is noticed. */
+    while (wait && !(ch->cancel && *ch->cancel)) {
+        uint64_t s = wait > 50000000ULL ? 50000000ULL : wait;
+
+        xlmig_sleep_ns(s);
+        wait -= s;
+    }
+}
+
+int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
+{
+    size_t total = 0;
+    ssize_t r;
+    int i, rc;
+
+    for (i = 0; i < n; i++)
+        total += iov[i].iov_len;
+    while (n > 0) {
+        size_t chunk = 0;
+        int cnt = 0;
+        struct iovec save;
+
+        /* Limit each write so the token bucket sees a smooth stream. */
+        while (cnt < n && chunk < WRITE_CHUNK)
+            chunk += iov[cnt++].iov_len;
+        save = iov[cnt - 1];
+        if (chunk > WRITE_CHUNK && ch->rl.rate_Bps > 0) {
+            iov[cnt - 1].iov_len -= chunk - WRITE_CHUNK;
+            chunk = WRITE_CHUNK;
+        }
+        pace(ch, chunk);
+        rc = wait_fd(ch, ch->out_fd, POLLOUT, "sending to");
+        if (rc) {
+            iov[cnt - 1] = save;
+            return rc;
+        }
+        r = writev(ch->out_fd, iov, cnt);
+        iov[cnt - 1] = save;
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            xlmig_err(XLMIG_E_IO, "connection to %s lost while sending: %s",
+                      ch->peer, strerror(errno));
+            return XLMIG_E_IO;
+        }
+        xlmig_meter_add(&ch->meter, (uint64_t)r);
+        /* Advance over what went out. */
+        while (n > 0 && (size_t)r >= iov[0].iov_len) {
+            r -= (ssize_t)iov[0].iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov[0].iov_base = (char *)iov[0].iov_base + r;
+            iov[0].iov_len -= (size_t)r;
+        }
+    }
+    (void)total;
+    return 0;
+}
+
+int xlmig_chan_write(xlmig_chan *ch, const void *buf, size_t len)
+{
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+    return xlmig_chan_writev(ch, &iov, 1);
+}
+
+int xlmig_chan_read(xlmig_chan *ch, void *buf, size_t len)
+{
+    size_t got = 0;
+    ssize_t r;
+    int rc;
+
+    while (got < len) {
+        rc = wait_fd(ch, ch->in_fd, POLLIN, "waiting for");
+        if (rc)
+            return rc;
+        r = read(ch->in_fd, (char *)buf + got, len - got);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            xlmig_err(XLMIG_E_IO, "connection to %s lost while receiving:"
+                      " %s", ch->peer, strerror(errno));
+            return XLMIG_E_IO;
+        }
+        if (r == 0) {
+            xlmig_err(XLMIG_E_IO, "%s closed the connection%s", ch->peer,
+                      got ? " in the middle of a record" : "");
+            return XLMIG_E_IO;
+        }
+        got += (size_t)r;
+        ch->bytes_in += (uint64_t)r;
+    }
+    return 0;
+}
+
+int xlmig_chan_send_magic(xlmig_chan *ch)
+{
+    return xlmig_chan_write(ch, XLMIG_WIRE_MAGIC, XLMIG_WIRE_MAGIC_LEN);
+}
+
+int xlmig_chan_expect_magic(xlmig_chan *ch)
+{
+    char got[XLMIG_WIRE_MAGIC_LEN + 1];
+    char shown[XLMIG_WIRE_MAGIC_LEN + 1];
+    size_t i;
+    int rc;
+
+    rc = xlmig_chan_read(ch, got, XLMIG_WIRE_MAGIC_LEN);
+    if (rc)
+        return rc;
+    if (!memcmp(got, XLMIG_WIRE_MAGIC, XLMIG_WIRE_MAGIC_LEN))
+        return 0;
+    for (i = 0; i < XLMIG_WIRE_MAGIC_LEN; i++)
+        shown[i] = isprint((unsigned char)got[i]) ? got[i] : '.';
+    shown[i] = 0;
+    xlmig_err(XLMIG_E_PROTO, "%s does not speak the xlmig protocol"
+              " (it sent \"%s\")", ch->peer, shown);
+    return XLMIG_E_PROTO;
+}
+
+int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
+                        size_t len)
+{
+    static const uint8_t zeros[8];
+    uint8_t hdr[XLMIG_REC_HDR_LEN];
+    struct iovec iov[3];
+    int n = 0;
+
+    if (len > UINT32_MAX)
+        return XLMIG_E_INVAL;
+    xlmig_rec_hdr_put(hdr, type, (uint32_t)len);
+    iov[n++] = (struct iovec){ hdr, sizeof(hdr) };
+    if (len)
+        iov[n++] = (struct iovec){ (void *)p, len };
+    if (xlmig_rec_padded(len) != len)
+        iov[n++] = (struct iovec){ (void *)zeros,
+                                   xlmig_rec_padded(len) - len };
+    return xlmig_chan_writev(ch, iov, n);
+}
+
+int xlmig_chan_recv_rec(xlmig_chan *ch)
+{
+    uint8_t hdr[XLMIG_REC_HDR_LEN];
+    size_t padded;
+    int rc;
+
+    rc = xlmig_chan_read(ch, hdr, sizeof(hdr));
+    if (rc)
+        return rc;
+    rc = xlmig_rec_hdr_get(hdr, sizeof(hdr), ch->page_size, &ch->last);
+    if (rc)
+        return rc;
+    padded = xlmig_rec_padded(ch->last.length);
+    if (padded + 1 > ch->buf_cap) {
+        uint8_t *nb = realloc(ch->buf, padded + 1);
+
+        if (!nb) {
+            xlmig_err(XLMIG_E_NOMEM, "no memory for a %zu-byte record",
+                      padded);
+            return XLMIG_E_NOMEM;
+        }
+        ch->buf = nb;
+        ch->buf_cap = padded + 1;
+    }
+    rc = xlmig_chan_read(ch, ch->buf, padded);
+    if (rc)
+        return rc;
+    ch->buf[ch->last.length] = 0;
+    return 0;
+}
+
+int xlmig_chan_decode_last(xlmig_chan *ch, xlmig_msg *m)
+{
+    if (ch->last.type != XLMIG_REC_CONTROL) {
+        xlmig_err(XLMIG_E_PROTO, "%s sent a record of type %u where a"
+                  " control message was expected", ch->peer, ch->last.type);
+        return XLMIG_E_PROTO;
+    }
+    return xlmig_msg_decode((const char *)ch->buf, ch->last.length, m);
+}
+
+int xlmig_chan_recv_msg(xlmig_chan *ch, xlmig_msg *m)
+{
+    int rc = xlmig_chan_recv_rec(ch);
+
+    if (rc)
+        return rc;
+    return xlmig_chan_decode_last(ch, m);
+}
+
+int xlmig_chan_send_msg(xlmig_chan *ch, const xlmig_msg *m)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    rc = xlmig_msg_encode(m, &text, &len);
+    if (!rc)
+        rc = xlmig_chan_send_rec(ch, XLMIG_REC_CONTROL, text, len);
+    free(text);
+    return rc;
+}
+
+void xlmig_chan_send_error(xlmig_chan *ch, xlmig_msg_type type, int code,
+                           const char *message)
+{
+    volatile int *cancel = ch->cancel;
+    uint64_t tmo = ch->io_timeout_ns;
+    xlmig_msg m;
+
+    /* Last words go out even when cancelled, but never wait long. */
+    ch->cancel = NULL;
+    ch->io_timeout_ns = 2000000000ULL;
+    xlmig_msg_init(&m, type);
+    m.code = code;
+    if (!xlmig_msg_set(&m.message, message))
+        xlmig_chan_send_msg(ch, &m);
+    xlmig_msg_dispose(&m);
+    ch->cancel = cancel;
+    ch->io_timeout_ns = tmo;
+}

@@ -1,0 +1,62 @@
+/*
+ * A connection to the peer: an input and an output fd (a pipe pair to an
+ * ssh child, or a socket twice). Output goes through the token bucket and
+ * the byte meter; every wait polls so that a cancel request or an I/O
+ * timeout ends it promptly.
+ */
+#ifndef XLMIG_CHAN_H
+#define XLMIG_CHAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "control.h"
+#include "ratelimit.h"
+#include "wire.h"
+
+typedef struct xlmig_chan {
+    int in_fd, out_fd;
+    const char *peer;          /* "destination", "source": for errors */
+    xlmig_ratelimit rl;
+    xlmig_meter meter;
+    uint64_t bytes_in;
+    uint64_t io_timeout_ns;    /* longest wait for the peer; 0 = none */
+    volatile int *cancel;      /* optional: non-zero ends waits */
+    uint32_t page_size;        /* agreed; bounds PAGES records */
+    uint8_t *buf;              /* last record's payload */
+    size_t buf_cap;
+    xlmig_rec_hdr last;        /* header of the last record read */
+} xlmig_chan;
+
+void xlmig_chan_init(xlmig_chan *ch, int in_fd, int out_fd,
+                     const char *peer);
+void xlmig_chan_dispose(xlmig_chan *ch);
+void xlmig_chan_set_rate(xlmig_chan *ch, double Bps);
+
+/* Exactly len bytes, honouring the rate limit. */
+int xlmig_chan_write(xlmig_chan *ch, const void *buf, size_t len);
+int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n);
+int xlmig_chan_read(xlmig_chan *ch, void *buf, size_t len);
+
+int xlmig_chan_send_magic(xlmig_chan *ch);
+/* Reads the peer's magic; says what the peer printed instead if wrong. */
+int xlmig_chan_expect_magic(xlmig_chan *ch);
+
+/* A record with payload p (len bytes), padded. */
+int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
+                        size_t len);
+/* Read a record into ch->buf; header in ch->last. */
+int xlmig_chan_recv_rec(xlmig_chan *ch);
+
+int xlmig_chan_send_msg(xlmig_chan *ch, const xlmig_msg *m);
+/* Next record must be a control message; decoded into m. */
+int xlmig_chan_recv_msg(xlmig_chan *ch, xlmig_msg *m);
+/* Decode the control message just read by xlmig_chan_recv_rec. */
+int xlmig_chan_decode_last(xlmig_chan *ch, xlmig_msg *m);
+
+/* Convenience: send an error or abort message, ignoring failures. */
+void xlmig_chan_send_error(xlmig_chan *ch, xlmig_msg_type type, int code,
+                           const char *message);
+
+#endif

@@ -1,0 +1,410 @@
+#include "control.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "error.h"
+
+#define MAX_STRING (XLMIG_MAX_CONTROL_STRING)
+#define XLMIG_MAX_CONTROL_STRING (1u << 19)
+#define MAX_SHORT 4096u
+
+static const char *type_names[XLMIG_MSG__COUNT] = {
+    [XLMIG_MSG_NONE] = "none",
+    [XLMIG_MSG_HELLO] = "hello",
+    [XLMIG_MSG_MIGRATE] = "migrate",
+    [XLMIG_MSG_PREPARED] = "prepared",
+    [XLMIG_MSG_PING] = "ping",
+    [XLMIG_MSG_PONG] = "pong",
+    [XLMIG_MSG_MEMORY_END] = "memory-end",
+    [XLMIG_MSG_READY] = "ready",
+    [XLMIG_MSG_GO] = "go",
+    [XLMIG_MSG_DONE] = "done",
+    [XLMIG_MSG_ABORT] = "abort",
+    [XLMIG_MSG_ERROR] = "error",
+};
+
+const char *xlmig_msg_type_str(xlmig_msg_type t)
+{
+    if ((unsigned)t >= XLMIG_MSG__COUNT)
+        return "invalid";
+    return type_names[t];
+}
+
+void xlmig_msg_init(xlmig_msg *m, xlmig_msg_type type)
+{
+    memset(m, 0, sizeof(*m));
+    m->type = type;
+    m->proto = 1;
+}
+
+void xlmig_msg_dispose(xlmig_msg *m)
+{
+    unsigned i;
+
+    free(m->host);
+    free(m->backend);
+    free(m->name);
+    free(m->uuid);
+    free(m->message);
+    free(m->config);
+    for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
+        free(m->checks[i].name);
+        free(m->checks[i].detail);
+    }
+    memset(m, 0, sizeof(*m));
+}
+
+int xlmig_msg_set(char **field, const char *value)
+{
+    char *s = NULL;
+
+    if (value) {
+        s = strdup(value);
+        if (!s)
+            return XLMIG_E_NOMEM;
+    }
+    free(*field);
+    *field = s;
+    return 0;
+}
+
+int xlmig_msg_add_check(xlmig_msg *m, const char *name, bool ok,
+                        const char *detail)
+{
+    xlmig_msg_check *c;
+    int rc;
+
+    if (m->nchecks >= XLMIG_MSG_MAX_CHECKS)
+        return XLMIG_E_INVAL;
+    c = &m->checks[m->nchecks];
+    memset(c, 0, sizeof(*c));
+    rc = xlmig_msg_set(&c->name, name);
+    if (!rc)
+        rc = xlmig_msg_set(&c->detail, detail ? detail : "");
+    if (rc) {
+        free(c->name);
+        free(c->detail);
+        return rc;
+    }
+    c->ok = ok;
+    m->nchecks++;
+    return 0;
+}
+
+/* ---- encoding ---- */
+
+#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+static void put_str(yajl_gen g, const char *k, const char *v)
+{
+    if (!v)
+        return;
+    GS(g, k);
+    GS(g, v);
+}
+
+static void put_u64(yajl_gen g, const char *k, uint64_t v)
+{
+    if (!v)
+        return;
+    GS(g, k);
+    yajl_gen_integer(g, (long long)v);
+}
+
+int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
+{
+    const unsigned char *buf;
+    yajl_gen g;
+    char hex[24];
+    size_t blen;
+    unsigned i;
+    int rc = XLMIG_E_NOMEM;
+
+    *out = NULL;
+    if ((unsigned)m->type >= XLMIG_MSG__COUNT || m->type == XLMIG_MSG_NONE)
+        return XLMIG_E_INVAL;
+    g = yajl_gen_alloc(NULL);
+    if (!g)
+        return XLMIG_E_NOMEM;
+    yajl_gen_map_open(g);
+    put_str(g, "type", type_names[m->type]);
+    GS(g, "proto");
+    yajl_gen_integer(g, m->proto);
+    put_str(g, "host", m->host);
+    put_str(g, "backend", m->backend);
+    put_str(g, "name", m->name);
+    put_str(g, "uuid", m->uuid);
+    put_str(g, "message", m->message);
+    put_str(g, "config", m->config);
+    put_u64(g, "mem_bytes", m->mem_bytes);
+    put_u64(g, "page_size", m->page_size);
+    put_u64(g, "free_bytes", m->free_bytes);
+    put_u64(g, "value", m->value);
+    if (m->hash) {
+        snprintf(hex, sizeof(hex), "%016" PRIx64, m->hash);
+        put_str(g, "hash", hex);
+    }
+    if (m->code) {
+        GS(g, "code");
+        yajl_gen_integer(g, m->code);
+    }
+    if (m->dry_run) {
+        GS(g, "dry_run");
+        yajl_gen_bool(g, 1);
+    }
+    if (m->verified) {
+        GS(g, "verified");
+        yajl_gen_bool(g, 1);
+    }
+    GS(g, "ok");
+    yajl_gen_bool(g, m->ok);
+    if (m->nchecks) {
+        GS(g, "checks");
+        yajl_gen_array_open(g);
+        for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
+            yajl_gen_map_open(g);
+            put_str(g, "name", m->checks[i].name);
+            GS(g, "ok");
+            yajl_gen_bool(g, m->checks[i].ok);
+            put_str(g, "detail", m->checks[i].detail);
+            yajl_gen_map_close(g);
+        }
+        yajl_gen_array_close(g);
+    }
+    yajl_gen_map_close(g);
+    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok)
+        goto out;
+    *out = malloc(blen + 1);
+    if (!*out)
+        goto out;
+    memcpy(*out, buf, blen);
+    (*out)[blen] = 0;
+    *len = blen;
+    rc = 0;
+out:
+    yajl_gen_free(g);
+    return rc;
+}
+
+/* ---- decoding ---- */
+
+static int bad(const char *key, const char *what)
+{
+    xlmig_err(XLMIG_E_PROTO, "control message: key \"%s\" %s", key, what);
+    return XLMIG_E_PROTO;
+}
+
+static int get_str(yajl_val v, const char *key, size_t max, char **out)
+{
+    const char *s;
+
+    if (!YAJL_IS_STRING(v))
+        return bad(key, "is not a string");
+    s = YAJL_GET_STRING(v);
+    if (strlen(s) > max)
+        return bad(key, "is too long");
+    if (xlmig_msg_set(out, s))
+        return XLMIG_E_NOMEM;
+    return 0;
+}
+
+static int get_u64(yajl_val v, const char *key, uint64_t *out)
+{
+    if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
+        return bad(key, "is not a non-negative integer");
+    *out = (uint64_t)YAJL_GET_INTEGER(v);
+    return 0;
+}
+
+static int get_bool(yajl_val v, const char *key, bool *out)
+{
+    if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+        return bad(key, "is not a boolean");
+    *out = YAJL_IS_TRUE(v);
+    return 0;
+}
+
+static int get_checks(yajl_val v, xlmig_msg *m)
+{
+    size_t i, j;
+
+    if (!YAJL_IS_ARRAY(v))
+        return bad("checks", "is not an array");
+    if (v->u.array.len > XLMIG_MSG_MAX_CHECKS - m->nchecks)
+        return bad("checks", "has too many entries");
+    for (i = 0; i < v->u.array.len; i++) {
+        yajl_val c = v->u.array.values[i];
+        xlmig_msg_check *mc = &m->checks[m->nchecks];
+        int rc = 0;
+
+        if (!YAJL_IS_OBJECT(c))
+            return bad("checks", "has an entry that is not an object");
+        memset(mc, 0, sizeof(*mc));
+        m->nchecks++;
+        for (j = 0; j < c->u.object.len && !rc; j++) {
+            const char *k = c->u.object.keys[j];
+            yajl_val cv = c->u.object.values[j];
+
+            if (!strcmp(k, "name"))
+                rc = get_str(cv, "checks.name", MAX_SHORT, &mc->name);
+            else if (!strcmp(k, "detail"))
+                rc = get_str(cv, "checks.detail", MAX_SHORT, &mc->detail);
+            else if (!strcmp(k, "ok"))
+                rc = get_bool(cv, "checks.ok", &mc->ok);
+        }
+        if (rc)
+            return rc;
+        if (!mc->name)
+            return bad("checks", "has an entry without a name");
+    }
+    return 0;
+}
+
+static int decode_type(yajl_val v, xlmig_msg *m)
+{
+    const char *s;
+    unsigned i;
+
+    if (!YAJL_IS_STRING(v))
+        return bad("type", "is not a string");
+    s = YAJL_GET_STRING(v);
+    for (i = 1; i < XLMIG_MSG__COUNT; i++) {
+        if (!strcmp(s, type_names[i])) {
+            m->type = (xlmig_msg_type)i;
+            return 0;
+        }
+    }
+    xlmig_err(XLMIG_E_PROTO, "control message: unknown type \"%.40s\"", s);
+    return XLMIG_E_PROTO;
+}
+
+static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
+{
+    uint64_t u = 0;
+    int rc;
+
+    if (!strcmp(k, "type"))
+        return decode_type(v, m);
+    if (!strcmp(k, "proto")) {
+        rc = get_u64(v, k, &u);
+        if (!rc && u > UINT32_MAX)
+            return bad(k, "is out of range");
+        m->proto = (uint32_t)u;
+        return rc;
+    }
+    if (!strcmp(k, "host"))
+        return get_str(v, k, MAX_SHORT, &m->host);
+    if (!strcmp(k, "backend"))
+        return get_str(v, k, MAX_SHORT, &m->backend);
+    if (!strcmp(k, "name"))
+        return get_str(v, k, MAX_SHORT, &m->name);
+    if (!strcmp(k, "uuid"))
+        return get_str(v, k, MAX_SHORT, &m->uuid);
+    if (!strcmp(k, "message"))
+        return get_str(v, k, MAX_SHORT, &m->message);
+    if (!strcmp(k, "config"))
+        return get_str(v, k, MAX_STRING, &m->config);
+    if (!strcmp(k, "mem_bytes"))
+        return get_u64(v, k, &m->mem_bytes);
+    if (!strcmp(k, "page_size"))
+        return get_u64(v, k, &m->page_size);
+    if (!strcmp(k, "free_bytes"))
+        return get_u64(v, k, &m->free_bytes);
+    if (!strcmp(k, "value"))
+        return get_u64(v, k, &m->value);
+    if (!strcmp(k, "code")) {
+        if (!YAJL_IS_INTEGER(v))
+            return bad(k, "is not an integer");
+        m->code = YAJL_GET_INTEGER(v);
+        return 0;
+    }
+    if (!strcmp(k, "hash")) {
+        const char *s;
+        char *end;
+
+        if (!YAJL_IS_STRING(v))
+            return bad(k, "is not a string");
+        s = YAJL_GET_STRING(v);
+        if (!*s || strlen(s) > 16)
+            return bad(k, "is not a 64-bit hex digest");
+        m->hash = strtoull(s, &end, 16);
+        if (*end)
+            return bad(k, "is not a 64-bit hex digest");
+        return 0;
+    }
+    if (!strcmp(k, "dry_run"))
+        return get_bool(v, k, &m->dry_run);
+    if (!strcmp(k, "verified"))
+        return get_bool(v, k, &m->verified);
+    if (!strcmp(k, "ok"))
+        return get_bool(v, k, &m->ok);
+    if (!strcmp(k, "checks"))
+        return get_checks(v, m);
+    return 0; /* unknown keys: newer peer */
+}
+
+int xlmig_msg_decode(const char *buf, size_t len, xlmig_msg *m)
+{
+    char errbuf[128] = "";
+    yajl_val root = NULL;
+    char *text = NULL;
+    size_t i;
+    int rc = XLMIG_E_PROTO;
+
+    xlmig_msg_dispose(m);
+    xlmig_msg_init(m, XLMIG_MSG_NONE);
+    m->proto = 0;
+    if (len > XLMIG_MAX_CONTROL_LEN) {
+        xlmig_err(rc, "control message: %zu bytes exceeds limit", len);
+        goto out;
+    }
+    if (memchr(buf, 0, len)) {
+        xlmig_err(rc, "control message: contains a NUL byte");
+        goto out;
+    }
+    text = malloc(len + 1);
+    if (!text) {
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    memcpy(text, buf, len);
+    text[len] = 0;
+    root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+    if (!root) {
+        char *nl = strchr(errbuf, '\n');
+
+        if (nl)
+            *nl = 0;
+        xlmig_err(rc, "control message: invalid JSON: %s", errbuf);
+        goto out;
+    }
+    if (!YAJL_IS_OBJECT(root)) {
+        xlmig_err(rc, "control message: not a JSON object");
+        goto out;
+    }
+    for (i = 0; i < root->u.object.len; i++) {
+        rc = decode_key(root->u.object.keys[i], root->u.object.values[i], m);
+        if (rc)
+            goto out;
+    }
+    rc = XLMIG_E_PROTO;
+    if (m->type == XLMIG_MSG_NONE) {
+        xlmig_err(rc, "control message: no \"type\"");
+        goto out;
+    }
+    if (m->proto == 0) {
+        xlmig_err(rc, "control message: no \"proto\"");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (root)
+        yajl_tree_free(root);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,129 @@
+#include "error.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
+static char err_msg[512];
+static int err_code;
+static int log_level = XLMIG_LOG_WARN;
+static const char *log_prefix = "xlmig";
+
+const char *xlmig_rc_name(int rc)
+{
+    switch (rc) {
+    case XLMIG_OK: return "ok";
+    case XLMIG_E_INVAL: return "invalid input";
+    case XLMIG_E_NOMEM: return "out of memory";
+    case XLMIG_E_IO: return "i/o error";
+    case XLMIG_E_PROTO: return "protocol error";
+    case XLMIG_E_REMOTE: return "remote error";
+    case XLMIG_E_ABORTED: return "aborted";
+    case XLMIG_E_TIMEOUT: return "timed out";
+    case XLMIG_E_CHECK: return "pre-check failed";
+    case XLMIG_E_BACKEND: return "backend error";
+    case XLMIG_E_EXTERNAL: return "external command failed";
+    case XLMIG_E_UNDEFINED: return "state undefined";
+    default: return "unknown error";
+    }
+}
+
+static void err_set(int replace, int rc, const char *fmt, va_list ap)
+{
+    char buf[sizeof(err_msg)];
+    char *nl;
+
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    /* One line, always: peers and tools may hand us newlines. */
+    while ((nl = strpbrk(buf, "\r\n")))
+        *nl = ' ';
+    pthread_mutex_lock(&err_lock);
+    if (replace || !err_msg[0]) {
+        memcpy(err_msg, buf, sizeof(err_msg));
+        err_code = rc;
+    }
+    pthread_mutex_unlock(&err_lock);
+    xlmig_log(XLMIG_LOG_DEBUG, "error recorded: %s", buf);
+}
+
+void xlmig_err(int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    err_set(0, rc, fmt, ap);
+    va_end(ap);
+}
+
+void xlmig_err_replace(int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    err_set(1, rc, fmt, ap);
+    va_end(ap);
+}
+
+const char *xlmig_errmsg(void)
+{
+    return err_msg[0] ? err_msg : xlmig_rc_name(err_code);
+}
+
+int xlmig_errcode(void)
+{
+    return err_code;
+}
+
+void xlmig_err_clear(void)
+{
+    pthread_mutex_lock(&err_lock);
+    err_msg[0] = 0;
+    err_code = 0;
+    pthread_mutex_unlock(&err_lock);
+}
+
+void xlmig_log_set_level(int level)
+{
+    log_level = level;
+}
+
+void xlmig_log_set_prefix(const char *prefix)
+{
+    log_prefix = prefix;
+}
+
+void xlmig_log(int level, const char *fmt, ...)
+{
+    static const char *names[] = { "error", "warning", "info", "debug" };
+    char buf[1024];
+    va_list ap;
+
+    if (level > log_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s: %s\n", log_prefix,
+            names[level < 0 ? 0 : level > 3 ? 3 : level], buf);
+}
+
+uint64_t xlmig_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void xlmig_sleep_ns(uint64_t ns)
+{
+    struct timespec ts = {
+        .tv_sec = (time_t)(ns / 1000000000ULL),
+        .tv_nsec = (long)(ns % 1000000000ULL),
+    };
+
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}

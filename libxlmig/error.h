@@ -1,0 +1,63 @@
+/*
+ * Error codes, the one-line error message, logging and clocks.
+ */
+#ifndef XLMIG_ERROR_H
+#define XLMIG_ERROR_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+enum xlmig_rc {
+    XLMIG_OK = 0,
+    XLMIG_E_INVAL = -1,     /* bad argument, option or local input */
+    XLMIG_E_NOMEM = -2,
+    XLMIG_E_IO = -3,        /* transport or system call failed */
+    XLMIG_E_PROTO = -4,     /* the peer sent something malformed */
+    XLMIG_E_REMOTE = -5,    /* the peer reported an error */
+    XLMIG_E_ABORTED = -6,   /* cancelled on purpose; guest stays on source */
+    XLMIG_E_TIMEOUT = -7,
+    XLMIG_E_CHECK = -8,     /* a pre-check refused the migration */
+    XLMIG_E_BACKEND = -9,   /* hypervisor or simulator failure */
+    XLMIG_E_EXTERNAL = -10, /* an external command failed */
+    XLMIG_E_UNDEFINED = -11,/* commit state unknown: run recover */
+};
+
+const char *xlmig_rc_name(int rc);
+
+/*
+ * The first error recorded wins: it is the root cause, later ones are
+ * usually consequences. The tools print it as their one-line error.
+ */
+void xlmig_err(int rc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Replace whatever was recorded: for a layer that knows better. */
+void xlmig_err_replace(int rc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *xlmig_errmsg(void);
+int xlmig_errcode(void);
+void xlmig_err_clear(void);
+
+enum xlmig_log_level {
+    XLMIG_LOG_ERROR = 0,
+    XLMIG_LOG_WARN,
+    XLMIG_LOG_INFO,
+    XLMIG_LOG_DEBUG,
+};
+void xlmig_log_set_level(int level);
+void xlmig_log_set_prefix(const char *prefix);
+void xlmig_log(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define XLMIG_DBG(...)  xlmig_log(XLMIG_LOG_DEBUG, __VA_ARGS__)
+#define XLMIG_INFO(...) xlmig_log(XLMIG_LOG_INFO, __VA_ARGS__)
+#define XLMIG_WARN(...) xlmig_log(XLMIG_LOG_WARN, __VA_ARGS__)
+
+/* Monotonic clock, nanoseconds. */
+uint64_t xlmig_now_ns(void);
+void xlmig_sleep_ns(uint64_t ns);
+
+#define XLMIG_MS(x) ((uint64_t)(x) * 1000000ULL)
+#define XLMIG_S(x)  ((uint64_t)(x) * 1000000000ULL)
+#define XLMIG_MIB   (1024ULL * 1024ULL)
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * The phase machine, one function per side. Backend-neutral: the Xen
+ * backend and the simulator plug in through backend.h.
+ */
+#ifndef XLMIG_MIGRATE_H
+#define XLMIG_MIGRATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "policy.h"
+#include "progress.h"
+#include "report.h"
+#include "throttle.h"
+
+typedef struct {
+    const char *dest_host;       /* for messages and DRBD peer checks */
+    const char *rune;            /* transport command (see transport.h) */
+    int in_fd, out_fd;           /* or an existing fd pair if rune NULL */
+    double bandwidth_Bps;        /* 0 = unlimited */
+    xlmig_policy_params policy;
+    xlmig_throttle_params throttle;
+    bool no_throttle;
+    bool dry_run;
+    uint64_t io_timeout_ns;      /* longest silence from the peer */
+    xlmig_progress *progress;    /* may be NULL */
+    volatile int *cancel;        /* set by SIGINT/SIGTERM handlers */
+    const xlmig_hooks *hooks;    /* may be NULL */
+    xlmig_checks *checks;        /* out: all pre-check results */
+} xlmig_src_opts;
+
+void xlmig_src_opts_init(xlmig_src_opts *o);
+
+/* Returns 0 on success; the report says what happened either way. */
+int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
+                         void *be, xlmig_report *rep);
+
+typedef struct {
+    int in_fd, out_fd;           /* stdin/stdout under the transport */
+    uint64_t io_timeout_ns;
+    volatile int *cancel;
+    const xlmig_hooks *hooks;
+    const char *backend_name;    /* must match the source's */
+} xlmig_dst_opts;
+
+void xlmig_dst_opts_init(xlmig_dst_opts *o);
+
+int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
+                       void *be, xlmig_report *rep);
+
+#endif

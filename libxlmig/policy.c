@@ -1,0 +1,167 @@
+#include "policy.h"
+
+#include <math.h>
+#include <string.h>
+
+void xlmig_policy_params_init(xlmig_policy_params *par)
+{
+    memset(par, 0, sizeof(*par));
+    par->max_downtime_ns = 300 * 1000000ULL;
+    par->timeout_ns = 600 * 1000000000ULL;
+    par->page_size = 4096;
+    par->max_iterations = 200;
+}
+
+void xlmig_policy_init(xlmig_policy *p, const xlmig_policy_params *par,
+                       xlmig_throttle *throttle)
+{
+    memset(p, 0, sizeof(*p));
+    if (par)
+        p->par = *par;
+    else
+        xlmig_policy_params_init(&p->par);
+    if (!p->par.page_size)
+        p->par.page_size = 4096;
+    if (!p->par.max_iterations)
+        p->par.max_iterations = 200;
+    p->throttle = throttle;
+    p->d_a = -1;
+}
+
+void xlmig_policy_dispose(xlmig_policy *p)
+{
+    p->throttle = NULL;
+}
+
+void xlmig_policy_cancel(xlmig_policy *p)
+{
+    p->cancel = 1;
+}
+
+const char *xlmig_policy_reason_str(enum xlmig_policy_reason why)
+{
+    switch (why) {
+    case XLMIG_WHY_CONVERGED: return "predicted downtime within target";
+    case XLMIG_WHY_TIMEOUT_LONG:
+        return "timeout reached, long downtime allowed";
+    case XLMIG_WHY_TIMEOUT_ABORT:
+        return "downtime target unmeetable before timeout";
+    case XLMIG_WHY_ITERATIONS: return "iteration limit reached";
+    case XLMIG_WHY_CANCELLED: return "cancelled";
+    default: return "";
+    }
+}
+
+/* Transmit rate to predict with: measured, capped by a known limit. */
+static double tx_rate(const xlmig_policy *p)
+{
+    double tx = p->tx_Bps;
+
+    if (p->par.link_Bps > 0 && (!(tx > 0) || tx > p->par.link_Bps))
+        tx = p->par.link_Bps;
+    return tx;
+}
+
+static void measure_round_end(xlmig_policy *p, uint64_t now)
+{
+    double secs, bytes, tx;
+
+    if (!p->t_a || p->d_a <= 0 || now <= p->t_a)
+        return;
+    secs = (double)(now - p->t_a) / 1e9;
+    bytes = (double)p->d_a * p->par.page_size;
+    tx = bytes / secs;
+    /* Tiny rounds time mostly overhead: weight rounds by their size. */
+    if (!(p->tx_Bps > 0) || bytes >= 4.0 * 1024 * 1024)
+        p->tx_Bps = tx;
+    else
+        p->tx_Bps = 0.7 * p->tx_Bps + 0.3 * tx;
+}
+
+static int stop(xlmig_policy *p, int decision, enum xlmig_policy_reason why)
+{
+    p->decision = decision;
+    p->why = why;
+    return decision;
+}
+
+int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
+                        uint64_t now)
+{
+    double tx, secs;
+    uint64_t elapsed;
+
+    if (!p->t_start)
+        p->t_start = now;
+    elapsed = now - p->t_start;
+    if (p->cancel || (p->cancel_ext && *p->cancel_ext))
+        return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_CANCELLED);
+
+    if (st->dirty_count < 0) {
+        /* Call B: the round just went out. */
+        measure_round_end(p, now);
+        p->t_b = now;
+        p->rounds++;
+        return stop(p, XLMIG_POLICY_CONTINUE, XLMIG_WHY_NONE);
+    }
+
+    /* Call A: dirty_count pages were dirtied since the last round began. */
+    if (p->t_a && st->iteration > 0 && now > p->t_a) {
+        secs = (double)(now - p->t_a) / 1e9;
+        p->dirty_Bps = (double)st->dirty_count * p->par.page_size / secs;
+    }
+    tx = tx_rate(p);
+    p->t_a = now;
+    p->d_a = st->dirty_count;
+
+    if (tx > 0) {
+        double dt = (double)st->dirty_count * p->par.page_size / tx;
+        p->predicted_ns = (uint64_t)(dt * 1e9) + p->par.switchover_ns;
+        if (st->iteration > 0)
+            p->ratio = p->dirty_Bps / tx;
+    } else {
+        p->predicted_ns = UINT64_MAX;
+    }
+
+    if (p->predicted_ns <= p->par.max_downtime_ns)
+        return stop(p, XLMIG_POLICY_STOP_AND_COPY, XLMIG_WHY_CONVERGED);
+
+    if (elapsed >= p->par.timeout_ns) {
+        if (p->par.allow_long_downtime)
+            return stop(p, XLMIG_POLICY_STOP_AND_COPY,
+                        XLMIG_WHY_TIMEOUT_LONG);
+        return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_TIMEOUT_ABORT);
+    }
+    if (st->iteration >= p->par.max_iterations) {
+        if (p->par.allow_long_downtime)
+            return stop(p, XLMIG_POLICY_STOP_AND_COPY, XLMIG_WHY_ITERATIONS);
+        return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_ITERATIONS);
+    }
+
+    /* Not there yet: the throttle decides whether the guest must slow. */
+    if (p->throttle && st->iteration > 0 && tx > 0)
+        xlmig_throttle_update(p->throttle, p->dirty_Bps, tx, now);
+    return stop(p, XLMIG_POLICY_CONTINUE, XLMIG_WHY_NONE);
+}
+
+void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
+                       unsigned long sent_this_round, uint64_t now)
+{
+    double secs, dirty, tx;
+
+    if (!p->throttle || !p->t_a || now <= p->t_a)
+        return;
+    secs = (double)(now - p->t_a) / 1e9;
+    /* Too short a window says more about noise than about the guest. */
+    if (secs < 0.05)
+        return;
+    dirty = (double)dirty_since_clean * p->par.page_size / secs;
+    tx = (double)sent_this_round * p->par.page_size / secs;
+    if (p->par.link_Bps > 0 && tx > p->par.link_Bps)
+        tx = p->par.link_Bps;
+    if (!(tx > 0))
+        tx = tx_rate(p);
+    if (!(tx > 0))
+        return;
+    xlmig_throttle_update(p->throttle, dirty, tx, now);
+}

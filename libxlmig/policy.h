@@ -1,0 +1,99 @@
+/*
+ * Pre-copy policy: after each pre-copy round, continue, stop and copy, or
+ * abort. Its entry point takes exactly what libxenguest's precopy_policy
+ * callback receives, so the simulator, the benchmark model and
+ * xc_domain_save all drive the same object. Rates are measured here from
+ * the stats and a clock (the clock is a parameter so that the benchmark
+ * model can run on virtual time).
+ *
+ * libxenguest consults the policy twice per round: before it ("call A",
+ * dirty_count = pages the round will send) and after it ("call B",
+ * dirty_count = -1). STOP_AND_COPY at call A still sends that round live,
+ * then suspends and sends what the round dirtied.
+ */
+#ifndef XLMIG_POLICY_H
+#define XLMIG_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "throttle.h"
+
+/* Same layout and meaning as libxenguest's struct precopy_stats. */
+typedef struct {
+    unsigned int iteration;
+    unsigned long total_written; /* pages */
+    long dirty_count;            /* pages; -1 when unknown */
+} xlmig_precopy_stats;
+
+/* Same values as XGS_POLICY_*. */
+enum {
+    XLMIG_POLICY_ABORT = -1,
+    XLMIG_POLICY_CONTINUE = 0,
+    XLMIG_POLICY_STOP_AND_COPY = 1,
+};
+
+typedef struct {
+    uint64_t max_downtime_ns;   /* target; default 300 ms */
+    uint64_t timeout_ns;        /* pre-copy budget; default 600 s */
+    bool allow_long_downtime;   /* at timeout: stop anyway, not abort */
+    uint32_t page_size;         /* default 4096 */
+    uint64_t switchover_ns;     /* measured fixed switchover cost */
+    double link_Bps;            /* known link limit, 0 if unknown */
+    unsigned max_iterations;    /* safety bound; default 200 */
+} xlmig_policy_params;
+
+enum xlmig_policy_reason {
+    XLMIG_WHY_NONE = 0,
+    XLMIG_WHY_CONVERGED,        /* predicted downtime within target */
+    XLMIG_WHY_TIMEOUT_LONG,     /* timeout, long downtime allowed */
+    XLMIG_WHY_TIMEOUT_ABORT,    /* timeout, target unmeetable: abort */
+    XLMIG_WHY_ITERATIONS,       /* iteration bound hit */
+    XLMIG_WHY_CANCELLED,        /* operator or peer cancelled */
+};
+
+typedef struct xlmig_policy {
+    xlmig_policy_params par;
+    xlmig_throttle *throttle;   /* optional, not owned */
+
+    volatile int cancel;        /* set from signal handlers / threads */
+    volatile int *cancel_ext;   /* optional shared cancel flag */
+
+    uint64_t t_start;           /* first call */
+    uint64_t t_a;               /* last call A (just after log-dirty clean) */
+    uint64_t t_b;               /* last call B */
+    long d_a;                   /* pages the current round sends */
+    unsigned rounds;            /* completed rounds */
+
+    double tx_Bps;              /* measured transmit rate */
+    double dirty_Bps;           /* effective dirty rate */
+    double ratio;               /* dirty_Bps / tx_Bps, last round */
+    uint64_t predicted_ns;      /* downtime if we stopped now */
+
+    int decision;
+    enum xlmig_policy_reason why;
+} xlmig_policy;
+
+void xlmig_policy_params_init(xlmig_policy_params *par);
+void xlmig_policy_init(xlmig_policy *p, const xlmig_policy_params *par,
+                       xlmig_throttle *throttle);
+void xlmig_policy_dispose(xlmig_policy *p);
+
+/* The precopy_policy callback, given the time of the call. */
+int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
+                        uint64_t now_ns);
+
+/*
+ * Optional mid-round sample, for long rounds: pages dirtied since the
+ * round's log-dirty clean (a PEEK), pages sent so far this round. Lets
+ * the throttle react within a round instead of once per round.
+ */
+void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
+                       unsigned long sent_this_round, uint64_t now_ns);
+
+/* Ask the next decision to abort; safe from a signal handler. */
+void xlmig_policy_cancel(xlmig_policy *p);
+
+const char *xlmig_policy_reason_str(enum xlmig_policy_reason why);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * The outcome of one migration, printed as text or JSON. Exit codes of
+ * the tools follow the outcome.
+ */
+#ifndef XLMIG_REPORT_H
+#define XLMIG_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum {
+    XLMIG_OUT_NONE = 0,
+    XLMIG_OUT_MIGRATED,        /* guest runs at the destination */
+    XLMIG_OUT_ABORTED,         /* cancelled/unmeetable; runs on source */
+    XLMIG_OUT_FAILED,          /* error, rolled back; runs on source */
+    XLMIG_OUT_UNDEFINED,       /* go sent, no answer: run recover */
+    XLMIG_OUT_CHECKED,         /* dry run, all checks passed */
+    XLMIG_OUT_REFUSED,         /* a pre-check failed; nothing changed */
+} xlmig_outcome;
+
+/* Exit codes of xl-migrate-drbd. */
+enum {
+    XLMIG_EXIT_OK = 0,
+    XLMIG_EXIT_ERROR = 1,      /* failed; guest still on source */
+    XLMIG_EXIT_ABORTED = 2,    /* aborted; guest still on source */
+    XLMIG_EXIT_UNDEFINED = 3,  /* state unknown; run recover */
+};
+
+typedef struct {
+    xlmig_outcome outcome;
+    char domain[128];
+    char dest[128];
+    char backend[16];
+    char message[512];         /* the one-line error, if any */
+    char stop_reason[96];
+    uint64_t mem_bytes;
+    uint64_t total_ns;
+    uint64_t precopy_ns;
+    uint64_t downtime_ns;      /* suspend -> destination running */
+    uint64_t switchover_est_ns;
+    uint64_t predicted_ns;
+    unsigned iterations;
+    uint64_t bytes_sent;
+    uint64_t pages_sent;
+    uint64_t final_pages;
+    double rate_Bps;
+    bool throttled;
+    double throttle_max_pct;
+    uint64_t guest_lost_ns;
+    bool verified;
+    bool has_verify;
+    bool guest_on_source;      /* the guest runs on the source now */
+} xlmig_report;
+
+void xlmig_report_init(xlmig_report *r);
+int xlmig_report_exit_code(const xlmig_report *r);
+const char *xlmig_outcome_str(xlmig_outcome o);
+void xlmig_report_print(const xlmig_report *r, FILE *out);
+void xlmig_report_print_json(const xlmig_report *r, FILE *out);
+
+#endif
