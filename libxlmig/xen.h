@@ -1,0 +1,29 @@
+/*
+ * The Xen backend: libxl for the domain's configuration and lifecycle,
+ * libxenguest's xc_domain_save with our precopy_policy for its memory.
+ */
+#ifndef XLMIG_XEN_H
+#define XLMIG_XEN_H
+
+#include <stdbool.h>
+
+#include "backend.h"
+
+typedef struct xlmig_xen_src xlmig_xen_src;
+typedef struct xlmig_xen_dst xlmig_xen_dst;
+
+typedef struct {
+    const char *config_override;  /* -C FILE: xl.cfg to send instead */
+    bool debug;                   /* --debug: libxl/libxc verbose */
+} xlmig_xen_opts;
+
+int xlmig_xen_src_open(xlmig_xen_src **out, const char *domain,
+                       const xlmig_xen_opts *opts);
+void xlmig_xen_src_close(xlmig_xen_src *x);
+extern const xlmig_src_ops xlmig_xen_src_ops;
+
+int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts);
+void xlmig_xen_dst_close(xlmig_xen_dst *x);
+extern const xlmig_dst_ops xlmig_xen_dst_ops;
+
+#endif
