@@ -41,6 +41,10 @@ static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what)
     struct pollfd pfd = { .fd = fd, .events = ev };
     int r;
 
+    if (fd < 0) {
+        xlmig_err(XLMIG_E_IO, "connection to %s is closed", ch->peer);
+        return XLMIG_E_IO;
+    }
     for (;;) {
         if (ch->cancel && *ch->cancel) {
             xlmig_err(XLMIG_E_ABORTED, "cancelled while %s %s", what,

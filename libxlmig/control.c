@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "wire.h"
 
 #define MAX_STRING (XLMIG_MAX_CONTROL_STRING)
 #define XLMIG_MAX_CONTROL_STRING (1u << 19)

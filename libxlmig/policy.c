@@ -113,6 +113,9 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
     tx = tx_rate(p);
     p->t_a = now;
     p->d_a = st->dirty_count;
+    p->tick_t = now;
+    p->tick_dirty = 0;
+    p->tick_sent = 0;
 
     if (tx > 0) {
         double dt = (double)st->dirty_count * p->par.page_size / tx;
@@ -147,21 +150,36 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
 void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
                        unsigned long sent_this_round, uint64_t now)
 {
-    double secs, dirty, tx;
+    double secs, dirty, tx, budget;
 
-    if (!p->throttle || !p->t_a || now <= p->t_a)
+    if (!p->throttle || !p->t_a || p->d_a <= 0 || now <= p->tick_t)
         return;
-    secs = (double)(now - p->t_a) / 1e9;
+    secs = (double)(now - p->tick_t) / 1e9;
     /* Too short a window says more about noise than about the guest. */
-    if (secs < 0.05)
+    if (secs < 0.05 || sent_this_round <= p->tick_sent ||
+        dirty_since_clean < p->tick_dirty)
         return;
-    dirty = (double)dirty_since_clean * p->par.page_size / secs;
-    tx = (double)sent_this_round * p->par.page_size / secs;
+    /*
+     * Rates over the window since the last sample, so that a cap just
+     * applied shows in the next sample instead of being averaged away.
+     */
+    dirty = (double)(dirty_since_clean - p->tick_dirty) *
+            p->par.page_size / secs;
+    tx = (double)(sent_this_round - p->tick_sent) * p->par.page_size / secs;
+    p->tick_t = now;
+    p->tick_dirty = dirty_since_clean;
+    p->tick_sent = sent_this_round;
     if (p->par.link_Bps > 0 && tx > p->par.link_Bps)
         tx = p->par.link_Bps;
-    if (!(tx > 0))
-        tx = tx_rate(p);
-    if (!(tx > 0))
+    /*
+     * Act on evidence, not on projection: a hot working set is dirtied
+     * quickly and then saturates, so an early first-touch rate would
+     * overstate the round. Only once the pages already dirtied exceed
+     * what the next round may hold for pre-copy to converge does the
+     * throttle hear about it.
+     */
+    budget = p->throttle->par.target_ratio * (double)p->d_a;
+    if ((double)dirty_since_clean < budget)
         return;
-    xlmig_throttle_update(p->throttle, dirty, tx, now);
+    xlmig_throttle_tighten(p->throttle, dirty, tx, now);
 }

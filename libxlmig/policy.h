@@ -64,6 +64,8 @@ typedef struct xlmig_policy {
     uint64_t t_b;               /* last call B */
     long d_a;                   /* pages the current round sends */
     unsigned rounds;            /* completed rounds */
+    uint64_t tick_t;            /* last mid-round sample */
+    unsigned long tick_dirty, tick_sent;
 
     double tx_Bps;              /* measured transmit rate */
     double dirty_Bps;           /* effective dirty rate */

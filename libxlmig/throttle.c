@@ -55,8 +55,8 @@ static int set_share(xlmig_throttle *t, double share, uint64_t now)
     return 0;
 }
 
-int xlmig_throttle_update(xlmig_throttle *t, double dirty_Bps, double tx_Bps,
-                          uint64_t now_ns)
+static int adjust(xlmig_throttle *t, double dirty_Bps, double tx_Bps,
+                  uint64_t now_ns, bool may_loosen)
 {
     double want, ratio;
 
@@ -83,6 +83,8 @@ int xlmig_throttle_update(xlmig_throttle *t, double dirty_Bps, double tx_Bps,
         want = t->share * t->par.max_step_up;
     if (want < t->par.min_share)
         want = t->par.min_share;
+    if (!may_loosen && want >= t->share)
+        return 0;
     if (want >= 1.0) {
         /* No longer needed: give the guest its own cap back. */
         return t->active ? set_share(t, 1.0, now_ns) : 0;
@@ -91,6 +93,18 @@ int xlmig_throttle_update(xlmig_throttle *t, double dirty_Bps, double tx_Bps,
         return 0;
     t->engaged = true;
     return set_share(t, want, now_ns);
+}
+
+int xlmig_throttle_update(xlmig_throttle *t, double dirty_Bps, double tx_Bps,
+                          uint64_t now_ns)
+{
+    return adjust(t, dirty_Bps, tx_Bps, now_ns, true);
+}
+
+int xlmig_throttle_tighten(xlmig_throttle *t, double dirty_Bps,
+                           double tx_Bps, uint64_t now_ns)
+{
+    return adjust(t, dirty_Bps, tx_Bps, now_ns, false);
 }
 
 int xlmig_throttle_release(xlmig_throttle *t, uint64_t now_ns)

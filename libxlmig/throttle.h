@@ -53,6 +53,13 @@ void xlmig_throttle_dispose(xlmig_throttle *t, uint64_t now_ns);
  */
 int xlmig_throttle_update(xlmig_throttle *t, double dirty_Bps, double tx_Bps,
                           uint64_t now_ns);
+/*
+ * The same, but may only cut the share: for samples taken within a
+ * round, where a saturated working set makes the guest look calmer than
+ * it is. Loosening waits for a whole round's measurement.
+ */
+int xlmig_throttle_tighten(xlmig_throttle *t, double dirty_Bps,
+                           double tx_Bps, uint64_t now_ns);
 /* Lift the cap, restoring the previous one exactly. Idempotent. */
 int xlmig_throttle_release(xlmig_throttle *t, uint64_t now_ns);
 

@@ -1,0 +1,155 @@
+#include "fault.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static const char *kinds[] = { "exit", "close", "stall", "error" };
+
+static int valid_point(const char *p)
+{
+    return xlmig_phase_parse(p) >= 0 || !strcmp(p, "precopy-round");
+}
+
+int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max)
+{
+    char buf[256], *save = NULL, *item;
+    unsigned n = 0;
+
+    if (strlen(spec) >= sizeof(buf)) {
+        xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: too long");
+        return XLMIG_E_INVAL;
+    }
+    strcpy(buf, spec);
+    for (item = strtok_r(buf, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        char *f[5] = { 0 }, *s2 = NULL, *tok, *end;
+        unsigned nf = 0, k;
+        xlmig_fault *x;
+
+        for (tok = strtok_r(item, ":", &s2); tok && nf < 5;
+             tok = strtok_r(NULL, ":", &s2))
+            f[nf++] = tok;
+        if (nf < 3 || nf > 4 || tok) {
+            xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: \"%s\" is not"
+                      " side:point:kind[:n]", item);
+            return XLMIG_E_INVAL;
+        }
+        if (n >= max) {
+            xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: more than %u faults",
+                      max);
+            return XLMIG_E_INVAL;
+        }
+        x = &out[n];
+        memset(x, 0, sizeof(*x));
+        if (!strcmp(f[0], "source"))
+            x->side = XLMIG_SIDE_SOURCE;
+        else if (!strcmp(f[0], "dest"))
+            x->side = XLMIG_SIDE_DEST;
+        else {
+            xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: unknown side \"%s\"",
+                      f[0]);
+            return XLMIG_E_INVAL;
+        }
+        if (!valid_point(f[1]) || strlen(f[1]) >= sizeof(x->point)) {
+            xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: unknown point \"%s\"",
+                      f[1]);
+            return XLMIG_E_INVAL;
+        }
+        strcpy(x->point, f[1]);
+        for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+            if (!strcmp(f[2], kinds[k]))
+                break;
+        if (k == sizeof(kinds) / sizeof(kinds[0])) {
+            xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: unknown kind \"%s\"",
+                      f[2]);
+            return XLMIG_E_INVAL;
+        }
+        x->kind = (xlmig_fault_kind)k;
+        x->nth = 1;
+        if (nf == 4) {
+            unsigned long v = strtoul(f[3], &end, 10);
+
+            if (*end || !*f[3] || v == 0 || v > 1000000) {
+                xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: bad count \"%s\"",
+                          f[3]);
+                return XLMIG_E_INVAL;
+            }
+            x->nth = (unsigned)v;
+        }
+        n++;
+    }
+    return (int)n;
+}
+
+static xlmig_fault faults[XLMIG_FAULT_MAX];
+static int nfaults = -1;
+
+static void stall(xlmig_chan *ch)
+{
+    const char *s = getenv("XLMIG_FAULT_STALL_S");
+    uint64_t end = xlmig_now_ns() + XLMIG_S(s ? strtoul(s, NULL, 10)
+                                              : 3600);
+
+    /* Silent, but leave when the peer gives up on us. */
+    while (xlmig_now_ns() < end) {
+        struct pollfd p = { .fd = ch ? ch->in_fd : -1, .events = POLLIN };
+
+        if (ch && poll(&p, 1, 100) > 0 && (p.revents & (POLLHUP | POLLERR)))
+            break;
+        if (!ch)
+            xlmig_sleep_ns(100000000ULL);
+    }
+}
+
+int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
+{
+    const char *spec;
+    int i;
+
+    if (nfaults < 0) {
+        spec = getenv("XLMIG_FAULT");
+        nfaults = spec && *spec ? xlmig_fault_parse(spec, faults,
+                                                    XLMIG_FAULT_MAX) : 0;
+        if (nfaults < 0) {
+            fprintf(stderr, "xlmig: ignoring XLMIG_FAULT: %s\n",
+                    xlmig_errmsg());
+            xlmig_err_clear();
+            nfaults = 0;
+        }
+    }
+    for (i = 0; i < nfaults; i++) {
+        xlmig_fault *f = &faults[i];
+
+        if (f->side != side || strcmp(f->point, point))
+            continue;
+        if (++f->hits != f->nth)
+            continue;
+        fprintf(stderr, "xlmig: injected fault: %s at %s on %s\n",
+                kinds[f->kind], point, xlmig_side_name(side));
+        switch (f->kind) {
+        case XLMIG_FAULT_EXIT:
+            _exit(99);
+        case XLMIG_FAULT_CLOSE:
+            if (ch) {
+                close(ch->in_fd);
+                close(ch->out_fd);
+                ch->in_fd = ch->out_fd = -1;
+            }
+            xlmig_err(XLMIG_E_IO, "injected fault: connection closed at"
+                      " %s", point);
+            return XLMIG_E_IO;
+        case XLMIG_FAULT_STALL:
+            stall(ch);
+            break;
+        case XLMIG_FAULT_ERROR:
+            xlmig_err(XLMIG_E_BACKEND, "injected fault: error at %s", point);
+            return XLMIG_E_BACKEND;
+        }
+    }
+    return 0;
+}

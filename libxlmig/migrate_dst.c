@@ -1,0 +1,305 @@
+/*
+ * The destination side, run by the transport with the stream on stdin
+ * and stdout: check, prepare, restore the guest paused under an incoming
+ * name, report ready, and only on "go" rename and unpause it. Anything
+ * else, including the source vanishing, discards what was built.
+ */
+#include "migrate.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fault.h"
+#include "phase.h"
+
+#define MAX_PINGS 16
+
+typedef struct {
+    const xlmig_dst_opts *o;
+    const xlmig_dst_ops *ops;
+    void *be;
+    xlmig_report *rep;
+    xlmig_chan ch;
+    xlmig_msg req;
+    xlmig_phase phase;
+    bool restoring;          /* discard needed on failure */
+    bool hooks_prepared;
+    bool peer_gone;
+    char host[256];
+} dst_run;
+
+void xlmig_dst_opts_init(xlmig_dst_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->in_fd = 0;
+    o->out_fd = 1;
+    o->io_timeout_ns = XLMIG_S(60);
+}
+
+static void enter(dst_run *r, xlmig_phase ph)
+{
+    r->phase = ph;
+    XLMIG_DBG("destination: phase %s", xlmig_phase_name(ph));
+}
+
+static int fault(dst_run *r, const char *point)
+{
+    return xlmig_fault_point(XLMIG_SIDE_DEST, point, &r->ch);
+}
+
+static int expect(dst_run *r, xlmig_msg *m, xlmig_msg_type want)
+{
+    int rc = xlmig_chan_recv_msg(&r->ch, m);
+
+    if (rc)
+        return rc;
+    if (m->type == want)
+        return 0;
+    if (m->type == XLMIG_MSG_ABORT || m->type == XLMIG_MSG_ERROR) {
+        r->peer_gone = true;
+        xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
+                  m->message ? m->message : "no reason given");
+        return XLMIG_E_ABORTED;
+    }
+    xlmig_err(XLMIG_E_PROTO, "source sent \"%s\" where \"%s\" was"
+              " expected", xlmig_msg_type_str(m->type),
+              xlmig_msg_type_str(want));
+    return XLMIG_E_PROTO;
+}
+
+static int hello(dst_run *r)
+{
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_HELLO);
+    rc = xlmig_chan_send_magic(&r->ch);
+    if (rc)
+        goto out;
+    if (xlmig_msg_set(&m.host, r->host) ||
+        xlmig_msg_set(&m.backend, r->ops->name)) {
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    if (!rc)
+        rc = xlmig_chan_expect_magic(&r->ch);
+    if (!rc)
+        rc = expect(r, &r->req, XLMIG_MSG_MIGRATE);
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int check(dst_run *r, bool *ok)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    const xlmig_check *bad;
+    xlmig_checks c;
+    xlmig_msg m;
+    unsigned i;
+    int rc;
+
+    enter(r, XLMIG_PHASE_PRECHECK);
+    xlmig_checks_init(&c);
+    xlmig_msg_init(&m, XLMIG_MSG_PREPARED);
+    snprintf(r->rep->domain, sizeof(r->rep->domain), "%s",
+             r->req.name ? r->req.name : "?");
+    rc = fault(r, "precheck");
+    if (rc)
+        goto out;
+    if (!r->req.backend || strcmp(r->req.backend, r->ops->name))
+        xlmig_checks_add(&c, "dest", "backend", false,
+                         "source backend %s, this receiver runs %s",
+                         r->req.backend ? r->req.backend : "?",
+                         r->ops->name);
+    else if (!r->req.name || !*r->req.name)
+        xlmig_checks_add(&c, "dest", "request", false,
+                         "migrate request names no domain");
+    else
+        rc = r->ops->check(r->be, &r->req, &c, &m.free_bytes);
+    if (!rc && h && h->dst_check)
+        rc = h->dst_check(h->arg, &r->req, r->req.host, &c);
+    if (rc)
+        goto out;
+    for (i = 0; i < c.n; i++)
+        xlmig_msg_add_check(&m, c.items[i].name, c.items[i].ok,
+                            c.items[i].detail);
+    bad = xlmig_checks_failed(&c);
+    m.ok = !bad;
+    *ok = m.ok;
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    if (!rc && bad && !r->req.dry_run) {
+        r->rep->outcome = XLMIG_OUT_REFUSED;
+        xlmig_err(XLMIG_E_CHECK, "refused: %s: %s", bad->name, bad->detail);
+        rc = XLMIG_E_CHECK;
+    }
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int prepare(dst_run *r)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    xlmig_msg m;
+    unsigned i, n;
+    int rc;
+
+    enter(r, XLMIG_PHASE_PREPARE);
+    rc = fault(r, "prepare");
+    if (rc)
+        return rc;
+    if (h && h->dst_prepare) {
+        r->hooks_prepared = true;
+        rc = h->dst_prepare(h->arg, &r->req);
+        if (rc)
+            return rc;
+    }
+    n = r->req.value > MAX_PINGS ? MAX_PINGS : (unsigned)r->req.value;
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    for (i = 0; i < n && !rc; i++) {
+        rc = expect(r, &m, XLMIG_MSG_PING);
+        if (!rc) {
+            m.type = XLMIG_MSG_PONG;
+            rc = xlmig_chan_send_msg(&r->ch, &m);
+        }
+    }
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int restore_and_switch(dst_run *r)
+{
+    xlmig_restore_result res;
+    xlmig_msg m;
+    int rc;
+
+    enter(r, XLMIG_PHASE_PRECOPY);
+    memset(&res, 0, sizeof(res));
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    rc = fault(r, "precopy");
+    if (rc)
+        goto out;
+    r->restoring = true;
+    rc = r->ops->restore(r->be, &r->ch, &r->req, &res);
+    if (rc)
+        goto out;
+    enter(r, XLMIG_PHASE_SWITCHOVER);
+    r->rep->has_verify = res.has_verify;
+    r->rep->verified = res.verified;
+    rc = fault(r, "switchover");
+    if (rc)
+        goto out;
+    xlmig_msg_init(&m, XLMIG_MSG_READY);
+    m.verified = res.verified;
+    m.value = res.pages;
+    m.ok = true;
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    if (!rc)
+        rc = expect(r, &m, XLMIG_MSG_GO);
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int commit(dst_run *r)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    xlmig_msg m;
+    int rc;
+
+    enter(r, XLMIG_PHASE_COMMIT);
+    /* "go" is final for the source: finish even if asked to stop. */
+    r->ch.cancel = NULL;
+    rc = fault(r, "commit");
+    if (!rc)
+        rc = r->ops->activate(r->be);
+    xlmig_msg_init(&m, XLMIG_MSG_DONE);
+    m.ok = rc == 0;
+    if (rc)
+        xlmig_msg_set(&m.message, xlmig_errmsg());
+    if (xlmig_chan_send_msg(&r->ch, &m) && !rc)
+        XLMIG_WARN("guest runs here but the source did not hear it: %s",
+                   xlmig_errmsg());
+    xlmig_msg_dispose(&m);
+    if (rc) {
+        /* It never ran here; the source resumes its copy. */
+        r->peer_gone = true;
+        return rc;
+    }
+    r->restoring = false;
+    if (h && h->dst_commit && h->dst_commit(h->arg))
+        XLMIG_WARN("finishing the disk window failed: %s", xlmig_errmsg());
+    r->rep->outcome = XLMIG_OUT_MIGRATED;
+    return 0;
+}
+
+static void rollback(dst_run *r, int why)
+{
+    const xlmig_hooks *h = r->o->hooks;
+
+    enter(r, XLMIG_PHASE_ROLLBACK);
+    if (!r->peer_gone && why != XLMIG_E_IO)
+        xlmig_chan_send_error(&r->ch, XLMIG_MSG_ERROR, why, xlmig_errmsg());
+    if (r->restoring && r->ops->discard(r->be))
+        XLMIG_WARN("discarding the incoming guest failed: %s",
+                   xlmig_errmsg());
+    r->restoring = false;
+    if (r->hooks_prepared && h && h->dst_rollback && h->dst_rollback(h->arg))
+        XLMIG_WARN("closing the disk window failed: %s", xlmig_errmsg());
+    fault(r, "rollback");
+    if (r->rep->outcome == XLMIG_OUT_NONE)
+        r->rep->outcome = why == XLMIG_E_ABORTED ? XLMIG_OUT_ABORTED
+                                                 : XLMIG_OUT_FAILED;
+}
+
+int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
+                       void *be, xlmig_report *rep)
+{
+    uint64_t t0 = xlmig_now_ns();
+    bool ok = false;
+    dst_run r;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    r.o = o;
+    r.ops = ops;
+    r.be = be;
+    r.rep = rep;
+    xlmig_msg_init(&r.req, XLMIG_MSG_NONE);
+    xlmig_chan_init(&r.ch, o->in_fd, o->out_fd, "source");
+    r.ch.cancel = o->cancel;
+    r.ch.io_timeout_ns = o->io_timeout_ns;
+    if (gethostname(r.host, sizeof(r.host) - 1))
+        strcpy(r.host, "unknown");
+    snprintf(rep->backend, sizeof(rep->backend), "%s", ops->name);
+
+    rc = hello(&r);
+    if (!rc)
+        rc = check(&r, &ok);
+    if (rc || r.req.dry_run) {
+        if (!rc)
+            rep->outcome = ok ? XLMIG_OUT_CHECKED : XLMIG_OUT_REFUSED;
+        goto out;
+    }
+    rc = prepare(&r);
+    if (!rc)
+        rc = restore_and_switch(&r);
+    if (!rc)
+        rc = commit(&r);
+    if (rc)
+        rollback(&r, rc);
+out:
+    if (rc && rep->outcome == XLMIG_OUT_NONE)
+        rep->outcome = XLMIG_OUT_FAILED;
+    if (rc)
+        snprintf(rep->message, sizeof(rep->message), "%s", xlmig_errmsg());
+    rep->total_ns = xlmig_now_ns() - t0;
+    rep->bytes_sent = r.ch.bytes_in;
+    rep->mem_bytes = r.req.mem_bytes;
+    xlmig_chan_dispose(&r.ch);
+    xlmig_msg_dispose(&r.req);
+    return rc;
+}

@@ -1,0 +1,548 @@
+/*
+ * The source side of a migration: precheck -> prepare -> precopy ->
+ * switchover -> commit, or rollback. The commit point is the "go"
+ * message: before it every failure resumes the guest here; after it the
+ * guest belongs to the destination.
+ */
+#include "migrate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fault.h"
+#include "phase.h"
+#include "transport.h"
+
+#define NPINGS 3
+
+typedef struct {
+    const xlmig_src_opts *o;
+    const xlmig_src_ops *ops;
+    void *be;
+    xlmig_report *rep;
+    xlmig_checks own_checks;
+    xlmig_checks *checks;
+    xlmig_transport tr;
+    xlmig_chan ch;
+    bool chan_open;
+    bool peer_gone;          /* no point telling it anything */
+    xlmig_policy pol;
+    xlmig_throttle thr;
+    bool throttle_on;
+    xlmig_domain_info di;
+    xlmig_phase phase;
+    bool suspended;
+    bool hooks_prepared;
+    uint64_t t_start, t_suspend, t_precopy;
+    char host[256];
+    char peer[120];          /* the destination's name for itself */
+} src_run;
+
+void xlmig_src_opts_init(xlmig_src_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->in_fd = o->out_fd = -1;
+    xlmig_policy_params_init(&o->policy);
+    xlmig_throttle_params_init(&o->throttle);
+    o->io_timeout_ns = XLMIG_S(60);
+}
+
+void xlmig_domain_info_init(xlmig_domain_info *di)
+{
+    memset(di, 0, sizeof(*di));
+}
+
+void xlmig_domain_info_dispose(xlmig_domain_info *di)
+{
+    free(di->name);
+    free(di->uuid);
+    free(di->config);
+    memset(di, 0, sizeof(*di));
+}
+
+static const char *peer_name(const src_run *r)
+{
+    return r->peer[0] ? r->peer : r->o->dest_host ? r->o->dest_host : "?";
+}
+
+static void enter(src_run *r, xlmig_phase ph)
+{
+    r->phase = ph;
+    XLMIG_DBG("source: phase %s", xlmig_phase_name(ph));
+    if (r->o->progress)
+        xlmig_progress_phase(r->o->progress, xlmig_phase_name(ph));
+}
+
+static int fault(src_run *r, const char *point)
+{
+    return xlmig_fault_point(XLMIG_SIDE_SOURCE, point,
+                             r->chan_open ? &r->ch : NULL);
+}
+
+static int throttle_apply(void *arg, double share)
+{
+    src_run *r = arg;
+
+    return r->ops->set_share ? r->ops->set_share(r->be, share) : 0;
+}
+
+/* Runs on the save path right after the guest stopped. */
+static void on_suspended(xlmig_save_ctx *sc)
+{
+    src_run *r = sc->priv;
+
+    r->suspended = true;
+    r->t_suspend = sc->t_suspend;
+    /* The guest is stopped: its own cap goes back exactly now. */
+    if (r->throttle_on)
+        xlmig_throttle_release(&r->thr, sc->t_suspend);
+    enter(r, XLMIG_PHASE_SWITCHOVER);
+}
+
+static int expect(src_run *r, xlmig_msg *m, xlmig_msg_type want)
+{
+    int rc = xlmig_chan_recv_msg(&r->ch, m);
+
+    if (rc)
+        return rc;
+    if (m->type == want)
+        return 0;
+    if (m->type == XLMIG_MSG_ERROR || m->type == XLMIG_MSG_ABORT) {
+        r->peer_gone = true;
+        xlmig_err(XLMIG_E_REMOTE, "destination %s: %s", peer_name(r),
+                  m->message ? m->message : "failed without a reason");
+        return XLMIG_E_REMOTE;
+    }
+    xlmig_err(XLMIG_E_PROTO, "destination sent \"%s\" where \"%s\" was"
+              " expected", xlmig_msg_type_str(m->type),
+              xlmig_msg_type_str(want));
+    return XLMIG_E_PROTO;
+}
+
+static int open_transport(src_run *r)
+{
+    const xlmig_src_opts *o = r->o;
+    int rc;
+
+    if (o->rune) {
+        rc = xlmig_transport_spawn(&r->tr, o->rune);
+        if (rc)
+            return rc;
+        xlmig_chan_init(&r->ch, r->tr.recv_fd, r->tr.send_fd,
+                        "destination");
+    } else {
+        xlmig_chan_init(&r->ch, o->in_fd, o->out_fd, "destination");
+    }
+    r->chan_open = true;
+    r->ch.cancel = o->cancel;
+    r->ch.io_timeout_ns = o->io_timeout_ns;
+    return 0;
+}
+
+/* The peer never answered: say why, from the transport's exit. */
+static void explain_unreachable(src_run *r)
+{
+    char st[64];
+    int status;
+
+    if (r->tr.pid <= 0)
+        return;
+    xlmig_transport_dispose(&r->tr, 2000, &status);
+    r->peer_gone = true;
+    xlmig_err_replace(XLMIG_E_IO, "cannot reach destination %s: transport"
+                      " command %s", r->o->dest_host,
+                      xlmig_transport_status_str(status, st, sizeof(st)));
+}
+
+static int handshake(src_run *r)
+{
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    rc = xlmig_chan_send_magic(&r->ch);
+    if (!rc)
+        rc = xlmig_chan_expect_magic(&r->ch);
+    if (rc == XLMIG_E_IO) {
+        explain_unreachable(r);
+        goto out;
+    }
+    if (rc)
+        goto out;
+    rc = expect(r, &m, XLMIG_MSG_HELLO);
+    if (rc)
+        goto out;
+    snprintf(r->peer, sizeof(r->peer), "%s",
+             m.host ? m.host : r->o->dest_host);
+    snprintf(r->rep->dest, sizeof(r->rep->dest), "%s", r->peer);
+    xlmig_checks_add(r->checks, "dest", "reachable", true, "%s answered",
+                     r->peer);
+    xlmig_checks_add(r->checks, "dest", "protocol",
+                     m.proto == XLMIG_PROTO_VERSION,
+                     "destination speaks xlmig protocol %u, we speak %u",
+                     m.proto, XLMIG_PROTO_VERSION);
+    xlmig_checks_add(r->checks, "dest", "backend", m.backend &&
+                     !strcmp(m.backend, r->ops->name),
+                     "destination backend %s, source backend %s",
+                     m.backend ? m.backend : "?", r->ops->name);
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int request(src_run *r)
+{
+    xlmig_msg m;
+    unsigned i;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_MIGRATE);
+    rc = XLMIG_E_NOMEM;
+    if (xlmig_msg_set(&m.host, r->host) ||
+        xlmig_msg_set(&m.backend, r->ops->name) ||
+        xlmig_msg_set(&m.name, r->di.name) ||
+        xlmig_msg_set(&m.uuid, r->di.uuid) ||
+        xlmig_msg_set(&m.config, r->di.config))
+        goto out;
+    m.mem_bytes = r->di.mem_bytes;
+    m.page_size = r->di.page_size;
+    m.dry_run = r->o->dry_run;
+    m.value = NPINGS;
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    if (rc)
+        goto out;
+    rc = expect(r, &m, XLMIG_MSG_PREPARED);
+    if (rc)
+        goto out;
+    for (i = 0; i < m.nchecks; i++)
+        xlmig_checks_add(r->checks, "dest", m.checks[i].name,
+                         m.checks[i].ok, "%s", m.checks[i].detail
+                         ? m.checks[i].detail : "");
+    if (!m.ok && !xlmig_checks_failed(r->checks))
+        xlmig_checks_add(r->checks, "dest", "prepare", false, "%s",
+                         m.message ? m.message : "refused");
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+/* Round trips before any data flows: the switchover's network cost. */
+static int measure_rtt(src_run *r, uint64_t *rtt)
+{
+    xlmig_msg m;
+    uint64_t best = UINT64_MAX, t0;
+    unsigned i;
+    int rc = 0;
+
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    for (i = 0; i < NPINGS && !rc; i++) {
+        xlmig_msg_dispose(&m);
+        xlmig_msg_init(&m, XLMIG_MSG_PING);
+        t0 = xlmig_now_ns();
+        m.value = i + 1;
+        rc = xlmig_chan_send_msg(&r->ch, &m);
+        if (!rc)
+            rc = expect(r, &m, XLMIG_MSG_PONG);
+        if (!rc && xlmig_now_ns() - t0 < best)
+            best = xlmig_now_ns() - t0;
+    }
+    xlmig_msg_dispose(&m);
+    *rtt = best == UINT64_MAX ? 0 : best;
+    return rc;
+}
+
+static int precheck(src_run *r)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    const xlmig_check *bad;
+    int rc;
+
+    enter(r, XLMIG_PHASE_PRECHECK);
+    rc = r->ops->info(r->be, &r->di);
+    if (rc)
+        return rc;
+    snprintf(r->rep->domain, sizeof(r->rep->domain), "%s", r->di.name);
+    r->rep->mem_bytes = r->di.mem_bytes;
+    rc = r->ops->precheck(r->be, r->checks);
+    if (!rc)
+        rc = fault(r, "precheck");
+    if (rc)
+        return rc;
+    /* A refused domain never needs the destination bothered. */
+    if (!r->o->dry_run && xlmig_checks_failed(r->checks))
+        goto refused;
+    rc = open_transport(r);
+    if (!rc)
+        rc = handshake(r);
+    /* Disk checks want the peer's own name for itself. */
+    if (!rc && h && h->src_precheck)
+        rc = h->src_precheck(h->arg, &r->di, r->peer, r->checks);
+    if (!rc)
+        rc = request(r);
+    if (rc)
+        return rc;
+    if (r->o->dry_run) {
+        bad = xlmig_checks_failed(r->checks);
+        r->rep->outcome = bad ? XLMIG_OUT_REFUSED : XLMIG_OUT_CHECKED;
+        if (bad) {
+            xlmig_err(XLMIG_E_CHECK, "dry run: %s check %s failed: %s",
+                      bad->where, bad->name, bad->detail);
+            return XLMIG_E_CHECK;
+        }
+        return 0;
+    }
+    if (!xlmig_checks_failed(r->checks))
+        return 0;
+refused:
+    bad = xlmig_checks_failed(r->checks);
+    r->rep->outcome = XLMIG_OUT_REFUSED;
+    xlmig_err(XLMIG_E_CHECK, "pre-check failed on %s: %s: %s", bad->where,
+              bad->name, bad->detail);
+    return XLMIG_E_CHECK;
+}
+
+static int prepare(src_run *r)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    xlmig_policy_params pp = r->o->policy;
+    uint64_t rtt = 0;
+    int rc;
+
+    enter(r, XLMIG_PHASE_PREPARE);
+    rc = fault(r, "prepare");
+    if (rc)
+        return rc;
+    if (h && h->src_prepare) {
+        r->hooks_prepared = true;
+        rc = h->src_prepare(h->arg);
+        if (rc)
+            return rc;
+    }
+    rc = measure_rtt(r, &rtt);
+    if (rc)
+        return rc;
+    /*
+     * After the suspend: last round, memory-end -> ready, go -> done:
+     * about two round trips plus the backend's own suspend/resume.
+     */
+    pp.switchover_ns = 2 * rtt +
+        (r->ops->switchover_ns ? r->ops->switchover_ns(r->be) : 0);
+    pp.page_size = r->di.page_size;
+    if (r->o->bandwidth_Bps > 0)
+        pp.link_Bps = r->o->bandwidth_Bps;
+    r->rep->switchover_est_ns = pp.switchover_ns;
+    xlmig_chan_set_rate(&r->ch, r->o->bandwidth_Bps);
+    xlmig_throttle_init(&r->thr, &r->o->throttle, throttle_apply, r);
+    r->throttle_on = !r->o->no_throttle;
+    xlmig_policy_init(&r->pol, &pp, r->throttle_on ? &r->thr : NULL);
+    r->pol.cancel_ext = r->o->cancel;
+    return 0;
+}
+
+static int precopy(src_run *r)
+{
+    xlmig_save_ctx sc;
+    xlmig_msg m;
+    int rc;
+
+    enter(r, XLMIG_PHASE_PRECOPY);
+    rc = fault(r, "precopy");
+    if (rc)
+        return rc;
+    memset(&sc, 0, sizeof(sc));
+    sc.ch = &r->ch;
+    sc.policy = &r->pol;
+    sc.throttle = r->throttle_on ? &r->thr : NULL;
+    sc.progress = r->o->progress;
+    sc.cancel = r->o->cancel;
+    sc.suspended = on_suspended;
+    sc.priv = r;
+    r->ch.page_size = r->di.page_size;
+    r->t_precopy = xlmig_now_ns();
+    rc = r->ops->save(r->be, &sc);
+    r->rep->iterations = sc.iterations;
+    r->rep->pages_sent = sc.pages_sent;
+    r->rep->final_pages = sc.final_pages;
+    r->rep->predicted_ns = r->pol.predicted_ns;
+    snprintf(r->rep->stop_reason, sizeof(r->rep->stop_reason), "%s",
+             xlmig_policy_reason_str(r->pol.why));
+    if (sc.t_suspend && !r->suspended)
+        on_suspended(&sc);
+    if (rc)
+        return rc;
+    xlmig_msg_init(&m, XLMIG_MSG_MEMORY_END);
+    m.hash = sc.has_digest ? sc.digest : 0;
+    m.value = sc.pages_sent;
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int switchover(src_run *r)
+{
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    rc = expect(r, &m, XLMIG_MSG_READY);
+    if (rc)
+        goto out;
+    r->rep->has_verify = m.verified;
+    r->rep->verified = m.verified;
+    rc = fault(r, "switchover");
+    if (rc)
+        goto out;
+    if (r->o->cancel && *r->o->cancel) {
+        xlmig_err(XLMIG_E_ABORTED, "cancelled before the commit point");
+        rc = XLMIG_E_ABORTED;
+        goto out;
+    }
+    /* The commit point: from here on nothing is cancelled. */
+    xlmig_msg_dispose(&m);
+    xlmig_msg_init(&m, XLMIG_MSG_GO);
+    r->ch.cancel = NULL;
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    if (!rc)
+        rc = xlmig_chan_recv_msg(&r->ch, &m);
+    if (rc) {
+        r->rep->outcome = XLMIG_OUT_UNDEFINED;
+        xlmig_err_replace(XLMIG_E_UNDEFINED, "go sent but destination did"
+                          " not confirm (%s): the guest may run on either"
+                          " host; run: xl-migrate-drbd recover %s %s",
+                          xlmig_errmsg(), r->di.name, peer_name(r));
+        rc = XLMIG_E_UNDEFINED;
+        goto out;
+    }
+    r->rep->downtime_ns = xlmig_now_ns() - r->t_suspend;
+    if (m.type != XLMIG_MSG_DONE || !m.ok) {
+        /* It never ran there and discarded its copy: ours again. */
+        r->peer_gone = true;
+        xlmig_err(XLMIG_E_REMOTE, "destination could not start the guest:"
+                  " %s", m.message ? m.message : xlmig_msg_type_str(m.type));
+        rc = XLMIG_E_REMOTE;
+        goto out;
+    }
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int commit(src_run *r)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    int rc;
+
+    enter(r, XLMIG_PHASE_COMMIT);
+    rc = fault(r, "commit");
+    if (!rc)
+        rc = r->ops->destroy(r->be);
+    if (rc)
+        XLMIG_WARN("guest runs at the destination, but destroying the"
+                   " source copy failed: %s", xlmig_errmsg());
+    if (h && h->src_commit && h->src_commit(h->arg))
+        XLMIG_WARN("closing the disk window after commit failed: %s",
+                   xlmig_errmsg());
+    r->rep->outcome = XLMIG_OUT_MIGRATED;
+    return 0;
+}
+
+static void rollback(src_run *r, int why)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    uint64_t now = xlmig_now_ns();
+
+    enter(r, XLMIG_PHASE_ROLLBACK);
+    if (r->chan_open && !r->peer_gone)
+        xlmig_chan_send_error(&r->ch, XLMIG_MSG_ABORT, why, xlmig_errmsg());
+    if (r->throttle_on)
+        xlmig_throttle_release(&r->thr, now);
+    if (r->suspended && r->ops->resume(r->be))
+        XLMIG_WARN("resuming the guest on the source failed: %s",
+                   xlmig_errmsg());
+    if (r->hooks_prepared && h && h->src_rollback && h->src_rollback(h->arg))
+        XLMIG_WARN("closing the disk window on rollback failed: %s",
+                   xlmig_errmsg());
+    fault(r, "rollback");
+    if (r->rep->outcome == XLMIG_OUT_NONE)
+        r->rep->outcome = why == XLMIG_E_ABORTED ? XLMIG_OUT_ABORTED
+                                                 : XLMIG_OUT_FAILED;
+}
+
+static void fill_report(src_run *r)
+{
+    xlmig_report *rep = r->rep;
+    uint64_t now = xlmig_now_ns();
+
+    rep->total_ns = now - r->t_start;
+    if (r->t_precopy)
+        rep->precopy_ns = (r->t_suspend ? r->t_suspend : now) -
+                          r->t_precopy;
+    if (r->chan_open) {
+        rep->bytes_sent = xlmig_meter_bytes(&r->ch.meter);
+        if (rep->total_ns)
+            rep->rate_Bps = (double)rep->bytes_sent * 1e9 /
+                            (double)(now - (r->t_precopy ? r->t_precopy
+                                                         : r->t_start));
+    }
+    if (r->throttle_on) {
+        rep->throttled = r->thr.engaged;
+        rep->throttle_max_pct = (1.0 - r->thr.min_share_seen) * 100.0;
+        rep->guest_lost_ns = xlmig_throttle_lost_ns(&r->thr, now);
+    }
+    rep->guest_on_source = r->ops->running ? r->ops->running(r->be)
+                                           : rep->outcome != XLMIG_OUT_MIGRATED;
+}
+
+int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
+                         void *be, xlmig_report *rep)
+{
+    src_run r;
+    int rc, status;
+
+    memset(&r, 0, sizeof(r));
+    r.o = o;
+    r.ops = ops;
+    r.be = be;
+    r.rep = rep;
+    r.checks = o->checks ? o->checks : &r.own_checks;
+    xlmig_checks_init(r.checks);
+    xlmig_transport_init(&r.tr);
+    xlmig_domain_info_init(&r.di);
+    xlmig_policy_init(&r.pol, &o->policy, NULL);
+    xlmig_throttle_init(&r.thr, &o->throttle, NULL, NULL);
+    if (gethostname(r.host, sizeof(r.host) - 1))
+        strcpy(r.host, "unknown");
+    r.t_start = xlmig_now_ns();
+    snprintf(rep->dest, sizeof(rep->dest), "%s",
+             o->dest_host ? o->dest_host : "?");
+    snprintf(rep->backend, sizeof(rep->backend), "%s", ops->name);
+
+    rc = precheck(&r);
+    if (rc || o->dry_run)
+        goto out;
+    rc = prepare(&r);
+    if (!rc)
+        rc = precopy(&r);
+    if (!rc)
+        rc = switchover(&r);
+    if (!rc)
+        rc = commit(&r);
+    else if (rc != XLMIG_E_UNDEFINED)
+        rollback(&r, rc);
+out:
+    if (rc && rep->outcome == XLMIG_OUT_NONE)
+        rep->outcome = XLMIG_OUT_FAILED;
+    if (rc)
+        snprintf(rep->message, sizeof(rep->message), "%s", xlmig_errmsg());
+    fill_report(&r);
+    if (o->progress)
+        xlmig_progress_end(o->progress, rep->outcome == XLMIG_OUT_MIGRATED);
+    xlmig_throttle_dispose(&r.thr, xlmig_now_ns());
+    xlmig_policy_dispose(&r.pol);
+    xlmig_chan_dispose(&r.ch);
+    xlmig_transport_dispose(&r.tr, 5000, &status);
+    xlmig_domain_info_dispose(&r.di);
+    return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * The simulator backend: a simulated guest (sim_guest.h) behind the same
+ * source and destination vtables as the Xen backend, for tests, the demo
+ * and policy comparison.
+ */
+#ifndef XLMIG_SIM_H
+#define XLMIG_SIM_H
+
+#include <stdint.h>
+
+#include "backend.h"
+#include "sim_guest.h"
+
+typedef struct {
+    const char *name;          /* guest name */
+    uint64_t mem_bytes;
+    uint32_t page_size;
+    xlmig_sim_workload wl;
+    uint64_t seed;
+} xlmig_sim_src_params;
+
+typedef struct {
+    xlmig_sim_src_params par;
+    xlmig_sim_guest guest;
+    char uuid[37];
+    uint64_t *bitmap;          /* pages to send this round */
+    uint8_t *batch;            /* one PAGES record */
+    bool destroyed;
+} xlmig_sim_src;
+
+int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par);
+void xlmig_sim_src_dispose(xlmig_sim_src *s);
+extern const xlmig_src_ops xlmig_sim_src_ops;
+
+typedef struct {
+    uint64_t free_bytes;       /* capacity this "host" offers */
+    const char *existing;      /* a guest name already here, or NULL */
+    xlmig_sim_guest guest;
+    uint64_t *page_hash;       /* per page, kept as pages arrive */
+    char *name;
+    bool created;
+    bool active;
+    uint64_t run_ns;           /* keep the guest running after go */
+} xlmig_sim_dst;
+
+void xlmig_sim_dst_init(xlmig_sim_dst *d, uint64_t free_bytes);
+void xlmig_sim_dst_dispose(xlmig_sim_dst *d);
+extern const xlmig_dst_ops xlmig_sim_dst_ops;
+
+/* MemAvailable of this machine, bytes (0 if unknown). */
+uint64_t xlmig_sim_host_free(void);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * Simulator, destination side: rebuild the guest's memory from PAGES
+ * records, keep a hash per page as it arrives (so verifying costs
+ * nothing during the downtime), compare with the source's digest.
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "wire.h"
+
+uint64_t xlmig_sim_host_free(void)
+{
+    unsigned long long kb = 0;
+    char line[256];
+    FILE *f = fopen("/proc/meminfo", "r");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+            break;
+    fclose(f);
+    return (uint64_t)kb * 1024;
+}
+
+void xlmig_sim_dst_init(xlmig_sim_dst *d, uint64_t free_bytes)
+{
+    memset(d, 0, sizeof(*d));
+    d->free_bytes = free_bytes;
+    xlmig_sim_guest_init(&d->guest);
+}
+
+void xlmig_sim_dst_dispose(xlmig_sim_dst *d)
+{
+    xlmig_sim_guest_dispose(&d->guest);
+    free(d->page_hash);
+    free(d->name);
+    d->page_hash = NULL;
+    d->name = NULL;
+}
+
+static int sim_check(void *be, const xlmig_msg *req, xlmig_checks *c,
+                     uint64_t *free_bytes)
+{
+    xlmig_sim_dst *d = be;
+    bool clash = d->existing && req->name && !strcmp(d->existing, req->name);
+    bool fits = req->mem_bytes <= d->free_bytes;
+
+    *free_bytes = d->free_bytes;
+    xlmig_checks_add(c, "dest", "name-free", !clash, clash
+                     ? "a domain named %s already exists here"
+                     : "no domain named %s here", req->name);
+    xlmig_checks_add(c, "dest", "free-memory", fits,
+                     "%llu MiB needed, %llu MiB free",
+                     (unsigned long long)(req->mem_bytes / XLMIG_MIB),
+                     (unsigned long long)(d->free_bytes / XLMIG_MIB));
+    xlmig_checks_add(c, "dest", "page-size", req->page_size >= 64 &&
+                     req->page_size <= XLMIG_MAX_PAGE_SIZE &&
+                     !(req->page_size & (req->page_size - 1)),
+                     "page size %llu", (unsigned long long)req->page_size);
+    return 0;
+}
+
+static int store_pages(xlmig_sim_dst *d, const xlmig_chan *ch)
+{
+    xlmig_sim_guest *g = &d->guest;
+    xlmig_pages_view v;
+    uint32_t i, ps = g->page_size;
+    int rc;
+
+    rc = xlmig_pages_parse(ch->buf, ch->last.length, ps, g->npages, &v);
+    if (rc)
+        return rc;
+    for (i = 0; i < v.count; i++) {
+        uint64_t pfn = xlmig_pages_pfn(&v, i);
+        const uint8_t *src = v.data + (size_t)i * ps;
+
+        memcpy(g->mem + pfn * ps, src, ps);
+        d->page_hash[pfn] = xlmig_page_hash(src, ps, pfn);
+    }
+    return 0;
+}
+
+static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
+                       xlmig_restore_result *res)
+{
+    xlmig_sim_dst *d = be;
+    uint64_t digest = 0, pfn;
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    if (!req->name || !req->mem_bytes || !req->page_size) {
+        xlmig_err(XLMIG_E_PROTO, "migrate request lacks name, memory size"
+                  " or page size");
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
+    if (asprintf(&d->name, "%s--incoming", req->name) < 0) {
+        d->name = NULL;
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    rc = xlmig_sim_guest_alloc(&d->guest, req->mem_bytes,
+                               (uint32_t)req->page_size, 1);
+    if (rc)
+        goto out;
+    d->created = true;
+    d->page_hash = calloc(d->guest.npages, sizeof(uint64_t));
+    if (!d->page_hash) {
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    ch->page_size = (uint32_t)req->page_size;
+    for (;;) {
+        rc = xlmig_chan_recv_rec(ch);
+        if (rc)
+            goto out;
+        if (ch->last.type == XLMIG_REC_PAGES) {
+            rc = store_pages(d, ch);
+            if (rc)
+                goto out;
+            res->pages++;
+            continue;
+        }
+        rc = xlmig_chan_decode_last(ch, &m);
+        if (rc)
+            goto out;
+        if (m.type == XLMIG_MSG_MEMORY_END)
+            break;
+        if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
+            xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
+                      m.message ? m.message : "no reason given");
+            rc = XLMIG_E_ABORTED;
+            goto out;
+        }
+        xlmig_err(XLMIG_E_PROTO, "unexpected \"%s\" message during"
+                  " pre-copy", xlmig_msg_type_str(m.type));
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
+    for (pfn = 0; pfn < d->guest.npages; pfn++)
+        digest += d->page_hash[pfn];
+    res->has_verify = true;
+    res->verified = m.hash && digest == m.hash;
+    if (!res->verified) {
+        xlmig_err(XLMIG_E_BACKEND, "memory verification failed: digest"
+                  " %016llx, source sent %016llx",
+                  (unsigned long long)digest, (unsigned long long)m.hash);
+        rc = XLMIG_E_BACKEND;
+        goto out;
+    }
+    rc = 0;
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int sim_activate(void *be)
+{
+    xlmig_sim_dst *d = be;
+    xlmig_sim_workload wl;
+    char *dash;
+    int rc;
+
+    if (!d->created)
+        return XLMIG_E_INVAL;
+    dash = strstr(d->name, "--incoming");
+    if (dash)
+        *dash = 0;
+    /* The workload's profile stays at the source; run it idle here. */
+    rc = xlmig_sim_workload_preset(&wl, "idle", d->guest.mem_bytes, 0);
+    if (!rc)
+        rc = xlmig_sim_guest_start(&d->guest, &wl);
+    if (!rc)
+        d->active = true;
+    return rc;
+}
+
+static int sim_discard(void *be)
+{
+    xlmig_sim_dst *d = be;
+
+    xlmig_sim_guest_dispose(&d->guest);
+    xlmig_sim_guest_init(&d->guest);
+    free(d->page_hash);
+    d->page_hash = NULL;
+    d->created = false;
+    d->active = false;
+    return 0;
+}
+
+const xlmig_dst_ops xlmig_sim_dst_ops = {
+    .name = "sim",
+    .check = sim_check,
+    .restore = sim_restore,
+    .activate = sim_activate,
+    .discard = sim_discard,
+};

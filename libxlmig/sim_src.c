@@ -1,0 +1,315 @@
+/*
+ * Simulator, source side. The save loop has the shape of libxenguest's
+ * (xg_sr_save.c): the policy is consulted before each round with the
+ * round's dirty count and after it with -1, STOP_AND_COPY still sends the
+ * round it was given, and ABORT leaves the guest running.
+ */
+#include "sim.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fault.h"
+#include "progress.h"
+#include "wire.h"
+
+#define TICK_NS 50000000ULL   /* mid-round throttle sampling */
+
+int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
+{
+    uint64_t h;
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    s->par = *par;
+    if (!s->par.page_size)
+        s->par.page_size = 4096;
+    xlmig_sim_guest_init(&s->guest);
+    rc = xlmig_sim_guest_alloc(&s->guest, par->mem_bytes, s->par.page_size,
+                               par->seed);
+    if (rc)
+        return rc;
+    s->bitmap = calloc(s->guest.nwords, sizeof(uint64_t));
+    s->batch = malloc(xlmig_pages_len(XLMIG_MAX_BATCH, s->par.page_size));
+    if (!s->bitmap || !s->batch) {
+        xlmig_err(XLMIG_E_NOMEM, "simulated guest: no memory for buffers");
+        return XLMIG_E_NOMEM;
+    }
+    h = xlmig_page_hash((const uint8_t *)par->name, 0, par->seed) ^
+        par->mem_bytes;
+    snprintf(s->uuid, sizeof(s->uuid), "%08x-%04x-4%03x-8%03x-%012llx",
+             (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff,
+             (unsigned)h & 0xfff, (unsigned)(h >> 20) & 0xfff,
+             (unsigned long long)(h * 31) & 0xffffffffffffULL);
+    return xlmig_sim_guest_start(&s->guest, &s->par.wl);
+}
+
+void xlmig_sim_src_dispose(xlmig_sim_src *s)
+{
+    xlmig_sim_guest_dispose(&s->guest);
+    free(s->bitmap);
+    free(s->batch);
+    s->bitmap = NULL;
+    s->batch = NULL;
+}
+
+static int sim_info(void *be, xlmig_domain_info *di)
+{
+    xlmig_sim_src *s = be;
+
+    di->name = strdup(s->par.name);
+    di->uuid = strdup(s->uuid);
+    if (!di->name || !di->uuid)
+        return XLMIG_E_NOMEM;
+    di->mem_bytes = s->guest.mem_bytes;
+    di->page_size = s->guest.page_size;
+    di->vcpus = 1;
+    return 0;
+}
+
+static int sim_precheck(void *be, xlmig_checks *c)
+{
+    xlmig_sim_src *s = be;
+    bool run = xlmig_sim_guest_running(&s->guest);
+
+    xlmig_checks_add(c, "source", "domain-running", run, run
+                     ? "simulated guest %s is running"
+                     : "simulated guest %s is not running", s->par.name);
+    xlmig_checks_add(c, "source", "log-dirty", true,
+                     "simulator tracks dirty pages");
+    return 0;
+}
+
+static uint64_t sim_switchover_ns(void *be)
+{
+    (void)be;
+    /* Pausing and unpausing a thread: next to nothing. */
+    return 1000000ULL;
+}
+
+typedef struct {
+    xlmig_sim_src *s;
+    xlmig_save_ctx *sc;
+    uint64_t round_pages;   /* pages in this round */
+    uint64_t round_sent;
+    uint64_t t_tick;
+} save_state;
+
+static void report_progress(save_state *st, bool force)
+{
+    xlmig_save_ctx *sc = st->sc;
+    xlmig_progress_sample smp;
+    uint64_t now = xlmig_now_ns();
+    uint64_t left = st->round_pages - st->round_sent;
+
+    if (!sc->progress)
+        return;
+    memset(&smp, 0, sizeof(smp));
+    smp.phase = sc->t_suspend ? "switchover" : "precopy";
+    smp.iteration = sc->iterations;
+    smp.mem_bytes = st->s->guest.mem_bytes;
+    smp.sent_bytes = xlmig_meter_bytes(&sc->ch->meter);
+    smp.remaining_bytes = (left + xlmig_sim_logdirty_peek(&st->s->guest)) *
+                          st->s->guest.page_size;
+    smp.tx_Bps = xlmig_meter_rate(&sc->ch->meter, now);
+    smp.dirty_Bps = sc->policy->dirty_Bps;
+    if (sc->policy->t_a && now > sc->policy->t_a + 100000000ULL)
+        smp.dirty_Bps = (double)xlmig_sim_logdirty_peek(&st->s->guest) *
+                        st->s->guest.page_size /
+                        ((double)(now - sc->policy->t_a) / 1e9);
+    smp.throttle_pct = sc->throttle ? xlmig_throttle_pct(sc->throttle) : 0;
+    xlmig_progress_update(sc->progress, &smp, force);
+}
+
+static int send_batch(save_state *st, const uint64_t *pfns, uint32_t n)
+{
+    xlmig_sim_src *s = st->s;
+    uint32_t ps = s->guest.page_size, i;
+    uint8_t *p = s->batch;
+
+    xlmig_pages_put_head(p, n, ps);
+    for (i = 0; i < n; i++)
+        xlmig_put_le64(p + 8 + (size_t)i * 8, pfns[i]);
+    p += 8 + (size_t)n * 8;
+    for (i = 0; i < n; i++)
+        memcpy(p + (size_t)i * ps, s->guest.mem + pfns[i] * ps, ps);
+    return xlmig_chan_send_rec(st->sc->ch, XLMIG_REC_PAGES, s->batch,
+                               xlmig_pages_len(n, ps));
+}
+
+/* Send every page set in s->bitmap. */
+static int send_round(save_state *st)
+{
+    xlmig_sim_src *s = st->s;
+    xlmig_save_ctx *sc = st->sc;
+    uint64_t pfns[XLMIG_MAX_BATCH], w, now;
+    uint32_t n = 0;
+    int rc;
+
+    st->round_sent = 0;
+    for (w = 0; w < s->guest.nwords; w++) {
+        uint64_t bits = s->bitmap[w];
+
+        while (bits) {
+            pfns[n++] = w * 64 + (uint64_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            if (n < XLMIG_MAX_BATCH)
+                continue;
+            rc = send_batch(st, pfns, n);
+            if (rc)
+                return rc;
+            st->round_sent += n;
+            sc->pages_sent += n;
+            n = 0;
+            now = xlmig_now_ns();
+            if (!sc->t_suspend && now - st->t_tick >= TICK_NS) {
+                st->t_tick = now;
+                xlmig_policy_tick(sc->policy,
+                                  xlmig_sim_logdirty_peek(&s->guest),
+                                  st->round_sent, now);
+                rc = xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round",
+                                       sc->ch);
+                if (rc)
+                    return rc;
+            }
+            report_progress(st, false);
+        }
+    }
+    if (n) {
+        rc = send_batch(st, pfns, n);
+        if (rc)
+            return rc;
+        st->round_sent += n;
+        sc->pages_sent += n;
+    }
+    report_progress(st, false);
+    return 0;
+}
+
+typedef struct {
+    xlmig_sim_guest *g;
+    uint64_t digest;
+} digest_job;
+
+static void *digest_thread(void *arg)
+{
+    digest_job *j = arg;
+
+    j->digest = xlmig_sim_guest_digest(j->g);
+    return NULL;
+}
+
+static int sim_save(void *be, xlmig_save_ctx *sc)
+{
+    xlmig_sim_src *s = be;
+    xlmig_sim_guest *g = &s->guest;
+    xlmig_precopy_stats stats = { 0, 0, (long)g->npages };
+    save_state st = { .s = s, .sc = sc };
+    digest_job job = { .g = g };
+    pthread_t dthr;
+    bool dthr_started = false;
+    int d, rc = 0, r;
+
+    memset(s->bitmap, 0xff, g->nwords * sizeof(uint64_t));
+    if (g->npages % 64)
+        s->bitmap[g->nwords - 1] = (1ULL << (g->npages % 64)) - 1;
+    xlmig_sim_logdirty_enable(g);
+    st.t_tick = xlmig_now_ns();
+
+    for (;;) {
+        d = xlmig_policy_decide(sc->policy, &stats, xlmig_now_ns());
+        if (stats.dirty_count > 0 && d != XLMIG_POLICY_ABORT) {
+            st.round_pages = (uint64_t)stats.dirty_count;
+            rc = send_round(&st);
+            if (rc)
+                goto out;
+        }
+        if (d != XLMIG_POLICY_CONTINUE)
+            break;
+        stats.iteration = ++sc->iterations;
+        stats.total_written += (unsigned long)stats.dirty_count;
+        stats.dirty_count = -1;
+        d = xlmig_policy_decide(sc->policy, &stats, xlmig_now_ns());
+        if (d != XLMIG_POLICY_CONTINUE)
+            break;
+        rc = xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round", sc->ch);
+        if (rc)
+            goto out;
+        stats.dirty_count = (long)xlmig_sim_logdirty_clean(g, s->bitmap);
+    }
+    if (d == XLMIG_POLICY_ABORT) {
+        xlmig_err(XLMIG_E_ABORTED, "pre-copy aborted: %s",
+                  xlmig_policy_reason_str(sc->policy->why));
+        rc = XLMIG_E_ABORTED;
+        goto out;
+    }
+
+    /* Suspend: from here the guest is down until resumed somewhere. */
+    xlmig_sim_guest_pause(g);
+    sc->t_suspend = xlmig_now_ns();
+    if (sc->suspended)
+        sc->suspended(sc);
+    r = pthread_create(&dthr, NULL, digest_thread, &job);
+    dthr_started = r == 0;
+    st.round_pages = xlmig_sim_logdirty_clean(g, s->bitmap);
+    sc->final_pages = st.round_pages;
+    rc = send_round(&st);
+    if (!dthr_started)
+        digest_thread(&job);
+out:
+    if (dthr_started)
+        pthread_join(dthr, NULL);
+    xlmig_sim_logdirty_disable(g);
+    if (!rc && sc->t_suspend) {
+        sc->digest = job.digest;
+        sc->has_digest = true;
+    }
+    return rc;
+}
+
+static int sim_resume(void *be)
+{
+    xlmig_sim_src *s = be;
+
+    xlmig_sim_guest_unpause(&s->guest);
+    return 0;
+}
+
+static int sim_destroy(void *be)
+{
+    xlmig_sim_src *s = be;
+
+    xlmig_sim_guest_pause(&s->guest);
+    s->destroyed = true;
+    return 0;
+}
+
+static int sim_set_share(void *be, double share)
+{
+    xlmig_sim_src *s = be;
+
+    xlmig_sim_guest_set_share(&s->guest, share);
+    return 0;
+}
+
+static bool sim_running(void *be)
+{
+    xlmig_sim_src *s = be;
+
+    return !s->destroyed && xlmig_sim_guest_running(&s->guest);
+}
+
+const xlmig_src_ops xlmig_sim_src_ops = {
+    .name = "sim",
+    .info = sim_info,
+    .precheck = sim_precheck,
+    .switchover_ns = sim_switchover_ns,
+    .save = sim_save,
+    .resume = sim_resume,
+    .destroy = sim_destroy,
+    .set_share = sim_set_share,
+    .running = sim_running,
+};

@@ -1,0 +1,58 @@
+/* xl-migrate-drbd: shared declarations of the command's parts. */
+#ifndef XLMIG_CLI_H
+#define XLMIG_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PROG "xl-migrate-drbd"
+#define XLMIG_VERSION "0.1"
+
+typedef struct {
+    /* migrate */
+    const char *domain;
+    const char *host;
+    const char *ssh;              /* -s; NULL = "ssh" */
+    const char *receiver;         /* command run on the destination */
+    const char *config_override;  /* -C */
+    bool no_daemon;               /* -e, passed to the receiver */
+    bool debug;
+    double max_downtime_ms;
+    double bandwidth_mib;         /* 0 = unlimited */
+    double timeout_s;
+    double io_timeout_s;
+    bool allow_long_downtime;
+    bool json;
+    bool dry_run;
+    bool no_throttle;
+    bool quiet;
+    int verbose;
+    /* receive */
+    bool receive;
+    double run_after_s;           /* simulator: keep the guest running */
+    /* simulator */
+    bool sim;
+    double sim_mem_mib;
+    const char *sim_profile;
+    double sim_dirty_mib;         /* override profile's rate; <0 = keep */
+    double sim_hot_mib;           /* override profile's hot set; <0 = keep */
+    double sim_free_mib;          /* receiver capacity; <0 = host's */
+    const char *sim_existing;     /* receiver: a name already in use */
+} cli_opts;
+
+void cli_opts_init(cli_opts *o);
+/* Parse argv; prints a one-line error and returns -1 on bad input. */
+int cli_parse(cli_opts *o, int argc, char **argv);
+void cli_usage(FILE *out);
+/* Print "xl-migrate-drbd: <msg>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_migrate(const cli_opts *o);
+int cmd_receive(const cli_opts *o);
+
+/* SIGINT/SIGTERM set this; the library polls it. */
+extern volatile int cli_cancel;
+void cli_signals_install(void);
+
+#endif

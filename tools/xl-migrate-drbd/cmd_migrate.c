@@ -1,0 +1,126 @@
+/* The source side: pick the backend, run the phase machine, report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "migrate.h"
+#include "sim.h"
+#include "transport.h"
+
+static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
+{
+    uint64_t mem = (uint64_t)(o->sim_mem_mib * XLMIG_MIB);
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    p->name = o->domain;
+    p->page_size = 4096;
+    p->mem_bytes = mem / p->page_size * p->page_size;
+    p->seed = 0x5eed;
+    rc = xlmig_sim_workload_preset(&p->wl, o->sim_profile, p->mem_bytes,
+                                   o->bandwidth_mib * XLMIG_MIB);
+    if (rc)
+        return rc;
+    if (o->sim_dirty_mib >= 0)
+        p->wl.rate_Bps = o->sim_dirty_mib * XLMIG_MIB;
+    if (o->sim_hot_mib >= 0)
+        p->wl.hot_bytes = (uint64_t)(o->sim_hot_mib * XLMIG_MIB);
+    return 0;
+}
+
+static char *receiver_rune(const cli_opts *o)
+{
+    char *recv = NULL, *rune;
+
+    if (asprintf(&recv, "%s%s%s%s", o->receiver ? o->receiver
+                 : PROG " --receive", !o->receiver && o->sim ? " --sim" : "",
+                 o->no_daemon ? " -e" : "", o->debug ? " --debug" : "") < 0)
+        return NULL;
+    rune = xlmig_transport_rune(o->ssh, o->host, recv);
+    free(recv);
+    return rune;
+}
+
+static void print_outcome(const cli_opts *o, const xlmig_report *rep,
+                          const xlmig_checks *checks)
+{
+    if (o->dry_run && !o->json) {
+        printf("pre-checks for %s -> %s:\n", o->domain, o->host);
+        xlmig_checks_print(checks, stdout);
+    }
+    if (o->json)
+        xlmig_report_print_json(rep, stdout);
+    else if (!o->quiet && !o->dry_run)
+        xlmig_report_print(rep, stdout);
+    fflush(stdout);
+    if (rep->outcome != XLMIG_OUT_MIGRATED &&
+        rep->outcome != XLMIG_OUT_CHECKED)
+        fprintf(stderr, PROG ": %s%s\n", rep->message,
+                rep->guest_on_source ? " (guest still running on the"
+                " source)" : "");
+}
+
+int cmd_migrate(const cli_opts *o)
+{
+    xlmig_sim_src_params sp;
+    xlmig_sim_src sim;
+    xlmig_progress prog;
+    xlmig_src_opts so;
+    xlmig_checks checks;
+    xlmig_report rep;
+    bool sim_up = false;
+    int rc;
+
+    xlmig_report_init(&rep);
+    xlmig_src_opts_init(&so);
+    xlmig_progress_init(&prog, o->json ? XLMIG_PROGRESS_JSON
+                        : o->quiet || o->dry_run ? XLMIG_PROGRESS_NONE
+                        : isatty(2) ? XLMIG_PROGRESS_TTY
+                        : XLMIG_PROGRESS_LINES, o->json ? stdout : stderr);
+    /* With -s "" the host argument is a command, not a name. */
+    so.dest_host = o->ssh && !*o->ssh ? "local receiver" : o->host;
+    so.bandwidth_Bps = o->bandwidth_mib * XLMIG_MIB;
+    so.policy.max_downtime_ns = (uint64_t)(o->max_downtime_ms * 1e6);
+    so.policy.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
+    so.policy.allow_long_downtime = o->allow_long_downtime;
+    so.no_throttle = o->no_throttle;
+    so.dry_run = o->dry_run;
+    so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
+    so.progress = &prog;
+    so.cancel = &cli_cancel;
+    so.checks = &checks;
+    so.rune = receiver_rune(o);
+    if (!so.rune) {
+        cli_error("out of memory");
+        return XLMIG_EXIT_ERROR;
+    }
+
+    if (!o->sim) {
+        cli_error("the Xen backend is not available in this build;"
+                  " use --sim for a simulated guest");
+        rc = XLMIG_EXIT_ERROR;
+        goto out_free;
+    }
+    rc = sim_params(o, &sp);
+    if (!rc)
+        rc = xlmig_sim_src_init(&sim, &sp);
+    sim_up = true;
+    if (rc) {
+        cli_error("%s", xlmig_errmsg());
+        rc = XLMIG_EXIT_ERROR;
+        goto out;
+    }
+    xlmig_migrate_source(&so, &xlmig_sim_src_ops, &sim, &rep);
+    print_outcome(o, &rep, &checks);
+    rc = xlmig_report_exit_code(&rep);
+out:
+    if (sim_up)
+        xlmig_sim_src_dispose(&sim);
+out_free:
+    xlmig_progress_dispose(&prog);
+    free((char *)so.rune);
+    return rc;
+}

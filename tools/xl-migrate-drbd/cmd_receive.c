@@ -1,0 +1,48 @@
+/*
+ * The destination side, as run by the transport: stdin and stdout carry
+ * the stream, so everything for humans goes to stderr.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "migrate.h"
+#include "sim.h"
+
+int cmd_receive(const cli_opts *o)
+{
+    xlmig_dst_opts dopts;
+    xlmig_report rep;
+    xlmig_sim_dst sim;
+    uint64_t free_bytes;
+    int rc;
+
+    xlmig_report_init(&rep);
+    xlmig_dst_opts_init(&dopts);
+    dopts.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
+    dopts.cancel = &cli_cancel;
+    if (!o->sim) {
+        cli_error("receive: the Xen backend is not available in this"
+                  " build; use --sim");
+        return XLMIG_EXIT_ERROR;
+    }
+    free_bytes = o->sim_free_mib >= 0
+        ? (uint64_t)(o->sim_free_mib * XLMIG_MIB) : xlmig_sim_host_free();
+    xlmig_sim_dst_init(&sim, free_bytes);
+    sim.existing = o->sim_existing;
+    xlmig_migrate_dest(&dopts, &xlmig_sim_dst_ops, &sim, &rep);
+    rc = xlmig_report_exit_code(&rep);
+    if (rep.outcome == XLMIG_OUT_MIGRATED) {
+        if (!o->quiet)
+            fprintf(stderr, PROG " receive: %s is running here%s\n",
+                    rep.domain, rep.verified ? ", memory verified" : "");
+        if (o->run_after_s > 0)
+            xlmig_sleep_ns((uint64_t)(o->run_after_s * 1e9));
+    } else if (rep.outcome != XLMIG_OUT_CHECKED) {
+        fprintf(stderr, PROG " receive: %s: %s; nothing kept here\n",
+                xlmig_outcome_str(rep.outcome), rep.message);
+    }
+    xlmig_sim_dst_dispose(&sim);
+    return rc;
+}

@@ -1,0 +1,230 @@
+/* Command-line parsing: every bad value is named in a one-line error. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, PROG ": ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_opts_init(cli_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->max_downtime_ms = 300;
+    o->timeout_s = 600;
+    o->io_timeout_s = 60;
+    o->sim_mem_mib = 256;
+    o->sim_profile = "web";
+    o->sim_dirty_mib = -1;
+    o->sim_hot_mib = -1;
+    o->sim_free_mib = -1;
+}
+
+void cli_usage(FILE *out)
+{
+    fprintf(out,
+"Usage: " PROG " [options] <domain> <host>\n"
+"       " PROG " --receive [--sim] [-e] [--debug]\n"
+"\n"
+"Live-migrate <domain> to its DRBD peer <host>: the DRBD resources are\n"
+"dual-primary only for the migration window, memory is pre-copied with a\n"
+"throttle that keeps the guest's dirty rate under the link rate, and the\n"
+"guest keeps running here if anything fails before the commit point.\n"
+"\n"
+"Options (as xl migrate):\n"
+"  -s <sshcommand>         run the receiver through this (default ssh);\n"
+"                          with -s \"\" <host> is the whole command\n"
+"  -e                      receiver does not wait in the background\n"
+"  -C <config>             send this domain config instead\n"
+"  --debug                 verbose libxl/libxc and protocol logging\n"
+"Migration:\n"
+"  --max-downtime <ms>     downtime target (default 300)\n"
+"  --bandwidth <MiB/s>     limit the stream (default unlimited)\n"
+"  --timeout <s>           pre-copy budget (default 600)\n"
+"  --allow-long-downtime   at the timeout, stop and copy anyway\n"
+"                          (default: abort, guest stays here)\n"
+"  --no-throttle           never cap the guest's CPU\n"
+"  --io-timeout <s>        longest silence from the peer (default 60)\n"
+"  --dry-run               run every check, print it, change nothing\n"
+"  --json                  line-delimited JSON events and report\n"
+"  -q, -v                  quieter, more verbose\n"
+"  --receiver-cmd <cmd>    receiver command (default\n"
+"                          \"" PROG " --receive\")\n"
+"Simulator (a simulated guest instead of a Xen domain):\n"
+"  --sim                   use the simulator backend\n"
+"  --sim-mem <MiB>         guest memory (default 256)\n"
+"  --sim-profile <p>       idle, web, oltp, diabolical (default web)\n"
+"  --sim-dirty-rate <MiB/s> override the profile's dirty rate\n"
+"  --sim-hot <MiB>         override the profile's hot working set\n"
+"  --sim-free-mem <MiB>    receiver: memory this host offers\n"
+"  --sim-existing <name>   receiver: pretend <name> already runs here\n"
+"  --run-after <s>         receiver: keep the guest running this long\n"
+"\n"
+"Exit status: 0 migrated (or dry run passed), 1 failed with the guest\n"
+"still running here, 2 aborted with the guest still running here,\n"
+"3 state undefined after the commit point (run recover).\n");
+}
+
+enum {
+    O_MAX_DOWNTIME = 256, O_BANDWIDTH, O_TIMEOUT, O_ALLOW_LONG, O_JSON,
+    O_DRY_RUN, O_NO_THROTTLE, O_IO_TIMEOUT, O_DEBUG, O_RECEIVE, O_SIM,
+    O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
+    O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
+};
+
+static const struct option longopts[] = {
+    { "max-downtime", required_argument, NULL, O_MAX_DOWNTIME },
+    { "bandwidth", required_argument, NULL, O_BANDWIDTH },
+    { "timeout", required_argument, NULL, O_TIMEOUT },
+    { "allow-long-downtime", no_argument, NULL, O_ALLOW_LONG },
+    { "json", no_argument, NULL, O_JSON },
+    { "dry-run", no_argument, NULL, O_DRY_RUN },
+    { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
+    { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
+    { "debug", no_argument, NULL, O_DEBUG },
+    { "receive", no_argument, NULL, O_RECEIVE },
+    { "sim", no_argument, NULL, O_SIM },
+    { "sim-mem", required_argument, NULL, O_SIM_MEM },
+    { "sim-profile", required_argument, NULL, O_SIM_PROFILE },
+    { "sim-dirty-rate", required_argument, NULL, O_SIM_DIRTY },
+    { "sim-hot", required_argument, NULL, O_SIM_HOT },
+    { "sim-free-mem", required_argument, NULL, O_SIM_FREE },
+    { "sim-existing", required_argument, NULL, O_SIM_EXISTING },
+    { "run-after", required_argument, NULL, O_RUN_AFTER },
+    { "receiver-cmd", required_argument, NULL, O_RECEIVER },
+    { "help", no_argument, NULL, O_HELP },
+    { "version", no_argument, NULL, O_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+/* A number in [lo, hi], or a one-line error naming the option. */
+static int num(const char *opt, const char *arg, double lo, double hi,
+               const char *unit, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(arg, &end);
+    if (!*arg || *end || errno || !isfinite(v)) {
+        cli_error("%s: \"%s\" is not a number (%s)", opt, arg, unit);
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        cli_error("%s: %s is out of range (%g to %g %s)", opt, arg, lo, hi,
+                  unit);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse(cli_opts *o, int argc, char **argv)
+{
+    int c, idx;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+:s:eC:qvh", longopts, &idx)) != -1) {
+        int r = 0;
+
+        switch (c) {
+        case 's': o->ssh = optarg; break;
+        case 'e': o->no_daemon = true; break;
+        case 'C': o->config_override = optarg; break;
+        case 'q': o->quiet = true; break;
+        case 'v': o->verbose++; break;
+        case 'h':
+        case O_HELP: cli_usage(stdout); exit(0);
+        case O_VERSION: printf(PROG " " XLMIG_VERSION "\n"); exit(0);
+        case O_MAX_DOWNTIME:
+            r = num("--max-downtime", optarg, 1, 3600000, "ms",
+                    &o->max_downtime_ms);
+            break;
+        case O_BANDWIDTH:
+            r = num("--bandwidth", optarg, 0, 1e6, "MiB/s",
+                    &o->bandwidth_mib);
+            break;
+        case O_TIMEOUT:
+            r = num("--timeout", optarg, 1, 86400, "s", &o->timeout_s);
+            break;
+        case O_IO_TIMEOUT:
+            r = num("--io-timeout", optarg, 1, 86400, "s",
+                    &o->io_timeout_s);
+            break;
+        case O_ALLOW_LONG: o->allow_long_downtime = true; break;
+        case O_JSON: o->json = true; break;
+        case O_DRY_RUN: o->dry_run = true; break;
+        case O_NO_THROTTLE: o->no_throttle = true; break;
+        case O_DEBUG: o->debug = true; break;
+        case O_RECEIVE: o->receive = true; break;
+        case O_SIM: o->sim = true; break;
+        case O_SIM_MEM:
+            r = num("--sim-mem", optarg, 1, 1 << 20, "MiB", &o->sim_mem_mib);
+            break;
+        case O_SIM_PROFILE: o->sim_profile = optarg; break;
+        case O_SIM_DIRTY:
+            r = num("--sim-dirty-rate", optarg, 0, 1e6, "MiB/s",
+                    &o->sim_dirty_mib);
+            break;
+        case O_SIM_HOT:
+            r = num("--sim-hot", optarg, 0, 1 << 20, "MiB", &o->sim_hot_mib);
+            break;
+        case O_SIM_FREE:
+            r = num("--sim-free-mem", optarg, 0, 1 << 30, "MiB",
+                    &o->sim_free_mib);
+            break;
+        case O_SIM_EXISTING: o->sim_existing = optarg; break;
+        case O_RUN_AFTER:
+            r = num("--run-after", optarg, 0, 86400, "s", &o->run_after_s);
+            break;
+        case O_RECEIVER: o->receiver = optarg; break;
+        case ':':
+            cli_error("option %s needs a value (see --help)",
+                      argv[optind - 1]);
+            return -1;
+        default:
+            if (optopt && optopt < 256)
+                cli_error("unknown option -%c (see --help)", optopt);
+            else
+                cli_error("unknown option %s (see --help)",
+                          argv[optind - 1]);
+            return -1;
+        }
+        if (r)
+            return -1;
+    }
+    if (o->receive) {
+        if (optind != argc) {
+            cli_error("--receive takes no domain or host (got \"%s\")",
+                      argv[optind]);
+            return -1;
+        }
+        return 0;
+    }
+    if (argc - optind != 2) {
+        cli_error("expected <domain> <host>, got %d argument%s (see"
+                  " --help)", argc - optind, argc - optind == 1 ? "" : "s");
+        return -1;
+    }
+    o->domain = argv[optind];
+    o->host = argv[optind + 1];
+    if (!*o->domain || !*o->host) {
+        cli_error("empty %s name", !*o->domain ? "domain" : "host");
+        return -1;
+    }
+    return 0;
+}
