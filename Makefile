@@ -61,9 +61,12 @@ deps:
 deps-test:
 	@mk/deps.sh $(DEB_TEST)
 
+Q          := $(if $(V),,@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@

@@ -85,12 +85,20 @@ static void pace(xlmig_chan *ch, size_t len)
 
 int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
 {
-    size_t total = 0;
+    volatile int *cancel = ch->cancel;
     ssize_t r;
-    int i, rc;
+    int rc = 0;
 
-    for (i = 0; i < n; i++)
-        total += iov[i].iov_len;
+    if (cancel && *cancel) {
+        xlmig_err(XLMIG_E_ABORTED, "cancelled while sending to %s",
+                  ch->peer);
+        return XLMIG_E_ABORTED;
+    }
+    /*
+     * Once started, a record is finished: a half-written one would make
+     * the abort message that follows unreadable.
+     */
+    ch->cancel = NULL;
     while (n > 0) {
         size_t chunk = 0;
         int cnt = 0;
@@ -108,7 +116,7 @@ int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
         rc = wait_fd(ch, ch->out_fd, POLLOUT, "sending to");
         if (rc) {
             iov[cnt - 1] = save;
-            return rc;
+            goto out;
         }
         r = writev(ch->out_fd, iov, cnt);
         iov[cnt - 1] = save;
@@ -117,7 +125,8 @@ int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
                 continue;
             xlmig_err(XLMIG_E_IO, "connection to %s lost while sending: %s",
                       ch->peer, strerror(errno));
-            return XLMIG_E_IO;
+            rc = XLMIG_E_IO;
+            goto out;
         }
         xlmig_meter_add(&ch->meter, (uint64_t)r);
         /* Advance over what went out. */
@@ -131,8 +140,9 @@ int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
             iov[0].iov_len -= (size_t)r;
         }
     }
-    (void)total;
-    return 0;
+out:
+    ch->cancel = cancel;
+    return rc;
 }
 
 int xlmig_chan_write(xlmig_chan *ch, const void *buf, size_t len)

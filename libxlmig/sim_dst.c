@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fault.h"
 #include "wire.h"
 
 uint64_t xlmig_sim_host_free(void)
@@ -122,9 +123,10 @@ static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
             goto out;
         if (ch->last.type == XLMIG_REC_PAGES) {
             rc = store_pages(d, ch);
+            if (!rc && ++res->pages % 4 == 0)
+                rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
             if (rc)
                 goto out;
-            res->pages++;
             continue;
         }
         rc = xlmig_chan_decode_last(ch, &m);

@@ -1,4 +1,5 @@
 /* The CUnit runner: every suite registered itself; run them all. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
     /* Errors recorded by code under test stay quiet unless asked. */
     xlmig_log_set_level(getenv("XLMIG_UNIT_VERBOSE") ? XLMIG_LOG_DEBUG
                                                       : XLMIG_LOG_ERROR - 1);
+    /* As the tools do: a vanished peer is an error, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
     qsort(suites, nsuites, sizeof(suites[0]), by_name);
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
@@ -44,7 +47,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "unit: %s\n", CU_get_error_msg());
         return 2;
     }
-    CU_basic_set_mode(argc > 1 ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
+    CU_basic_set_mode(argc > 1 && !strcmp(argv[1], "-v") ? CU_BRM_VERBOSE
+                                                     : CU_BRM_NORMAL);
     CU_basic_run_tests();
     failed = CU_get_number_of_failures() +
              CU_get_number_of_tests_failed();

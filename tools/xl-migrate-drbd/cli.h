@@ -45,11 +45,30 @@ void cli_opts_init(cli_opts *o);
 /* Parse argv; prints a one-line error and returns -1 on bad input. */
 int cli_parse(cli_opts *o, int argc, char **argv);
 void cli_usage(FILE *out);
+void cli_subcmd_usage(FILE *out);
 /* Print "xl-migrate-drbd: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_migrate(const cli_opts *o);
 int cmd_receive(const cli_opts *o);
+
+/*
+ * Subcommands (evacuate, recover, status, ...) live in files of their
+ * own and register themselves, so main.c needs no edit:
+ *
+ *   static int cmd_status(int argc, char **argv) { ... }
+ *   CLI_SUBCOMMAND("status", cmd_status, "show ...");
+ *
+ * argv[0] is the subcommand's name; return the exit code.
+ */
+typedef int (*cli_subcmd_fn)(int argc, char **argv);
+void cli_subcmd_register(const char *name, cli_subcmd_fn fn,
+                         const char *summary);
+#define CLI_SUBCOMMAND(name, fn, summary)                              \
+    static void __attribute__((constructor)) cli_reg_##fn(void)        \
+    {                                                                  \
+        cli_subcmd_register(name, fn, summary);                        \
+    }
 
 /* SIGINT/SIGTERM set this; the library polls it. */
 extern volatile int cli_cancel;

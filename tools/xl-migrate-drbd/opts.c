@@ -148,7 +148,10 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case 'q': o->quiet = true; break;
         case 'v': o->verbose++; break;
         case 'h':
-        case O_HELP: cli_usage(stdout); exit(0);
+        case O_HELP:
+            cli_usage(stdout);
+            cli_subcmd_usage(stdout);
+            exit(0);
         case O_VERSION: printf(PROG " " XLMIG_VERSION "\n"); exit(0);
         case O_MAX_DOWNTIME:
             r = num("--max-downtime", optarg, 1, 3600000, "ms",

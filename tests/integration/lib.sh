@@ -1,0 +1,35 @@
+# Helpers for integration tests: source it. $XLMIG_TOOL is the tool.
+set -u
+T=$XLMIG_TOOL
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# sim_migrate OUT ERR -- [args]: simulated migration to a local
+# receiver; stdout/stderr to files, exit code in $RC.
+sim_migrate() {
+    local out=$1 err=$2; shift 3
+    set +e
+    "$T" --sim --json "$@" >"$out" 2>"$err"
+    RC=$?
+    set -e
+}
+
+# json_get FILE KEY: a value from the last report object in FILE.
+json_get() {
+    grep '"event":"report"' "$1" | tail -1 |
+        sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[^,}]*\\).*/\\1/p" | tr -d '"'
+}
+
+assert_rc() { [ "$RC" = "$1" ] || fail "exit code $RC, expected $1"; }
+assert_grep() { grep -q -- "$1" "$2" || { cat "$2" >&2;
+    fail "\"$1\" not in $2"; }; }
+# The error must be one line, naming the problem.
+assert_one_line_error() {
+    local n
+    n=$(grep -c "^xl-migrate-drbd: " "$1" || true)
+    [ "$n" = 1 ] || { cat "$1" >&2; fail "expected one error line, got $n"; }
+    grep "^xl-migrate-drbd: " "$1" | grep -q -- "$2" ||
+        { cat "$1" >&2; fail "error does not mention \"$2\""; }
+}

@@ -1,0 +1,32 @@
+# A guest dirtying faster than the link: either the downtime bound holds
+# with the throttle engaged, or the migration aborts with the guest on
+# the source. Never a silent long downtime.
+. "$(dirname "$0")/lib.sh"
+set -e
+sim_migrate "$WORK/out" "$WORK/err" -- --sim-mem 64 \
+    --sim-profile diabolical --bandwidth 40 --max-downtime 300 \
+    --timeout 30 -s "" g1 "$T --receive --sim"
+case "$RC" in
+0)
+    dt=$(json_get "$WORK/out" downtime_ms)
+    awk -v d="$dt" 'BEGIN { exit !(d <= 300) }' ||
+        fail "downtime $dt ms over 300"
+    [ "$(json_get "$WORK/out" throttled)" = true ] ||
+        fail "converged without throttling a diabolical guest?"
+    echo "migrated: downtime $dt ms, throttle up to" \
+        "$(json_get "$WORK/out" throttle_max_pct)%"
+    ;;
+2)
+    [ "$(json_get "$WORK/out" guest_on_source)" = true ] ||
+        fail "aborted but guest not on source"
+    echo "aborted, guest on source"
+    ;;
+*) cat "$WORK/err" >&2; fail "exit code $RC" ;;
+esac
+# Without the throttle and with no long downtime allowed, it must abort.
+sim_migrate "$WORK/out2" "$WORK/err2" -- --sim-mem 32 \
+    --sim-profile diabolical --bandwidth 40 --max-downtime 50 \
+    --no-throttle --timeout 3 -s "" g1 "$T --receive --sim"
+assert_rc 2
+[ "$(json_get "$WORK/out2" guest_on_source)" = true ] || fail "guest lost"
+assert_one_line_error "$WORK/err2" "unmeetable"

@@ -1,0 +1,235 @@
+/* The pre-copy policy, driven with libxenguest's call pattern. */
+#include "unit.h"
+
+#include "policy.h"
+
+#define MS 1000000ULL
+#define PAGE 4096UL
+
+static xlmig_policy pol;
+static xlmig_policy_params par;
+
+static void setup(void)
+{
+    xlmig_policy_params_init(&par);
+    par.max_downtime_ns = 300 * MS;
+    par.timeout_ns = 1000000 * MS;
+}
+
+/* One round: call A with dirty pages, send for dt, call B. */
+static int round_ab(unsigned it, long dirty, uint64_t *t, uint64_t dt,
+                    int *after)
+{
+    xlmig_precopy_stats st = { it, 0, dirty };
+    int d = xlmig_policy_decide(&pol, &st, *t);
+
+    *t += dt;
+    st.iteration = it + 1;
+    st.dirty_count = -1;
+    *after = d == XLMIG_POLICY_CONTINUE ?
+        xlmig_policy_decide(&pol, &st, *t) : d;
+    return d;
+}
+
+static void test_first_round_continues(void)
+{
+    xlmig_precopy_stats st = { 0, 0, 262144 };
+
+    setup();
+    xlmig_policy_init(&pol, &par, NULL);
+    /* No rate known yet: a full memory round cannot be predicted. */
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 1), 0);
+}
+
+static void test_stops_when_predicted_fits(void)
+{
+    uint64_t t = 1;
+    int after, d;
+
+    setup();
+    xlmig_policy_init(&pol, &par, NULL);
+    /* 1 GiB in 10 s: 100 MiB/s-ish. */
+    d = round_ab(0, 262144, &t, 10000 * MS, &after);
+    CU_ASSERT_EQUAL(d, XLMIG_POLICY_CONTINUE);
+    CU_ASSERT_EQUAL(after, XLMIG_POLICY_CONTINUE);
+    CU_ASSERT(pol.tx_Bps > 100e6 && pol.tx_Bps < 110e6);
+    /* 40 MiB left: 0.4 s at that rate, over target -> continue. */
+    d = round_ab(1, 10240, &t, 400 * MS, &after);
+    CU_ASSERT_EQUAL(d, XLMIG_POLICY_CONTINUE);
+    CU_ASSERT(pol.predicted_ns > 300 * MS);
+    /* 8 MiB left: ~80 ms -> stop and copy. */
+    d = round_ab(2, 2048, &t, 80 * MS, &after);
+    CU_ASSERT_EQUAL(d, XLMIG_POLICY_STOP_AND_COPY);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_CONVERGED);
+    CU_ASSERT(pol.predicted_ns <= 300 * MS);
+}
+
+static void test_switchover_cost_counts(void)
+{
+    uint64_t t = 1;
+    int after;
+
+    setup();
+    par.switchover_ns = 250 * MS;
+    xlmig_policy_init(&pol, &par, NULL);
+    round_ab(0, 262144, &t, 10000 * MS, &after);
+    /* 80 ms of pages + 250 ms fixed cost is over 300 ms. */
+    CU_ASSERT_EQUAL(round_ab(1, 2048, &t, 80 * MS, &after),
+                    XLMIG_POLICY_CONTINUE);
+    CU_ASSERT_EQUAL(round_ab(2, 256, &t, 10 * MS, &after),
+                    XLMIG_POLICY_STOP_AND_COPY);
+}
+
+static void test_timeout_aborts(void)
+{
+    uint64_t t = 1;
+    int after, d = 0;
+    unsigned i;
+
+    setup();
+    par.timeout_ns = 3000 * MS;
+    xlmig_policy_init(&pol, &par, NULL);
+    /* Never converging: same dirty count every round. */
+    for (i = 0; i < 20; i++) {
+        d = round_ab(i, 262144, &t, 1000 * MS, &after);
+        if (d != XLMIG_POLICY_CONTINUE)
+            break;
+    }
+    CU_ASSERT_EQUAL(d, XLMIG_POLICY_ABORT);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ABORT);
+    CU_ASSERT(i >= 3 && i <= 4);
+}
+
+static void test_timeout_long_downtime(void)
+{
+    uint64_t t = 1;
+    int after, d = 0;
+    unsigned i;
+
+    setup();
+    par.timeout_ns = 3000 * MS;
+    par.allow_long_downtime = true;
+    xlmig_policy_init(&pol, &par, NULL);
+    for (i = 0; i < 20; i++) {
+        d = round_ab(i, 262144, &t, 1000 * MS, &after);
+        if (d != XLMIG_POLICY_CONTINUE)
+            break;
+    }
+    CU_ASSERT_EQUAL(d, XLMIG_POLICY_STOP_AND_COPY);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_LONG);
+}
+
+static void test_cancel(void)
+{
+    xlmig_precopy_stats st = { 0, 0, 100 };
+    volatile int flag = 0;
+
+    setup();
+    xlmig_policy_init(&pol, &par, NULL);
+    pol.cancel_ext = &flag;
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 1), 0);
+    flag = 1;
+    st.dirty_count = -1;
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 2), XLMIG_POLICY_ABORT);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_CANCELLED);
+    flag = 0;
+    xlmig_policy_cancel(&pol);
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 3), XLMIG_POLICY_ABORT);
+}
+
+static void test_link_limit_predicts_first_round(void)
+{
+    xlmig_precopy_stats st = { 0, 0, 1024 };
+
+    setup();
+    par.link_Bps = 1e9;
+    xlmig_policy_init(&pol, &par, NULL);
+    /* 4 MiB at 1 GB/s: a tiny guest is stopped at once. */
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 1),
+                    XLMIG_POLICY_STOP_AND_COPY);
+}
+
+static int applied;
+static double last_share;
+
+static int apply(void *arg, double share)
+{
+    (void)arg;
+    applied++;
+    last_share = share;
+    return 0;
+}
+
+static void test_throttle_engages_when_not_converging(void)
+{
+    xlmig_throttle thr;
+    uint64_t t = 1;
+    int after;
+
+    setup();
+    applied = 0;
+    xlmig_throttle_init(&thr, NULL, apply, NULL);
+    xlmig_policy_init(&pol, &par, &thr);
+    round_ab(0, 262144, &t, 10000 * MS, &after);
+    /* The round dirtied as much as it sent: dirty rate = link rate. */
+    round_ab(1, 262144, &t, 10000 * MS, &after);
+    CU_ASSERT(pol.ratio > 0.9);
+    CU_ASSERT(thr.active);
+    CU_ASSERT(applied >= 1);
+    CU_ASSERT(last_share < 1.0 && last_share >= 0.5);
+    xlmig_throttle_dispose(&thr, t);
+    CU_ASSERT_EQUAL(last_share, 1.0);
+}
+
+static void test_throttle_idle_when_converging(void)
+{
+    xlmig_throttle thr;
+    uint64_t t = 1;
+    int after;
+
+    setup();
+    applied = 0;
+    xlmig_throttle_init(&thr, NULL, apply, NULL);
+    xlmig_policy_init(&pol, &par, &thr);
+    round_ab(0, 262144, &t, 10000 * MS, &after);
+    round_ab(1, 65536, &t, 2500 * MS, &after);
+    CU_ASSERT(pol.ratio < 0.5);
+    CU_ASSERT_FALSE(thr.engaged);
+    CU_ASSERT_EQUAL(applied, 0);
+}
+
+static void test_tick_waits_for_evidence(void)
+{
+    xlmig_throttle thr;
+    xlmig_precopy_stats st = { 0, 0, 262144 };
+
+    setup();
+    applied = 0;
+    xlmig_throttle_init(&thr, NULL, apply, NULL);
+    xlmig_policy_init(&pol, &par, &thr);
+    xlmig_policy_decide(&pol, &st, 1);
+    /* A hot set dirtied fast, but far below half the round: no cap. */
+    xlmig_policy_tick(&pol, 4096, 2000, 100 * MS);
+    xlmig_policy_tick(&pol, 8192, 4000, 200 * MS);
+    CU_ASSERT_EQUAL(applied, 0);
+    /* Now more than half the round is already dirty again, fast. */
+    xlmig_policy_tick(&pol, 140000, 8000, 300 * MS);
+    CU_ASSERT(applied == 1 && thr.active);
+}
+
+static CU_TestInfo tests[] = {
+    { "first round continues", test_first_round_continues },
+    { "stops when predicted downtime fits", test_stops_when_predicted_fits },
+    { "switchover cost counts", test_switchover_cost_counts },
+    { "timeout aborts", test_timeout_aborts },
+    { "timeout with long downtime allowed", test_timeout_long_downtime },
+    { "cancel aborts", test_cancel },
+    { "known link limit predicts", test_link_limit_predicts_first_round },
+    { "throttle engages when not converging",
+      test_throttle_engages_when_not_converging },
+    { "throttle idle when converging", test_throttle_idle_when_converging },
+    { "mid-round tick waits for evidence", test_tick_waits_for_evidence },
+    CU_TEST_INFO_NULL,
+};
+
+XLMIG_UNIT_SUITE("policy", NULL, NULL, tests)
