@@ -307,3 +307,25 @@ void xlmig_chan_send_error(xlmig_chan *ch, xlmig_msg_type type, int code,
     ch->cancel = cancel;
     ch->io_timeout_ns = tmo;
 }
+
+int xlmig_chan_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type want,
+                      int quit_rc, bool *peer_quit)
+{
+    int rc = xlmig_chan_recv_msg(ch, m);
+
+    if (rc)
+        return rc;
+    if (m->type == want)
+        return 0;
+    if (m->type == XLMIG_MSG_ERROR || m->type == XLMIG_MSG_ABORT) {
+        *peer_quit = true;
+        xlmig_err(quit_rc, "%s %s: %s", ch->peer,
+                  m->type == XLMIG_MSG_ABORT ? "aborted" : "failed",
+                  m->message ? m->message : "no reason given");
+        return quit_rc;
+    }
+    xlmig_err(XLMIG_E_PROTO, "%s sent \"%s\" where \"%s\" was expected",
+              ch->peer, xlmig_msg_type_str(m->type),
+              xlmig_msg_type_str(want));
+    return XLMIG_E_PROTO;
+}

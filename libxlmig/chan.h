@@ -7,6 +7,7 @@
 #ifndef XLMIG_CHAN_H
 #define XLMIG_CHAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -52,6 +53,13 @@ int xlmig_chan_recv_rec(xlmig_chan *ch);
 int xlmig_chan_send_msg(xlmig_chan *ch, const xlmig_msg *m);
 /* Next record must be a control message; decoded into m. */
 int xlmig_chan_recv_msg(xlmig_chan *ch, xlmig_msg *m);
+/*
+ * Next message must be of type want. If the peer sent abort or error
+ * instead, *peer_quit is set and quit_rc returned with the peer's
+ * reason; anything else is a protocol error naming both types.
+ */
+int xlmig_chan_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type want,
+                      int quit_rc, bool *peer_quit);
 /* Decode the control message just read by xlmig_chan_recv_rec. */
 int xlmig_chan_decode_last(xlmig_chan *ch, xlmig_msg *m);
 

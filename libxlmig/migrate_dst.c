@@ -50,22 +50,7 @@ static int fault(dst_run *r, const char *point)
 
 static int expect(dst_run *r, xlmig_msg *m, xlmig_msg_type want)
 {
-    int rc = xlmig_chan_recv_msg(&r->ch, m);
-
-    if (rc)
-        return rc;
-    if (m->type == want)
-        return 0;
-    if (m->type == XLMIG_MSG_ABORT || m->type == XLMIG_MSG_ERROR) {
-        r->peer_gone = true;
-        xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
-                  m->message ? m->message : "no reason given");
-        return XLMIG_E_ABORTED;
-    }
-    xlmig_err(XLMIG_E_PROTO, "source sent \"%s\" where \"%s\" was"
-              " expected", xlmig_msg_type_str(m->type),
-              xlmig_msg_type_str(want));
-    return XLMIG_E_PROTO;
+    return xlmig_chan_expect(&r->ch, m, want, XLMIG_E_ABORTED, &r->peer_gone);
 }
 
 static int hello(dst_run *r)

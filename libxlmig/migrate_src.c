@@ -103,22 +103,7 @@ static void on_suspended(xlmig_save_ctx *sc)
 
 static int expect(src_run *r, xlmig_msg *m, xlmig_msg_type want)
 {
-    int rc = xlmig_chan_recv_msg(&r->ch, m);
-
-    if (rc)
-        return rc;
-    if (m->type == want)
-        return 0;
-    if (m->type == XLMIG_MSG_ERROR || m->type == XLMIG_MSG_ABORT) {
-        r->peer_gone = true;
-        xlmig_err(XLMIG_E_REMOTE, "destination %s: %s", peer_name(r),
-                  m->message ? m->message : "failed without a reason");
-        return XLMIG_E_REMOTE;
-    }
-    xlmig_err(XLMIG_E_PROTO, "destination sent \"%s\" where \"%s\" was"
-              " expected", xlmig_msg_type_str(m->type),
-              xlmig_msg_type_str(want));
-    return XLMIG_E_PROTO;
+    return xlmig_chan_expect(&r->ch, m, want, XLMIG_E_REMOTE, &r->peer_gone);
 }
 
 static int open_transport(src_run *r)
