@@ -107,7 +107,7 @@ static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         goto out;
     }
     rc = xlmig_sim_guest_alloc(&d->guest, req->mem_bytes,
-                               (uint32_t)req->page_size, 1);
+                               (uint32_t)req->page_size, 0);
     if (rc)
         goto out;
     d->created = true;

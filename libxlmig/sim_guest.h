@@ -50,7 +50,10 @@ typedef struct xlmig_sim_guest {
 } xlmig_sim_guest;
 
 void xlmig_sim_guest_init(xlmig_sim_guest *g);
-/* Allocate and fill memory; does not start the workload. */
+/*
+ * Allocate memory and, unless seed is 0 (memory about to be received),
+ * fill it with content derived from seed. Does not start the workload.
+ */
 int xlmig_sim_guest_alloc(xlmig_sim_guest *g, uint64_t mem_bytes,
                           uint32_t page_size, uint64_t seed);
 int xlmig_sim_guest_start(xlmig_sim_guest *g,
