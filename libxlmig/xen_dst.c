@@ -1,0 +1,311 @@
+/*
+ * Destination side of the Xen backend: libxl_domain_create_restore reads
+ * the libxl stream from a pipe in a thread of its own while we feed the
+ * pipe from the connection. The guest is built paused as
+ * "<name>--incoming"; only the commit renames and unpauses it.
+ */
+#include "xen_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "wire.h"
+
+int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts)
+{
+    xlmig_xen_dst *d;
+    int rc;
+
+    *out = NULL;
+    d = calloc(1, sizeof(*d));
+    if (!d) {
+        xlmig_err(XLMIG_E_NOMEM, "no memory for the Xen backend");
+        return XLMIG_E_NOMEM;
+    }
+    xlmig_xen_host_init(&d->h);
+    d->domid = XLMIG_NO_DOMID;
+    d->debug = opts && opts->debug;
+    rc = xlmig_xen_host_open(&d->h, d->debug);
+    if (rc) {
+        xlmig_xen_dst_close(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+void xlmig_xen_dst_close(xlmig_xen_dst *d)
+{
+    if (!d)
+        return;
+    xlmig_xen_host_dispose(&d->h);
+    free(d->name);
+    free(d->incoming);
+    free(d);
+}
+
+typedef struct {
+    xlmig_xen_dst *d;
+    libxl_domain_config *cfg;
+    int rd;                     /* the restore's end of the pipe */
+    int done_fd;                /* readable once the restore returned */
+    uint32_t domid;
+    int r;                      /* libxl's result */
+} restore_job;
+
+static void *restore_main(void *arg)
+{
+    restore_job *j = arg;
+    libxl_domain_restore_params par;
+
+    libxl_domain_restore_params_init(&par);
+    par.checkpointed_stream = LIBXL_CHECKPOINTED_STREAM_NONE;
+    par.stream_version = 2;
+    j->domid = XLMIG_NO_DOMID;
+    j->r = libxl_domain_create_restore(j->d->h.ctx, j->cfg, &j->domid,
+                                       j->rd, -1, &par, NULL, NULL);
+    libxl_domain_restore_params_dispose(&par);
+    (void)eventfd_write(j->done_fd, 1);
+    return NULL;
+}
+
+/* Records until MEMORY_END: XEN chunks into the pipe, then XEN_END. */
+static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
+                       uint64_t *bytes)
+{
+    bool ended = false;
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    for (;;) {
+        rc = xlmig_chan_recv_rec(ch);
+        if (rc)
+            goto out;
+        switch (ch->last.type) {
+        case XLMIG_REC_XEN:
+            if (ended) {
+                xlmig_err(XLMIG_E_PROTO, "Xen stream data after its end");
+                rc = XLMIG_E_PROTO;
+                goto out;
+            }
+            rc = xlmig_xen_feed(*wr, done_fd, ch->buf, ch->last.length);
+            if (rc)
+                goto out;
+            *bytes += ch->last.length;
+            continue;
+        case XLMIG_REC_XEN_END:
+            ended = true;
+            /* EOF after END: libxl has all it will read. */
+            close(*wr);
+            *wr = -1;
+            continue;
+        case XLMIG_REC_CONTROL:
+            break;
+        default:
+            xlmig_err(XLMIG_E_PROTO, "record type %u in a Xen stream",
+                      ch->last.type);
+            rc = XLMIG_E_PROTO;
+            goto out;
+        }
+        xlmig_msg_dispose(&m);
+        xlmig_msg_init(&m, XLMIG_MSG_NONE);
+        rc = xlmig_chan_decode_last(ch, &m);
+        if (rc)
+            goto out;
+        if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
+            xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
+                      m.message ? m.message : "no reason given");
+            rc = XLMIG_E_ABORTED;
+            goto out;
+        }
+        if (m.type != XLMIG_MSG_MEMORY_END) {
+            xlmig_err(XLMIG_E_PROTO, "source sent \"%s\" during the Xen"
+                      " stream", xlmig_msg_type_str(m.type));
+            rc = XLMIG_E_PROTO;
+            goto out;
+        }
+        if (!ended) {
+            xlmig_err(XLMIG_E_PROTO, "memory-end before the Xen stream"
+                      " ended");
+            rc = XLMIG_E_PROTO;
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int xen_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
+                       xlmig_restore_result *res)
+{
+    xlmig_xen_dst *d = be;
+    libxl_domain_config cfg;
+    restore_job j;
+    pthread_t th;
+    bool started = false;
+    uint64_t bytes = 0;
+    int fds[2] = { -1, -1 }, rc, r;
+
+    memset(&j, 0, sizeof(j));
+    j.done_fd = -1;
+    libxl_domain_config_init(&cfg);
+    rc = xlmig_xen_config_incoming(d->h.ctx, req->config, &cfg, &d->name);
+    if (rc)
+        goto out;
+    d->incoming = strdup(cfg.c_info.name);
+    if (!d->incoming) {
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    libxl_uuid_copy(d->h.ctx, &d->uuid, &cfg.c_info.uuid);
+    d->have_uuid = !libxl_uuid_is_nil(&d->uuid);
+    if (pipe2(fds, O_CLOEXEC) || fcntl(fds[1], F_SETFL, O_NONBLOCK)) {
+        xlmig_err(XLMIG_E_IO, "pipe: %s", strerror(errno));
+        rc = XLMIG_E_IO;
+        goto out;
+    }
+    (void)fcntl(fds[1], F_SETPIPE_SZ, 1024 * 1024);
+    j.done_fd = eventfd(0, EFD_CLOEXEC);
+    if (j.done_fd < 0) {
+        xlmig_err(XLMIG_E_IO, "eventfd: %s", strerror(errno));
+        rc = XLMIG_E_IO;
+        goto out;
+    }
+    j.d = d;
+    j.cfg = &cfg;
+    j.rd = fds[0];
+    r = pthread_create(&th, NULL, restore_main, &j);
+    if (r) {
+        xlmig_err(XLMIG_E_BACKEND, "cannot start the restore thread: %s",
+                  strerror(r));
+        rc = XLMIG_E_BACKEND;
+        goto out;
+    }
+    started = true;
+    rc = feed_stream(ch, &fds[1], j.done_fd, &bytes);
+    /* On failure the EOF makes libxl give up (and destroy its copy). */
+    if (fds[1] >= 0) {
+        close(fds[1]);
+        fds[1] = -1;
+    }
+    pthread_join(th, NULL);
+    started = false;
+    if (j.r == 0)
+        d->domid = j.domid;
+    if (!rc && j.r) {
+        xlmig_err(XLMIG_E_BACKEND, "libxl_domain_create_restore of %s"
+                  " failed (libxl error %d); see the receiver's log",
+                  d->incoming, j.r);
+        rc = XLMIG_E_BACKEND;
+    }
+    if (rc)
+        goto out;
+    res->has_verify = false;
+    res->verified = false;
+    res->pages = bytes / (XC_PAGE_SIZE + 8);
+    XLMIG_INFO("restored %s as %s (id %u) from %llu MiB of stream",
+               d->name, d->incoming, d->domid,
+               (unsigned long long)(bytes >> 20));
+out:
+    if (started) {
+        if (fds[1] >= 0) {
+            close(fds[1]);
+            fds[1] = -1;
+        }
+        pthread_join(th, NULL);
+    }
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    if (j.done_fd >= 0)
+        close(j.done_fd);
+    libxl_domain_config_dispose(&cfg);
+    return rc;
+}
+
+static int xen_activate(void *be)
+{
+    xlmig_xen_dst *d = be;
+    int r;
+
+    if (d->domid == XLMIG_NO_DOMID) {
+        xlmig_err(XLMIG_E_BACKEND, "nothing was restored to activate");
+        return XLMIG_E_BACKEND;
+    }
+    r = libxl_domain_rename(d->h.ctx, d->domid, d->incoming, d->name);
+    if (r) {
+        xlmig_err(XLMIG_E_BACKEND, "renaming %s to %s failed (libxl error"
+                  " %d)", d->incoming, d->name, r);
+        return XLMIG_E_BACKEND;
+    }
+    r = libxl_domain_unpause(d->h.ctx, d->domid, NULL);
+    if (r) {
+        /* Give the name back: the source resumes its copy. */
+        libxl_domain_rename(d->h.ctx, d->domid, d->name, d->incoming);
+        xlmig_err(XLMIG_E_BACKEND, "unpausing %s (id %u) failed (libxl"
+                  " error %d)", d->name, d->domid, r);
+        return XLMIG_E_BACKEND;
+    }
+    d->active = true;
+    return 0;
+}
+
+/* Our copy, found by id or else by its incoming name and UUID. */
+static uint32_t find_ours(xlmig_xen_dst *d)
+{
+    libxl_dominfo info;
+    uint32_t domid = d->domid;
+    bool ok;
+
+    if (domid == XLMIG_NO_DOMID && d->incoming &&
+        libxl_name_to_domid(d->h.ctx, d->incoming, &domid))
+        return XLMIG_NO_DOMID;
+    if (domid == XLMIG_NO_DOMID)
+        return XLMIG_NO_DOMID;
+    libxl_dominfo_init(&info);
+    ok = !libxl_domain_info(d->h.ctx, &info, domid) &&
+         (!d->have_uuid || !libxl_uuid_compare(&info.uuid, &d->uuid));
+    libxl_dominfo_dispose(&info);
+    return ok ? domid : XLMIG_NO_DOMID;
+}
+
+static int xen_discard(void *be)
+{
+    xlmig_xen_dst *d = be;
+    uint32_t domid;
+    int r;
+
+    if (d->active || !d->h.ctx)
+        return 0;
+    domid = find_ours(d);
+    if (domid == XLMIG_NO_DOMID)
+        return 0;
+    r = libxl_domain_destroy(d->h.ctx, domid, NULL);
+    if (r) {
+        xlmig_err(XLMIG_E_BACKEND, "destroying the incoming copy %s (id %u)"
+                  " failed (libxl error %d)", d->incoming ? d->incoming
+                  : "?", domid, r);
+        return XLMIG_E_BACKEND;
+    }
+    d->domid = XLMIG_NO_DOMID;
+    return 0;
+}
+
+const xlmig_dst_ops xlmig_xen_dst_ops = {
+    .name = "xen",
+    .check = xlmig_xen_dst_check,
+    .restore = xen_restore,
+    .activate = xen_activate,
+    .discard = xen_discard,
+};

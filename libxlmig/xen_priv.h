@@ -1,0 +1,134 @@
+/*
+ * The Xen backend's insides, shared by its files and by the unit tests
+ * of its pure parts (stream framing, names, cap arithmetic).
+ */
+#ifndef XLMIG_XEN_PRIV_H
+#define XLMIG_XEN_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxl.h>
+#include <libxl_utils.h>
+#include <xenctrl.h>
+#include <xentoollog.h>
+
+#include "xen.h"
+
+/* libxl's INVALID_DOMID is an int; domids are uint32_t. */
+#define XLMIG_NO_DOMID ((uint32_t)INVALID_DOMID)
+
+/* One host connection: libxl, libxc and the logger they share. */
+typedef struct {
+    xentoollog_logger_stdiostream *lg;
+    libxl_ctx *ctx;
+    xc_interface *xch;
+} xlmig_xen_host;
+
+void xlmig_xen_host_init(xlmig_xen_host *h);
+int xlmig_xen_host_open(xlmig_xen_host *h, bool debug);
+void xlmig_xen_host_dispose(xlmig_xen_host *h);
+
+/* "<name>--incoming": the name a guest has while it is being received. */
+#define XLMIG_XEN_INCOMING_SUFFIX "--incoming"
+/* Allocates; NULL if name is empty or the result would be too long. */
+char *xlmig_xen_incoming_name(const char *name);
+/* Does name carry a migration suffix (--incoming, --migratedaway)? */
+bool xlmig_xen_is_transient_name(const char *name);
+/*
+ * Give a parsed config its incoming name; the real one is returned in
+ * *real (allocated). Refuses empty and leftover names.
+ */
+int xlmig_xen_config_rename(libxl_domain_config *cfg, char **real);
+/*
+ * Parse a libxl JSON domain config and give it its incoming name. The
+ * real name is returned in *real (allocated).
+ */
+int xlmig_xen_config_incoming(libxl_ctx *ctx, const char *json,
+                              libxl_domain_config *cfg, char **real);
+
+/*
+ * The scheduler cap for a CPU share: share of what the guest normally
+ * gets, which is its own cap if it has one, else all of its vCPUs.
+ * share >= 1 gives back orig_cap exactly (0 = uncapped).
+ */
+int xlmig_xen_cap_for_share(double share, unsigned vcpus, int orig_cap);
+
+/*
+ * libxl migration stream v2 framing (docs/specs/libxl-migration-
+ * stream.pandoc): a big-endian 16-byte header, then records of u32
+ * type, u32 length in the host's (little) endianness, padded to 8.
+ */
+#define XLMIG_LIBXL_IDENT        0x4c6962786c466d74ULL   /* "LibxlFmt" */
+#define XLMIG_LIBXL_VERSION      2u
+#define XLMIG_LIBXL_HDR_LEN      16u
+#define XLMIG_LIBXL_REC_HDR_LEN  8u
+#define XLMIG_LIBXL_REC_END            0u
+#define XLMIG_LIBXL_REC_LIBXC_CONTEXT  1u
+
+void xlmig_libxl_hdr_put(uint8_t out[XLMIG_LIBXL_HDR_LEN]);
+/* Header of a record without body. */
+void xlmig_libxl_rec_put(uint8_t out[XLMIG_LIBXL_REC_HDR_LEN],
+                         uint32_t type, uint32_t length);
+/* Check a stream header; says what is wrong. */
+int xlmig_libxl_hdr_check(const uint8_t *buf, size_t len);
+
+/* write(2) all of it, retrying on EINTR; -1 with errno on failure. */
+int xlmig_xen_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Forward the libxl stream from fd into XLMIG_REC_XEN records on ch:
+ * the destination feeds them to libxl_domain_create_restore. See
+ * xen_stream.c for the pieces the save loop drives itself.
+ */
+struct xlmig_chan;
+
+/* Write one XLMIG_REC_XEN payload into fd, waiting with poll on fd and
+ * on stop_fd (readable = give up). Returns 0, or XLMIG_E_IO. */
+int xlmig_xen_feed(int fd, int stop_fd, const void *buf, size_t len);
+
+/* Source-side domain handle. */
+struct xlmig_xen_src {
+    xlmig_xen_host h;
+    char *want;                /* as given: name or domid */
+    char *name;
+    uint32_t domid;
+    bool found;
+    libxl_dominfo info;
+    libxl_domain_config cfg;   /* retrieved (or -C) */
+    bool have_cfg;
+    const char *config_override;
+    bool debug;
+    /* throttle lever */
+    bool sched_read;
+    bool sched_has_cap;        /* credit / credit2 */
+    libxl_domain_sched_params sched_orig;
+    int cap_now;
+    unsigned vcpus;
+    bool destroyed;
+};
+
+/* Destination-side state. */
+struct xlmig_xen_dst {
+    xlmig_xen_host h;
+    bool debug;
+    uint32_t domid;            /* INVALID_DOMID until created */
+    char *name;                /* real name */
+    char *incoming;            /* name while received */
+    libxl_uuid uuid;
+    bool have_uuid;
+    bool active;
+};
+
+int xlmig_xen_src_lookup(xlmig_xen_src *x);
+int xlmig_xen_src_precheck(void *be, xlmig_checks *c);
+int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc);
+int xlmig_xen_src_set_share(void *be, double share);
+int xlmig_xen_dst_check(void *be, const xlmig_msg *req, xlmig_checks *c,
+                        uint64_t *free_bytes);
+
+/* Read the guest type; LIBXL_DOMAIN_TYPE_INVALID if unknown. */
+libxl_domain_type xlmig_xen_src_type(const xlmig_xen_src *x);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * The throttle's lever on Xen: the credit/credit2 scheduler cap, in % of
+ * one physical CPU (credit2 refills budgets every 10 ms, so a cap acts
+ * within a round). The guest's own parameters are read once; share 1.0
+ * puts its own cap back exactly, whatever happened in between.
+ */
+#include "xen_priv.h"
+
+#include <math.h>
+
+#include "error.h"
+
+int xlmig_xen_cap_for_share(double share, unsigned vcpus, int orig_cap)
+{
+    double full, cap;
+
+    if (!(share < 1.0))
+        return orig_cap;
+    if (!(share > 0.0))
+        share = 0.0;
+    if (vcpus < 1)
+        vcpus = 1;
+    full = orig_cap > 0 ? (double)orig_cap : 100.0 * vcpus;
+    cap = round(share * full);
+    /* 0 would mean "uncapped": the opposite of what was asked. */
+    return cap < 1.0 ? 1 : (int)cap;
+}
+
+static int read_sched(xlmig_xen_src *x)
+{
+    libxl_scheduler s;
+    int r;
+
+    libxl_domain_sched_params_init(&x->sched_orig);
+    r = libxl_domain_sched_params_get(x->h.ctx, x->domid, &x->sched_orig);
+    if (r) {
+        xlmig_err(XLMIG_E_BACKEND, "cannot read the scheduler parameters"
+                  " of %s (libxl error %d)", x->name, r);
+        return XLMIG_E_BACKEND;
+    }
+    s = x->sched_orig.sched;
+    x->sched_has_cap = s == LIBXL_SCHEDULER_CREDIT ||
+                       s == LIBXL_SCHEDULER_CREDIT2;
+    x->cap_now = x->sched_orig.cap;
+    x->vcpus = x->info.vcpu_online ? x->info.vcpu_online : 1;
+    x->sched_read = true;
+    if (!x->sched_has_cap)
+        XLMIG_WARN("scheduler %s has no cap: the throttle cannot act on %s",
+                   libxl_scheduler_to_string(s), x->name);
+    return 0;
+}
+
+int xlmig_xen_src_set_share(void *be, double share)
+{
+    xlmig_xen_src *x = be;
+    libxl_domain_sched_params p;
+    int rc, r, cap;
+
+    libxl_domain_sched_params_init(&p);
+    if (!x->sched_read) {
+        /* Nothing applied yet: nothing to restore either. */
+        if (!(share < 1.0))
+            return 0;
+        rc = read_sched(x);
+        if (rc)
+            goto out;
+    }
+    rc = 0;
+    if (!x->sched_has_cap || x->destroyed)
+        goto out;
+    cap = xlmig_xen_cap_for_share(share, x->vcpus, x->sched_orig.cap);
+    if (cap == x->cap_now)
+        goto out;
+    p.sched = x->sched_orig.sched;
+    p.cap = cap;
+    r = libxl_domain_sched_params_set(x->h.ctx, x->domid, &p);
+    if (r) {
+        xlmig_err(XLMIG_E_BACKEND, "setting the scheduler cap of %s to %d%%"
+                  " failed (libxl error %d)", x->name, cap, r);
+        rc = XLMIG_E_BACKEND;
+        goto out;
+    }
+    XLMIG_DBG("cap of %s: %d%% (share %.3f)", x->name, cap, share);
+    x->cap_now = cap;
+out:
+    libxl_domain_sched_params_dispose(&p);
+    return rc;
+}
