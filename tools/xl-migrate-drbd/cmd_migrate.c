@@ -8,6 +8,7 @@
 #include "error.h"
 #include "migrate.h"
 #include "sim.h"
+#include "xen.h"
 #include "transport.h"
 
 static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
@@ -63,6 +64,25 @@ static void print_outcome(const cli_opts *o, const xlmig_report *rep,
                 " source)" : "");
 }
 
+static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
+                       xlmig_report *rep, xlmig_checks *checks)
+{
+    xlmig_xen_opts xo = {
+        .config_override = o->config_override,
+        .debug = o->debug,
+    };
+    xlmig_xen_src *x;
+
+    if (xlmig_xen_src_open(&x, o->domain, &xo)) {
+        cli_error("%s", xlmig_errmsg());
+        return XLMIG_EXIT_ERROR;
+    }
+    xlmig_migrate_source(so, &xlmig_xen_src_ops, x, rep);
+    print_outcome(o, rep, checks);
+    xlmig_xen_src_close(x);
+    return xlmig_report_exit_code(rep);
+}
+
 int cmd_migrate(const cli_opts *o)
 {
     xlmig_sim_src_params sp;
@@ -99,9 +119,7 @@ int cmd_migrate(const cli_opts *o)
     }
 
     if (!o->sim) {
-        cli_error("the Xen backend is not available in this build;"
-                  " use --sim for a simulated guest");
-        rc = XLMIG_EXIT_ERROR;
+        rc = migrate_xen(o, &so, &rep, &checks);
         goto out_free;
     }
     rc = sim_params(o, &sp);

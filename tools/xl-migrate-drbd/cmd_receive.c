@@ -9,6 +9,35 @@
 #include "error.h"
 #include "migrate.h"
 #include "sim.h"
+#include "xen.h"
+
+static void print_result(const cli_opts *o, const xlmig_report *rep)
+{
+    if (rep->outcome == XLMIG_OUT_MIGRATED) {
+        if (!o->quiet)
+            fprintf(stderr, PROG " receive: %s is running here%s\n",
+                    rep->domain, rep->verified ? ", memory verified" : "");
+    } else if (rep->outcome != XLMIG_OUT_CHECKED) {
+        fprintf(stderr, PROG " receive: %s: %s; nothing kept here\n",
+                xlmig_outcome_str(rep->outcome), rep->message);
+    }
+}
+
+static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
+                       xlmig_report *rep)
+{
+    xlmig_xen_opts xo = { .debug = o->debug };
+    xlmig_xen_dst *x;
+
+    if (xlmig_xen_dst_open(&x, &xo)) {
+        cli_error("receive: %s", xlmig_errmsg());
+        return XLMIG_EXIT_ERROR;
+    }
+    xlmig_migrate_dest(dopts, &xlmig_xen_dst_ops, x, rep);
+    print_result(o, rep);
+    xlmig_xen_dst_close(x);
+    return xlmig_report_exit_code(rep);
+}
 
 int cmd_receive(const cli_opts *o)
 {
@@ -22,11 +51,8 @@ int cmd_receive(const cli_opts *o)
     xlmig_dst_opts_init(&dopts);
     dopts.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
     dopts.cancel = &cli_cancel;
-    if (!o->sim) {
-        cli_error("receive: the Xen backend is not available in this"
-                  " build; use --sim");
-        return XLMIG_EXIT_ERROR;
-    }
+    if (!o->sim)
+        return receive_xen(o, &dopts, &rep);
     free_bytes = o->sim_free_mib >= 0
         ? (uint64_t)(o->sim_free_mib * XLMIG_MIB) : xlmig_sim_host_free();
     xlmig_sim_dst_init(&sim, free_bytes);
