@@ -106,7 +106,7 @@ int xlmig_drbd_exec(const char *const *argv, uint64_t timeout_ns,
     uint64_t deadline = xlmig_now_ns() + timeout_ns;
     char cmd[256];
     pid_t pid = -1;
-    int rc, r, status;
+    int rc, r = 0, status = 0;
 
     xlmig_drbd_out_dispose(o);
     argv_str(argv, cmd, sizeof(cmd));
@@ -171,7 +171,12 @@ int xlmig_drbd_exec(const char *const *argv, uint64_t timeout_ns,
         }
     }
     /* Output closed; the program may still linger: same deadline. */
-    while (!o->timed_out && (r = waitpid(pid, &status, WNOHANG)) == 0) {
+    while (!o->timed_out) {
+        r = waitpid(pid, &status, WNOHANG);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r != 0)
+            break;
         if (xlmig_now_ns() >= deadline)
             o->timed_out = true;
         else

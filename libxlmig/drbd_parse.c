@@ -669,12 +669,14 @@ int xlmig_drbd_parse_events2(const char *buf, size_t len, const char *res,
             if (ev_need(line, n, "connection", cstates9, res, val,
                         sizeof(val)))
                 return XLMIG_E_EXTERNAL;
-            snprintf(s->cstate, sizeof(s->cstate), "%s", val);
+            setname(s->cstate, val);  /* a listed state: short */
             if (ev_need(line, n, "role", roles, res, val, sizeof(val)))
                 return XLMIG_E_EXTERNAL;
             s->peer_role = role_of(val);
-            if (ev_field(line, n, "conn-name", val, sizeof(val)) > 0)
-                snprintf(s->peer_name, sizeof(s->peer_name), "%s", val);
+            if (ev_field(line, n, "conn-name", val, sizeof(val)) > 0 &&
+                !setname(s->peer_name, val))
+                return bad(res, "events2: peer name too long", val,
+                           strlen(val));
         } else if (!strcmp(obj, "device")) {
             char *end;
             long m;
@@ -873,6 +875,15 @@ static int valid_name(const char *s)
     return 1;
 }
 
+/* Section names are short keywords; longer ones never match anyway. */
+static void sect_name(char *dst, const char *w)
+{
+    size_t n = strnlen(w, 31);
+
+    memcpy(dst, w, n);
+    dst[n] = 0;
+}
+
 static bool under(char stack[][32], int depth, const char *name)
 {
     int i;
@@ -1011,7 +1022,7 @@ int xlmig_drbd_parse_show(const char *buf, size_t len, const char *what,
         }
         if (depth == 1 && !strcmp(st->w[0], "connection"))
             cur->nconn++;
-        snprintf(stack[depth++], sizeof(stack[0]), "%s", st->w[0]);
+        sect_name(stack[depth++], st->w[0]);
     }
     rc = 0;
 out:
@@ -1137,7 +1148,7 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
                      strlen(st->w[0]));
             goto out;
         }
-        snprintf(stack[depth++], sizeof(stack[0]), "%s", st->w[0]);
+        sect_name(stack[depth++], st->w[0]);
     }
     if (!found) {
         xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: not in drbdadm dump (no such"
