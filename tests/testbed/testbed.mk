@@ -1,0 +1,19 @@
+# Nested Xen + DRBD test bed (tests/testbed/README.md). Included by the
+# top-level Makefile. Running these as root installs missing host packages.
+TESTBED := tests/testbed/tb
+
+.PHONY: check-testbed check-testbed-ci testbed-images testbed-clean
+
+# every scenario in tests/testbed/scenarios/
+check-testbed:
+	$(TESTBED) check
+
+# the bounded set for CI (scenarios tagged "# tb: ci")
+check-testbed-ci:
+	$(TESTBED) check --ci
+
+testbed-images:
+	$(TESTBED) images
+
+testbed-clean:
+	$(TESTBED) clean
