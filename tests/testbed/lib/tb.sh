@@ -410,17 +410,32 @@ tb_hb_wait() {
     return 1
 }
 
-# tb_clock_offset HOST: dom0 clock minus host clock (s), best of 5 probes.
+# tb_clock_offset HOST: "<offset> <rtt>": dom0 clock minus the machine's
+# clock (s), from the fastest of 10 probes over one ssh session (dom0 bash
+# answers with $EPOCHREALTIME, no fork), and that probe's round trip.
 tb_clock_offset() {
-    local i a r b best=""
-    for i in 1 2 3 4 5; do
-        a=$(tb_now); r=$(tb_run "$1" 'date +%s.%N') || continue; b=$(tb_now)
-        best=$(awk -v a="$a" -v r="$r" -v b="$b" -v best="$best" 'BEGIN {
-            rtt = b - a; off = r - (a + b) / 2
-            split(best, o, " ")
-            if (best == "" || rtt < o[2]) printf "%.4f %.4f", off, rtt
-            else print best }')
-    done
+    local i a r b best="" port=TB_SSH_PORT_$1
+    coproc TB_CLK { timeout 60 ssh -T -i "$TB_KEY" -p "${!port}" \
+        -o UserKnownHostsFile="$TB_RUN/known_hosts" -o HostKeyAlias="[127.0.0.1]:${!port}" \
+        -o ControlMaster=auto -o ControlPath="$(tb_ctl "$1")" -o ControlPersist=900 \
+        -o BatchMode=yes -o LogLevel=ERROR root@127.0.0.1 \
+        'echo ready; while read -r x; do echo $EPOCHREALTIME; done'; }
+    read -r -t 30 r <&"${TB_CLK[0]}" || r=""
+    if [ "$r" = ready ]; then
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+            a=$(tb_now)
+            echo x >&"${TB_CLK[1]}"
+            read -r -t 10 r <&"${TB_CLK[0]}" || break
+            b=$(tb_now)
+            best=$(awk -v a="$a" -v r="$r" -v b="$b" -v best="$best" 'BEGIN {
+                rtt = b - a; off = r - (a + b) / 2
+                split(best, o, " ")
+                if (best == "" || rtt < o[2]) printf "%.4f %.4f", off, rtt
+                else print best }')
+        done
+    fi
+    eval "exec ${TB_CLK[1]}>&-"
+    wait "$TB_CLK_PID" 2> /dev/null || true
     [ -n "$best" ] || tb_fail "cannot read the clock of $1"
     echo "$best"
 }
