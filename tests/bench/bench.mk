@@ -1,0 +1,52 @@
+# make bench          policies on the migration model, then the data path
+# make bench-model    the policy comparison only (table, CSV, PNG)
+# make bench-datapath the simulator stream against a plain TCP copy
+# Not part of `make check`: these measure, they do not pass or fail.
+BENCH_OUT       := build/bench
+BENCH_MODEL_SRC := $(filter-out tests/bench/datapath.c, \
+                       $(sort $(wildcard tests/bench/*.c)))
+BENCH_MODEL_OBJ := $(BENCH_MODEL_SRC:%.c=$(BUILD)/%.o)
+BENCH_MODEL     := $(BUILD)/bench-model
+BENCH_DATAPATH  := $(BUILD)/bench-datapath
+BENCH_ARGS      ?=
+DATAPATH_GIB    ?= 2
+
+.PHONY: bench bench-model bench-model-check bench-datapath bench-clean
+
+$(BENCH_MODEL): $(BENCH_MODEL_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_MODEL_OBJ) $(LIB_A) $(LDLIBS)
+
+$(BENCH_DATAPATH): $(BUILD)/tests/bench/datapath.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-model-check: $(BENCH_MODEL)
+	$(BENCH_MODEL) --self-check
+
+bench-model: bench-model-check
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_MODEL) --csv $(BENCH_OUT)/policies.csv \
+	    --plot-data $(BENCH_OUT)/policies.dat \
+	    --plot-script $(BENCH_OUT)/policies.gp \
+	    --png $(BENCH_OUT)/policies.png $(BENCH_ARGS)
+	@if [ "$$(id -u)" = 0 ]; then mk/deps.sh gnuplot-nox; fi
+	@if command -v gnuplot >/dev/null; then \
+	    gnuplot $(BENCH_OUT)/policies.gp && \
+	    echo "chart: $(BENCH_OUT)/policies.png"; \
+	else echo "gnuplot missing: no chart (apt-get install gnuplot-nox)"; \
+	fi
+	@echo "table: $(BENCH_OUT)/policies.csv"
+
+bench-datapath: $(TOOL) $(BENCH_DATAPATH)
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_DATAPATH) --gib $(DATAPATH_GIB) --tool $(TOOL) \
+	    --json-out $(BENCH_OUT)/datapath.json
+
+bench: all
+	@$(MAKE) --no-print-directory bench-model
+	@$(MAKE) --no-print-directory bench-datapath
+
+bench-clean:
+	rm -rf $(BENCH_OUT)
+clean: bench-clean
+
+-include $(BENCH_MODEL_OBJ:.o=.d) $(BUILD)/tests/bench/datapath.d
