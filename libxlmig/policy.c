@@ -48,6 +48,10 @@ const char *xlmig_policy_reason_str(enum xlmig_policy_reason why)
         return "downtime target unmeetable before timeout";
     case XLMIG_WHY_ITERATIONS: return "iteration limit reached";
     case XLMIG_WHY_CANCELLED: return "cancelled";
+    case XLMIG_WHY_BELOW_FLOOR:
+        return "downtime target unmeetable: switchover alone exceeds it";
+    case XLMIG_WHY_FLOOR_LONG:
+        return "switchover cost over target, long downtime allowed";
     default: return "";
     }
 }
@@ -128,6 +132,22 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
 
     if (p->predicted_ns <= p->par.max_downtime_ns)
         return stop(p, XLMIG_POLICY_STOP_AND_COPY, XLMIG_WHY_CONVERGED);
+
+    /*
+     * The round trips and suspend/restore alone exceed the target (a
+     * long-RTT link): no pre-copy can meet it, and rounds emptied by
+     * the throttle would spin until a limit. Refuse before sending a
+     * page; when long downtime is allowed, hold the pages' own part of
+     * the downtime to the target instead.
+     */
+    if (p->par.switchover_ns > p->par.max_downtime_ns) {
+        if (!p->par.allow_long_downtime)
+            return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_BELOW_FLOOR);
+        if (p->predicted_ns != UINT64_MAX &&
+            p->predicted_ns - p->par.switchover_ns <= p->par.max_downtime_ns)
+            return stop(p, XLMIG_POLICY_STOP_AND_COPY,
+                        XLMIG_WHY_FLOOR_LONG);
+    }
 
     if (elapsed >= p->par.timeout_ns) {
         if (p->par.allow_long_downtime)

@@ -50,6 +50,8 @@ enum xlmig_policy_reason {
     XLMIG_WHY_TIMEOUT_ABORT,    /* timeout, target unmeetable: abort */
     XLMIG_WHY_ITERATIONS,       /* iteration bound hit */
     XLMIG_WHY_CANCELLED,        /* operator or peer cancelled */
+    XLMIG_WHY_BELOW_FLOOR,      /* switchover alone over target: abort */
+    XLMIG_WHY_FLOOR_LONG,       /* the same, long downtime allowed */
 };
 
 typedef struct xlmig_policy {

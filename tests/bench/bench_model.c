@@ -57,6 +57,8 @@ static void usage(FILE *out)
 "  --max-downtime-ms MS  downtime target for xlmig, qemu-ac (default 300)\n"
 "  --horizon-s S         stop a policy that never stops (default 3600)\n"
 "  --tick-ms MS          mid-round policy samples (default 50)\n"
+"  --allow-long-downtime xlmig stops, not aborts, when the target is out\n"
+"                        of reach (as xl-migrate-drbd's option)\n"
 "Other policies:\n"
 "  --xen-iters N  --xen-min-dirty PAGES\n"
 "  --clark-min MBIT/S  --clark-max MBIT/S (default 1/10 and 1/2 of link)\n"
@@ -111,7 +113,8 @@ static int parse(bm_opts *o, int argc, char **argv)
         { "qemu-max", 1, 0, 'X' }, { "csv", 1, 0, 'o' },
         { "plot-data", 1, 0, 'D' }, { "plot-script", 1, 0, 'G' },
         { "png", 1, 0, 'p' }, { "self-check", 0, 0, 'S' },
-        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        { "allow-long-downtime", 0, 0, 'A' }, { "help", 0, 0, 'h' },
+        { 0, 0, 0, 0 },
     };
     double v;
     int c, idx;
@@ -122,6 +125,7 @@ static int parse(bm_opts *o, int argc, char **argv)
         v = 0;
         if (c != 'W' && c != 'L' && c != 'P' && c != 'o' && c != 'D' &&
             c != 'G' && c != 'p' && c != 'S' && c != 'h' && c != '?' &&
+            c != 'A' &&
             num(nm, optarg, 0, &v))
             return -1;
         switch (c) {
@@ -169,6 +173,7 @@ static int parse(bm_opts *o, int argc, char **argv)
         case 'G': o->gp = optarg; break;
         case 'p': o->png = optarg; break;
         case 'S': o->self_check = 1; break;
+        case 'A': bm_pol.xlmig_allow_long = true; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }

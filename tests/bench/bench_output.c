@@ -48,22 +48,23 @@ void bm_print_cell(FILE *out, const bm_bench *b, const bm_cell *c)
             "%.1f RTT), total >= %.2f s (memory/bandwidth + RTT)\n",
             c->floor_down_s * 1e3, sc->switch_fixed_s * 1e3,
             sc->switch_rtts, c->floor_total_s);
-    fprintf(out, "   %-12s %11s %9s %9s %9s %6s %9s  %s\n", "policy",
-            "downtime ms", "total s", "sent/mem", "lost %", "rounds",
-            "converged", "stop reason");
+    fprintf(out, "   %-12s %11s %8s %8s %7s %6s %6s %9s  %s\n", "policy",
+            "downtime ms", "total s", "sent/mem", "lost s", "lost %",
+            "rounds", "converged", "stop reason");
     for (i = 0; i < b->npol; i++) {
         const bm_result *r = &c->res[i];
 
         if (r->migrated)
-            fprintf(out, "   %-12s %11.1f %9.2f %9.2f %9.2f %6u %9s  %s\n",
-                    b->pol[i]->name, r->downtime_s * 1e3, r->total_s,
-                    sent_ratio(sc, r), lost_pct(r), r->rounds,
+            fprintf(out, "   %-12s %11.1f %8.2f %8.2f %7.2f %6.2f %6u %9s"
+                    "  %s\n", b->pol[i]->name, r->downtime_s * 1e3,
+                    r->total_s, sent_ratio(sc, r), r->lost_s, lost_pct(r),
+                    r->rounds,
                     r->converged ? "yes" : "no", r->why);
         else
-            fprintf(out, "   %-12s %11s %9.2f %9.2f %9.2f %6u %9s  "
-                    "aborted: %s\n", b->pol[i]->name, "-", r->total_s,
-                    sent_ratio(sc, r), lost_pct(r), r->rounds, "no",
-                    r->why);
+            fprintf(out, "   %-12s %11s %8.2f %8.2f %7.2f %6.2f %6u %9s"
+                    "  aborted: %s\n", b->pol[i]->name, "-", r->total_s,
+                    sent_ratio(sc, r), r->lost_s, lost_pct(r), r->rounds,
+                    "no", r->why);
     }
     x = bm_policy_index(b, "xlmig");
     if (x >= 0 && c->res[x].migrated)
@@ -97,10 +98,10 @@ int bm_print_targets(FILE *out, const bm_bench *b)
         }
         if (q >= 0 && r->min_share < 1 && c->res[q].min_share < 1) {
             ratio = c->res[q].lost_s > 0 ? r->lost_s / c->res[q].lost_s : 0;
-            fprintf(out, "   %s %-10s %-6s guest lost %.2f%% vs qemu-ac "
-                    "%.2f%%: x%.2f (target <= 0.5)\n",
-                    ratio <= 0.5 ? "ok  " : "MISS", wl, lk, lost_pct(r),
-                    lost_pct(&c->res[q]), ratio);
+            fprintf(out, "   %s %-10s %-6s guest lost %.2f s vs qemu-ac "
+                    "%.2f s: x%.2f (target <= 0.5)\n",
+                    ratio <= 0.5 ? "ok  " : "MISS", wl, lk, r->lost_s,
+                    c->res[q].lost_s, ratio);
             missed += ratio > 0.5;
         }
         if (r->migrated && (!strcmp(wl, "idle") || !strcmp(wl, "web"))) {
@@ -128,7 +129,7 @@ int bm_write_csv(const bm_bench *b, const char *path)
     }
     fprintf(f, "workload,link,bandwidth_bps,rtt_ms,mem_bytes,policy,"
             "migrated,converged,downtime_ms,total_s,bytes_sent,"
-            "sent_over_mem,guest_lost_pct,rounds,final_pages,min_share,"
+            "sent_over_mem,guest_lost_s,guest_lost_pct,rounds,final_pages,min_share,"
             "floor_downtime_ms,floor_total_s,stop_reason\n");
     for (i = 0; i < b->ncell; i++) {
         const bm_cell *c = &b->cell[i];
@@ -137,13 +138,13 @@ int bm_write_csv(const bm_bench *b, const char *path)
             const bm_result *r = &c->res[j];
 
             fprintf(f, "%s,%s,%.0f,%g,%llu,%s,%s,%s,%.3f,%.4f,%.0f,%.4f,"
-                    "%.3f,%u,%llu,%.4f,%.3f,%.4f,\"%s\"\n",
+                    "%.4f,%.3f,%u,%llu,%.4f,%.3f,%.4f,\"%s\"\n",
                     c->sc.wl.name, c->sc.link.name, c->sc.link.bw_Bps * 8,
                     c->sc.link.rtt_s * 1e3,
                     (unsigned long long)c->sc.mem_bytes, b->pol[j]->name,
                     r->migrated ? "yes" : "no", r->converged ? "yes" : "no",
                     r->downtime_s * 1e3, r->total_s, r->bytes_sent,
-                    sent_ratio(&c->sc, r), lost_pct(r), r->rounds,
+                    sent_ratio(&c->sc, r), r->lost_s, lost_pct(r), r->rounds,
                     (unsigned long long)r->final_pages, r->min_share,
                     c->floor_down_s * 1e3, c->floor_total_s, r->why);
         }

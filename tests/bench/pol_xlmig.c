@@ -34,6 +34,7 @@ static void init(void *priv, bm_model *m)
     pp.switchover_ns = (uint64_t)llround((2 * m->sc->link.rtt_s +
                                           m->sc->switch_fixed_s) * 1e9);
     pp.page_size = m->sc->page_size;
+    pp.allow_long_downtime = bm_pol.xlmig_allow_long;
     xlmig_throttle_init(&x->thr, NULL, apply, m);
     xlmig_policy_init(&x->pol, &pp, &x->thr);
 }
@@ -45,7 +46,8 @@ static int decide(void *priv, bm_model *m, const xlmig_precopy_stats *st)
 
     if (d != XLMIG_POLICY_CONTINUE)
         bm_stop_reason(m, xlmig_policy_reason_str(x->pol.why),
-                       x->pol.why == XLMIG_WHY_CONVERGED);
+                       x->pol.why == XLMIG_WHY_CONVERGED ||
+                       x->pol.why == XLMIG_WHY_FLOOR_LONG);
     return d;
 }
 

@@ -20,6 +20,7 @@ typedef struct {
     double qemu_increment;        /* 0.10 */
     double qemu_max;              /* 0.99 */
     double qemu_period_s;         /* 1 s between throttle checks */
+    bool xlmig_allow_long;        /* --allow-long-downtime */
 } bm_policy_params;
 
 /* Read by the policies' init; set before bm_run. */

@@ -80,6 +80,38 @@ static void test_switchover_cost_counts(void)
                     XLMIG_POLICY_STOP_AND_COPY);
 }
 
+static void test_floor_over_target_aborts(void)
+{
+    xlmig_precopy_stats st = { 0, 0, 262144 };
+
+    setup();
+    /* 214 ms RTT: two round trips alone are over 300 ms. */
+    par.switchover_ns = 438 * MS;
+    xlmig_policy_init(&pol, &par, NULL);
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 1), XLMIG_POLICY_ABORT);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_BELOW_FLOOR);
+}
+
+static void test_floor_over_target_long_downtime(void)
+{
+    uint64_t t = 1;
+    int after;
+
+    setup();
+    par.switchover_ns = 438 * MS;
+    par.allow_long_downtime = true;
+    xlmig_policy_init(&pol, &par, NULL);
+    CU_ASSERT_EQUAL(round_ab(0, 262144, &t, 10000 * MS, &after),
+                    XLMIG_POLICY_CONTINUE);
+    /* 40 MiB: 0.4 s of pages, over the target on its own. */
+    CU_ASSERT_EQUAL(round_ab(1, 10240, &t, 400 * MS, &after),
+                    XLMIG_POLICY_CONTINUE);
+    /* 8 MiB: 80 ms of pages; with the switchover over target, stop. */
+    CU_ASSERT_EQUAL(round_ab(2, 2048, &t, 80 * MS, &after),
+                    XLMIG_POLICY_STOP_AND_COPY);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_FLOOR_LONG);
+}
+
 static void test_timeout_aborts(void)
 {
     uint64_t t = 1;
@@ -221,6 +253,10 @@ static CU_TestInfo tests[] = {
     { "first round continues", test_first_round_continues },
     { "stops when predicted downtime fits", test_stops_when_predicted_fits },
     { "switchover cost counts", test_switchover_cost_counts },
+    { "switchover over target aborts at once",
+      test_floor_over_target_aborts },
+    { "switchover over target, long downtime allowed",
+      test_floor_over_target_long_downtime },
     { "timeout aborts", test_timeout_aborts },
     { "timeout with long downtime allowed", test_timeout_long_downtime },
     { "cancel aborts", test_cancel },
