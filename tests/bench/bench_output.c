@@ -160,6 +160,7 @@ int bm_write_plot(const bm_bench *b, const char *dat, const char *gp,
                   const char *png)
 {
     FILE *f = fopen(dat, "w"), *g = NULL;
+    double target_ms = b->ncell ? b->cell[0].sc.max_downtime_s * 1e3 : 300;
     unsigned i, j;
     int rc = -1;
 
@@ -184,7 +185,10 @@ int bm_write_plot(const bm_bench *b, const char *dat, const char *gp,
             else
                 fprintf(f, " ?");
         for (j = 0; j < b->npol; j++)
-            fprintf(f, " %.4f", c->res[j].total_s);
+            if (c->res[j].migrated)
+                fprintf(f, " %.4f", c->res[j].total_s);
+            else
+                fprintf(f, " ?");
         fprintf(f, "\n");
     }
     g = fopen(gp, "w");
@@ -204,15 +208,19 @@ int bm_write_plot(const bm_bench *b, const char *dat, const char *gp,
             "set xtics rotate by -30 noenhanced\n"
             "set multiplot layout 2,1\n"
             "set title 'Downtime per policy (ms, log scale; "
-            "missing bar = aborted)'\n"
+            "missing bar = aborted; line = target)'\n"
+            "set arrow 1 from graph 0, first %g to graph 1, first %g "
+            "nohead dt 2\n"
             "set ylabel 'downtime (ms)'\n"
             "plot for [i=2:%u] '%s' using i:xtic(1) title columnhead "
             "noenhanced\n"
+            "unset arrow 1\n"
             "set title 'Total migration time per policy (s, log scale)'\n"
             "set ylabel 'total time (s)'\n"
             "plot for [i=%u:%u] '%s' using i:xtic(1) title columnhead "
             "noenhanced\n"
-            "unset multiplot\n", png, 1 + b->npol, dat, 2 + b->npol,
+            "unset multiplot\n", png, target_ms, target_ms, 1 + b->npol,
+            dat, 2 + b->npol,
             1 + 2 * b->npol, dat);
     rc = 0;
 out:
