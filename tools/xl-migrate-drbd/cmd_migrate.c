@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "drbd.h"
 #include "error.h"
 #include "migrate.h"
 #include "sim.h"
@@ -72,13 +73,25 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
         .debug = o->debug,
     };
     xlmig_xen_src *x;
+    xlmig_hooks hooks;
+    xlmig_drbd drbd;
 
     if (xlmig_xen_src_open(&x, o->domain, &xo)) {
         cli_error("%s", xlmig_errmsg());
         return XLMIG_EXIT_ERROR;
     }
+    /* DRBD under the guest's disks: the dual-primary window. */
+    if (xlmig_drbd_init(&drbd) || xlmig_drbd_hooks_init(&drbd, &hooks)) {
+        cli_error("%s", xlmig_errmsg());
+        xlmig_xen_src_close(x);
+        return XLMIG_EXIT_ERROR;
+    }
+    so->hooks = &hooks;
     xlmig_migrate_source(so, &xlmig_xen_src_ops, x, rep);
+    so->hooks = NULL;
     print_outcome(o, rep, checks);
+    xlmig_drbd_hooks_dispose(&drbd, &hooks);
+    xlmig_drbd_dispose(&drbd);
     xlmig_xen_src_close(x);
     return xlmig_report_exit_code(rep);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "drbd.h"
 #include "error.h"
 #include "migrate.h"
 #include "sim.h"
@@ -27,14 +28,26 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
                        xlmig_report *rep)
 {
     xlmig_xen_opts xo = { .debug = o->debug };
+    xlmig_dst_opts d = *dopts;
     xlmig_xen_dst *x;
+    xlmig_hooks hooks;
+    xlmig_drbd drbd;
 
     if (xlmig_xen_dst_open(&x, &xo)) {
         cli_error("receive: %s", xlmig_errmsg());
         return XLMIG_EXIT_ERROR;
     }
-    xlmig_migrate_dest(dopts, &xlmig_xen_dst_ops, x, rep);
+    /* Opens our side of the DRBD window and pre-promotes the disks. */
+    if (xlmig_drbd_init(&drbd) || xlmig_drbd_hooks_init(&drbd, &hooks)) {
+        cli_error("receive: %s", xlmig_errmsg());
+        xlmig_xen_dst_close(x);
+        return XLMIG_EXIT_ERROR;
+    }
+    d.hooks = &hooks;
+    xlmig_migrate_dest(&d, &xlmig_xen_dst_ops, x, rep);
     print_result(o, rep);
+    xlmig_drbd_hooks_dispose(&drbd, &hooks);
+    xlmig_drbd_dispose(&drbd);
     xlmig_xen_dst_close(x);
     return xlmig_report_exit_code(rep);
 }
