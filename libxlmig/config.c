@@ -1,0 +1,144 @@
+/* xlmig.conf: see config.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "error.h"
+#include "kv.h"
+
+void xlmig_config_init(xlmig_config *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+static int parse_peers(const char *where, const char *val, xlmig_config *c)
+{
+    char buf[XLMIG_KV_VAL_MAX], *save = NULL, *tok;
+
+    snprintf(buf, sizeof(buf), "%s", val);
+    c->npeers = 0;
+    for (tok = strtok_r(buf, " \t,", &save); tok;
+         tok = strtok_r(NULL, " \t,", &save)) {
+        if (!xlmig_inv_name_ok(tok)) {
+            xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is not a host name",
+                      where, tok);
+            return XLMIG_E_INVAL;
+        }
+        if (c->npeers >= XLMIG_CONF_MAX_PEERS) {
+            xlmig_err(XLMIG_E_INVAL, "%s: more than %d hosts", where,
+                      XLMIG_CONF_MAX_PEERS);
+            return XLMIG_E_INVAL;
+        }
+        strcpy(c->peers[c->npeers++], tok);
+    }
+    if (!c->npeers) {
+        xlmig_err(XLMIG_E_INVAL, "%s: no host named", where);
+        return XLMIG_E_INVAL;
+    }
+    return 0;
+}
+
+enum { K_BANDWIDTH, K_MAX_DOWNTIME, K_TIMEOUT, K_PARALLEL, K_SSH, K_PEERS,
+       K__COUNT };
+static const char *const keys[K__COUNT] = {
+    "bandwidth", "max_downtime", "timeout", "parallel", "ssh", "peers",
+};
+
+int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
+                       const char *what)
+{
+    unsigned line = 0, k, seen = 0;
+    char where[400];
+    size_t pos = 0;
+    uint64_t u = 0;
+    xlmig_kv kv;
+    int r, rc = 0;
+
+    xlmig_config_init(c);
+    if (len > XLMIG_KV_FILE_MAX) {
+        xlmig_err(XLMIG_E_INVAL, "%s: larger than %d bytes", what,
+                  XLMIG_KV_FILE_MAX);
+        return XLMIG_E_INVAL;
+    }
+    while (!rc && (r = xlmig_kv_line(buf, len, &pos, &line, what, &kv))) {
+        if (r < 0)
+            return r;
+        snprintf(where, sizeof(where), "%s:%u: %s", what, line, kv.key);
+        for (k = 0; k < K__COUNT && strcmp(kv.key, keys[k]); k++)
+            ;
+        if (k == K__COUNT) {
+            xlmig_err(XLMIG_E_INVAL, "%s: unknown key (known: bandwidth,"
+                      " max_downtime, timeout, parallel, ssh, peers)",
+                      where);
+            return XLMIG_E_INVAL;
+        }
+        if (seen & (1u << k)) {
+            xlmig_err(XLMIG_E_INVAL, "%s: given twice", where);
+            return XLMIG_E_INVAL;
+        }
+        seen |= 1u << k;
+        switch (k) {
+        case K_BANDWIDTH:
+            rc = xlmig_kv_double(where, kv.val, 0, 1e6, &c->bandwidth_mib);
+            c->has_bandwidth = !rc;
+            break;
+        case K_MAX_DOWNTIME:
+            rc = xlmig_kv_double(where, kv.val, 1, 3600000,
+                                 &c->max_downtime_ms);
+            c->has_max_downtime = !rc;
+            break;
+        case K_TIMEOUT:
+            rc = xlmig_kv_double(where, kv.val, 1, 86400, &c->timeout_s);
+            c->has_timeout = !rc;
+            break;
+        case K_PARALLEL:
+            rc = xlmig_kv_u64(where, kv.val, 1, XLMIG_PARALLEL_MAX, &u);
+            c->parallel = (unsigned)u;
+            break;
+        case K_SSH:
+            if (!kv.val[0] || strlen(kv.val) >= sizeof(c->ssh) ||
+                strchr(kv.val, '\'')) {
+                xlmig_err(XLMIG_E_INVAL, "%s: empty, longer than %zu bytes"
+                          " or has a single quote", where,
+                          sizeof(c->ssh) - 1);
+                return XLMIG_E_INVAL;
+            }
+            strcpy(c->ssh, kv.val);
+            break;
+        case K_PEERS:
+            rc = parse_peers(where, kv.val, c);
+            break;
+        }
+    }
+    return rc;
+}
+
+const char *xlmig_config_path(bool *explicit)
+{
+    const char *p = getenv("XLMIG_CONF");
+
+    *explicit = p && *p;
+    return *explicit ? p : XLMIG_CONF_DEFAULT;
+}
+
+int xlmig_config_load(xlmig_config *c, const char *path)
+{
+    bool explicit = true;
+    char *buf = NULL;
+    size_t len;
+    int rc;
+
+    xlmig_config_init(c);
+    if (!path)
+        path = xlmig_config_path(&explicit);
+    if (!explicit && access(path, F_OK) && errno == ENOENT)
+        return 0;
+    rc = xlmig_read_file(path, XLMIG_KV_FILE_MAX, &buf, &len);
+    if (!rc)
+        rc = xlmig_config_parse(c, buf, len, path);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * /etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path): defaults for
+ * the tools. "key = value" lines, # comments. Strict: an unknown key,
+ * a key given twice or a bad value is an error naming file:line and
+ * the key. A missing default file is fine; a missing $XLMIG_CONF is
+ * not.
+ *
+ *   bandwidth = 100          MiB/s per migration, 0 = unlimited
+ *   max_downtime = 300       ms
+ *   timeout = 600            s, pre-copy budget
+ *   parallel = 1             evacuation: migrations at once (1..16)
+ *   ssh = ssh -o BatchMode=yes
+ *   peers = xen2 xen3        evacuation: the only allowed destinations
+ */
+#ifndef XLMIG_CONFIG_H
+#define XLMIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "inventory.h"
+
+#define XLMIG_CONF_DEFAULT   "/etc/xlmig/xlmig.conf"
+#define XLMIG_CONF_MAX_PEERS 16
+#define XLMIG_PARALLEL_MAX   16
+
+typedef struct {
+    bool has_bandwidth, has_max_downtime, has_timeout;
+    double bandwidth_mib;
+    double max_downtime_ms;
+    double timeout_s;
+    unsigned parallel;          /* 0: not set */
+    char ssh[256];              /* "": not set */
+    unsigned npeers;
+    char peers[XLMIG_CONF_MAX_PEERS][XLMIG_INV_NAME_MAX];
+} xlmig_config;
+
+void xlmig_config_init(xlmig_config *c);
+/* Pure: (buf, len); what names the file in errors. */
+int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
+                       const char *what);
+/* $XLMIG_CONF or the default; *explicit when from the environment. */
+const char *xlmig_config_path(bool *explicit);
+/* Load path (NULL: xlmig_config_path()); missing default file = ok. */
+int xlmig_config_load(xlmig_config *c, const char *path);
+
+#endif

@@ -1,0 +1,159 @@
+/* Host state directory and maintenance flag: see hoststate.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "hoststate.h"
+#include "kv.h"
+
+const char *xlmig_state_dir(void)
+{
+    const char *d = getenv("XLMIG_STATE_DIR");
+
+    return d && *d ? d : XLMIG_STATE_DIR_DEFAULT;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    size_t i, n = strlen(path);
+
+    if (!n || n >= sizeof(buf)) {
+        xlmig_err(XLMIG_E_INVAL, "state directory path \"%.60s\" is empty"
+                  " or too long", path);
+        return XLMIG_E_INVAL;
+    }
+    memcpy(buf, path, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i])
+            continue;
+        buf[i] = 0;
+        if (mkdir(buf, 0755) && errno != EEXIST) {
+            xlmig_err(XLMIG_E_IO, "cannot create %s: %s", buf,
+                      strerror(errno));
+            return XLMIG_E_IO;
+        }
+        buf[i] = path[i];
+    }
+    return 0;
+}
+
+int xlmig_state_dir_make(const char *dir)
+{
+    char j[4096];
+
+    if (snprintf(j, sizeof(j), "%s/journal", dir) >= (int)sizeof(j)) {
+        xlmig_err(XLMIG_E_INVAL, "state directory path is too long");
+        return XLMIG_E_INVAL;
+    }
+    return mkdir_p(j);
+}
+
+void xlmig_utc_stamp(time_t t, char *buf, size_t len)
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int xlmig_write_atomic(const char *path, const char *buf, size_t len)
+{
+    char tmp[4200];
+    size_t off = 0;
+    int fd = -1, rc;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        xlmig_err(XLMIG_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+        return XLMIG_E_IO;
+    }
+    while (off < len) {
+        ssize_t r = write(fd, buf + off, len - off);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            xlmig_err(XLMIG_E_IO, "cannot write %s: %s", tmp,
+                      strerror(errno));
+            rc = XLMIG_E_IO;
+            goto out;
+        }
+        off += (size_t)r;
+    }
+    if (fsync(fd) || close(fd)) {
+        fd = -1;
+        xlmig_err(XLMIG_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+        rc = XLMIG_E_IO;
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path)) {
+        xlmig_err(XLMIG_E_IO, "cannot rename %s to %s: %s", tmp, path,
+                  strerror(errno));
+        rc = XLMIG_E_IO;
+        goto out;
+    }
+    return 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return rc;
+}
+
+int xlmig_maint_get(const char *dir, bool *on, char *since, size_t len)
+{
+    char path[4096], *buf = NULL;
+    unsigned line = 0;
+    size_t n, pos = 0;
+    xlmig_kv kv;
+    int rc;
+
+    *on = false;
+    if (since && len)
+        since[0] = 0;
+    snprintf(path, sizeof(path), "%s/maintenance", dir);
+    if (access(path, F_OK))
+        return errno == ENOENT ? 0 : XLMIG_E_IO;
+    *on = true;
+    rc = xlmig_read_file(path, 4096, &buf, &n);
+    while (!rc && (rc = xlmig_kv_line(buf, n, &pos, &line, path, &kv)) > 0)
+        if (!strcmp(kv.key, "since") && since && len)
+            snprintf(since, len, "%s", kv.val);
+    free(buf);
+    /* a damaged flag file still means "on": the safe reading */
+    if (rc < 0)
+        xlmig_err_clear();
+    return 0;
+}
+
+int xlmig_maint_set(const char *dir, bool on)
+{
+    char path[4096], body[64], stamp[32];
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/maintenance", dir);
+    if (!on) {
+        if (unlink(path) && errno != ENOENT) {
+            xlmig_err(XLMIG_E_IO, "cannot remove %s: %s", path,
+                      strerror(errno));
+            return XLMIG_E_IO;
+        }
+        return 0;
+    }
+    rc = xlmig_state_dir_make(dir);
+    if (rc)
+        return rc;
+    if (!access(path, F_OK))
+        return 0;               /* keep the original "since" */
+    xlmig_utc_stamp(time(NULL), stamp, sizeof(stamp));
+    snprintf(body, sizeof(body), "since=%s\n", stamp);
+    return xlmig_write_atomic(path, body, strlen(body));
+}

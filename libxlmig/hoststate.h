@@ -1,0 +1,32 @@
+/*
+ * What a host keeps between runs, under its state directory
+ * (/var/lib/xlmig, or $XLMIG_STATE_DIR; a simulated host uses its own
+ * directory): the maintenance flag and the evacuation journals. The
+ * flag is a file, so it survives a reboot: a host that was being
+ * patched does not silently start taking guests again.
+ */
+#ifndef XLMIG_HOSTSTATE_H
+#define XLMIG_HOSTSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define XLMIG_STATE_DIR_DEFAULT "/var/lib/xlmig"
+
+/* $XLMIG_STATE_DIR or the default. */
+const char *xlmig_state_dir(void);
+/* mkdir -p dir (and dir/journal), mode 0755. */
+int xlmig_state_dir_make(const char *dir);
+
+/* Maintenance flag: *since gets "YYYY-mm-ddTHH:MM:SSZ" when on. */
+int xlmig_maint_get(const char *dir, bool *on, char *since, size_t len);
+int xlmig_maint_set(const char *dir, bool on);
+
+/* "2024-05-01T02:03:04Z" */
+void xlmig_utc_stamp(time_t t, char *buf, size_t len);
+
+/* Write len bytes to path through a temporary file and rename(2). */
+int xlmig_write_atomic(const char *path, const char *buf, size_t len);
+
+#endif

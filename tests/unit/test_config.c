@@ -1,0 +1,135 @@
+/* xlmig.conf, key=value arguments and simulator records. */
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "inventory_sim.h"
+#include "kv.h"
+#include "unit.h"
+
+static int parse(const char *text, xlmig_config *c)
+{
+    xlmig_err_clear();
+    return xlmig_config_parse(c, text, strlen(text), "x.conf");
+}
+
+static void expect_err(const char *text, const char *msg)
+{
+    xlmig_config c;
+
+    CU_ASSERT_NOT_EQUAL(parse(text, &c), 0);
+    if (!strstr(xlmig_errmsg(), msg)) {
+        fprintf(stderr, "\n  got \"%s\", wanted \"%s\"\n", xlmig_errmsg(),
+                msg);
+        CU_FAIL("error message");
+    }
+}
+
+static void test_config_ok(void)
+{
+    xlmig_config c;
+
+    CU_ASSERT_EQUAL(parse("", &c), 0);
+    CU_ASSERT_FALSE(c.has_bandwidth);
+    CU_ASSERT_EQUAL(c.parallel, 0);
+    CU_ASSERT_EQUAL(parse("# defaults\n\n  bandwidth = 100 \r\n"
+                          "max_downtime=250\ntimeout = 900\nparallel = 2\n"
+                          "ssh = ssh -o BatchMode=yes\t\n"
+                          "peers = xen2, xen3\n", &c), 0);
+    CU_ASSERT_TRUE(c.has_bandwidth);
+    CU_ASSERT_DOUBLE_EQUAL(c.bandwidth_mib, 100, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.max_downtime_ms, 250, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.timeout_s, 900, 1e-9);
+    CU_ASSERT_EQUAL(c.parallel, 2);
+    CU_ASSERT_STRING_EQUAL(c.ssh, "ssh -o BatchMode=yes");
+    CU_ASSERT_EQUAL(c.npeers, 2);
+    CU_ASSERT_STRING_EQUAL(c.peers[1], "xen3");
+    /* no trailing newline */
+    CU_ASSERT_EQUAL(parse("parallel = 3", &c), 0);
+    CU_ASSERT_EQUAL(c.parallel, 3);
+}
+
+static void test_config_errors(void)
+{
+    xlmig_config c;
+    char big[600];
+
+    expect_err("colour = blue\n", "x.conf:1: colour: unknown key");
+    expect_err("\n\nbandwidth = fast\n", "x.conf:3: bandwidth: \"fast\" is"
+               " not a number");
+    expect_err("bandwidth = -1\n", "x.conf:1: bandwidth: -1 is out of range");
+    expect_err("parallel = 0\n", "x.conf:1: parallel: 0 is out of range");
+    expect_err("parallel = 99\n", "parallel: 99 is out of range");
+    expect_err("parallel = 2x\n", "parallel: \"2x\" is not a whole number");
+    expect_err("parallel = 1\nparallel = 2\n", "x.conf:2: parallel: given"
+               " twice");
+    expect_err("max_downtime\n", "x.conf:1: expected key = value");
+    expect_err("= 3\n", "x.conf:1: empty key");
+    expect_err("Bandwidth = 3\n", "key \"Bandwidth\" has a character");
+    expect_err("peers = xen2 x;y\n", "peers: \"x;y\" is not a host name");
+    expect_err("peers = \n", "peers: no host named");
+    expect_err("ssh = \n", "x.conf:1: ssh: empty");
+    expect_err("ssh = a\x01\n", "ssh: value has a control character");
+    expect_err("timeout = nan\n", "timeout: \"nan\" is not a number");
+    xlmig_err_clear();
+    CU_ASSERT_NOT_EQUAL(xlmig_config_parse(&c, "a\0b = 1\n", 8, "x.conf"),
+                        0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "x.conf:1: NUL byte"));
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    memcpy(big, "ssh=", 4);
+    expect_err(big, "ssh: value is longer than");
+}
+
+static void test_kv_split(void)
+{
+    xlmig_kv kv;
+
+    CU_ASSERT_EQUAL(xlmig_kv_split("vm=web01", 8, &kv), 0);
+    CU_ASSERT_STRING_EQUAL(kv.key, "vm");
+    CU_ASSERT_STRING_EQUAL(kv.val, "web01");
+    CU_ASSERT_EQUAL(xlmig_kv_split("live=", 5, &kv), 0);
+    CU_ASSERT_STRING_EQUAL(kv.val, "");
+    CU_ASSERT_EQUAL(xlmig_kv_split("a=b=c", 5, &kv), 0);
+    CU_ASSERT_STRING_EQUAL(kv.val, "b=c");
+    CU_ASSERT_NOT_EQUAL(xlmig_kv_split("vm", 2, &kv), 0);
+    CU_ASSERT_NOT_EQUAL(xlmig_kv_split("=x", 2, &kv), 0);
+    CU_ASSERT_NOT_EQUAL(xlmig_kv_split("v m=x", 5, &kv), 0);
+    /* len bounds the read: no NUL needed */
+    CU_ASSERT_EQUAL(xlmig_kv_split("vm=abcdef", 5, &kv), 0);
+    CU_ASSERT_STRING_EQUAL(kv.val, "ab");
+}
+
+static void test_sim_record(void)
+{
+    xlmig_inv_guest g;
+    const char *ok = "name = g1\nmem_mib = 64\nprofile = web\n"
+                     "drbd = r0:xen2 r1:xen2,xen3\n";
+    const char *bad[] = {
+        "mem_mib = 1\n", "name = g\n", "name = g\nmem_mib = 0\n",
+        "name = g\nmem_mib = 1\ndrbd = r0\n",
+        "name = g\nmem_mib = 1\ndrbd = r0:x;y\n",
+        "name = g\nmem_mib = 1\nweight = 3\n",
+    };
+    unsigned i;
+
+    CU_ASSERT_EQUAL_FATAL(xlmig_sim_guest_parse(ok, strlen(ok), "g1.conf",
+                                                &g), 0);
+    CU_ASSERT_STRING_EQUAL(g.name, "g1");
+    CU_ASSERT_EQUAL(g.mem_mib, 64);
+    CU_ASSERT_EQUAL(g.nres, 2);
+    CU_ASSERT_EQUAL(g.res[1].npeers, 2);
+    CU_ASSERT_STRING_EQUAL(g.res[1].peers[1], "xen3");
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CU_ASSERT_NOT_EQUAL(xlmig_sim_guest_parse(bad[i], strlen(bad[i]),
+                                                  "g.conf", &g), 0);
+}
+
+static CU_TestInfo tests[] = {
+    { "config: every key", test_config_ok },
+    { "config: errors name file:line and key", test_config_errors },
+    { "key=value arguments", test_kv_split },
+    { "simulator guest records", test_sim_record },
+    CU_TEST_INFO_NULL,
+};
+XLMIG_UNIT_SUITE("config", NULL, NULL, tests);

@@ -1,0 +1,143 @@
+/*
+ * status: this host's guests, free memory, maintenance flag and open
+ * evacuation journals. An evacuating peer reads `status --json`
+ * through the transport to plan its moves.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "hostctx.h"
+#include "hoststate.h"
+#include "inventory_sim.h"
+#include "inventory_xen.h"
+#include "journal.h"
+#include "report.h"
+#include "status.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: " PROG " status [options]\n"
+"\n"
+"This host's guests (with their DRBD resources and peers), free\n"
+"memory, maintenance flag and the evacuations not yet returned.\n"
+"\n"
+"Options:\n"
+"  --json                  one JSON object (what evacuate reads)\n"
+"  --sim-state <dir>       simulated hosts, one directory each\n"
+"  --sim-host <name>       which simulated host this is\n"
+"  -h, --help              this text\n");
+}
+
+/* This host's inventory and status, from the simulator or from Xen. */
+int hostctx_local_status(const hostctx *h, xlmig_inventory *inv,
+                         xlmig_status *st)
+{
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    snprintf(st->host, sizeof(st->host), "%s", h->self);
+    if (hostctx_sim(h))
+        rc = xlmig_sim_inv_load(h->sim_root, h->sim_host, inv,
+                                &st->free_mib);
+    else
+        rc = xlmig_xen_inv_load(inv, &st->free_mib);
+    if (rc)
+        return rc;
+    st->nguests = inv->nguests;
+    xlmig_maint_get(h->state_dir, &st->maintenance, st->since,
+                    sizeof(st->since));
+    return xlmig_journal_list_open(h->state_dir, st->journals,
+                                   sizeof(st->journals), &st->njournals);
+}
+
+static int cmd_status(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        HOSTCTX_OPTS,
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    xlmig_inventory inv;
+    xlmig_status st;
+    hostctx h = { 0 };
+    bool json = false;
+    char *text = NULL;
+    unsigned i, r;
+    size_t len;
+    int c, rc;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+        if (hostctx_opt(&h, c, optarg))
+            continue;
+        if (c == 'j') {
+            json = true;
+            continue;
+        }
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        cli_error("status: unknown option %s (see --help)",
+                  argv[optind - 1]);
+        return XLMIG_EXIT_ERROR;
+    }
+    if (optind != argc) {
+        cli_error("status: unexpected argument \"%s\"", argv[optind]);
+        return XLMIG_EXIT_ERROR;
+    }
+    if (hostctx_setup(&h, "status"))
+        return XLMIG_EXIT_ERROR;
+    xlmig_inventory_init(&inv);
+    rc = hostctx_local_status(&h, &inv, &st);
+    if (rc) {
+        cli_error("status: %s", xlmig_errmsg());
+        rc = XLMIG_EXIT_ERROR;
+        goto out;
+    }
+    if (json) {
+        rc = xlmig_status_encode(&st, &inv, &text, &len);
+        if (rc) {
+            cli_error("status: %s", xlmig_errmsg());
+            rc = XLMIG_EXIT_ERROR;
+            goto out;
+        }
+        printf("%s\n", text);
+        goto out;
+    }
+    printf("host %s: %llu MiB free, maintenance %s%s%s\n", st.host,
+           (unsigned long long)st.free_mib, st.maintenance ? "on" : "off",
+           st.maintenance && st.since[0] ? " since " : "", st.since);
+    printf("%u guest%s\n", inv.nguests, inv.nguests == 1 ? "" : "s");
+    for (i = 0; i < inv.nguests; i++) {
+        const xlmig_inv_guest *g = &inv.guests[i];
+
+        printf("  %-20s %6llu MiB ", g->name,
+               (unsigned long long)g->mem_mib);
+        for (r = 0; r < g->nres; r++) {
+            unsigned p;
+
+            printf(" %s ->", g->res[r].name);
+            for (p = 0; p < g->res[r].npeers; p++)
+                printf("%s%s", p ? "," : " ", g->res[r].peers[p]);
+        }
+        printf("%s\n", g->nres ? "" : " (no DRBD disk)");
+    }
+    if (st.njournals)
+        printf("evacuations not returned: %s (run `" PROG " return`)\n",
+               st.journals);
+    rc = 0;
+out:
+    free(text);
+    xlmig_inventory_dispose(&inv);
+    return rc;
+}
+CLI_SUBCOMMAND("status", cmd_status,
+               "this host's guests, free memory, maintenance, journals");

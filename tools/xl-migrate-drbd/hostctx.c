@@ -1,0 +1,424 @@
+/* Host subcommands' shared parts: see hostctx.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "hostctx.h"
+#include "hoststate.h"
+#include "inventory_sim.h"
+#include "status.h"
+#include "transport.h"
+
+int hostctx_opt(hostctx *h, int c, const char *arg)
+{
+    switch (c) {
+    case 1001: h->sim_root = arg; return 1;
+    case 1002: h->sim_host = arg; return 1;
+    case 's': h->ssh = arg; return 1;
+    }
+    return 0;
+}
+
+const char *hostctx_ssh(const hostctx *h)
+{
+    return h->ssh && *h->ssh ? h->ssh : "ssh";
+}
+
+int hostctx_setup(hostctx *h, const char *cmd)
+{
+    ssize_t r;
+    int rc;
+
+    if (!h->sim_root != !h->sim_host) {
+        cli_error("%s: --sim-state and --sim-host go together", cmd);
+        return XLMIG_E_INVAL;
+    }
+    r = readlink("/proc/self/exe", h->exe, sizeof(h->exe) - 1);
+    if (r <= 0 || strchr(h->exe, '\'')) {
+        cli_error("%s: cannot tell where this program is", cmd);
+        return XLMIG_E_INVAL;
+    }
+    h->exe[r] = 0;
+    if (h->sim_root) {
+        rc = xlmig_sim_host_dir(h->sim_root, h->sim_host, h->state_dir,
+                                sizeof(h->state_dir));
+        if (rc) {
+            cli_error("%s: %s", cmd, xlmig_errmsg());
+            return rc;
+        }
+        snprintf(h->self, sizeof(h->self), "%s", h->sim_host);
+        return 0;
+    }
+    snprintf(h->state_dir, sizeof(h->state_dir), "%s", xlmig_state_dir());
+    if (gethostname(h->self, sizeof(h->self) - 1))
+        strcpy(h->self, "localhost");
+    h->self[strcspn(h->self, ".")] = 0;     /* DRBD uses the short name */
+    return 0;
+}
+
+/* ---- children ---- */
+
+void evac_job_init(evac_job *j)
+{
+    memset(j, 0, sizeof(*j));
+    j->pid = -1;
+    j->errfd = -1;
+}
+
+int evac_job_arg(evac_job *j, const char *fmt, ...)
+{
+    unsigned n = 0;
+    va_list ap;
+    int r;
+
+    while (j->argv[n])
+        n++;
+    if (n + 1 >= sizeof(j->argv) / sizeof(j->argv[0]))
+        return XLMIG_E_INVAL;
+    va_start(ap, fmt);
+    r = vsnprintf(j->strs + j->used, sizeof(j->strs) - j->used, fmt, ap);
+    va_end(ap);
+    if (r < 0 || (size_t)r >= sizeof(j->strs) - j->used) {
+        xlmig_err(XLMIG_E_INVAL, "command line too long");
+        return XLMIG_E_INVAL;
+    }
+    j->argv[n] = j->strs + j->used;
+    j->used += (size_t)r + 1;
+    return 0;
+}
+
+/* fork+exec argv; stdout to outfd (or /dev/null), stderr to a temp. */
+static int spawn(evac_job *j, int outfd)
+{
+    char tmpl[] = "/tmp/xlmig-err-XXXXXX";
+    int devnull;
+    pid_t pid;
+
+    j->errfd = mkostemp(tmpl, O_CLOEXEC);
+    if (j->errfd < 0) {
+        xlmig_err(XLMIG_E_IO, "cannot create a temporary file: %s",
+                  strerror(errno));
+        return XLMIG_E_IO;
+    }
+    unlink(tmpl);
+    pid = fork();
+    if (pid < 0) {
+        xlmig_err(XLMIG_E_IO, "cannot fork: %s", strerror(errno));
+        return XLMIG_E_IO;
+    }
+    if (!pid) {
+        devnull = open("/dev/null", O_RDWR);
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (devnull < 0 || dup2(devnull, 0) < 0 ||
+            dup2(outfd >= 0 ? outfd : devnull, 1) < 0 ||
+            dup2(j->errfd, 2) < 0)
+            _exit(127);
+        if (j->fault[0])
+            setenv("XLMIG_FAULT", j->fault, 1);
+        else
+            unsetenv("XLMIG_FAULT");
+        execv(j->argv[0], j->argv);
+        fprintf(stderr, PROG ": cannot run %s: %s\n", j->argv[0],
+                strerror(errno));
+        _exit(127);
+    }
+    j->pid = pid;
+    j->start_ns = xlmig_now_ns();
+    return 0;
+}
+
+/* The child's one-line error: its last "xl-migrate-drbd: " line. */
+static void last_error(evac_job *j, int status, char *msg, size_t len)
+{
+    char buf[8192], *line, *save = NULL, *best = NULL, *any = NULL;
+    ssize_t n;
+    off_t end;
+
+    msg[0] = 0;
+    end = lseek(j->errfd, 0, SEEK_END);
+    n = pread(j->errfd, buf, sizeof(buf) - 1,
+              end > (off_t)sizeof(buf) - 1 ? end - (off_t)sizeof(buf) + 1
+                                           : 0);
+    buf[n > 0 ? n : 0] = 0;
+    for (line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, PROG ": ", strlen(PROG) + 2))
+            best = line + strlen(PROG) + 2;
+        if (*line)
+            any = line;
+    }
+    if (best || any)
+        snprintf(msg, len, "%s", best ? best : any);
+    else if (WIFSIGNALED(status))
+        snprintf(msg, len, "killed by signal %d", WTERMSIG(status));
+    else if (WIFEXITED(status) && WEXITSTATUS(status))
+        snprintf(msg, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+static void job_end(evac_job *j)
+{
+    if (j->errfd >= 0)
+        close(j->errfd);
+    j->errfd = -1;
+    j->pid = -1;
+}
+
+static int exit_of(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+void evac_run(const xlmig_evac_plan *plan, evac_job *jobs,
+              unsigned parallel, const evac_run_cbs *cb)
+{
+    xlmig_evac_state *st = calloc(plan->n + 1, sizeof(*st));
+    bool forwarded = false;
+    unsigned i, running = 0;
+    char msg[512];
+    int k, status;
+    pid_t pid;
+
+    if (!st)
+        return;
+    for (;;) {
+        while (!cli_cancel &&
+               (k = xlmig_evac_next(plan, st, parallel)) >= 0) {
+            st[k] = XLMIG_EVAC_RUNNING;
+            if (spawn(&jobs[k], -1)) {
+                st[k] = XLMIG_EVAC_FINISHED;
+                cb->finished(cb->arg, (unsigned)k, 127, xlmig_errmsg(), 0);
+                xlmig_err_clear();
+                job_end(&jobs[k]);
+                continue;
+            }
+            running++;
+            cb->started(cb->arg, (unsigned)k);
+        }
+        if (!running)
+            break;
+        pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno != EINTR)
+                break;
+            /* cancelled: the children roll back and report it */
+            if (cli_cancel && !forwarded) {
+                for (i = 0; i < plan->n; i++)
+                    if (jobs[i].pid > 0)
+                        kill(jobs[i].pid, SIGINT);
+                forwarded = true;
+            }
+            continue;
+        }
+        for (i = 0; i < plan->n; i++) {
+            if (jobs[i].pid != pid)
+                continue;
+            last_error(&jobs[i], status, msg, sizeof(msg));
+            st[i] = XLMIG_EVAC_FINISHED;
+            running--;
+            cb->finished(cb->arg, i, exit_of(status), msg,
+                         (xlmig_now_ns() - jobs[i].start_ns) / 1e9);
+            job_end(&jobs[i]);
+        }
+    }
+    free(st);
+}
+
+int evac_job_migration(const hostctx *h, evac_job *j,
+                       const xlmig_inv_guest *g, const char *from,
+                       const char *to, uint64_t to_free_mib,
+                       const mig_params *mp)
+{
+    char extra[128] = "";
+    int rc = 0;
+
+    evac_job_init(j);
+    if (mp->bandwidth_mib > 0)
+        snprintf(extra, sizeof(extra), " --bandwidth %g", mp->bandwidth_mib);
+    if (mp->max_downtime_ms > 0)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+                 " --max-downtime %g", mp->max_downtime_ms);
+    if (hostctx_sim(h)) {
+        /* both ends run here; the receiver offers the host's free room */
+        snprintf(j->fault, sizeof(j->fault), "%s", g->fault);
+        rc |= evac_job_arg(j, "%s", h->exe);
+        rc |= evac_job_arg(j, "--sim");
+        rc |= evac_job_arg(j, "--sim-mem");
+        rc |= evac_job_arg(j, "%llu", (unsigned long long)g->mem_mib);
+        rc |= evac_job_arg(j, "--sim-profile");
+        rc |= evac_job_arg(j, "%s", g->profile[0] ? g->profile : "idle");
+        if (mp->bandwidth_mib > 0) {
+            rc |= evac_job_arg(j, "--bandwidth");
+            rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
+        }
+        if (mp->max_downtime_ms > 0) {
+            rc |= evac_job_arg(j, "--max-downtime");
+            rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
+        }
+        rc |= evac_job_arg(j, "-q");
+        rc |= evac_job_arg(j, "-s");
+        rc |= evac_job_arg(j, "%s", "");
+        rc |= evac_job_arg(j, "%s", g->name);
+        rc |= evac_job_arg(j, "'%s' --receive --sim -q --sim-free-mem %llu",
+                           h->exe, (unsigned long long)to_free_mib);
+    } else if (!strcmp(from, h->self)) {
+        rc |= evac_job_arg(j, "%s", h->exe);
+        rc |= evac_job_arg(j, "-q");
+        rc |= evac_job_arg(j, "-s");
+        rc |= evac_job_arg(j, "%s", hostctx_ssh(h));
+        if (mp->bandwidth_mib > 0) {
+            rc |= evac_job_arg(j, "--bandwidth");
+            rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
+        }
+        if (mp->max_downtime_ms > 0) {
+            rc |= evac_job_arg(j, "--max-downtime");
+            rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
+        }
+        rc |= evac_job_arg(j, "%s", g->name);
+        rc |= evac_job_arg(j, "%s", to);
+    } else {
+        /* bringing a guest back: the migration runs on the peer */
+        rc |= evac_job_arg(j, "/bin/sh");
+        rc |= evac_job_arg(j, "-c");
+        rc |= evac_job_arg(j, "exec %s %s " PROG " -q%s %s %s",
+                           hostctx_ssh(h), from, extra, g->name, to);
+    }
+    return rc ? XLMIG_E_INVAL : 0;
+}
+
+int hostctx_peer_cmd(const hostctx *h, const char *host, const char *args,
+                     size_t max, char **out, size_t *len)
+{
+    char msg[512], *buf = NULL;
+    int pipefd[2] = { -1, -1 }, status = 0, rc;
+    size_t n = 0;
+    evac_job j;
+    ssize_t r;
+
+    *out = NULL;
+    *len = 0;
+    evac_job_init(&j);
+    if (hostctx_sim(h)) {
+        rc = evac_job_arg(&j, "/bin/sh") | evac_job_arg(&j, "-c") |
+             evac_job_arg(&j, "exec '%s' %s --sim-state '%s' --sim-host %s",
+                          h->exe, args, h->sim_root, host);
+    } else {
+        rc = evac_job_arg(&j, "/bin/sh") | evac_job_arg(&j, "-c") |
+             evac_job_arg(&j, "exec %s %s " PROG " %s", hostctx_ssh(h),
+                          host, args);
+    }
+    if (rc || strchr(h->sim_root ? h->sim_root : "", '\''))
+        goto bad_cmd;
+    buf = malloc(max + 1);
+    if (!buf || pipe2(pipefd, O_CLOEXEC)) {
+        xlmig_err(XLMIG_E_NOMEM, "out of memory or pipes");
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    rc = spawn(&j, pipefd[1]);
+    close(pipefd[1]);
+    pipefd[1] = -1;
+    if (rc)
+        goto out;
+    for (;;) {
+        r = read(pipefd[0], buf + n, max + 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (n > max) {
+            kill(j.pid, SIGTERM);
+            break;
+        }
+    }
+    while (waitpid(j.pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    last_error(&j, status, msg, sizeof(msg));
+    if (n > max) {
+        xlmig_err(XLMIG_E_PROTO, "output larger than %zu bytes", max);
+        rc = XLMIG_E_PROTO;
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+        xlmig_err(XLMIG_E_REMOTE, "%s", msg[0] ? msg : "failed");
+        rc = XLMIG_E_REMOTE;
+    } else {
+        buf[n] = 0;
+        *out = buf;
+        *len = n;
+        buf = NULL;
+        rc = 0;
+    }
+out:
+    job_end(&j);
+    if (pipefd[0] >= 0)
+        close(pipefd[0]);
+    free(buf);
+    return rc;
+bad_cmd:
+    xlmig_err(XLMIG_E_INVAL, "cannot build the command for %s", host);
+    return XLMIG_E_INVAL;
+}
+
+void hostctx_ask_status(const hostctx *h, xlmig_inv_host *ih)
+{
+    xlmig_status st;
+    size_t len;
+    char *out;
+    int rc;
+
+    rc = hostctx_peer_cmd(h, ih->name, "status --json",
+                          XLMIG_STATUS_MAX_BYTES, &out, &len);
+    if (!rc) {
+        rc = xlmig_status_decode(out, len, &st);
+        free(out);
+    }
+    if (rc) {
+        snprintf(ih->error, sizeof(ih->error), "cannot read its status: %s",
+                 xlmig_errmsg());
+        xlmig_err_clear();
+        return;
+    }
+    ih->known = true;
+    ih->free_mib = st.free_mib;
+    ih->maintenance = st.maintenance;
+}
+
+/* ---- logging ---- */
+
+static bool use_syslog;
+
+void hostctx_syslog_enable(const char *ident)
+{
+    openlog(ident, LOG_PID, LOG_DAEMON);
+    use_syslog = true;
+}
+
+void hostctx_log(int prio, FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (use_syslog) {
+        va_start(ap, fmt);
+        vsyslog(prio, fmt, ap);
+        va_end(ap);
+    }
+    if (f) {
+        va_start(ap, fmt);
+        vfprintf(f, fmt, ap);
+        va_end(ap);
+        fputc('\n', f);
+        fflush(f);
+    }
+}
