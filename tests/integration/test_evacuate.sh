@@ -6,11 +6,11 @@
 set -e
 sim_host xen1 1024; sim_host xen2 256; sim_host xen3 1024
 sim_guest xen1 a 16 r1:xen2
-sim_guest xen1 b 32 r2:xen2 "fault = source:precopy:error"
-sim_guest xen1 c 48 r3:xen2
+sim_guest xen1 b 16 r2:xen2 "fault = source:precopy:error"
+sim_guest xen1 c 24 r3:xen2
 sim_guest xen1 d 16 "r4:xen2 r5:xen3"        # mixed peers: stays
-sim_guest xen1 e 64 r6:xen3
-sim_guest xen1 big 200 r7:xen2               # xen2 too small after a,b,c
+sim_guest xen1 e 16 r6:xen3
+sim_guest xen1 big 240 r7:xen2               # xen2 too small after a,b,c
 
 # Dry run: the plan and the reasons, nothing moves.
 set +e; on xen1 evacuate --dry-run >"$WORK/plan" 2>&1; RC=$?; set -e
@@ -19,7 +19,7 @@ assert_rc 1
 assert_grep "a (16 MiB) -> xen2" "$WORK/plan"
 assert_grep "d (16 MiB) stays: its DRBD resources have different peers" \
     "$WORK/plan"
-assert_grep "big (200 MiB) stays: xen2 has 256 MiB free after 96 MiB" \
+assert_grep "big (240 MiB) stays: xen2 has 256 MiB free after 56 MiB" \
     "$WORK/plan"
 [ "$(guests_on xen1)" = "a b big c d e " ] || fail "dry run moved guests"
 [ ! -d "$S/xen1/journal" ] || [ -z "$(ls "$S/xen1/journal")" ] ||
@@ -28,7 +28,7 @@ assert_grep "big (200 MiB) stays: xen2 has 256 MiB free after 96 MiB" \
 # A destination in maintenance takes nothing.
 on xen3 maintenance on >/dev/null
 set +e; on xen1 evacuate --dry-run --json >"$WORK/pj"; RC=$?; set -e
-assert_grep '"name":"e","mem_mib":64,"dest":"","result":"stays","reason":"destination xen3 is in maintenance"' "$WORK/pj"
+assert_grep '"name":"e","mem_mib":16,"dest":"","result":"stays","reason":"destination xen3 is in maintenance"' "$WORK/pj"
 on xen3 maintenance off >/dev/null
 
 # The real thing, two at a time.
