@@ -9,11 +9,12 @@ sim_guest() {
 }
 on() { local h=$1; shift; "$T" "$@" --sim-state "$S" --sim-host "$h"; }
 guests_on() { ls "$S/$1/guests" | sed 's/\.conf$//' | tr '\n' ' '; }
-# jfield FILE GUEST KEY: a guest's field in a journal
+# jfield FILE GUEST KEY: a guest's field in a (beautified) journal
 jfield() {
-    python3 -c 'import json,sys
-j=json.load(open(sys.argv[1]))
-print([g for g in j["guests"] if g["name"]==sys.argv[2]][0][sys.argv[3]])' \
-        "$1" "$2" "$3"
+    awk -v g="$2" -v k="$3" '
+        $1 == "\"name\":" { in_g = ($2 == "\"" g "\"," ) }
+        in_g && $1 == "\"" k "\":" {
+            sub(/^[^:]*: */, ""); sub(/,$/, ""); gsub(/^"|"$/, ""); print
+            exit }' "$1"
 }
-jtop() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+jtop() { sed -n "s/^    \"$2\": \"\\(.*\\)\",\$/\\1/p" "$1" | head -1; }
