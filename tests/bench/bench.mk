@@ -10,6 +10,7 @@ BENCH_MODEL     := $(BUILD)/bench-model
 BENCH_DATAPATH  := $(BUILD)/bench-datapath
 BENCH_ARGS      ?=
 DATAPATH_GIB    ?= 2
+DATAPATH_RUNS   ?= 3
 
 .PHONY: bench bench-model bench-model-check bench-datapath bench-clean
 
@@ -38,7 +39,8 @@ bench-model: bench-model-check
 
 bench-datapath: $(TOOL) $(BENCH_DATAPATH)
 	@mkdir -p $(BENCH_OUT)
-	$(BENCH_DATAPATH) --gib $(DATAPATH_GIB) --tool $(TOOL) \
+	$(BENCH_DATAPATH) --gib $(DATAPATH_GIB) --runs $(DATAPATH_RUNS) \
+	    --tool $(TOOL) \
 	    --json-out $(BENCH_OUT)/datapath.json
 
 bench: all
