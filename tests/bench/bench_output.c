@@ -129,8 +129,8 @@ int bm_write_csv(const bm_bench *b, const char *path)
     }
     fprintf(f, "workload,link,bandwidth_bps,rtt_ms,mem_bytes,policy,"
             "migrated,converged,downtime_ms,total_s,bytes_sent,"
-            "sent_over_mem,guest_lost_s,guest_lost_pct,rounds,final_pages,min_share,"
-            "floor_downtime_ms,floor_total_s,stop_reason\n");
+            "sent_over_mem,guest_lost_s,guest_lost_pct,rounds,final_pages,"
+            "min_share,floor_downtime_ms,floor_total_s,stop_reason\n");
     for (i = 0; i < b->ncell; i++) {
         const bm_cell *c = &b->cell[i];
 
