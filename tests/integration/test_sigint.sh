@@ -5,7 +5,13 @@ set -e
 "$T" --sim --json --sim-mem 64 --bandwidth 10 -s "" g1 \
     "$T --receive --sim" >"$WORK/o" 2>"$WORK/e" &
 pid=$!
-sleep 1.5
+# Interrupt once pre-copy runs, however slow the machine is today.
+for i in $(seq 1 300); do
+    grep -q '"phase":"precopy"' "$WORK/o" && break
+    sleep 0.1
+done
+grep -q '"phase":"precopy"' "$WORK/o" || fail "pre-copy never started"
+sleep 0.5
 kill -INT $pid
 set +e; wait $pid; RC=$?; set -e
 assert_rc 2
