@@ -136,16 +136,22 @@ static int prepare(dst_run *r)
     rc = fault(r, "prepare");
     if (rc)
         return rc;
-    if (h && h->dst_prepare) {
-        r->hooks_prepared = true;
-        rc = h->dst_prepare(h->arg, &r->req);
-        if (rc)
-            return rc;
-    }
     n = r->req.value > MAX_PINGS ? MAX_PINGS : (unsigned)r->req.value;
+    if (!n) {
+        xlmig_err(XLMIG_E_PROTO, "migrate request asks for no round trips");
+        return XLMIG_E_PROTO;
+    }
     xlmig_msg_init(&m, XLMIG_MSG_NONE);
     for (i = 0; i < n && !rc; i++) {
         rc = expect(r, &m, XLMIG_MSG_PING);
+        /*
+         * The source opens its side of the disk window before its first
+         * ping; only then may this side go Primary beside it.
+         */
+        if (!rc && i == 0 && h && h->dst_prepare) {
+            r->hooks_prepared = true;
+            rc = h->dst_prepare(h->arg, &r->req);
+        }
         if (!rc) {
             m.type = XLMIG_MSG_PONG;
             rc = xlmig_chan_send_msg(&r->ch, &m);
