@@ -95,7 +95,7 @@ check-unit: $(UNIT)
 	$(UNIT)
 
 check-integration: $(TOOL)
-	XLMIG_TOOL=$(abspath $(TOOL)) tests/integration/run.sh
+	XLMIG_TOOL=$(abspath $(TOOL)) XLMIG_SAN=$(SAN) tests/integration/run.sh
 
 check-suites: check-unit check-integration
 

@@ -1,6 +1,7 @@
 # The hotplug script's logic, against fake drbdadm/drbdsetup/xenstore
 # commands: the split-brain guard, migration tokens and their expiry,
 # targets, idempotence, remove.
+# xlmig-test: no-tool
 . "$(dirname "$0")/lib.sh"
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
