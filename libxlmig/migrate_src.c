@@ -355,6 +355,19 @@ static int precopy(src_run *r)
              xlmig_policy_reason_str(r->pol.why));
     if (sc.t_suspend && !r->suspended)
         on_suspended(&sc);
+    if (rc == XLMIG_E_ABORTED && (r->pol.why == XLMIG_WHY_TIMEOUT_ABORT ||
+                                  r->pol.why == XLMIG_WHY_BELOW_FLOOR ||
+                                  r->pol.why == XLMIG_WHY_ITERATIONS))
+        /* Tell the operator the numbers and the way out. */
+        xlmig_err_replace(rc, "pre-copy aborted: %s (predicted downtime"
+                          " %.0f ms, target %.0f ms, switchover %.0f ms);"
+                          " raise --max-downtime or pass"
+                          " --allow-long-downtime",
+                          xlmig_policy_reason_str(r->pol.why),
+                          r->pol.predicted_ns == UINT64_MAX ? -1.0
+                          : (double)r->pol.predicted_ns / 1e6,
+                          (double)r->pol.par.max_downtime_ns / 1e6,
+                          (double)r->pol.par.switchover_ns / 1e6);
     if (rc)
         return rc;
     xlmig_msg_init(&m, XLMIG_MSG_MEMORY_END);
