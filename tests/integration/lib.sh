@@ -22,7 +22,12 @@ json_get() {
         sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[^,}]*\\).*/\\1/p" | tr -d '"'
 }
 
-assert_rc() { [ "$RC" = "$1" ] || fail "exit code $RC, expected $1"; }
+# On a wrong exit code, show what the tools said.
+assert_rc() {
+    [ "$RC" = "$1" ] && return 0
+    tail -n 5 "$WORK"/* >&2 2>/dev/null
+    fail "exit code $RC, expected $1"
+}
 assert_grep() { grep -q -- "$1" "$2" || { cat "$2" >&2;
     fail "\"$1\" not in $2"; }; }
 # The error must be one line, naming the problem.
