@@ -8,7 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TB_DISK_SCRIPT=${TB_DISK_SCRIPT:-block-drbd}   # hotplug script of guest disks
 TB_GUEST_MEM=${TB_GUEST_MEM:-128}
-TB_MIGRATE_TIMEOUT=${TB_MIGRATE_TIMEOUT:-600}
+TB_MIGRATE_TIMEOUT=${TB_MIGRATE_TIMEOUT:-900}
+TB_HB_TIMEOUT=${TB_HB_TIMEOUT:-300}    # first heartbeats / heartbeats resuming
 TB_KEY=$TB_IMG/ssh/id_ed25519
 
 # ---------------------------------------------------------------- images --
@@ -62,6 +63,20 @@ EOF
         echo "127.0.0.1 localhost"
         for h in $TB_HOSTS; do d=TB_IP_$h; echo "${!d} $h"; done
     } > "$O/etc/hosts"
+    mkdir -p "$O/root/.ssh"
+    chmod 700 "$O/root" "$O/root/.ssh"
+    cat > "$O/root/.ssh/config" <<EOF
+Host *
+    StrictHostKeyChecking no
+    UserKnownHostsFile /dev/null
+    LogLevel ERROR
+    ConnectTimeout 60
+    ServerAliveInterval 15
+    ServerAliveCountMax 8
+EOF
+    cp "$TB_IMG/ssh/id_ed25519" "$TB_IMG/ssh/id_ed25519.pub" "$O/root/.ssh/"
+    cp "$TB_IMG/ssh/id_ed25519.pub" "$O/root/.ssh/authorized_keys"
+    chmod 600 "$O/root/.ssh/"*
     cat > "$O/etc/drbd.d/global_common.conf" <<EOF
 global { usage-count no; }
 common { net { protocol C; } }
@@ -74,7 +89,8 @@ EOF
             echo "  device /dev/drbd$dev;"
             echo "  disk $disk;"
             echo "  meta-disk internal;"
-            echo "  net { protocol C; }"
+            # generous timeouts: emulated hosts on a busy machine stall
+            echo "  net { protocol C; timeout 150; ping-timeout 100; ping-int 20; connect-int 20; }"
             echo "  disk { resync-rate 100M; }"
             for h in $TB_HOSTS; do
                 d=TB_IP_$h
@@ -377,7 +393,8 @@ tb_guest_create() {
     tb_xl "$h" 180 tb_noop "xl create /etc/tb/$name.cfg" ||
         tb_fail "xl create $name on $h"
     TB_T_CREATE=$(tb_elapsed "$t0")
-    tb_hb_wait "$h" "$name" 5 120 || tb_fail "$name on $h sends no heartbeat"
+    tb_hb_wait "$h" "$name" 5 "$TB_HB_TIMEOUT" ||
+        tb_fail "$name on $h sends no heartbeat within $TB_HB_TIMEOUT s"
     tb_log "$name created on $h in $TB_T_CREATE s, heartbeat seen after $(tb_elapsed "$t0") s"
 }
 
@@ -502,8 +519,9 @@ tb_xl() {
         TB_XL_SEQ=$(( ${TB_XL_SEQ:-0} + 1 ))
         log=$TB_RUN/xl-$TB_XL_SEQ-$h.log
         rc=0
-        tb_run -t $((t + 30)) "$h" "dmesg -c > /dev/null; timeout $t $cmd; rc=\$?;
-            dmesg | grep -E 'segfault|general protection|trap' | sed 's/^/dmesg: /'; exit \$rc" \
+        tb_run -t $((t + 30)) "$h" "n=\$(dmesg | wc -l); timeout $t $cmd; rc=\$?;
+            dmesg | tail -n +\$((n + 1)) | grep -E 'segfault|general protection|traps:' |
+            sed 's/^/dmesg: /'; exit \$rc" \
             > "$log" 2>&1 || rc=$?
         TB_XL_LOG=$log
         [ $rc != 0 ] || return 0
@@ -547,7 +565,7 @@ tb_migrate_stock() {
         tb_assert "$r Primary on $dst" [ "$(tb_drbd_role "$dst" "$r")" = Primary ]
         tb_assert "$r Secondary on $src" [ "$(tb_drbd_role "$src" "$r")" = Secondary ]
     done
-    tb_assert "$name heartbeat keeps counting on $dst" tb_hb_wait "$dst" "$name" 10 60
+    tb_assert "$name heartbeat keeps counting on $dst" tb_hb_wait "$dst" "$name" 10 "$TB_HB_TIMEOUT"
     tb_hb_gap "$name" "$t0" "$(tb_now)"
     tb_assert "heartbeat sequence strictly increasing across the migration" [ "$TB_HB_OK" = 1 ]
     local seq
@@ -571,7 +589,7 @@ tb_migrate_cleanup() {
         tb_run "$src" "for r in r0 r1; do drbdadm secondary \$r; done" > /dev/null 2>&1 || true
         tb_run "$src" "xl create /etc/tb/$name.cfg" > /dev/null 2>&1 ||
             tb_fail "recreating $name on $src after a crash"
-        tb_hb_wait "$src" "$name" 5 120 || tb_fail "$name does not come back on $src"
+        tb_hb_wait "$src" "$name" 5 "$TB_HB_TIMEOUT" || tb_fail "$name does not come back on $src"
     fi
 }
 
