@@ -39,6 +39,8 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  --dry-run               print the plan and why guests would stay\n"
+"  --blocked               with --dry-run: only the guests that would stay,\n"
+"                          one \"name: reason\" line each\n"
 "  --parallel <n>          migrations at once (default 1, or config)\n"
 "  --to <host>             only move guests whose peer is <host>\n"
 "  --json                  one JSON object with the plan or the results\n"
@@ -61,7 +63,7 @@ typedef struct {
     hostctx h;
     evac_common c;
     const char *to;
-    bool dry_run, cron, quiet;
+    bool dry_run, cron, quiet, blocked;
 } evac_args;
 
 static int parse(evac_args *a, int argc, char **argv)
@@ -72,6 +74,7 @@ static int parse(evac_args *a, int argc, char **argv)
         { "dry-run", no_argument, NULL, 'n' },
         { "to", required_argument, NULL, 't' },
         { "cron", no_argument, NULL, 'c' },
+        { "blocked", no_argument, NULL, 'b' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -89,6 +92,7 @@ static int parse(evac_args *a, int argc, char **argv)
             continue;
         switch (c) {
         case 'n': a->dry_run = true; break;
+        case 'b': a->blocked = true; break;
         case 't':
             if (!xlmig_inv_name_ok(optarg)) {
                 cli_error("evacuate: --to: \"%s\" is not a host name",
@@ -109,6 +113,10 @@ static int parse(evac_args *a, int argc, char **argv)
                       argv[optind - 1]);
             return -1;
         }
+    }
+    if (a->blocked && !a->dry_run) {
+        cli_error("evacuate: --blocked goes with --dry-run");
+        return -1;
     }
     if (optind != argc) {
         cli_error("evacuate: unexpected argument \"%s\"", argv[optind]);
@@ -316,6 +324,13 @@ static int cmd_evacuate(int argc, char **argv)
         goto out;
     }
     nstay = plan.n - plan.nmove;
+    if (a.blocked) {
+        for (i = 0; i < plan.n; i++)
+            if (j.guests[i].result == XLMIG_JR_STAYED)
+                printf("%s: %s\n", j.guests[i].name, j.guests[i].reason);
+        rc = 0;
+        goto out;
+    }
     x = (evac_run_ctx){ &a, &inv, &plan, &j,
                         a.quiet || a.c.json ? NULL : stdout, 0, 0 };
     if (!a.quiet && !a.c.json)

@@ -38,6 +38,11 @@ int hostctx_setup(hostctx *h, const char *cmd)
     ssize_t r;
     int rc;
 
+    /* the environment names a simulated host for scripts and cron */
+    if (!h->sim_root && !h->sim_host && getenv("XLMIG_SIM_STATE")) {
+        h->sim_root = getenv("XLMIG_SIM_STATE");
+        h->sim_host = getenv("XLMIG_SIM_HOST");
+    }
     if (!h->sim_root != !h->sim_host) {
         cli_error("%s: --sim-state and --sim-host go together", cmd);
         return XLMIG_E_INVAL;

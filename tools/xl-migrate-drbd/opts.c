@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
+#include "error.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -73,6 +75,9 @@ void cli_usage(FILE *out)
 "  --sim-existing <name>   receiver: pretend <name> already runs here\n"
 "  --run-after <s>         receiver: keep the guest running this long\n"
 "\n"
+"Defaults for --bandwidth, --max-downtime, --timeout and -s come from\n"
+"/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path).\n"
+"\n"
 "Exit status: 0 migrated (or dry run passed), 1 failed with the guest\n"
 "still running here, 2 aborted with the guest still running here,\n"
 "3 state undefined after the commit point (run recover).\n");
@@ -110,6 +115,26 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 },
 };
 
+/* xlmig.conf's defaults; the command line overrides them. */
+static int cli_config_defaults(cli_opts *o)
+{
+    static xlmig_config c;
+
+    if (xlmig_config_load(&c, NULL)) {
+        cli_error("%s", xlmig_errmsg());
+        return -1;
+    }
+    if (c.has_bandwidth)
+        o->bandwidth_mib = c.bandwidth_mib;
+    if (c.has_max_downtime)
+        o->max_downtime_ms = c.max_downtime_ms;
+    if (c.has_timeout)
+        o->timeout_s = c.timeout_s;
+    if (c.ssh[0])
+        o->ssh = c.ssh;
+    return 0;
+}
+
 /* A number in [lo, hi], or a one-line error naming the option. */
 static int num(const char *opt, const char *arg, double lo, double hi,
                const char *unit, double *out)
@@ -136,6 +161,8 @@ int cli_parse(cli_opts *o, int argc, char **argv)
 {
     int c, idx;
 
+    if (cli_config_defaults(o))
+        return -1;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:s:eC:qvh", longopts, &idx)) != -1) {

@@ -1,0 +1,47 @@
+# The optional `xl migrate-drbd` dispatch shim (tools/xl-shim).
+#
+#   make install-xl-shim      divert the real xl to xl.distrib, put the
+#                             shim in its place
+#   make uninstall-xl-shim    undo both
+#
+# dpkg-divert rather than a PATH trick: xl is called by absolute path
+# (/usr/sbin/xl) from init scripts and tools, and cron's PATH has no
+# /usr/local/sbin; a diversion is what Debian provides for replacing a
+# packaged file, and a xen-utils upgrade then updates xl.distrib, not
+# the shim. Without dpkg-divert, or with DESTDIR (a staged tree), the
+# real xl is renamed instead.
+XL_PATH    ?= $(SBINDIR)/xl
+XL_REAL    ?= $(SBINDIR)/xl.distrib
+XL_DIVERT  ?= $(if $(DESTDIR),,$(shell command -v dpkg-divert 2>/dev/null))
+
+.PHONY: install-xl-shim uninstall-xl-shim
+install-xl-shim: all
+	@set -e; d='$(DESTDIR)'; \
+	if grep -q 'xlmig dispatch shim' "$$d$(XL_PATH)" 2>/dev/null; then \
+	    echo "xl shim already installed"; \
+	elif [ -n '$(XL_DIVERT)' ]; then \
+	    $(XL_DIVERT) --local --rename --divert $(XL_REAL) --add $(XL_PATH); \
+	else \
+	    [ -e "$$d$(XL_PATH)" ] || { echo "no $$d$(XL_PATH) to wrap" >&2; \
+	                                exit 1; }; \
+	    mv "$$d$(XL_PATH)" "$$d$(XL_REAL)"; \
+	fi; \
+	install -d "$$d$(SBINDIR)"; \
+	install -m 0755 $(TOOL) "$$d$(SBINDIR)/xl-migrate-drbd"; \
+	sed -e 's|@REAL_XL@|$(XL_REAL)|' \
+	    -e 's|@TOOL@|$(SBINDIR)/xl-migrate-drbd|' \
+	    -e '2i# xlmig dispatch shim' tools/xl-shim >"$$d$(XL_PATH).xlmig"; \
+	chmod 0755 "$$d$(XL_PATH).xlmig"; \
+	mv "$$d$(XL_PATH).xlmig" "$$d$(XL_PATH)"
+
+uninstall-xl-shim:
+	@set -e; d='$(DESTDIR)'; \
+	grep -q 'xlmig dispatch shim' "$$d$(XL_PATH)" 2>/dev/null || \
+	    { echo "xl shim not installed"; exit 0; }; \
+	rm -f "$$d$(XL_PATH)"; \
+	if [ -n '$(XL_DIVERT)' ]; then \
+	    $(XL_DIVERT) --local --rename --divert $(XL_REAL) --remove \
+	        $(XL_PATH); \
+	else \
+	    mv "$$d$(XL_REAL)" "$$d$(XL_PATH)"; \
+	fi

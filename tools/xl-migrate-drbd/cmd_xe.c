@@ -1,0 +1,232 @@
+/*
+ * xe: the xe-style scripts' front end. `xl-migrate-drbd xe <verb>
+ * key=value...` checks the keys and values as xe takes them and runs
+ * the matching subcommand; leading options (-s, --sim...) pass through.
+ *
+ *   vm-migrate vm=NAME host=HOST [live=true] [bandwidth=MiB/s]
+ *              [max-downtime=ms]
+ *   host-evacuate [host=THIS] [batch-size=N]
+ *   host-disable [host=THIS] | host-enable [host=THIS]
+ *   host-get-vms-which-prevent-evacuation [host=THIS]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "hostctx.h"
+#include "kv.h"
+#include "report.h"
+
+typedef struct {
+    const char *verb;
+    const char *keys;           /* allowed, space-separated */
+    const char *required;
+} xe_verb;
+
+static const xe_verb verbs[] = {
+    { "vm-migrate", "vm host live bandwidth max-downtime", "vm host" },
+    { "host-evacuate", "host batch-size", "" },
+    { "host-disable", "host", "" },
+    { "host-enable", "host", "" },
+    { "host-get-vms-which-prevent-evacuation", "host", "" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: " PROG " xe <verb> [options] key=value...\n"
+"\n"
+"The xe-style scripts call this; keys and values as xe takes them.\n"
+"  vm-migrate vm=<name> host=<host> [live=true] [bandwidth=<MiB/s>]\n"
+"             [max-downtime=<ms>]\n"
+"  host-evacuate [host=<this host>] [batch-size=<n>]\n"
+"  host-disable [host=<this host>]      maintenance on\n"
+"  host-enable [host=<this host>]       maintenance off\n"
+"  host-get-vms-which-prevent-evacuation [host=<this host>]\n"
+"Options before the keys (-s, --sim-state, ...) go to the command run.\n");
+}
+
+static bool listed(const char *list, const char *key)
+{
+    size_t n = strlen(key);
+    const char *p = list;
+
+    while ((p = strstr(p, key))) {
+        if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+#define MAXV 48
+
+static const char *val_of(const char *const *keys, const char *const *vals,
+                          unsigned n, const char *k)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++)
+        if (!strcmp(keys[i], k))
+            return vals[i];
+    return NULL;
+}
+
+static int cmd_xe(int argc, char **argv)
+{
+    const char *vals[8] = { 0 }, *keys[8] = { 0 };
+    char *args[MAXV + 1], self[XLMIG_INV_NAME_MAX], exe[4096];
+    static xlmig_kv kvs[8];
+    const xe_verb *v = NULL;
+    unsigned i, nk = 0, na = 0;
+    int a = 2;
+    ssize_t r;
+
+#define ARG(x) do { if (na >= MAXV) goto too_many; args[na++] = (x); } \
+               while (0)
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? XLMIG_EXIT_ERROR : 0;
+    }
+    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (!strcmp(argv[1], verbs[i].verb))
+            v = &verbs[i];
+    if (!v) {
+        cli_error("xe: unknown command \"%s\" (see xe --help)", argv[1]);
+        return XLMIG_EXIT_ERROR;
+    }
+    r = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (r <= 0) {
+        cli_error("xe: cannot tell where this program is");
+        return XLMIG_EXIT_ERROR;
+    }
+    exe[r] = 0;
+    ARG(exe);
+    /* the subcommand first, then pass-through options, then ours */
+    if (!strcmp(v->verb, "host-evacuate"))
+        ARG("evacuate");
+    else if (!strcmp(v->verb, "host-get-vms-which-prevent-evacuation"))
+        ARG("evacuate");
+    else if (strcmp(v->verb, "vm-migrate"))
+        ARG("maintenance");
+    for (; a < argc && argv[a][0] == '-'; a++) {
+        ARG(argv[a]);
+        /* options taking a value: -s and --sim-* (except --sim) */
+        if ((!strcmp(argv[a], "-s") || (!strncmp(argv[a], "--sim-", 6) &&
+             !strchr(argv[a], '=')) || !strcmp(argv[a], "--receiver-cmd"))
+            && a + 1 < argc)
+            ARG(argv[++a]);
+    }
+    for (; a < argc; a++) {
+        if (nk >= 8) {
+            cli_error("xe %s: too many keys", v->verb);
+            return XLMIG_EXIT_ERROR;
+        }
+        if (xlmig_kv_split(argv[a], strlen(argv[a]), &kvs[nk])) {
+            cli_error("xe %s: %s", v->verb, xlmig_errmsg());
+            return XLMIG_EXIT_ERROR;
+        }
+        if (!listed(v->keys, kvs[nk].key)) {
+            cli_error("xe %s: unknown key \"%s\" (known: %s)", v->verb,
+                      kvs[nk].key, v->keys);
+            return XLMIG_EXIT_ERROR;
+        }
+        for (i = 0; i < nk; i++)
+            if (!strcmp(keys[i], kvs[nk].key)) {
+                cli_error("xe %s: key \"%s\" given twice", v->verb,
+                          kvs[nk].key);
+                return XLMIG_EXIT_ERROR;
+            }
+        keys[nk] = kvs[nk].key;
+        vals[nk] = kvs[nk].val;
+        nk++;
+    }
+#define VAL(k) val_of(keys, vals, nk, k)
+    {
+        char req[64], *save = NULL, *k;
+
+        snprintf(req, sizeof(req), "%s", v->required);
+        for (k = strtok_r(req, " ", &save); k; k = strtok_r(NULL, " ",
+                                                            &save))
+            if (!VAL(k) || !*VAL(k)) {
+                cli_error("xe %s: %s= is required", v->verb, k);
+                return XLMIG_EXIT_ERROR;
+            }
+    }
+    if (VAL("host") && strcmp(v->verb, "vm-migrate")) {
+        /* host verbs act on the host they run on, as xe's do locally */
+        if (gethostname(self, sizeof(self) - 1))
+            strcpy(self, "localhost");
+        self[strcspn(self, ".")] = 0;
+        if (getenv("XLMIG_SIM_HOST"))
+            snprintf(self, sizeof(self), "%s", getenv("XLMIG_SIM_HOST"));
+        for (i = 2; i < (unsigned)argc; i++)
+            if (!strcmp(argv[i], "--sim-host") && i + 1 < (unsigned)argc)
+                snprintf(self, sizeof(self), "%s", argv[i + 1]);
+        if (strcmp(VAL("host"), self)) {
+            cli_error("xe %s: host=%s: this runs on %s and acts on it only"
+                      " (run it there)", v->verb, VAL("host"), self);
+            return XLMIG_EXIT_ERROR;
+        }
+    }
+    if (!strcmp(v->verb, "vm-migrate")) {
+        double d;
+
+        if (VAL("live") && strcmp(VAL("live"), "true")) {
+            cli_error("xe vm-migrate: live=%s: only live=true is supported",
+                      VAL("live"));
+            return XLMIG_EXIT_ERROR;
+        }
+        if (VAL("bandwidth")) {
+            if (xlmig_kv_double("xe vm-migrate: bandwidth", VAL("bandwidth"),
+                                0, 1e6, &d)) {
+                cli_error("%s", xlmig_errmsg());
+                return XLMIG_EXIT_ERROR;
+            }
+            ARG("--bandwidth");
+            ARG((char *)VAL("bandwidth"));
+        }
+        if (VAL("max-downtime")) {
+            if (xlmig_kv_double("xe vm-migrate: max-downtime",
+                                VAL("max-downtime"), 1, 3600000, &d)) {
+                cli_error("%s", xlmig_errmsg());
+                return XLMIG_EXIT_ERROR;
+            }
+            ARG("--max-downtime");
+            ARG((char *)VAL("max-downtime"));
+        }
+        ARG("--");
+        ARG((char *)VAL("vm"));
+        ARG((char *)VAL("host"));
+    } else if (!strcmp(v->verb, "host-evacuate")) {
+        uint64_t n;
+
+        if (VAL("batch-size")) {
+            if (xlmig_kv_u64("xe host-evacuate: batch-size",
+                             VAL("batch-size"), 1, 16, &n)) {
+                cli_error("%s", xlmig_errmsg());
+                return XLMIG_EXIT_ERROR;
+            }
+            ARG("--parallel");
+            ARG((char *)VAL("batch-size"));
+        }
+    } else if (!strcmp(v->verb, "host-get-vms-which-prevent-evacuation")) {
+        ARG("--dry-run");
+        ARG("--blocked");
+    } else {
+        ARG(!strcmp(v->verb, "host-disable") ? "on" : "off");
+    }
+    args[na] = NULL;
+    fflush(NULL);
+    execv(exe, args);
+    cli_error("xe: cannot run %s: %s", exe, strerror(errno));
+    return XLMIG_EXIT_ERROR;
+too_many:
+    cli_error("xe %s: too many arguments", v->verb);
+    return XLMIG_EXIT_ERROR;
+}
+CLI_SUBCOMMAND("xe", cmd_xe, "front end of the xe-style scripts");
