@@ -103,8 +103,8 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback \
         awk '$1 == "insmod" { print $2 }' >> "$keep" || true
 done
 grep -q '/drbd.ko' "$keep" || tb_die "drbd module not found in kernel $KVER"
-(cd "$R" && find "lib/modules/$KVER/kernel" -name '*.ko*' | while read -r f; do
-    grep -qx "/$f" "$keep" || rm -f "$f"; done)
+(cd "$R" && find "lib/modules/$KVER/kernel" -name '*.ko*' | sed 's|^|/|' |
+    { grep -vxFf "$keep" || true; } | sed 's|^/||' | xargs -r rm -f)
 find "$R/lib/modules/$KVER" -type d -empty -delete
 chroot "$R" depmod "$KVER"
 
