@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,25 @@ void xlmig_chan_init(xlmig_chan *ch, int in_fd, int out_fd, const char *peer)
     ch->in_fd = in_fd;
     ch->out_fd = out_fd;
     ch->peer = peer ? peer : "peer";
+    /*
+     * A blocking write into a full pipe waits for as long as the peer
+     * is silent: non-blocking, every wait goes through wait_fd and its
+     * I/O timeout.
+     */
+    ch->out_flags = out_fd >= 0 ? fcntl(out_fd, F_GETFL) : -1;
+    if (ch->out_flags >= 0 && !(ch->out_flags & O_NONBLOCK) &&
+        fcntl(out_fd, F_SETFL, ch->out_flags | O_NONBLOCK))
+        ch->out_flags = -1;
     xlmig_ratelimit_init(&ch->rl, 0, 0);
     xlmig_meter_init(&ch->meter, xlmig_now_ns());
 }
 
 void xlmig_chan_dispose(xlmig_chan *ch)
 {
+    if (ch->out_fd >= 0 && ch->out_flags >= 0 &&
+        !(ch->out_flags & O_NONBLOCK))
+        fcntl(ch->out_fd, F_SETFL, ch->out_flags);
+    ch->out_flags = -1;
     free(ch->buf);
     ch->buf = NULL;
     ch->buf_cap = 0;

@@ -28,6 +28,8 @@ typedef struct xlmig_chan {
     uint8_t *buf;              /* last record's payload */
     size_t buf_cap;
     xlmig_rec_hdr last;        /* header of the last record read */
+    int out_flags;             /* out_fd's flags before we made it
+                                  non-blocking; -1 if untouched */
 } xlmig_chan;
 
 void xlmig_chan_init(xlmig_chan *ch, int in_fd, int out_fd,
