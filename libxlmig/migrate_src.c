@@ -531,7 +531,8 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
         rollback(&r, rc);
 out:
     if (rc && rep->outcome == XLMIG_OUT_NONE)
-        rep->outcome = XLMIG_OUT_FAILED;
+        rep->outcome = rc == XLMIG_E_ABORTED ? XLMIG_OUT_ABORTED
+                                             : XLMIG_OUT_FAILED;
     if (rc)
         snprintf(rep->message, sizeof(rep->message), "%s", xlmig_errmsg());
     fill_report(&r);
