@@ -1,6 +1,7 @@
 #include "fault.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +9,34 @@
 
 #include "error.h"
 
-static const char *kinds[] = { "exit", "close", "stall", "error" };
+static const char *kinds[] = {
+    "exit", "close", "stall", "error", "sigint", "drbd",
+};
 
-static int valid_point(const char *p)
+const char *const xlmig_fault_points_source[] = {
+    "precheck", "prepare", "precopy", "precopy-round", "switchover", "go",
+    "go-sent", "commit", "rollback", NULL,
+};
+
+const char *const xlmig_fault_points_dest[] = {
+    "precheck", "prepare", "precopy", "precopy-round", "switchover",
+    "commit", "done", "rollback", NULL,
+};
+
+const char *xlmig_fault_kind_name(xlmig_fault_kind k)
 {
-    return xlmig_phase_parse(p) >= 0 || !strcmp(p, "precopy-round");
+    return k < XLMIG_FAULT__COUNT ? kinds[k] : "?";
+}
+
+static int valid_point(xlmig_side side, const char *p)
+{
+    const char *const *v = side == XLMIG_SIDE_SOURCE
+        ? xlmig_fault_points_source : xlmig_fault_points_dest;
+
+    for (; *v; v++)
+        if (!strcmp(*v, p))
+            return 1;
+    return 0;
 }
 
 int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max)
@@ -55,9 +79,10 @@ int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max)
                       f[0]);
             return XLMIG_E_INVAL;
         }
-        if (!valid_point(f[1]) || strlen(f[1]) >= sizeof(x->point)) {
-            xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: unknown point \"%s\"",
-                      f[1]);
+        if (!valid_point(x->side, f[1]) ||
+            strlen(f[1]) >= sizeof(x->point)) {
+            xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: unknown point \"%s\""
+                      " for %s", f[1], f[0]);
             return XLMIG_E_INVAL;
         }
         strcpy(x->point, f[1]);
@@ -99,11 +124,27 @@ static void stall(xlmig_chan *ch)
     while (xlmig_now_ns() < end) {
         struct pollfd p = { .fd = ch ? ch->in_fd : -1, .events = POLLIN };
 
-        if (ch && poll(&p, 1, 100) > 0 && (p.revents & (POLLHUP | POLLERR)))
-            break;
+        if (ch && poll(&p, 1, 100) > 0) {
+            if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+                break;
+            /* Data waiting is no reason to spin. */
+            xlmig_sleep_ns(100000000ULL);
+        }
         if (!ch)
             xlmig_sleep_ns(100000000ULL);
     }
+}
+
+/* Test bed only: cut the DRBD link under the migration's feet. */
+static void drbd_disconnect(void)
+{
+    const char *cmd = getenv("XLMIG_FAULT_DRBD_CMD");
+    int r;
+
+    r = system(cmd && *cmd ? cmd : "drbdadm disconnect all");
+    if (r)
+        fprintf(stderr, "xlmig: injected DRBD disconnect: command status"
+                " %d\n", r);
 }
 
 int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
@@ -149,6 +190,14 @@ int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
         case XLMIG_FAULT_ERROR:
             xlmig_err(XLMIG_E_BACKEND, "injected fault: error at %s", point);
             return XLMIG_E_BACKEND;
+        case XLMIG_FAULT_SIGINT:
+            raise(SIGINT);
+            break;
+        case XLMIG_FAULT_DRBD:
+            drbd_disconnect();
+            break;
+        case XLMIG_FAULT__COUNT:
+            break;
         }
     }
     return 0;

@@ -1,15 +1,24 @@
 /*
  * Fault injection for tests: XLMIG_FAULT="side:point:kind[:n][,...]"
+ * (docs/reliability.md has where each point sits and what each cell of
+ * the fault matrix must leave behind).
  *
  *   side   source | dest
  *   point  a phase name (precheck, prepare, precopy, switchover, commit,
- *          rollback), or precopy-round (inside pre-copy, between
- *          rounds and every 50 ms within one)
+ *          rollback), precopy-round (inside pre-copy, between rounds and
+ *          every 50 ms within one), or one of the commit handshake's
+ *          edges: go (source, ready received, go not yet sent), go-sent
+ *          (source, go sent, done not yet read), done (dest, guest
+ *          activated, done not yet sent)
  *   kind   exit   end the process at once (_exit 99), as a crash would
  *          close  close the connection to the peer
  *          stall  stop talking for XLMIG_FAULT_STALL_S (default 3600) s
  *                 or until the peer hangs up
  *          error  fail with an injected error, cleanly
+ *          sigint raise SIGINT, as an operator's ^C would, and go on
+ *          drbd   lose the DRBD connection: run $XLMIG_FAULT_DRBD_CMD
+ *                 (default "drbdadm disconnect all"), and go on; for
+ *                 the test bed, where DRBD is real
  *   n      fire at the n-th time the point is reached (default 1)
  *
  * Unset, it costs one getenv at the first point and nothing after.
@@ -25,7 +34,15 @@ typedef enum {
     XLMIG_FAULT_CLOSE,
     XLMIG_FAULT_STALL,
     XLMIG_FAULT_ERROR,
+    XLMIG_FAULT_SIGINT,
+    XLMIG_FAULT_DRBD,
+    XLMIG_FAULT__COUNT
 } xlmig_fault_kind;
+
+/* Every point each side reaches, in order; NULL-terminated. */
+extern const char *const xlmig_fault_points_source[];
+extern const char *const xlmig_fault_points_dest[];
+const char *xlmig_fault_kind_name(xlmig_fault_kind k);
 
 #define XLMIG_FAULT_MAX 8
 

@@ -207,6 +207,11 @@ static int commit(dst_run *r)
     rc = fault(r, "commit");
     if (!rc)
         rc = r->ops->activate(r->be);
+    /* Past activate the guest runs here whatever the point injects. */
+    if (!rc && fault(r, "done")) {
+        XLMIG_WARN("%s", xlmig_errmsg());
+        xlmig_err_clear();
+    }
     xlmig_msg_init(&m, XLMIG_MSG_DONE);
     m.ok = rc == 0;
     if (rc)
@@ -232,7 +237,9 @@ static void rollback(dst_run *r, int why)
     const xlmig_hooks *h = r->o->hooks;
 
     enter(r, XLMIG_PHASE_ROLLBACK);
-    if (!r->peer_gone && why != XLMIG_E_IO)
+    /* A crash here leaves the incoming domain behind: recover's job. */
+    fault(r, "rollback");     /* the first error stays the one reported */
+    if (!r->peer_gone && why != XLMIG_E_IO && why != XLMIG_E_TIMEOUT)
         xlmig_chan_send_error(&r->ch, XLMIG_MSG_ERROR, why, xlmig_errmsg());
     if (r->restoring && r->ops->discard(r->be))
         XLMIG_WARN("discarding the incoming guest failed: %s",
@@ -240,7 +247,6 @@ static void rollback(dst_run *r, int why)
     r->restoring = false;
     if (r->hooks_prepared && h && h->dst_rollback && h->dst_rollback(h->arg))
         XLMIG_WARN("closing the disk window failed: %s", xlmig_errmsg());
-    fault(r, "rollback");
     if (r->rep->outcome == XLMIG_OUT_NONE)
         r->rep->outcome = why == XLMIG_E_ABORTED ? XLMIG_OUT_ABORTED
                                                  : XLMIG_OUT_FAILED;

@@ -6,6 +6,7 @@
  */
 #include "migrate.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -368,12 +369,32 @@ static int precopy(src_run *r)
                           : (double)r->pol.predicted_ns / 1e6,
                           (double)r->pol.par.max_downtime_ns / 1e6,
                           (double)r->pol.par.switchover_ns / 1e6);
+    if (!rc)
+        rc = fault(r, "switchover");
     if (rc)
         return rc;
     xlmig_msg_init(&m, XLMIG_MSG_MEMORY_END);
     m.hash = sc.has_digest ? sc.digest : 0;
     m.value = sc.pages_sent;
     rc = xlmig_chan_send_msg(&r->ch, &m);
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+static int peer_quit_before_go(src_run *r)
+{
+    struct pollfd p = { .fd = r->ch.in_fd, .events = POLLIN };
+    xlmig_msg m;
+    int rc;
+
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    rc = expect(r, &m, XLMIG_MSG_GO);
+    if (!rc) {
+        xlmig_err(XLMIG_E_PROTO, "destination sent \"go\" itself");
+        rc = XLMIG_E_PROTO;
+    }
     xlmig_msg_dispose(&m);
     return rc;
 }
@@ -389,7 +410,7 @@ static int switchover(src_run *r)
         goto out;
     r->rep->has_verify = m.verified;
     r->rep->verified = m.verified;
-    rc = fault(r, "switchover");
+    rc = fault(r, "go");
     if (rc)
         goto out;
     if (r->o->cancel && *r->o->cancel) {
@@ -397,11 +418,20 @@ static int switchover(src_run *r)
         rc = XLMIG_E_ABORTED;
         goto out;
     }
+    /*
+     * A destination that gave up (timed out, failed) has said so, or
+     * hung up: then go must not be sent, and the rollback is certain.
+     */
+    rc = peer_quit_before_go(r);
+    if (rc)
+        goto out;
     /* The commit point: from here on nothing is cancelled. */
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_GO);
     r->ch.cancel = NULL;
     rc = xlmig_chan_send_msg(&r->ch, &m);
+    if (!rc)
+        rc = fault(r, "go-sent");
     if (!rc)
         rc = xlmig_chan_recv_msg(&r->ch, &m);
     if (rc) {
@@ -434,11 +464,17 @@ static int commit(src_run *r)
 
     enter(r, XLMIG_PHASE_COMMIT);
     rc = fault(r, "commit");
+    /* The link is no longer needed: only a failing destroy matters. */
+    if (rc == XLMIG_E_IO) {
+        xlmig_err_clear();
+        rc = 0;
+    }
     if (!rc)
         rc = r->ops->destroy(r->be);
     if (rc)
         XLMIG_WARN("guest runs at the destination, but destroying the"
-                   " source copy failed: %s", xlmig_errmsg());
+                   " source copy failed: %s; run: xl-migrate-drbd recover"
+                   " %s %s", xlmig_errmsg(), r->di.name, peer_name(r));
     if (h && h->src_commit && h->src_commit(h->arg))
         XLMIG_WARN("closing the disk window after commit failed: %s",
                    xlmig_errmsg());
@@ -452,7 +488,10 @@ static void rollback(src_run *r, int why)
     uint64_t now = xlmig_now_ns();
 
     enter(r, XLMIG_PHASE_ROLLBACK);
-    if (r->chan_open && !r->peer_gone)
+    /* A crash here is the worst case: the guest may still be stopped. */
+    fault(r, "rollback");     /* the first error stays the one reported */
+    /* After a timeout the peer is not listening, or is mid-record. */
+    if (r->chan_open && !r->peer_gone && why != XLMIG_E_TIMEOUT)
         xlmig_chan_send_error(&r->ch, XLMIG_MSG_ABORT, why, xlmig_errmsg());
     if (r->throttle_on)
         xlmig_throttle_release(&r->thr, now);
@@ -462,7 +501,6 @@ static void rollback(src_run *r, int why)
     if (r->hooks_prepared && h && h->src_rollback && h->src_rollback(h->arg))
         XLMIG_WARN("closing the disk window on rollback failed: %s",
                    xlmig_errmsg());
-    fault(r, "rollback");
     if (r->rep->outcome == XLMIG_OUT_NONE)
         r->rep->outcome = why == XLMIG_E_ABORTED ? XLMIG_OUT_ABORTED
                                                  : XLMIG_OUT_FAILED;

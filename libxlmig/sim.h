@@ -17,6 +17,7 @@ typedef struct {
     uint32_t page_size;
     xlmig_sim_workload wl;
     uint64_t seed;
+    const char *host_dir;      /* keep a domain record here (sim_host.h) */
 } xlmig_sim_src_params;
 
 typedef struct {
@@ -35,6 +36,8 @@ extern const xlmig_src_ops xlmig_sim_src_ops;
 typedef struct {
     uint64_t free_bytes;       /* capacity this "host" offers */
     const char *existing;      /* a guest name already here, or NULL */
+    const char *host_dir;      /* keep domain records here (sim_host.h) */
+    char *incoming;            /* the record's name while restoring */
     xlmig_sim_guest guest;
     uint64_t *page_hash;       /* per page, kept as pages arrive */
     char *name;

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "fault.h"
+#include "sim_host.h"
 #include "wire.h"
 
 uint64_t xlmig_sim_host_free(void)
@@ -40,17 +41,27 @@ void xlmig_sim_dst_dispose(xlmig_sim_dst *d)
     xlmig_sim_guest_dispose(&d->guest);
     free(d->page_hash);
     free(d->name);
+    free(d->incoming);
     d->page_hash = NULL;
     d->name = NULL;
+    d->incoming = NULL;
 }
 
 static int sim_check(void *be, const xlmig_msg *req, xlmig_checks *c,
                      uint64_t *free_bytes)
 {
     xlmig_sim_dst *d = be;
+    char st[XLMIG_SIM_STATE_LEN];
     bool clash = d->existing && req->name && !strcmp(d->existing, req->name);
     bool fits = req->mem_bytes <= d->free_bytes;
 
+    if (!clash && d->host_dir && req->name) {
+        int r = xlmig_sim_host_get(d->host_dir, req->name, st, sizeof(st));
+
+        if (r < 0)
+            return r;
+        clash = r == 1;
+    }
     *free_bytes = d->free_bytes;
     xlmig_checks_add(c, "dest", "name-free", !clash, clash
                      ? "a domain named %s already exists here"
@@ -106,11 +117,21 @@ static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         rc = XLMIG_E_NOMEM;
         goto out;
     }
+    d->incoming = strdup(d->name);
+    if (!d->incoming) {
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
     rc = xlmig_sim_guest_alloc(&d->guest, req->mem_bytes,
                                (uint32_t)req->page_size, 0);
     if (rc)
         goto out;
     d->created = true;
+    if (d->host_dir) {
+        rc = xlmig_sim_host_put(d->host_dir, d->incoming, "paused");
+        if (rc)
+            goto out;
+    }
     d->page_hash = calloc(d->guest.npages, sizeof(uint64_t));
     if (!d->page_hash) {
         rc = XLMIG_E_NOMEM;
@@ -178,6 +199,10 @@ static int sim_activate(void *be)
     rc = xlmig_sim_workload_preset(&wl, "idle", d->guest.mem_bytes, 0);
     if (!rc)
         rc = xlmig_sim_guest_start(&d->guest, &wl);
+    if (!rc && d->host_dir)
+        rc = xlmig_sim_host_rename(d->host_dir, d->incoming, d->name);
+    if (!rc && d->host_dir)
+        rc = xlmig_sim_host_put(d->host_dir, d->name, "running");
     if (!rc)
         d->active = true;
     return rc;
@@ -186,14 +211,17 @@ static int sim_activate(void *be)
 static int sim_discard(void *be)
 {
     xlmig_sim_dst *d = be;
+    int rc = 0;
 
+    if (d->host_dir && d->incoming)
+        rc = xlmig_sim_host_remove(d->host_dir, d->incoming);
     xlmig_sim_guest_dispose(&d->guest);
     xlmig_sim_guest_init(&d->guest);
     free(d->page_hash);
     d->page_hash = NULL;
     d->created = false;
     d->active = false;
-    return 0;
+    return rc;
 }
 
 const xlmig_dst_ops xlmig_sim_dst_ops = {

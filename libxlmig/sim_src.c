@@ -15,10 +15,19 @@
 #include "error.h"
 #include "fault.h"
 #include "progress.h"
+#include "sim_host.h"
 #include "wire.h"
 
 #define TICK_NS 50000000ULL   /* mid-round throttle sampling */
 #define SIM_BATCH 1020        /* pages a record; + 2 iovecs <= IOV_MAX */
+
+static int record(xlmig_sim_src *s, const char *state)
+{
+    if (!s->par.host_dir)
+        return 0;
+    return state ? xlmig_sim_host_put(s->par.host_dir, s->par.name, state)
+                 : xlmig_sim_host_remove(s->par.host_dir, s->par.name);
+}
 
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
 {
@@ -46,7 +55,10 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
              (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff,
              (unsigned)h & 0xfff, (unsigned)(h >> 20) & 0xfff,
              (unsigned long long)(h * 31) & 0xffffffffffffULL);
-    return xlmig_sim_guest_start(&s->guest, &s->par.wl);
+    rc = xlmig_sim_guest_start(&s->guest, &s->par.wl);
+    if (!rc)
+        rc = record(s, "running");
+    return rc;
 }
 
 void xlmig_sim_src_dispose(xlmig_sim_src *s)
@@ -261,6 +273,8 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
     /* Suspend: from here the guest is down until resumed somewhere. */
     xlmig_sim_guest_pause(g);
     sc->t_suspend = xlmig_now_ns();
+    if (record(s, "suspended"))
+        XLMIG_WARN("%s", xlmig_errmsg());
     if (sc->suspended)
         sc->suspended(sc);
     r = pthread_create(&dthr, NULL, digest_thread, &job);
@@ -286,7 +300,7 @@ static int sim_resume(void *be)
     xlmig_sim_src *s = be;
 
     xlmig_sim_guest_unpause(&s->guest);
-    return 0;
+    return record(s, "running");
 }
 
 static int sim_destroy(void *be)
@@ -295,7 +309,7 @@ static int sim_destroy(void *be)
 
     xlmig_sim_guest_pause(&s->guest);
     s->destroyed = true;
-    return 0;
+    return record(s, NULL);
 }
 
 static int sim_set_share(void *be, double share)

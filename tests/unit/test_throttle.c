@@ -135,6 +135,14 @@ static void test_fault_parse(void)
     CU_ASSERT_EQUAL(xlmig_fault_parse("source:precopy", f, 8),
                     XLMIG_E_INVAL);
     CU_ASSERT_EQUAL(xlmig_fault_parse("a:b:c:d:e", f, 8), XLMIG_E_INVAL);
+    /* Handshake edges belong to one side each. */
+    CU_ASSERT_EQUAL(xlmig_fault_parse("source:go-sent:sigint,"
+                                      "dest:done:drbd", f, 8), 2);
+    CU_ASSERT_EQUAL(f[0].kind, XLMIG_FAULT_SIGINT);
+    CU_ASSERT_EQUAL(f[1].kind, XLMIG_FAULT_DRBD);
+    CU_ASSERT_EQUAL(xlmig_fault_parse("dest:go:exit", f, 8), XLMIG_E_INVAL);
+    CU_ASSERT_EQUAL(xlmig_fault_parse("source:done:exit", f, 8),
+                    XLMIG_E_INVAL);
     CU_ASSERT_EQUAL(xlmig_fault_parse("source:precopy:exit,"
                                       "source:precopy:exit", f, 1),
                     XLMIG_E_INVAL);

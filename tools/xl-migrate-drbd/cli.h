@@ -31,6 +31,7 @@ typedef struct {
     /* receive */
     bool receive;
     double run_after_s;           /* simulator: keep the guest running */
+    const char *report_json;      /* write the outcome here as JSON */
     /* simulator */
     bool sim;
     double sim_mem_mib;
@@ -39,6 +40,7 @@ typedef struct {
     double sim_hot_mib;           /* override profile's hot set; <0 = keep */
     double sim_free_mib;          /* receiver capacity; <0 = host's */
     const char *sim_existing;     /* receiver: a name already in use */
+    const char *sim_host_dir;     /* domain records (sim_host.h) */
 } cli_opts;
 
 void cli_opts_init(cli_opts *o);

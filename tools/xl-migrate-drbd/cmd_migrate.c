@@ -22,6 +22,7 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
     p->page_size = 4096;
     p->mem_bytes = mem / p->page_size * p->page_size;
     p->seed = 0x5eed;
+    p->host_dir = o->sim_host_dir;
     rc = xlmig_sim_workload_preset(&p->wl, o->sim_profile, p->mem_bytes,
                                    o->bandwidth_mib * XLMIG_MIB);
     if (rc)

@@ -2,6 +2,7 @@
  * The destination side, as run by the transport: stdin and stdout carry
  * the stream, so everything for humans goes to stderr.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,19 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     return xlmig_report_exit_code(rep);
 }
 
+static void write_report(const char *path, const xlmig_report *rep)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f) {
+        cli_error("receive: cannot write %s: %s", path, strerror(errno));
+        return;
+    }
+    xlmig_report_print_json(rep, f);
+    if (fclose(f))
+        cli_error("receive: cannot write %s: %s", path, strerror(errno));
+}
+
 int cmd_receive(const cli_opts *o)
 {
     xlmig_dst_opts dopts;
@@ -70,8 +84,13 @@ int cmd_receive(const cli_opts *o)
         ? (uint64_t)(o->sim_free_mib * XLMIG_MIB) : xlmig_sim_host_free();
     xlmig_sim_dst_init(&sim, free_bytes);
     sim.existing = o->sim_existing;
+    sim.host_dir = o->sim_host_dir;
     xlmig_migrate_dest(&dopts, &xlmig_sim_dst_ops, &sim, &rep);
     rc = xlmig_report_exit_code(&rep);
+    /* Where the guest is, for whoever drives the receiver (tests). */
+    rep.guest_on_source = rep.outcome != XLMIG_OUT_MIGRATED;
+    if (o->report_json)
+        write_report(o->report_json, &rep);
     if (rep.outcome == XLMIG_OUT_MIGRATED) {
         if (!o->quiet)
             fprintf(stderr, PROG " receive: %s is running here%s\n",

@@ -74,6 +74,8 @@ void cli_usage(FILE *out)
 "  --sim-free-mem <MiB>    receiver: memory this host offers\n"
 "  --sim-existing <name>   receiver: pretend <name> already runs here\n"
 "  --run-after <s>         receiver: keep the guest running this long\n"
+"  --sim-host-dir <dir>    keep domain records there, as a host would\n"
+"  --report-json <file>    receiver: write the outcome there as JSON\n"
 "\n"
 "Defaults for --bandwidth, --max-downtime, --timeout and -s come from\n"
 "/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path).\n"
@@ -88,6 +90,7 @@ enum {
     O_DRY_RUN, O_NO_THROTTLE, O_IO_TIMEOUT, O_DEBUG, O_RECEIVE, O_SIM,
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
+    O_SIM_HOST_DIR, O_REPORT_JSON,
 };
 
 static const struct option longopts[] = {
@@ -110,6 +113,8 @@ static const struct option longopts[] = {
     { "sim-existing", required_argument, NULL, O_SIM_EXISTING },
     { "run-after", required_argument, NULL, O_RUN_AFTER },
     { "receiver-cmd", required_argument, NULL, O_RECEIVER },
+    { "sim-host-dir", required_argument, NULL, O_SIM_HOST_DIR },
+    { "report-json", required_argument, NULL, O_REPORT_JSON },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -222,6 +227,8 @@ int cli_parse(cli_opts *o, int argc, char **argv)
             r = num("--run-after", optarg, 0, 86400, "s", &o->run_after_s);
             break;
         case O_RECEIVER: o->receiver = optarg; break;
+        case O_SIM_HOST_DIR: o->sim_host_dir = optarg; break;
+        case O_REPORT_JSON: o->report_json = optarg; break;
         case ':':
             cli_error("option %s needs a value (see --help)",
                       argv[optind - 1]);

@@ -1,0 +1,110 @@
+#include "sim_host.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+static int path(char *buf, size_t len, const char *dir, const char *name)
+{
+    int n;
+
+    if (!*name || *name == '.' || strchr(name, '/')) {
+        xlmig_err(XLMIG_E_INVAL, "simulated host: bad domain name \"%s\"",
+                  name);
+        return XLMIG_E_INVAL;
+    }
+    n = snprintf(buf, len, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= len) {
+        xlmig_err(XLMIG_E_INVAL, "simulated host: path too long");
+        return XLMIG_E_INVAL;
+    }
+    return 0;
+}
+
+int xlmig_sim_host_put(const char *dir, const char *name, const char *state)
+{
+    char p[512], tmp[520];
+    FILE *f;
+    int rc;
+
+    rc = path(p, sizeof(p), dir, name);
+    if (rc)
+        return rc;
+    snprintf(tmp, sizeof(tmp), "%s.tmp", p);
+    f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%s\n", state) < 0 || fclose(f)) {
+        xlmig_err(XLMIG_E_IO, "simulated host: cannot write %s: %s", tmp,
+                  strerror(errno));
+        return XLMIG_E_IO;
+    }
+    if (rename(tmp, p)) {
+        xlmig_err(XLMIG_E_IO, "simulated host: cannot rename %s: %s", tmp,
+                  strerror(errno));
+        return XLMIG_E_IO;
+    }
+    return 0;
+}
+
+int xlmig_sim_host_get(const char *dir, const char *name, char *state,
+                       size_t len)
+{
+    char p[512], *nl;
+    FILE *f;
+    int rc;
+
+    state[0] = 0;
+    rc = path(p, sizeof(p), dir, name);
+    if (rc)
+        return rc;
+    f = fopen(p, "r");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        xlmig_err(XLMIG_E_IO, "simulated host: cannot read %s: %s", p,
+                  strerror(errno));
+        return XLMIG_E_IO;
+    }
+    if (!fgets(state, (int)len, f))
+        state[0] = 0;
+    fclose(f);
+    nl = strchr(state, '\n');
+    if (nl)
+        *nl = 0;
+    return 1;
+}
+
+int xlmig_sim_host_rename(const char *dir, const char *from, const char *to)
+{
+    char a[512], b[512];
+    int rc;
+
+    rc = path(a, sizeof(a), dir, from);
+    if (!rc)
+        rc = path(b, sizeof(b), dir, to);
+    if (rc)
+        return rc;
+    if (rename(a, b)) {
+        xlmig_err(XLMIG_E_BACKEND, "simulated host: cannot rename %s to"
+                  " %s: %s", from, to, strerror(errno));
+        return XLMIG_E_BACKEND;
+    }
+    return 0;
+}
+
+int xlmig_sim_host_remove(const char *dir, const char *name)
+{
+    char p[512];
+    int rc;
+
+    rc = path(p, sizeof(p), dir, name);
+    if (rc)
+        return rc;
+    if (remove(p) && errno != ENOENT) {
+        xlmig_err(XLMIG_E_IO, "simulated host: cannot remove %s: %s", p,
+                  strerror(errno));
+        return XLMIG_E_IO;
+    }
+    return 0;
+}

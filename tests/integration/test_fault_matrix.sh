@@ -1,0 +1,209 @@
+# The fault matrix on the simulator: every (side x point x kind) of
+# XLMIG_FAULT (docs/reliability.md) runs a short migration between two
+# simulated hosts (domain records under a directory each) and checks the
+# exit code and what is left: the guest runs on exactly one host, nothing
+# else is left, or -- where a process died at the wrong moment or the
+# commit was not confirmed -- exactly the state `recover` resolves, and
+# then recover is run and must leave one running guest and nothing else.
+. "$(dirname "$0")/lib.sh"
+set -e
+: "${MATRIX_JOBS:=4}"
+export XLMIG_FAULT_STALL_S=2
+
+SRC_POINTS="precheck prepare precopy precopy-round switchover go go-sent
+commit rollback"
+DST_POINTS="precheck prepare precopy precopy-round switchover commit done
+rollback"
+KINDS="exit close stall error sigint"
+
+# expect SIDE POINT KIND -> "<source exit code> <state>". States:
+#   src        guest runs on the source, nothing at the destination
+#   dst        guest runs at the destination, nothing on the source
+#   src+inc    src, plus a paused <name>--incoming left at the destination
+#              (the receiver died mid-restore): recover removes it
+#   susp       the source copy is suspended, nothing at the destination
+#              (the source died after suspending): recover resumes it
+#   undef-src  source suspended, destination still paused --incoming:
+#              never unpaused there, so recover resumes the source
+#   undef-dst  source suspended, guest runs at the destination: recover
+#              destroys the source copy
+expect() {
+    local side=$1 point=$2 kind=$3 x
+    if [ "$side" = source ]; then
+        x=99; [ "$kind" = exit ] || x=1
+        [ "$kind" = sigint ] && x=2
+        case $point in
+        precheck)
+            [ "$kind" = stall ] && { echo "0 dst"; return; }
+            echo "$x src" ;;
+        prepare|precopy|precopy-round) echo "$x src" ;;
+        switchover|go)
+            [ "$kind" = exit ] && { echo "99 susp"; return; }
+            echo "$x src" ;;
+        go-sent)
+            case $kind in
+            exit) echo "99 undef-dst" ;;
+            close|error) echo "3 undef-dst" ;;
+            *) echo "0 dst" ;;
+            esac ;;
+        commit)
+            case $kind in
+            exit) echo "99 undef-dst" ;;
+            error) echo "0 undef-dst" ;;  # destroy failed: warned
+            *) echo "0 dst" ;;
+            esac ;;
+        rollback)
+            [ "$kind" = exit ] && { echo "99 susp"; return; }
+            echo "1 src" ;;
+        esac
+        return
+    fi
+    case $point in
+    precheck|prepare|precopy) echo "1 src" ;;
+    precopy-round|switchover|rollback)
+        [ "$kind" = exit ] && { echo "1 src+inc"; return; }
+        echo "1 src" ;;
+    commit)
+        case $kind in
+        exit) echo "3 undef-src" ;;
+        close) echo "3 susp" ;;
+        stall) echo "3 undef-dst" ;;
+        error) echo "1 src" ;;
+        sigint) echo "0 dst" ;;
+        esac ;;
+    done)
+        case $kind in
+        exit|close|stall) echo "3 undef-dst" ;;
+        *) echo "0 dst" ;;
+        esac ;;
+    esac
+}
+
+# The state of both simulated hosts, as one word (see expect).
+state_of() {
+    local s=$1/s d=$1/d g=$2 st
+    local ss=none ds=none di=none
+    [ -f "$s/$g" ] && ss=$(cat "$s/$g")
+    [ -f "$d/$g" ] && ds=$(cat "$d/$g")
+    [ -f "$d/$g--incoming" ] && di=$(cat "$d/$g--incoming")
+    # Anything else in either directory is a leftover of its own.
+    st=$(ls -A "$s" "$d" | grep -v -x -e "$g" -e "$g--incoming" \
+         -e "" -e "$s:" -e "$d:" | tr '\n' ' ')
+    [ -z "$st" ] || { echo "junk:$st"; return; }
+    case "$ss/$ds/$di" in
+    running/none/none) echo src ;;
+    none/running/none) echo dst ;;
+    running/none/paused) echo src+inc ;;
+    suspended/none/none) echo susp ;;
+    suspended/none/paused) echo undef-src ;;
+    suspended/running/none) echo undef-dst ;;
+    *) echo "bad:$ss/$ds/$di" ;;
+    esac
+}
+
+# cell SIDE POINT KIND: run one migration, write DIR/result.
+cell() {
+    local side=$1 point=$2 kind=$3 dir="$WORK/$1-$2-$3" fault rc want
+    local n=0 dest_out st rec=""
+    local t0
+    t0=$(date +%s%N)
+    mkdir -p "$dir/s" "$dir/d"
+    fault="$side:$point:$kind"
+    # Rollback is reached only after a failure: cause one first, with
+    # the guest suspended (the worst moment for a second fault).
+    [ "$point" = rollback ] && fault="$side:switchover:error,$fault"
+    set +e
+    XLMIG_FAULT=$fault "$T" --sim --json --sim-mem 16 --sim-profile idle \
+        --io-timeout 1 --sim-host-dir "$dir/s" -s "" g1 \
+        "sh -c ': >\"$dir/dest.started\"; \"$T\" --receive --sim --io-timeout 1 --sim-host-dir \
+\"$dir/d\" --report-json \"$dir/r.json\" 2>\"$dir/dest.err\";
+echo \$? >\"$dir/dest.rc\"'" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    set -e
+    # A source that died does not wait for its receiver: we do.
+    while [ -f "$dir/dest.started" ] && [ ! -f "$dir/dest.rc" ] &&
+          [ $n -lt 100 ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+    want=$(expect "$side" "$point" "$kind")
+    st=$(state_of "$dir" g1)
+    dest_out=killed
+    [ -f "$dir/r.json" ] && dest_out=$(sed -n \
+        's/.*"outcome":"\([a-z]*\)".*/\1/p' "$dir/r.json")
+    local got="$rc $st" verdict=ok why=""
+    [ "$got" = "$want" ] || { verdict=FAIL; why="expected $want"; }
+    # The receiver's own account must agree with its host's records.
+    case "$dest_out/$st" in
+    migrated/dst|migrated/undef-dst|killed/*) ;;
+    migrated/*) verdict=FAIL; why="$why; receiver says migrated" ;;
+    */dst|*/undef-dst) verdict=FAIL; why="$why; receiver: $dest_out" ;;
+    esac
+    # The source's account: guest_on_source true only if it runs there.
+    if [ "$rc" != 99 ]; then
+        local gos
+        gos=$(json_get "$dir/out" guest_on_source)
+        case "$gos/$st" in
+        true/src|true/src+inc|false/dst|false/undef-*|false/susp) ;;
+        *) verdict=FAIL; why="$why; guest_on_source=$gos" ;;
+        esac
+    fi
+    # Whatever is not clean, recover must settle; clean, it must do
+    # nothing.
+    if [ "$verdict" = ok ] && "$T" recover --help >/dev/null 2>&1; then
+        set +e
+        "$T" recover --sim --sim-host-dir "$dir/s" -s "" g1 \
+            "\"$T\" inspect --sim --sim-host-dir \"$dir/d\"" \
+            >"$dir/recover.out" 2>&1
+        local rrc=$?
+        set -e
+        local after
+        after=$(state_of "$dir" g1)
+        rec=" recover:$after"
+        case "$st" in
+        src|src+inc|susp|undef-src) [ "$after" = src ] ;;
+        dst|undef-dst) [ "$after" = dst ] ;;
+        esac || { verdict=FAIL; why="$why; after recover: $after"; }
+        [ $rrc = 0 ] || { verdict=FAIL; why="$why; recover exit $rrc"; }
+        case "$st" in src|dst) grep -q "nothing to do" "$dir/recover.out" ||
+            { verdict=FAIL; why="$why; recover acted on a clean state"; }
+        esac
+    fi
+    printf '%-28s %-13s %-28s %5s %s%s\n' "$side:$point:$kind" "$want" \
+        "$got$rec" "$(( ($(date +%s%N) - t0) / 1000000 ))" "$verdict" \
+        "${why:+ ($why)}" >"$dir/result"
+}
+
+cells=""
+for p in $SRC_POINTS; do for k in $KINDS; do
+    cells="$cells source:$p:$k"; done; done
+for p in $DST_POINTS; do for k in $KINDS; do
+    cells="$cells dest:$p:$k"; done; done
+
+start=$(date +%s)
+running=0
+for c in $cells; do
+    IFS=: read -r side point kind <<<"$c"
+    cell "$side" "$point" "$kind" &
+    running=$((running + 1))
+    if [ $running -ge "$MATRIX_JOBS" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+done
+wait
+
+printf '%-28s %-13s %-28s %5s %s\n' cell expected result ms verdict
+nfail=0 n=0
+for c in $cells; do
+    IFS=: read -r side point kind <<<"$c"
+    f="$WORK/$side-$point-$kind/result"
+    n=$((n + 1))
+    if [ -f "$f" ]; then cat "$f"; else echo "$c: no result FAIL"; fi
+    grep -q ' ok' "$f" 2>/dev/null || {
+        nfail=$((nfail + 1))
+        d="$WORK/$side-$point-$kind"
+        tail -3 "$d/err" "$d/dest.err" 2>/dev/null | sed 's/^/    /'
+    }
+done
+echo "fault matrix: $n cells, $nfail failed, $(( $(date +%s) - start )) s"
+[ $nfail = 0 ]
