@@ -137,9 +137,11 @@ int cmd_migrate(const cli_opts *o)
         goto out_free;
     }
     rc = sim_params(o, &sp);
-    if (!rc)
+    if (!rc) {
+        /* Disposable from here even if init fails half-way. */
+        sim_up = true;
         rc = xlmig_sim_src_init(&sim, &sp);
-    sim_up = true;
+    }
     if (rc) {
         cli_error("%s", xlmig_errmsg());
         rc = XLMIG_EXIT_ERROR;
