@@ -1,0 +1,106 @@
+/*
+ * What `xl-migrate-drbd recover` decides, as a pure function of what it
+ * found on both hosts: the copies of one guest under its three names
+ * (<name>, <name>--incoming, <name>--migratedaway) and their states,
+ * the guest's DRBD role and leftover migration tokens on each host.
+ * The table it implements is in docs/reliability.md; the rules that
+ * never bend: a running copy is never destroyed, and anything the
+ * rules do not settle is refused with the reason, touching nothing.
+ */
+#ifndef XLMIG_RECOVER_PLAN_H
+#define XLMIG_RECOVER_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    XLMIG_DS_NONE = 0,       /* no such domain */
+    XLMIG_DS_RUNNING,
+    XLMIG_DS_PAUSED,
+    XLMIG_DS_SUSPENDED,      /* stopped by a save, resumable */
+    XLMIG_DS_OTHER,          /* crashed, dying, shut down */
+    XLMIG_DS__COUNT
+} xlmig_dom_state;
+
+typedef enum {
+    XLMIG_COPY_NAME = 0,     /* <name> */
+    XLMIG_COPY_INCOMING,     /* <name>--incoming: restored, not started */
+    XLMIG_COPY_AWAY,         /* <name>--migratedaway (xl's source name) */
+    XLMIG_COPY__COUNT
+} xlmig_copy;
+
+typedef enum {
+    XLMIG_ROLE_UNKNOWN = 0,  /* could not tell */
+    XLMIG_ROLE_NONE,         /* no DRBD disks */
+    XLMIG_ROLE_PRIMARY,      /* every resource Primary */
+    XLMIG_ROLE_SECONDARY,    /* every resource Secondary */
+    XLMIG_ROLE_MIXED,
+    XLMIG_ROLE__COUNT
+} xlmig_drbd_role;
+
+typedef struct {
+    bool reachable;
+    xlmig_dom_state copy[XLMIG_COPY__COUNT];
+    xlmig_drbd_role drbd;
+    unsigned tokens;         /* migration tokens for this guest */
+} xlmig_host_view;
+
+enum { XLMIG_HOST_LOCAL = 0, XLMIG_HOST_PEER = 1 };
+
+typedef enum {
+    XLMIG_ACT_DESTROY = 0,
+    XLMIG_ACT_RENAME,        /* copy -> to */
+    XLMIG_ACT_RESUME,        /* a suspended copy runs again */
+    XLMIG_ACT_UNPAUSE,
+    XLMIG_ACT_DEMOTE,        /* DRBD Secondary */
+    XLMIG_ACT_PROMOTE,       /* DRBD Primary */
+    XLMIG_ACT_DROP_TOKENS,
+    XLMIG_ACT__COUNT
+} xlmig_act;
+
+typedef struct {
+    int host;                /* XLMIG_HOST_* */
+    xlmig_act act;
+    xlmig_copy copy;
+    xlmig_copy to;           /* RENAME only */
+} xlmig_action;
+
+typedef enum {
+    XLMIG_PLAN_NOTHING = 0,  /* one running guest, window closed */
+    XLMIG_PLAN_ACT,
+    XLMIG_PLAN_REFUSE,
+} xlmig_verdict;
+
+/* Operator's word for two running copies: which one to keep. */
+typedef enum {
+    XLMIG_KEEP_AUTO = 0,
+    XLMIG_KEEP_LOCAL,
+    XLMIG_KEEP_PEER,
+} xlmig_keep;
+
+#define XLMIG_PLAN_MAX 16
+
+typedef struct {
+    xlmig_verdict verdict;
+    int keeper;              /* host the guest runs on afterwards, or -1 */
+    xlmig_copy keeper_copy;  /* its name before any rename */
+    char why[256];           /* the rule that decided, in words */
+    unsigned n;
+    xlmig_action a[XLMIG_PLAN_MAX];
+} xlmig_plan;
+
+void xlmig_host_view_init(xlmig_host_view *v);
+int xlmig_recover_plan(const xlmig_host_view *local,
+                       const xlmig_host_view *peer, xlmig_keep keep,
+                       xlmig_plan *out);
+
+const char *xlmig_dom_state_str(xlmig_dom_state s);
+int xlmig_dom_state_parse(const char *s);      /* -1 if unknown */
+const char *xlmig_drbd_role_str(xlmig_drbd_role r);
+int xlmig_drbd_role_parse(const char *s);      /* -1 if unknown */
+const char *xlmig_act_str(xlmig_act a);
+int xlmig_act_parse(const char *s);            /* -1 if unknown */
+/* "<name>", "<name>--incoming", "<name>--migratedaway" */
+int xlmig_copy_name(const char *name, xlmig_copy c, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * recover's decision table: the documented rows one by one, then every
+ * combination of copy states on both hosts (with DRBD roles and tokens)
+ * checked against the rules that never bend, by applying each plan to
+ * a model of the two hosts.
+ */
+#include <string.h>
+
+#include "unit.h"
+
+#include "recover_plan.h"
+
+#define R XLMIG_DS_RUNNING
+#define P XLMIG_DS_PAUSED
+#define S XLMIG_DS_SUSPENDED
+#define O XLMIG_DS_OTHER
+#define N XLMIG_DS_NONE
+
+static xlmig_host_view view(xlmig_dom_state name, xlmig_dom_state inc,
+                            xlmig_dom_state away)
+{
+    xlmig_host_view v;
+
+    xlmig_host_view_init(&v);
+    v.reachable = true;
+    v.copy[XLMIG_COPY_NAME] = name;
+    v.copy[XLMIG_COPY_INCOMING] = inc;
+    v.copy[XLMIG_COPY_AWAY] = away;
+    v.drbd = XLMIG_ROLE_NONE;
+    return v;
+}
+
+/*
+ * Apply a plan to the model; 0 if every action was possible on the
+ * state it met (nothing renamed onto a name in use, no resume of a
+ * copy that is not suspended, ...).
+ */
+static int apply(xlmig_host_view v[2], const xlmig_plan *p,
+                 bool *destroyed_running)
+{
+    unsigned i;
+
+    *destroyed_running = false;
+    for (i = 0; i < p->n; i++) {
+        const xlmig_action *a = &p->a[i];
+        xlmig_host_view *h = &v[a->host];
+
+        switch (a->act) {
+        case XLMIG_ACT_DESTROY:
+            if (h->copy[a->copy] == N)
+                return -1;
+            if (h->copy[a->copy] == R)
+                *destroyed_running = true;
+            h->copy[a->copy] = N;
+            break;
+        case XLMIG_ACT_RENAME:
+            if (h->copy[a->copy] == N || h->copy[a->to] != N)
+                return -1;
+            h->copy[a->to] = h->copy[a->copy];
+            h->copy[a->copy] = N;
+            break;
+        case XLMIG_ACT_RESUME:
+            if (h->copy[a->copy] != S)
+                return -1;
+            h->copy[a->copy] = R;
+            break;
+        case XLMIG_ACT_UNPAUSE:
+            if (h->copy[a->copy] != P)
+                return -1;
+            h->copy[a->copy] = R;
+            break;
+        case XLMIG_ACT_DEMOTE:
+            h->drbd = XLMIG_ROLE_SECONDARY;
+            break;
+        case XLMIG_ACT_PROMOTE:
+            /* DRBD refuses a second Primary: the other must be down. */
+            if (v[!a->host].drbd == XLMIG_ROLE_PRIMARY ||
+                v[!a->host].drbd == XLMIG_ROLE_MIXED)
+                return -1;
+            h->drbd = XLMIG_ROLE_PRIMARY;
+            break;
+        case XLMIG_ACT_DROP_TOKENS:
+            h->tokens = 0;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static unsigned count(const xlmig_host_view v[2], xlmig_dom_state s)
+{
+    unsigned n = 0;
+    int h, c;
+
+    for (h = 0; h < 2; h++)
+        for (c = 0; c < XLMIG_COPY__COUNT; c++)
+            n += v[h].copy[c] == s;
+    return n;
+}
+
+static unsigned copies(const xlmig_host_view v[2])
+{
+    return 6 - count(v, N);
+}
+
+static xlmig_plan plan(xlmig_host_view l, xlmig_host_view p)
+{
+    xlmig_plan pl;
+
+    CU_ASSERT_EQUAL(xlmig_recover_plan(&l, &p, XLMIG_KEEP_AUTO, &pl), 0);
+    return pl;
+}
+
+static bool has(const xlmig_plan *p, int host, xlmig_act act, xlmig_copy c)
+{
+    unsigned i;
+
+    for (i = 0; i < p->n; i++)
+        if (p->a[i].host == host && p->a[i].act == act &&
+            (act == XLMIG_ACT_DEMOTE || act == XLMIG_ACT_PROMOTE ||
+             act == XLMIG_ACT_DROP_TOKENS || p->a[i].copy == c))
+            return true;
+    return false;
+}
+
+static void test_rows(void)
+{
+    xlmig_host_view l, p;
+    xlmig_plan pl;
+
+    /* Clean, either side: nothing to do. */
+    pl = plan(view(R, N, N), view(N, N, N));
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_NOTHING);
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_LOCAL);
+    pl = plan(view(N, N, N), view(R, N, N));
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_NOTHING);
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_PEER);
+
+    /* Go sent, destination runs, source suspended: destroy source. */
+    pl = plan(view(S, N, N), view(R, N, N));
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_ACT);
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_PEER);
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DESTROY, XLMIG_COPY_NAME));
+    CU_ASSERT_EQUAL(pl.n, 1);
+
+    /* Go sent, destination never started: resume the source. */
+    pl = plan(view(S, N, N), view(N, P, N));
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_LOCAL);
+    CU_ASSERT(has(&pl, XLMIG_HOST_PEER, XLMIG_ACT_DESTROY,
+                  XLMIG_COPY_INCOMING));
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RESUME, XLMIG_COPY_NAME));
+
+    /* Renamed but not unpaused at the destination: roll forward. */
+    pl = plan(view(S, N, N), view(P, N, N));
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_PEER);
+    CU_ASSERT(has(&pl, XLMIG_HOST_PEER, XLMIG_ACT_UNPAUSE, XLMIG_COPY_NAME));
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DESTROY, XLMIG_COPY_NAME));
+
+    /* xl's leftover: source running renamed away. */
+    pl = plan(view(N, N, R), view(N, N, N));
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RENAME, XLMIG_COPY_AWAY));
+    CU_ASSERT_EQUAL(pl.n, 1);
+    pl = plan(view(N, N, S), view(N, P, N));
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_LOCAL);
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RESUME, XLMIG_COPY_NAME));
+
+    /* A killed receiver's paused incoming copy, guest on the source. */
+    pl = plan(view(R, N, N), view(N, P, N));
+    CU_ASSERT_EQUAL(pl.n, 1);
+    CU_ASSERT(has(&pl, XLMIG_HOST_PEER, XLMIG_ACT_DESTROY,
+                  XLMIG_COPY_INCOMING));
+
+    /* Two running: refuse, unless told which. */
+    l = view(R, N, N);
+    p = view(R, N, N);
+    pl = plan(l, p);
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_REFUSE);
+    CU_ASSERT_EQUAL(pl.n, 0);
+    CU_ASSERT_EQUAL(xlmig_recover_plan(&l, &p, XLMIG_KEEP_PEER, &pl), 0);
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_PEER);
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DESTROY, XLMIG_COPY_NAME));
+
+    /* Nothing resumable: refuse. */
+    CU_ASSERT_EQUAL(plan(view(N, N, N), view(N, N, N)).verdict,
+                    XLMIG_PLAN_REFUSE);
+    CU_ASSERT_EQUAL(plan(view(N, N, N), view(N, P, N)).verdict,
+                    XLMIG_PLAN_REFUSE);
+    CU_ASSERT_EQUAL(plan(view(O, N, N), view(N, N, N)).verdict,
+                    XLMIG_PLAN_REFUSE);
+    /* Two suspended copies: which is newer? Refuse. */
+    CU_ASSERT_EQUAL(plan(view(S, N, N), view(S, N, N)).verdict,
+                    XLMIG_PLAN_REFUSE);
+    /* Paused by the operator, nothing else around: not ours. */
+    pl = plan(view(P, N, N), view(N, N, N));
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_NOTHING);
+
+    /* Peer not inspectable: refuse. */
+    l = view(S, N, N);
+    p = view(R, N, N);
+    p.reachable = false;
+    CU_ASSERT_EQUAL(xlmig_recover_plan(&l, &p, XLMIG_KEEP_AUTO, &pl), 0);
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_REFUSE);
+
+    /* DRBD window left open, tokens left: closed, dropped. */
+    l = view(N, N, N);
+    p = view(R, N, N);
+    l.drbd = XLMIG_ROLE_PRIMARY;
+    p.drbd = XLMIG_ROLE_PRIMARY;
+    l.tokens = 1;
+    pl = plan(l, p);
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DEMOTE, 0));
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DROP_TOKENS, 0));
+    CU_ASSERT_EQUAL(pl.n, 2);
+}
+
+/* Every combination of states; the rules that never bend. */
+static void test_all_combinations(void)
+{
+    static const xlmig_drbd_role roles[] = {
+        XLMIG_ROLE_UNKNOWN, XLMIG_ROLE_NONE, XLMIG_ROLE_PRIMARY,
+        XLMIG_ROLE_SECONDARY, XLMIG_ROLE_MIXED,
+    };
+    unsigned combo, bad = 0, acted = 0, refused = 0, nothing = 0;
+
+    for (combo = 0; combo < 15625u * 25u * 2u; combo++) {
+        xlmig_host_view v[2], m[2];
+        unsigned x = combo / 50u, k, nrun, nsusp;
+        bool killed;
+        xlmig_plan pl;
+        int h, c;
+
+        for (h = 0; h < 2; h++) {
+            xlmig_host_view_init(&v[h]);
+            v[h].reachable = true;
+            for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+                v[h].copy[c] = (xlmig_dom_state)(x % 5);
+                x /= 5;
+            }
+        }
+        v[0].drbd = roles[combo % 5];
+        v[1].drbd = roles[combo / 5 % 5];
+        v[0].tokens = v[1].tokens = combo / 25 % 2 ? 2 : 0;
+        nrun = count(v, R);
+        nsusp = count(v, S);
+        CU_ASSERT_EQUAL_FATAL(xlmig_recover_plan(&v[0], &v[1],
+                                                 XLMIG_KEEP_AUTO, &pl), 0);
+        memcpy(m, v, sizeof(m));
+        k = pl.verdict == XLMIG_PLAN_ACT ? apply(m, &pl, &killed) : 0;
+        switch (pl.verdict) {
+        case XLMIG_PLAN_REFUSE:
+            refused++;
+            /* Refusing touches nothing, and a lone runner is settled. */
+            bad += pl.n != 0 || nrun == 1;
+            break;
+        case XLMIG_PLAN_NOTHING:
+            nothing++;
+            /* Only a clean state, or the operator's lone paused copy. */
+            bad += pl.n != 0 || copies(v) != 1 ||
+                   (nrun == 1 && (v[pl.keeper].copy[0] != R ||
+                                  v[0].tokens ||
+                                  v[!pl.keeper].drbd == XLMIG_ROLE_PRIMARY ||
+                                  v[!pl.keeper].drbd == XLMIG_ROLE_MIXED ||
+                                  v[pl.keeper].drbd ==
+                                      XLMIG_ROLE_SECONDARY ||
+                                  v[pl.keeper].drbd == XLMIG_ROLE_MIXED)) ||
+                   (nrun == 0 && v[pl.keeper].copy[0] != P);
+            break;
+        case XLMIG_PLAN_ACT:
+            acted++;
+            /*
+             * Afterwards: every action was legal, no running copy was
+             * destroyed, one copy is left, running under its own name,
+             * the other host's DRBD let go, no tokens.
+             */
+            bad += k != 0 || killed || copies(m) != 1 ||
+                   m[pl.keeper].copy[XLMIG_COPY_NAME] != R ||
+                   m[0].tokens || m[1].tokens ||
+                   m[!pl.keeper].drbd == XLMIG_ROLE_PRIMARY ||
+                   m[!pl.keeper].drbd == XLMIG_ROLE_MIXED ||
+                   m[pl.keeper].drbd == XLMIG_ROLE_SECONDARY;
+            /* A stopped copy is only resumed when it is the only one. */
+            bad += nrun == 0 && nsusp > 1;
+            break;
+        }
+        if (bad) {
+            CU_FAIL("a plan broke a rule");
+            break;
+        }
+    }
+    CU_ASSERT(acted > 0 && refused > 0 && nothing > 0);
+}
+
+static CU_TestInfo tests[] = {
+    { "documented rows", test_rows },
+    { "every state combination", test_all_combinations },
+    CU_TEST_INFO_NULL,
+};
+
+XLMIG_UNIT_SUITE("recover-plan", NULL, NULL, tests);
