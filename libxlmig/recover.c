@@ -1,0 +1,299 @@
+#include "recover.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "error.h"
+#include "sim_host.h"
+
+static const char *copy_words[XLMIG_COPY__COUNT] = {
+    "name", "incoming", "migratedaway",
+};
+
+int xlmig_domain_name_ok(const char *name)
+{
+    size_t i, n = strlen(name);
+
+    if (!n || n > 100 || name[0] == '-' || name[0] == '.')
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+            return 0;
+    return 1;
+}
+
+#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
+                            const char *domain, char **out)
+{
+    const unsigned char *buf;
+    char name[160];
+    size_t len;
+    int c, rc = XLMIG_E_NOMEM;
+    yajl_gen g = yajl_gen_alloc(NULL);
+
+    *out = NULL;
+    if (!g)
+        return rc;
+    yajl_gen_map_open(g);
+    GS(g, "host");
+    GS(g, host);
+    GS(g, "domain");
+    GS(g, domain);
+    GS(g, "copies");
+    yajl_gen_map_open(g);
+    for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+        if (xlmig_copy_name(domain, (xlmig_copy)c, name, sizeof(name)))
+            goto out;
+        GS(g, name);
+        GS(g, xlmig_dom_state_str(v->copy[c]));
+    }
+    yajl_gen_map_close(g);
+    GS(g, "drbd");
+    GS(g, xlmig_drbd_role_str(v->drbd));
+    GS(g, "tokens");
+    yajl_gen_integer(g, v->tokens);
+    yajl_gen_map_close(g);
+    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+        goto out;
+    *out = strndup((const char *)buf, len);
+    rc = *out ? 0 : XLMIG_E_NOMEM;
+out:
+    yajl_gen_free(g);
+    return rc;
+}
+
+static yajl_val get(yajl_val obj, const char *key)
+{
+    const char *path[] = { key, NULL };
+
+    return yajl_tree_get(obj, path, yajl_t_any);
+}
+
+int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
+                          xlmig_host_view *v, char *host, size_t hostlen)
+{
+    char errbuf[128] = "", *text = NULL, name[160];
+    yajl_val root = NULL, x, copies;
+    const char *d;
+    int c, s, rc = XLMIG_E_PROTO;
+
+    xlmig_host_view_init(v);
+    if (hostlen)
+        host[0] = 0;
+    if (len > XLMIG_VIEW_JSON_MAX || memchr(buf, 0, len)) {
+        xlmig_err(rc, "peer's inspection: not one line of JSON");
+        goto out;
+    }
+    text = strndup(buf, len);
+    if (!text) {
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+    if (!root || !YAJL_IS_OBJECT(root)) {
+        xlmig_err(rc, "peer's inspection: not a JSON object");
+        goto out;
+    }
+    x = get(root, "domain");
+    d = YAJL_IS_STRING(x) ? YAJL_GET_STRING(x) : NULL;
+    if (!d || strcmp(d, domain)) {
+        xlmig_err(rc, "peer's inspection is not about %s", domain);
+        goto out;
+    }
+    x = get(root, "host");
+    if (YAJL_IS_STRING(x) && hostlen)
+        snprintf(host, hostlen, "%s", YAJL_GET_STRING(x));
+    copies = get(root, "copies");
+    if (!YAJL_IS_OBJECT(copies)) {
+        xlmig_err(rc, "peer's inspection: no \"copies\" object");
+        goto out;
+    }
+    for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+        if (xlmig_copy_name(domain, (xlmig_copy)c, name, sizeof(name))) {
+            xlmig_err(rc, "peer's inspection: domain name too long");
+            goto out;
+        }
+        x = get(copies, name);
+        s = YAJL_IS_STRING(x) ? xlmig_dom_state_parse(YAJL_GET_STRING(x))
+                              : -1;
+        if (s < 0) {
+            xlmig_err(rc, "peer's inspection: no valid state for %s", name);
+            goto out;
+        }
+        v->copy[c] = (xlmig_dom_state)s;
+    }
+    x = get(root, "drbd");
+    s = YAJL_IS_STRING(x) ? xlmig_drbd_role_parse(YAJL_GET_STRING(x)) : -1;
+    if (s < 0) {
+        xlmig_err(rc, "peer's inspection: no valid \"drbd\" role");
+        goto out;
+    }
+    v->drbd = (xlmig_drbd_role)s;
+    x = get(root, "tokens");
+    if (!YAJL_IS_INTEGER(x) || YAJL_GET_INTEGER(x) < 0 ||
+        YAJL_GET_INTEGER(x) > 1000000) {
+        xlmig_err(rc, "peer's inspection: no valid \"tokens\" count");
+        goto out;
+    }
+    v->tokens = (unsigned)YAJL_GET_INTEGER(x);
+    v->reachable = true;
+    rc = 0;
+out:
+    yajl_tree_free(root);
+    free(text);
+    return rc;
+}
+
+static int word(const char *const *words, int n, const char *s, size_t len)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (strlen(words[i]) == len && !strncmp(words[i], s, len))
+            return i;
+    return -1;
+}
+
+int xlmig_action_parse(const char *s, xlmig_action *a)
+{
+    const char *f[3] = { s, NULL, NULL };
+    size_t l[3] = { 0, 0, 0 };
+    int i, n = 1, k;
+    const char *p;
+
+    memset(a, 0, sizeof(*a));
+    for (p = s; *p; p++)
+        if (*p == ':') {
+            if (n == 3)
+                goto bad;
+            f[n++] = p + 1;
+        }
+    for (i = 0; i < n; i++)
+        l[i] = i + 1 < n ? (size_t)(f[i + 1] - f[i] - 1) : strlen(f[i]);
+    for (k = 0; k < XLMIG_ACT__COUNT; k++)
+        if (strlen(xlmig_act_str((xlmig_act)k)) == l[0] &&
+            !strncmp(xlmig_act_str((xlmig_act)k), f[0], l[0]))
+            break;
+    if (k == XLMIG_ACT__COUNT)
+        goto bad;
+    a->act = (xlmig_act)k;
+    if (n > 1 && (k = word(copy_words, XLMIG_COPY__COUNT, f[1], l[1])) < 0)
+        goto bad;
+    a->copy = n > 1 ? (xlmig_copy)k : XLMIG_COPY_NAME;
+    if (n > 2 && (k = word(copy_words, XLMIG_COPY__COUNT, f[2], l[2])) < 0)
+        goto bad;
+    a->to = n > 2 ? (xlmig_copy)k : XLMIG_COPY_NAME;
+    if ((a->act == XLMIG_ACT_RENAME) != (n == 3))
+        goto bad;
+    return 0;
+bad:
+    xlmig_err(XLMIG_E_INVAL, "bad action \"%s\" (ACT[:COPY[:TO]])", s);
+    return XLMIG_E_INVAL;
+}
+
+void xlmig_action_format(const xlmig_action *a, char *buf, size_t len)
+{
+    if (a->act == XLMIG_ACT_RENAME)
+        snprintf(buf, len, "%s:%s:%s", xlmig_act_str(a->act),
+                 copy_words[a->copy], copy_words[a->to]);
+    else
+        snprintf(buf, len, "%s:%s", xlmig_act_str(a->act),
+                 copy_words[a->copy]);
+}
+
+void xlmig_action_describe(const xlmig_action *a, const char *domain,
+                           char *buf, size_t len)
+{
+    char n1[160], n2[160];
+
+    xlmig_copy_name(domain, a->copy, n1, sizeof(n1));
+    xlmig_copy_name(domain, a->to, n2, sizeof(n2));
+    switch (a->act) {
+    case XLMIG_ACT_RENAME:
+        snprintf(buf, len, "rename %s to %s", n1, n2);
+        break;
+    case XLMIG_ACT_DEMOTE:
+        snprintf(buf, len, "demote %s's DRBD resources to Secondary",
+                 domain);
+        break;
+    case XLMIG_ACT_PROMOTE:
+        snprintf(buf, len, "promote %s's DRBD resources to Primary",
+                 domain);
+        break;
+    case XLMIG_ACT_DROP_TOKENS:
+        snprintf(buf, len, "remove %s's migration tokens", domain);
+        break;
+    default:
+        snprintf(buf, len, "%s %s", xlmig_act_str(a->act), n1);
+    }
+}
+
+int xlmig_sim_host_inspect(const char *dir, const char *domain,
+                           xlmig_host_view *v)
+{
+    char name[160], st[XLMIG_SIM_STATE_LEN];
+    int c, r, s;
+
+    xlmig_host_view_init(v);
+    for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+        if (xlmig_copy_name(domain, (xlmig_copy)c, name, sizeof(name)))
+            return XLMIG_E_INVAL;
+        r = xlmig_sim_host_get(dir, name, st, sizeof(st));
+        if (r < 0)
+            return r;
+        s = r ? xlmig_dom_state_parse(st) : XLMIG_DS_NONE;
+        v->copy[c] = s < 0 ? XLMIG_DS_OTHER : (xlmig_dom_state)s;
+    }
+    /* Simulated hosts have no DRBD and no tokens. */
+    v->drbd = XLMIG_ROLE_NONE;
+    v->reachable = true;
+    return 0;
+}
+
+int xlmig_sim_host_act(const char *dir, const char *domain,
+                       const xlmig_action *a)
+{
+    char n1[160], n2[160], st[XLMIG_SIM_STATE_LEN];
+    int r;
+
+    if (xlmig_copy_name(domain, a->copy, n1, sizeof(n1)) ||
+        xlmig_copy_name(domain, a->to, n2, sizeof(n2)))
+        return XLMIG_E_INVAL;
+    switch (a->act) {
+    case XLMIG_ACT_DESTROY:
+        return xlmig_sim_host_remove(dir, n1);
+    case XLMIG_ACT_RENAME:
+        r = xlmig_sim_host_get(dir, n2, st, sizeof(st));
+        if (r) {
+            if (r > 0)
+                xlmig_err(XLMIG_E_BACKEND, "cannot rename %s: %s exists",
+                          n1, n2);
+            return r > 0 ? XLMIG_E_BACKEND : r;
+        }
+        return xlmig_sim_host_rename(dir, n1, n2);
+    case XLMIG_ACT_RESUME:
+    case XLMIG_ACT_UNPAUSE:
+        r = xlmig_sim_host_get(dir, n1, st, sizeof(st));
+        if (r <= 0) {
+            if (!r)
+                xlmig_err(XLMIG_E_BACKEND, "no domain %s here", n1);
+            return r ? r : XLMIG_E_BACKEND;
+        }
+        if (strcmp(st, a->act == XLMIG_ACT_RESUME ? "suspended"
+                                                  : "paused")) {
+            xlmig_err(XLMIG_E_BACKEND, "cannot %s %s: it is %s",
+                      xlmig_act_str(a->act), n1, st);
+            return XLMIG_E_BACKEND;
+        }
+        return xlmig_sim_host_put(dir, n1, "running");
+    default:
+        /* No DRBD, no tokens on a simulated host: nothing to change. */
+        return 0;
+    }
+}

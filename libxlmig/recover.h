@@ -1,0 +1,44 @@
+/*
+ * recover's plumbing around the pure plan (recover_plan.h): a host's
+ * view as one JSON line -- what `xl-migrate-drbd inspect` prints on the
+ * peer and recover reads back through the transport -- and the
+ * simulator's implementation of inspecting and acting on a host.
+ */
+#ifndef XLMIG_RECOVER_H
+#define XLMIG_RECOVER_H
+
+#include <stddef.h>
+
+#include "recover_plan.h"
+
+#define XLMIG_VIEW_JSON_MAX 4096
+
+/* Letters, digits, '_', '.', '-'; no leading '-': safe in a command. */
+int xlmig_domain_name_ok(const char *name);
+
+/* {"host":..,"domain":..,"copies":{"<n>":"running",..},"drbd":..,
+ *  "tokens":N}; *out malloc'd, NUL-terminated. */
+int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
+                            const char *domain, char **out);
+/*
+ * Parse what a peer printed: it must be about `domain`; unknown keys
+ * are ignored, unknown states and roles are errors. Sets reachable.
+ */
+int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
+                          xlmig_host_view *v, char *host, size_t hostlen);
+
+/* "ACT[:COPY[:TO]]", COPY/TO as name, incoming, migratedaway. */
+int xlmig_action_parse(const char *s, xlmig_action *a);
+/* The same form, for the command line of a remote `inspect --do`. */
+void xlmig_action_format(const xlmig_action *a, char *buf, size_t len);
+/* "destroy web01--incoming" */
+void xlmig_action_describe(const xlmig_action *a, const char *domain,
+                           char *buf, size_t len);
+
+/* The simulator's hosts (sim_host.h records). */
+int xlmig_sim_host_inspect(const char *dir, const char *domain,
+                           xlmig_host_view *v);
+int xlmig_sim_host_act(const char *dir, const char *domain,
+                       const xlmig_action *a);
+
+#endif

@@ -1,0 +1,388 @@
+/*
+ * recover <domain> <peer>: settle what a broken migration left on this
+ * host and its peer (docs/reliability.md). inspect <domain>: this host's
+ * view as JSON, and its --do actions; recover runs it on the peer
+ * through the transport, as migrate runs the receiver.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "recover.h"
+#include "transport.h"
+
+#define PEER_TIMEOUT_MS 60000
+#define MAX_DO 16
+
+typedef struct {
+    const char *ssh;
+    const char *host_dir;      /* simulator: the host's records */
+    bool sim;
+    bool dry_run;
+    bool json;
+    xlmig_keep keep;
+    const char *domain;
+    const char *peer;
+    const char *todo[MAX_DO];
+    unsigned ntodo;
+} rec_opts;
+
+enum { R_SIM = 256, R_HOST_DIR, R_DRY_RUN, R_KEEP_LOCAL, R_KEEP_PEER,
+       R_JSON, R_DO, R_HELP };
+
+static const struct option rec_longopts[] = {
+    { "sim", no_argument, NULL, R_SIM },
+    { "sim-host-dir", required_argument, NULL, R_HOST_DIR },
+    { "dry-run", no_argument, NULL, R_DRY_RUN },
+    { "keep-local", no_argument, NULL, R_KEEP_LOCAL },
+    { "keep-peer", no_argument, NULL, R_KEEP_PEER },
+    { "json", no_argument, NULL, R_JSON },
+    { "do", required_argument, NULL, R_DO },
+    { "help", no_argument, NULL, R_HELP },
+    { NULL, 0, NULL, 0 },
+};
+
+static void recover_usage(FILE *out)
+{
+    fprintf(out,
+"Usage: " PROG " recover [options] <domain> <peer>\n"
+"       " PROG " inspect [--sim --sim-host-dir <dir>] <domain>"
+" [--do ACT]...\n"
+"\n"
+"recover inspects both hosts -- <domain>, <domain>--incoming and\n"
+"<domain>--migratedaway, their states, DRBD roles, migration tokens --\n"
+"and brings them to one running guest with the DRBD window closed,\n"
+"printing what it found and what it did. It never destroys a running\n"
+"copy, and refuses, touching nothing, when the state does not say\n"
+"which copy is the guest. Nothing wrong: it does nothing and says so.\n"
+"\n"
+"  -s <sshcommand>   reach the peer through this (default ssh); with\n"
+"                    -s \"\" <peer> is the whole inspect command\n"
+"  --dry-run         print the decision, change nothing\n"
+"  --keep-local, --keep-peer\n"
+"                    two copies run: keep this one (check first which\n"
+"                    one is current)\n"
+"  --sim, --sim-host-dir <dir>\n"
+"                    a simulated host (the simulator's records)\n"
+"\n"
+"inspect prints this host's view as one JSON line; --do applies one\n"
+"action (destroy:COPY, rename:COPY:TO, resume:COPY, unpause:COPY,\n"
+"demote, promote, drop-tokens; COPY is name, incoming, migratedaway).\n"
+"\n"
+"Exit status: 0 one guest runs and nothing is left (or a dry run),\n"
+"1 a host could not be inspected or an action failed, 2 refused: the\n"
+"operator must decide.\n");
+}
+
+static int parse(rec_opts *o, int argc, char **argv, int nargs)
+{
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":s:h", rec_longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': o->ssh = optarg; break;
+        case R_SIM: o->sim = true; break;
+        case R_HOST_DIR: o->host_dir = optarg; break;
+        case R_DRY_RUN: o->dry_run = true; break;
+        case R_KEEP_LOCAL: o->keep = XLMIG_KEEP_LOCAL; break;
+        case R_KEEP_PEER: o->keep = XLMIG_KEEP_PEER; break;
+        case R_JSON: o->json = true; break;
+        case R_DO:
+            if (o->ntodo == MAX_DO) {
+                cli_error("%s: at most %d --do", argv[0], MAX_DO);
+                return -1;
+            }
+            o->todo[o->ntodo++] = optarg;
+            break;
+        case 'h':
+        case R_HELP:
+            recover_usage(stdout);
+            exit(0);
+        case ':':
+            cli_error("%s: option %s needs a value", argv[0],
+                      argv[optind - 1]);
+            return -1;
+        default:
+            cli_error("%s: unknown option %s (see --help)", argv[0],
+                      argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (argc - optind != nargs) {
+        cli_error("%s: expected %s, got %d argument%s", argv[0],
+                  nargs == 2 ? "<domain> <peer>" : "<domain>",
+                  argc - optind, argc - optind == 1 ? "" : "s");
+        return -1;
+    }
+    o->domain = argv[optind];
+    o->peer = nargs == 2 ? argv[optind + 1] : NULL;
+    if (!xlmig_domain_name_ok(o->domain)) {
+        cli_error("%s: \"%s\" is not a domain name", argv[0], o->domain);
+        return -1;
+    }
+    if (o->peer && !*o->peer) {
+        cli_error("%s: empty peer", argv[0]);
+        return -1;
+    }
+    if (!o->sim) {
+        cli_error("%s: the Xen backend is not available in this build;"
+                  " use --sim", argv[0]);
+        return -1;
+    }
+    if (!o->host_dir) {
+        cli_error("%s: --sim needs --sim-host-dir", argv[0]);
+        return -1;
+    }
+    return 0;
+}
+
+static int local_inspect(const rec_opts *o, xlmig_host_view *v)
+{
+    return xlmig_sim_host_inspect(o->host_dir, o->domain, v);
+}
+
+static int local_act(const rec_opts *o, const xlmig_action *a)
+{
+    return xlmig_sim_host_act(o->host_dir, o->domain, a);
+}
+
+/* Run `inspect <domain> [args]` on the peer; its one line in *out. */
+static int run_peer(const rec_opts *o, const char *args, char **out)
+{
+    char st[64], buf[XLMIG_VIEW_JSON_MAX + 1];
+    xlmig_transport t;
+    size_t got = 0;
+    char *rune = NULL;
+    int rc, status = -1;
+    ssize_t r;
+
+    *out = NULL;
+    xlmig_transport_init(&t);
+    /* With -s "" the peer argument is the inspect command itself. */
+    if (o->ssh && !*o->ssh)
+        r = asprintf(&rune, "%s %s%s", o->peer, o->domain, args);
+    else
+        r = asprintf(&rune, "exec %s %s " PROG " inspect %s%s",
+                     o->ssh ? o->ssh : "ssh", o->peer, o->domain, args);
+    if (r < 0)
+        rune = NULL;
+    if (!rune) {
+        rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    rc = xlmig_transport_spawn(&t, rune);
+    if (rc)
+        goto out;
+    close(t.send_fd);
+    t.send_fd = -1;
+    for (;;) {
+        struct pollfd p = { .fd = t.recv_fd, .events = POLLIN };
+
+        if (poll(&p, 1, PEER_TIMEOUT_MS) <= 0) {
+            xlmig_err(XLMIG_E_TIMEOUT, "peer %s did not answer", o->peer);
+            rc = XLMIG_E_TIMEOUT;
+            goto out;
+        }
+        r = read(t.recv_fd, buf + got, sizeof(buf) - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got == sizeof(buf) - 1) {
+            xlmig_err(XLMIG_E_PROTO, "peer %s: answer too long", o->peer);
+            rc = XLMIG_E_PROTO;
+            goto out;
+        }
+    }
+    buf[got] = 0;
+    xlmig_transport_dispose(&t, 5000, &status);
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+        xlmig_err(XLMIG_E_REMOTE, "inspect on %s %s", o->peer,
+                  xlmig_transport_status_str(status, st, sizeof(st)));
+        rc = XLMIG_E_REMOTE;
+        goto out;
+    }
+    *out = strdup(buf);
+    rc = *out ? 0 : XLMIG_E_NOMEM;
+out:
+    xlmig_transport_dispose(&t, 5000, &status);
+    free(rune);
+    return rc;
+}
+
+static int peer_inspect(const rec_opts *o, xlmig_host_view *v, char *host,
+                        size_t hl)
+{
+    char *text = NULL;
+    int rc;
+
+    xlmig_host_view_init(v);
+    rc = run_peer(o, " --json", &text);
+    if (!rc)
+        rc = xlmig_host_view_parse(text, strcspn(text, "\n"), o->domain, v,
+                                   host, hl);
+    free(text);
+    return rc;
+}
+
+static int peer_act(const rec_opts *o, const xlmig_action *a)
+{
+    char act[64], args[96], *text = NULL;
+    int rc;
+
+    xlmig_action_format(a, act, sizeof(act));
+    snprintf(args, sizeof(args), " --do %s", act);
+    rc = run_peer(o, args, &text);
+    free(text);
+    return rc;
+}
+
+static void print_view(const char *label, const char *host,
+                       const rec_opts *o, const xlmig_host_view *v)
+{
+    char name[160];
+    int c, n = 0;
+
+    printf("  %-5s %-16s", label, host);
+    if (!v->reachable) {
+        printf(" could not be inspected\n");
+        return;
+    }
+    for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+        if (v->copy[c] == XLMIG_DS_NONE)
+            continue;
+        xlmig_copy_name(o->domain, (xlmig_copy)c, name, sizeof(name));
+        printf("%s %s %s", n++ ? "," : "", name,
+               xlmig_dom_state_str(v->copy[c]));
+    }
+    printf("%s; DRBD %s; %u token%s\n", n ? "" : " no copy",
+           xlmig_drbd_role_str(v->drbd), v->tokens,
+           v->tokens == 1 ? "" : "s");
+}
+
+static int cmd_recover(int argc, char **argv)
+{
+    xlmig_host_view v[2];
+    char host[2][128], what[256];
+    const char *label[2] = { "local", "peer" };
+    xlmig_plan plan;
+    unsigned i;
+    int rc;
+    rec_opts o;
+
+    if (parse(&o, argc, argv, 2))
+        return 1;
+    if (gethostname(host[0], sizeof(host[0]) - 1))
+        strcpy(host[0], "?");
+    snprintf(host[1], sizeof(host[1]), "%s",
+             o.ssh && !*o.ssh ? "peer" : o.peer);
+    rc = local_inspect(&o, &v[0]);
+    if (rc)
+        cli_error("recover: cannot inspect this host: %s", xlmig_errmsg());
+    xlmig_err_clear();
+    if (peer_inspect(&o, &v[1], host[1], sizeof(host[1])))
+        cli_error("recover: cannot inspect %s: %s", o.peer, xlmig_errmsg());
+    printf("recover %s: found\n", o.domain);
+    print_view("local", host[0], &o, &v[0]);
+    print_view("peer", host[1], &o, &v[1]);
+    xlmig_recover_plan(&v[0], &v[1], o.keep, &plan);
+    printf("decision: %s\n", plan.why);
+    if (plan.verdict == XLMIG_PLAN_NOTHING) {
+        printf("nothing to do\n");
+        return 0;
+    }
+    if (plan.verdict == XLMIG_PLAN_REFUSE) {
+        printf("refused: nothing changed\n");
+        cli_error("recover %s: refused: %s", o.domain, plan.why);
+        return rc || !v[1].reachable ? 1 : 2;
+    }
+    for (i = 0; i < plan.n; i++) {
+        const xlmig_action *a = &plan.a[i];
+
+        xlmig_action_describe(a, o.domain, what, sizeof(what));
+        printf("  %u. %-5s %s: %s", i + 1, label[a->host], what,
+               o.dry_run ? "would do\n" : "");
+        if (o.dry_run)
+            continue;
+        fflush(stdout);
+        rc = a->host == XLMIG_HOST_LOCAL ? local_act(&o, a)
+                                         : peer_act(&o, a);
+        printf("%s\n", rc ? "FAILED" : "done");
+        if (rc) {
+            cli_error("recover %s: %s on %s failed: %s; stopped, state"
+                      " above is partly changed: run recover again",
+                      o.domain, what, label[a->host], xlmig_errmsg());
+            return 1;
+        }
+    }
+    if (o.dry_run) {
+        printf("dry run: nothing changed\n");
+        return 0;
+    }
+    /* Look again: the promise is one running guest and nothing else. */
+    local_inspect(&o, &v[0]);
+    if (peer_inspect(&o, &v[1], host[1], sizeof(host[1])))
+        v[1].reachable = false;
+    xlmig_recover_plan(&v[0], &v[1], XLMIG_KEEP_AUTO, &plan);
+    printf("now:\n");
+    print_view("local", host[0], &o, &v[0]);
+    print_view("peer", host[1], &o, &v[1]);
+    if (plan.verdict != XLMIG_PLAN_NOTHING) {
+        cli_error("recover %s: not settled after acting: %s", o.domain,
+                  plan.why);
+        return 1;
+    }
+    printf("%s runs on %s (%s); nothing else left\n", o.domain,
+           label[plan.keeper], host[plan.keeper]);
+    return 0;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    xlmig_host_view v;
+    xlmig_action a;
+    char host[128], *json = NULL;
+    unsigned i;
+    int rc;
+    rec_opts o;
+
+    if (parse(&o, argc, argv, 1))
+        return 1;
+    for (i = 0; i < o.ntodo; i++) {
+        rc = xlmig_action_parse(o.todo[i], &a);
+        if (!rc)
+            rc = local_act(&o, &a);
+        if (rc) {
+            cli_error("inspect %s: %s", o.domain, xlmig_errmsg());
+            return 1;
+        }
+    }
+    if (gethostname(host, sizeof(host) - 1))
+        strcpy(host, "?");
+    rc = local_inspect(&o, &v);
+    if (!rc)
+        rc = xlmig_host_view_to_json(&v, host, o.domain, &json);
+    if (rc) {
+        cli_error("inspect %s: %s", o.domain, xlmig_errmsg());
+        return 1;
+    }
+    printf("%s\n", json);
+    free(json);
+    return 0;
+}
+
+CLI_SUBCOMMAND("recover", cmd_recover,
+               "settle a broken migration: one running guest");
+CLI_SUBCOMMAND("inspect", cmd_inspect,
+               "this host's copies of a guest (recover's peer side)");
