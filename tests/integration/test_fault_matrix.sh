@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 : "${MATRIX_JOBS:=4}"
-export XLMIG_FAULT_STALL_S=2
+export XLMIG_FAULT_STALL_S=10
 
 SRC_POINTS="precheck prepare precopy precopy-round switchover go go-sent
 commit rollback"
@@ -114,8 +114,8 @@ cell() {
     [ "$point" = rollback ] && fault="$side:switchover:error,$fault"
     set +e
     XLMIG_FAULT=$fault "$T" --sim --json --sim-mem 16 --sim-profile idle \
-        --io-timeout 1 --sim-host-dir "$dir/s" -s "" g1 \
-        "sh -c ': >\"$dir/dest.started\"; \"$T\" --receive --sim --io-timeout 1 --sim-host-dir \
+        --io-timeout 4 --sim-host-dir "$dir/s" -s "" g1 \
+        "sh -c ': >\"$dir/dest.started\"; \"$T\" --receive --sim --io-timeout 4 --sim-host-dir \
 \"$dir/d\" --report-json \"$dir/r.json\" 2>\"$dir/dest.err\";
 echo \$? >\"$dir/dest.rc\"'" >"$dir/out" 2>"$dir/err"
     rc=$?
