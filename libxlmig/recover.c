@@ -55,7 +55,7 @@ int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
     }
     yajl_gen_map_close(g);
     GS(g, "drbd");
-    GS(g, xlmig_drbd_role_str(v->drbd));
+    GS(g, xlmig_disk_role_str(v->drbd));
     GS(g, "tokens");
     yajl_gen_integer(g, v->tokens);
     yajl_gen_map_close(g);
@@ -129,12 +129,12 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
         v->copy[c] = (xlmig_dom_state)s;
     }
     x = get(root, "drbd");
-    s = YAJL_IS_STRING(x) ? xlmig_drbd_role_parse(YAJL_GET_STRING(x)) : -1;
+    s = YAJL_IS_STRING(x) ? xlmig_disk_role_parse(YAJL_GET_STRING(x)) : -1;
     if (s < 0) {
         xlmig_err(rc, "peer's inspection: no valid \"drbd\" role");
         goto out;
     }
-    v->drbd = (xlmig_drbd_role)s;
+    v->drbd = (xlmig_disk_role)s;
     x = get(root, "tokens");
     if (!YAJL_IS_INTEGER(x) || YAJL_GET_INTEGER(x) < 0 ||
         YAJL_GET_INTEGER(x) > 1000000) {
@@ -251,7 +251,7 @@ int xlmig_sim_host_inspect(const char *dir, const char *domain,
         v->copy[c] = s < 0 ? XLMIG_DS_OTHER : (xlmig_dom_state)s;
     }
     /* Simulated hosts have no DRBD and no tokens. */
-    v->drbd = XLMIG_ROLE_NONE;
+    v->drbd = XLMIG_DISKS_NONE;
     v->reachable = true;
     return 0;
 }

@@ -7,7 +7,7 @@
 static const char *state_names[XLMIG_DS__COUNT] = {
     "none", "running", "paused", "suspended", "other",
 };
-static const char *role_names[XLMIG_ROLE__COUNT] = {
+static const char *role_names[XLMIG_DISKS__COUNT] = {
     "unknown", "none", "primary", "secondary", "mixed",
 };
 static const char *act_names[XLMIG_ACT__COUNT] = {
@@ -38,14 +38,14 @@ int xlmig_dom_state_parse(const char *s)
     return lookup(state_names, XLMIG_DS__COUNT, s);
 }
 
-const char *xlmig_drbd_role_str(xlmig_drbd_role r)
+const char *xlmig_disk_role_str(xlmig_disk_role r)
 {
-    return (unsigned)r < XLMIG_ROLE__COUNT ? role_names[r] : "?";
+    return (unsigned)r < XLMIG_DISKS__COUNT ? role_names[r] : "?";
 }
 
-int xlmig_drbd_role_parse(const char *s)
+int xlmig_disk_role_parse(const char *s)
 {
-    return lookup(role_names, XLMIG_ROLE__COUNT, s);
+    return lookup(role_names, XLMIG_DISKS__COUNT, s);
 }
 
 const char *xlmig_act_str(xlmig_act a)
@@ -242,11 +242,11 @@ int xlmig_recover_plan(const xlmig_host_view *local,
                 !(h == keeper.host && c == (int)keeper.copy))
                 add(p, h, XLMIG_ACT_DESTROY, (xlmig_copy)c, 0);
     /* 2. Close the DRBD window: the other host first lets go. */
-    if (v[other]->drbd == XLMIG_ROLE_PRIMARY ||
-        v[other]->drbd == XLMIG_ROLE_MIXED)
+    if (v[other]->drbd == XLMIG_DISKS_PRIMARY ||
+        v[other]->drbd == XLMIG_DISKS_MIXED)
         add(p, other, XLMIG_ACT_DEMOTE, 0, 0);
-    if (v[keeper.host]->drbd == XLMIG_ROLE_SECONDARY ||
-        v[keeper.host]->drbd == XLMIG_ROLE_MIXED)
+    if (v[keeper.host]->drbd == XLMIG_DISKS_SECONDARY ||
+        v[keeper.host]->drbd == XLMIG_DISKS_MIXED)
         add(p, keeper.host, XLMIG_ACT_PROMOTE, 0, 0);
     /* 3. The keeper takes its own name and runs. */
     if (keeper.copy != XLMIG_COPY_NAME)

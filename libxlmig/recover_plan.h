@@ -30,18 +30,18 @@ typedef enum {
 } xlmig_copy;
 
 typedef enum {
-    XLMIG_ROLE_UNKNOWN = 0,  /* could not tell */
-    XLMIG_ROLE_NONE,         /* no DRBD disks */
-    XLMIG_ROLE_PRIMARY,      /* every resource Primary */
-    XLMIG_ROLE_SECONDARY,    /* every resource Secondary */
-    XLMIG_ROLE_MIXED,
-    XLMIG_ROLE__COUNT
-} xlmig_drbd_role;
+    XLMIG_DISKS_UNKNOWN = 0,  /* could not tell */
+    XLMIG_DISKS_NONE,         /* no DRBD disks */
+    XLMIG_DISKS_PRIMARY,      /* every resource Primary */
+    XLMIG_DISKS_SECONDARY,    /* every resource Secondary */
+    XLMIG_DISKS_MIXED,
+    XLMIG_DISKS__COUNT
+} xlmig_disk_role;
 
 typedef struct {
     bool reachable;
     xlmig_dom_state copy[XLMIG_COPY__COUNT];
-    xlmig_drbd_role drbd;
+    xlmig_disk_role drbd;
     unsigned tokens;         /* migration tokens for this guest */
 } xlmig_host_view;
 
@@ -96,8 +96,8 @@ int xlmig_recover_plan(const xlmig_host_view *local,
 
 const char *xlmig_dom_state_str(xlmig_dom_state s);
 int xlmig_dom_state_parse(const char *s);      /* -1 if unknown */
-const char *xlmig_drbd_role_str(xlmig_drbd_role r);
-int xlmig_drbd_role_parse(const char *s);      /* -1 if unknown */
+const char *xlmig_disk_role_str(xlmig_disk_role r);
+int xlmig_disk_role_parse(const char *s);      /* -1 if unknown */
 const char *xlmig_act_str(xlmig_act a);
 int xlmig_act_parse(const char *s);            /* -1 if unknown */
 /* "<name>", "<name>--incoming", "<name>--migratedaway" */

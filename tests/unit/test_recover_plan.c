@@ -26,7 +26,7 @@ static xlmig_host_view view(xlmig_dom_state name, xlmig_dom_state inc,
     v.copy[XLMIG_COPY_NAME] = name;
     v.copy[XLMIG_COPY_INCOMING] = inc;
     v.copy[XLMIG_COPY_AWAY] = away;
-    v.drbd = XLMIG_ROLE_NONE;
+    v.drbd = XLMIG_DISKS_NONE;
     return v;
 }
 
@@ -70,14 +70,14 @@ static int apply(xlmig_host_view v[2], const xlmig_plan *p,
             h->copy[a->copy] = R;
             break;
         case XLMIG_ACT_DEMOTE:
-            h->drbd = XLMIG_ROLE_SECONDARY;
+            h->drbd = XLMIG_DISKS_SECONDARY;
             break;
         case XLMIG_ACT_PROMOTE:
             /* DRBD refuses a second Primary: the other must be down. */
-            if (v[!a->host].drbd == XLMIG_ROLE_PRIMARY ||
-                v[!a->host].drbd == XLMIG_ROLE_MIXED)
+            if (v[!a->host].drbd == XLMIG_DISKS_PRIMARY ||
+                v[!a->host].drbd == XLMIG_DISKS_MIXED)
                 return -1;
-            h->drbd = XLMIG_ROLE_PRIMARY;
+            h->drbd = XLMIG_DISKS_PRIMARY;
             break;
         case XLMIG_ACT_DROP_TOKENS:
             h->tokens = 0;
@@ -206,8 +206,8 @@ static void test_rows(void)
     /* DRBD window left open, tokens left: closed, dropped. */
     l = view(N, N, N);
     p = view(R, N, N);
-    l.drbd = XLMIG_ROLE_PRIMARY;
-    p.drbd = XLMIG_ROLE_PRIMARY;
+    l.drbd = XLMIG_DISKS_PRIMARY;
+    p.drbd = XLMIG_DISKS_PRIMARY;
     l.tokens = 1;
     pl = plan(l, p);
     CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DEMOTE, 0));
@@ -218,9 +218,9 @@ static void test_rows(void)
 /* Every combination of states; the rules that never bend. */
 static void test_all_combinations(void)
 {
-    static const xlmig_drbd_role roles[] = {
-        XLMIG_ROLE_UNKNOWN, XLMIG_ROLE_NONE, XLMIG_ROLE_PRIMARY,
-        XLMIG_ROLE_SECONDARY, XLMIG_ROLE_MIXED,
+    static const xlmig_disk_role roles[] = {
+        XLMIG_DISKS_UNKNOWN, XLMIG_DISKS_NONE, XLMIG_DISKS_PRIMARY,
+        XLMIG_DISKS_SECONDARY, XLMIG_DISKS_MIXED,
     };
     unsigned combo, bad = 0, acted = 0, refused = 0, nothing = 0;
 
@@ -260,11 +260,11 @@ static void test_all_combinations(void)
             bad += pl.n != 0 || copies(v) != 1 ||
                    (nrun == 1 && (v[pl.keeper].copy[0] != R ||
                                   v[0].tokens ||
-                                  v[!pl.keeper].drbd == XLMIG_ROLE_PRIMARY ||
-                                  v[!pl.keeper].drbd == XLMIG_ROLE_MIXED ||
+                                  v[!pl.keeper].drbd == XLMIG_DISKS_PRIMARY ||
+                                  v[!pl.keeper].drbd == XLMIG_DISKS_MIXED ||
                                   v[pl.keeper].drbd ==
-                                      XLMIG_ROLE_SECONDARY ||
-                                  v[pl.keeper].drbd == XLMIG_ROLE_MIXED)) ||
+                                      XLMIG_DISKS_SECONDARY ||
+                                  v[pl.keeper].drbd == XLMIG_DISKS_MIXED)) ||
                    (nrun == 0 && v[pl.keeper].copy[0] != P);
             break;
         case XLMIG_PLAN_ACT:
@@ -277,9 +277,9 @@ static void test_all_combinations(void)
             bad += k != 0 || killed || copies(m) != 1 ||
                    m[pl.keeper].copy[XLMIG_COPY_NAME] != R ||
                    m[0].tokens || m[1].tokens ||
-                   m[!pl.keeper].drbd == XLMIG_ROLE_PRIMARY ||
-                   m[!pl.keeper].drbd == XLMIG_ROLE_MIXED ||
-                   m[pl.keeper].drbd == XLMIG_ROLE_SECONDARY;
+                   m[!pl.keeper].drbd == XLMIG_DISKS_PRIMARY ||
+                   m[!pl.keeper].drbd == XLMIG_DISKS_MIXED ||
+                   m[pl.keeper].drbd == XLMIG_DISKS_SECONDARY;
             /* A stopped copy is only resumed when it is the only one. */
             bad += nrun == 0 && nsusp > 1;
             break;

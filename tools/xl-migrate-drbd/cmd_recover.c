@@ -267,7 +267,7 @@ static void print_view(const char *label, const char *host,
                xlmig_dom_state_str(v->copy[c]));
     }
     printf("%s; DRBD %s; %u token%s\n", n ? "" : " no copy",
-           xlmig_drbd_role_str(v->drbd), v->tokens,
+           xlmig_disk_role_str(v->drbd), v->tokens,
            v->tokens == 1 ? "" : "s");
 }
 
