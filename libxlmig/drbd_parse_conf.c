@@ -85,6 +85,8 @@ static int read_stmt(lexer *lx, stmt *st)
     int t, r;
 
     st->n = 0;
+    /* A bare ";" has no words: callers still look at the first two. */
+    st->w[0][0] = st->w[1][0] = 0;
     for (;;) {
         r = lex(lx, w, sizeof(w), &t);
         if (r)
