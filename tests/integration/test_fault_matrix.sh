@@ -4,7 +4,8 @@
 # exit code and what is left: the guest runs on exactly one host, nothing
 # else is left, or -- where a process died at the wrong moment or the
 # commit was not confirmed -- exactly the state `recover` resolves, and
-# then recover is run and must leave one running guest and nothing else.
+# then recover is run and must leave one running guest and nothing else
+# (on clean states it must do nothing).
 . "$(dirname "$0")/lib.sh"
 set -e
 : "${MATRIX_JOBS:=4}"
@@ -148,8 +149,9 @@ echo \$? >\"$dir/dest.rc\"'" >"$dir/out" 2>"$dir/err"
         esac
     fi
     # Whatever is not clean, recover must settle; clean, it must do
-    # nothing.
-    if [ "$verdict" = ok ] && "$T" recover --help >/dev/null 2>&1; then
+    # nothing (checked on the error column, to keep the matrix quick).
+    if [ "$verdict" = ok ] && { [ "$kind" = error ] ||
+        { [ "$st" != src ] && [ "$st" != dst ]; }; }; then
         set +e
         "$T" recover --sim --sim-host-dir "$dir/s" -s "" g1 \
             "\"$T\" inspect --sim --sim-host-dir \"$dir/d\"" \
