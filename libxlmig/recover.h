@@ -41,4 +41,12 @@ int xlmig_sim_host_inspect(const char *dir, const char *domain,
 int xlmig_sim_host_act(const char *dir, const char *domain,
                        const xlmig_action *a);
 
+/*
+ * This machine as a Xen host (libxl; DRBD through drbd.h). States of
+ * the three names from libxl_domain_info; DRBD role and tokens of the
+ * guest's resources, found from the first copy's configuration.
+ */
+int xlmig_xen_host_inspect(const char *domain, xlmig_host_view *v);
+int xlmig_xen_host_act(const char *domain, const xlmig_action *a);
+
 #endif

@@ -134,12 +134,7 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
         cli_error("%s: empty peer", argv[0]);
         return -1;
     }
-    if (!o->sim) {
-        cli_error("%s: the Xen backend is not available in this build;"
-                  " use --sim", argv[0]);
-        return -1;
-    }
-    if (!o->host_dir) {
+    if (o->sim && !o->host_dir) {
         cli_error("%s: --sim needs --sim-host-dir", argv[0]);
         return -1;
     }
@@ -148,12 +143,14 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
 
 static int local_inspect(const rec_opts *o, xlmig_host_view *v)
 {
-    return xlmig_sim_host_inspect(o->host_dir, o->domain, v);
+    return o->sim ? xlmig_sim_host_inspect(o->host_dir, o->domain, v)
+                  : xlmig_xen_host_inspect(o->domain, v);
 }
 
 static int local_act(const rec_opts *o, const xlmig_action *a)
 {
-    return xlmig_sim_host_act(o->host_dir, o->domain, a);
+    return o->sim ? xlmig_sim_host_act(o->host_dir, o->domain, a)
+                  : xlmig_xen_host_act(o->domain, a);
 }
 
 /* Run `inspect <domain> [args]` on the peer; its one line in *out. */

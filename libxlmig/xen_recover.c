@@ -1,0 +1,262 @@
+/*
+ * recover on a Xen host: the states of a guest's three names through
+ * libxl, the DRBD role of its resources and its migration tokens; and
+ * the actions recover_plan may ask for. Destroying a copy runs its
+ * disks' hotplug remove, which demotes a DRBD resource no longer used.
+ */
+#include "recover.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drbd.h"
+#include "error.h"
+#include "xen_priv.h"
+
+typedef struct {
+    xlmig_xen_host h;
+    xlmig_drbd drbd;
+    bool drbd_up;
+    uint32_t domid[XLMIG_COPY__COUNT];
+    char uuid[XLMIG_COPY__COUNT][40];
+} xhost;
+
+static void xhost_init(xhost *x)
+{
+    int c;
+
+    memset(x, 0, sizeof(*x));
+    xlmig_xen_host_init(&x->h);
+    for (c = 0; c < XLMIG_COPY__COUNT; c++)
+        x->domid[c] = XLMIG_NO_DOMID;
+}
+
+static void xhost_dispose(xhost *x)
+{
+    if (x->drbd_up)
+        xlmig_drbd_dispose(&x->drbd);
+    x->drbd_up = false;
+    xlmig_xen_host_dispose(&x->h);
+}
+
+static xlmig_dom_state state_of(const libxl_dominfo *i)
+{
+    if (i->dying)
+        return XLMIG_DS_OTHER;
+    if (i->shutdown)
+        return i->shutdown_reason == LIBXL_SHUTDOWN_REASON_SUSPEND
+            ? XLMIG_DS_SUSPENDED : XLMIG_DS_OTHER;
+    return i->paused ? XLMIG_DS_PAUSED : XLMIG_DS_RUNNING;
+}
+
+/* Find the copies; fill v->copy and the domids. */
+static int find_copies(xhost *x, const char *domain, xlmig_host_view *v)
+{
+    char name[160];
+    libxl_dominfo info;
+    uint32_t domid;
+    int c;
+
+    for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+        if (xlmig_copy_name(domain, (xlmig_copy)c, name, sizeof(name)))
+            return XLMIG_E_INVAL;
+        v->copy[c] = XLMIG_DS_NONE;
+        if (libxl_name_to_domid(x->h.ctx, name, &domid))
+            continue;
+        libxl_dominfo_init(&info);
+        if (!libxl_domain_info(x->h.ctx, &info, domid)) {
+            x->domid[c] = domid;
+            v->copy[c] = state_of(&info);
+            snprintf(x->uuid[c], sizeof(x->uuid[c]), LIBXL_UUID_FMT,
+                     LIBXL_UUID_BYTES(info.uuid));
+        }
+        libxl_dominfo_dispose(&info);
+    }
+    return 0;
+}
+
+/* The DRBD resources of the first copy's disks, into x->drbd. */
+static int find_resources(xhost *x)
+{
+    libxl_domain_config cfg;
+    char *json = NULL;
+    int c, rc;
+
+    rc = xlmig_drbd_init(&x->drbd);
+    if (rc)
+        return rc;
+    x->drbd_up = true;
+    for (c = 0; c < XLMIG_COPY__COUNT; c++)
+        if (x->domid[c] != XLMIG_NO_DOMID)
+            break;
+    if (c == XLMIG_COPY__COUNT)
+        return 0;
+    libxl_domain_config_init(&cfg);
+    if (libxl_retrieve_domain_configuration(x->h.ctx, x->domid[c], &cfg,
+                                            NULL)) {
+        xlmig_err(XLMIG_E_BACKEND, "cannot read the configuration of"
+                  " domain %u", x->domid[c]);
+        rc = XLMIG_E_BACKEND;
+        goto out;
+    }
+    json = libxl_domain_config_to_json(x->h.ctx, &cfg);
+    rc = json ? xlmig_drbd_find_resources(&x->drbd, json) : XLMIG_E_NOMEM;
+out:
+    free(json);
+    libxl_domain_config_dispose(&cfg);
+    return rc;
+}
+
+/*
+ * One role for all of the guest's resources. With no copy here there
+ * is no configuration to find them by: unknown, and recover leaves the
+ * DRBD side to the hotplug scripts.
+ */
+static xlmig_disk_role disk_role(xhost *x, const xlmig_host_view *v)
+{
+    bool any = false, pri = false, sec = false;
+    xlmig_drbd_state s;
+    unsigned i;
+    int c;
+
+    for (c = 0; c < XLMIG_COPY__COUNT; c++)
+        any |= v->copy[c] != XLMIG_DS_NONE;
+    if (!any || find_resources(x))
+        return XLMIG_DISKS_UNKNOWN;
+    if (!x->drbd.nres)
+        return XLMIG_DISKS_NONE;
+    for (i = 0; i < x->drbd.nres; i++) {
+        xlmig_drbd_state_init(&s);
+        if (xlmig_drbd_query(&x->drbd, x->drbd.res[i].name, &s))
+            return XLMIG_DISKS_UNKNOWN;
+        pri |= s.role == XLMIG_DRBD_ROLE_PRIMARY;
+        sec |= s.role != XLMIG_DRBD_ROLE_PRIMARY;
+    }
+    return pri && sec ? XLMIG_DISKS_MIXED
+         : pri ? XLMIG_DISKS_PRIMARY : XLMIG_DISKS_SECONDARY;
+}
+
+/* Tokens are TOKEN_DIR/<uuid>.<resource>: any copy's uuid counts. */
+static unsigned tokens(xhost *x, bool drop)
+{
+    struct dirent *e;
+    unsigned n = 0;
+    char p[600];
+    DIR *d;
+    int c;
+
+    if (!x->drbd_up && xlmig_drbd_init(&x->drbd))
+        return 0;
+    x->drbd_up = true;
+    d = opendir(x->drbd.token_dir);
+    while (d && (e = readdir(d))) {
+        for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+            size_t l = strlen(x->uuid[c]);
+
+            if (!l || strncmp(e->d_name, x->uuid[c], l) ||
+                e->d_name[l] != '.')
+                continue;
+            n++;
+            snprintf(p, sizeof(p), "%s/%s", x->drbd.token_dir, e->d_name);
+            if (drop && unlink(p))
+                XLMIG_WARN("cannot remove token %s", p);
+            break;
+        }
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+int xlmig_xen_host_inspect(const char *domain, xlmig_host_view *v)
+{
+    xhost x;
+    int rc;
+
+    xlmig_host_view_init(v);
+    xhost_init(&x);
+    rc = xlmig_xen_host_open(&x.h, false);
+    if (!rc)
+        rc = find_copies(&x, domain, v);
+    if (rc)
+        goto out;
+    v->drbd = disk_role(&x, v);
+    v->tokens = tokens(&x, false);
+    v->reachable = true;
+out:
+    xhost_dispose(&x);
+    return rc;
+}
+
+int xlmig_xen_host_act(const char *domain, const xlmig_action *a)
+{
+    char from[160], to[160];
+    xlmig_host_view v;
+    uint32_t domid;
+    unsigned i;
+    xhost x;
+    int rc, r = 0;
+
+    xhost_init(&x);
+    rc = xlmig_xen_host_open(&x.h, false);
+    if (!rc)
+        rc = find_copies(&x, domain, &v);
+    if (rc)
+        goto out;
+    xlmig_copy_name(domain, a->copy, from, sizeof(from));
+    xlmig_copy_name(domain, a->to, to, sizeof(to));
+    domid = x.domid[a->copy];
+    switch (a->act) {
+    case XLMIG_ACT_DESTROY:
+    case XLMIG_ACT_RENAME:
+    case XLMIG_ACT_RESUME:
+    case XLMIG_ACT_UNPAUSE:
+        if (domid == XLMIG_NO_DOMID) {
+            xlmig_err(XLMIG_E_BACKEND, "no domain %s here", from);
+            rc = XLMIG_E_BACKEND;
+            goto out;
+        }
+        break;
+    default:
+        break;
+    }
+    switch (a->act) {
+    case XLMIG_ACT_DESTROY:
+        r = libxl_domain_destroy(x.h.ctx, domid, NULL);
+        break;
+    case XLMIG_ACT_RENAME:
+        r = libxl_domain_rename(x.h.ctx, domid, from, to);
+        break;
+    case XLMIG_ACT_RESUME:
+        r = libxl_domain_resume(x.h.ctx, domid, 1, NULL);
+        break;
+    case XLMIG_ACT_UNPAUSE:
+        r = libxl_domain_unpause(x.h.ctx, domid, NULL);
+        break;
+    case XLMIG_ACT_DEMOTE:
+    case XLMIG_ACT_PROMOTE:
+        rc = find_resources(&x);
+        for (i = 0; !rc && i < x.drbd.nres; i++)
+            rc = a->act == XLMIG_ACT_DEMOTE
+                ? xlmig_drbd_demote(&x.drbd, &x.drbd.res[i])
+                : xlmig_drbd_promote(&x.drbd, &x.drbd.res[i]);
+        goto out;
+    case XLMIG_ACT_DROP_TOKENS:
+        tokens(&x, true);
+        goto out;
+    default:
+        rc = XLMIG_E_INVAL;
+        goto out;
+    }
+    if (r) {
+        xlmig_err(XLMIG_E_BACKEND, "libxl: %s %s failed (%d)",
+                  xlmig_act_str(a->act), from, r);
+        rc = XLMIG_E_BACKEND;
+    }
+out:
+    xhost_dispose(&x);
+    return rc;
+}
