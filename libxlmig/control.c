@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_guard.h"
 #include "wire.h"
 
 #define MAX_STRING (XLMIG_MAX_CONTROL_STRING)
@@ -375,6 +376,11 @@ int xlmig_msg_decode(const char *buf, size_t len, xlmig_msg *m)
     }
     memcpy(text, buf, len);
     text[len] = 0;
+    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
+                               "control message")) {
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
     root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
     if (!root) {
         char *nl = strchr(errbuf, '\n');

@@ -9,6 +9,7 @@
 
 #include "drbd_parse_priv.h"
 #include "error.h"
+#include "json_guard.h"
 
 /* ---- disks ---- */
 
@@ -86,6 +87,11 @@ int xlmig_drbd_parse_disks(const char *buf, size_t len,
     memcpy(text, buf, len);
     text[len] = 0;
     err[0] = 0;
+    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
+                               "domain config")) {
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
     root = yajl_tree_parse(text, err, sizeof(err));
     if (!root || !YAJL_IS_OBJECT(root)) {
         char *nl;

@@ -10,6 +10,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_guard.h"
 #include "hoststate.h"
 #include "journal.h"
 #include "kv.h"
@@ -302,6 +303,11 @@ int xlmig_journal_decode(const char *buf, size_t len, xlmig_journal *j)
     memcpy(text, buf, len);
     text[len] = 0;
     err[0] = 0;
+    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
+                               "journal")) {
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
     root = yajl_tree_parse(text, err, sizeof(err));
     if (!root) {
         err[strcspn(err, "\n")] = 0;

@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_guard.h"
 #include "sim_host.h"
 
 static const char *copy_words[XLMIG_COPY__COUNT] = {
@@ -93,6 +94,11 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
     text = strndup(buf, len);
     if (!text) {
         rc = XLMIG_E_NOMEM;
+        goto out;
+    }
+    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
+                               "peer's inspection")) {
+        rc = XLMIG_E_PROTO;
         goto out;
     }
     root = yajl_tree_parse(text, errbuf, sizeof(errbuf));

@@ -6,6 +6,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_guard.h"
 #include "status.h"
 
 #define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
@@ -153,6 +154,11 @@ int xlmig_status_decode(const char *buf, size_t len, xlmig_status *s)
     memcpy(text, buf, len);
     text[len] = 0;
     err[0] = 0;
+    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
+                               "host status")) {
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
     root = yajl_tree_parse(text, err, sizeof(err));
     if (!root || !YAJL_IS_OBJECT(root)) {
         err[strcspn(err, "\n")] = 0;
