@@ -149,8 +149,20 @@ static int handshake(src_run *r)
 
     xlmig_msg_init(&m, XLMIG_MSG_NONE);
     rc = xlmig_chan_send_magic(&r->ch);
-    if (!rc)
+    if (rc == XLMIG_E_IO) {
+        /*
+         * A peer that is no receiver (a shell's "command not found")
+         * may be gone before we wrote: what it printed says why.
+         */
+        xlmig_err_clear();
         rc = xlmig_chan_expect_magic(&r->ch);
+        if (!rc) {
+            xlmig_err(XLMIG_E_IO, "destination stopped reading");
+            rc = XLMIG_E_IO;
+        }
+    } else if (!rc) {
+        rc = xlmig_chan_expect_magic(&r->ch);
+    }
     if (rc == XLMIG_E_IO) {
         explain_unreachable(r);
         goto out;
