@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,32 @@ static void drain(FILE *out, struct followed *f)
     fflush(out);
 }
 
+/*
+ * A guest created again under the same name gets a new or truncated log:
+ * follow the file now at that path, from its start, or its lines (and
+ * heartbeats) would be missed.
+ */
+static void recheck(struct followed *f, const char *path)
+{
+    struct stat now, ours;
+    off_t pos = lseek(f->fd, 0, SEEK_CUR);
+
+    if (stat(path, &now) || fstat(f->fd, &ours))
+        return;
+    if (now.st_ino != ours.st_ino || now.st_dev != ours.st_dev) {
+        int fd = open(path, O_RDONLY | O_NONBLOCK);
+
+        if (fd < 0)
+            return;
+        close(f->fd);
+        f->fd = fd;
+        f->len = 0;
+    } else if (pos > now.st_size) {
+        lseek(f->fd, 0, SEEK_SET);
+        f->len = 0;
+    }
+}
+
 static void scan(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -99,9 +126,13 @@ static void scan(const char *dir)
         for (i = 0; i < nfiles; i++)
             if (strcmp(files[i].name, e->d_name) == 0)
                 break;
-        if (i < nfiles || nfiles == MAXF)
-            continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (i < nfiles) {
+            recheck(&files[i], path);
+            continue;
+        }
+        if (nfiles == MAXF)
+            continue;
         files[nfiles].fd = open(path, O_RDONLY | O_NONBLOCK);
         if (files[nfiles].fd < 0)
             continue;
