@@ -1,5 +1,4 @@
 #!/bin/bash
-# tb: ci
 # Baseline: stock `xl migrate` (ssh between the dom0s) of a PVH guest whose
 # disk is DRBD r0, with r0 made dual-primary by hand, xen1 -> xen2 -> xen1.
 # Prints guest-visible downtime (largest heartbeat gap) and total time per

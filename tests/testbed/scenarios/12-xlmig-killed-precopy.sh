@@ -1,4 +1,5 @@
 #!/bin/bash
+# tb: ci
 # A migration killed during pre-copy (SIGTERM to xl-migrate-drbd while
 # memory is being copied) leaves the guest running on xen1, r0 Primary on
 # xen1 only, the window closed on both hosts and no token on xen2.

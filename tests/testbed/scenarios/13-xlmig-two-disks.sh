@@ -1,4 +1,5 @@
 #!/bin/bash
+# tb: ci
 # A guest with two DRBD disks (r0, r1) migrates xen1 -> xen2 -> xen1 with
 # both resources handled: roles swapped and both windows closed.
 set -euo pipefail

@@ -1,5 +1,4 @@
 #!/bin/bash
-# tb: ci
 # The guest dirties memory faster than the link may carry it (8 MiB/s over
 # a 32 MiB working set, --bandwidth 1): xl-migrate-drbd --max-downtime 300
 # either finishes with the throttle engaged and reported, or aborts with
