@@ -15,7 +15,7 @@ tb_ok -t 240 xen1 'for i in $(seq 230); do
         grep -q "^precopy " /tmp/xlmig.out 2>/dev/null && break; sleep 1; done
     sleep 5
     ! grep -q "^switchover\|phase switchover" /tmp/xlmig.out || exit 1
-    pid=$(pgrep -f "ssh .*xen2 .*--receive" | head -1)
+    pid=$(pgrep -f "^ssh .*xen2 .*--receive" | head -1)
     [ -n "$pid" ] || exit 1
     echo "killing the transport, pid $pid"; kill -9 "$pid"'
 tb_ok -t 240 xen1 'for i in $(seq 230); do
@@ -29,7 +29,7 @@ tb_assert_on xen1 "g1 is neither paused nor suspended" \
 tb_assert "g1's own scheduler cap is back" tb_xenbe_cap_restored xen1 g1
 # The receiver gives up on the dead link within its I/O timeout.
 tb_ok -t 150 xen2 'for i in $(seq 140); do
-    pgrep -f "xl-migrate-drbd --receive" > /dev/null || exit 0; sleep 1; done; exit 1'
+    pgrep -f "^xl-migrate-drbd --receive" > /dev/null || exit 0; sleep 1; done; exit 1'
 tb_assert "nothing named g1 on xen2" eval "! tb_guest_on xen2 g1"
 tb_assert "no g1--incoming on xen2" eval "! tb_guest_on xen2 g1--incoming"
 tb_assert "r0 Secondary on xen2" [ "$(tb_drbd_role xen2 r0)" = Secondary ]

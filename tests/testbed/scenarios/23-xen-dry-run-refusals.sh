@@ -24,7 +24,7 @@ out=$(tb_run xen1 "xl-migrate-drbd --io-timeout 300 --dry-run pv1 xen2" 2>&1) ||
 echo "$out"
 tb_assert "dry run of a PV guest fails" [ $rc != 0 ]
 tb_assert "the refusal names the missing shadow paging" eval \
-    "grep -q 'fail  *source  *log-dirty .*PV guest cannot enable log-dirty: this Xen is built without shadow paging' <<< \"\$out\""
+    "grep -q 'FAIL  *source  *log-dirty .*PV guest cannot enable log-dirty: this Xen is built without shadow paging' <<< \"\$out\""
 tb_assert "pv1 is still there on xen1" tb_guest_on xen1 pv1
 tb_assert "nothing on xen2" eval "! tb_guest_on xen2 pv1 && ! tb_guest_on xen2 pv1--incoming"
 tb_ok xen1 "xl destroy pv1"
@@ -40,7 +40,7 @@ out=$(tb_run xen1 "xl-migrate-drbd --io-timeout 300 --dry-run g1 xen2" 2>&1) || 
 echo "$out"
 tb_assert "dry run to a full xen2 fails" [ $rc != 0 ]
 tb_assert "the refusal is xen2's memory" eval \
-    "grep -q 'fail  *dest  *memory  *g1 needs' <<< \"\$out\""
+    "grep -q 'FAIL  *dest  *memory  *g1 needs' <<< \"\$out\""
 tb_assert "g1 still runs on xen1" tb_guest_on xen1 g1
 tb_assert "g1 heartbeat keeps counting on xen1" tb_hb_wait xen1 g1 5 60
 tb_assert "nothing of g1 on xen2" eval "! tb_guest_on xen2 g1 && ! tb_guest_on xen2 g1--incoming"
