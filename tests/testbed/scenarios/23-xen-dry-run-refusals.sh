@@ -21,7 +21,8 @@ EOF
 tb_xl xen1 180 tb_noop "xl create -p /etc/tb/pv1.cfg" || tb_fail "xl create pv1"
 rc=0
 out=$(tb_run xen1 "xl-migrate-drbd --io-timeout 300 --dry-run pv1 xen2" 2>&1) || rc=$?
-echo "$out"
+# Indented: the harness reads a line starting "FAIL" as a failed check.
+sed "s/^/    /" <<< "$out"
 tb_assert "dry run of a PV guest fails" [ $rc != 0 ]
 tb_assert "the refusal names the missing shadow paging" eval \
     "grep -q 'FAIL  *source  *log-dirty .*PV guest cannot enable log-dirty: this Xen is built without shadow paging' <<< \"\$out\""
@@ -37,7 +38,8 @@ tb_guest_cfg filler disks="" mem="$fill" | sed '/^disk/d' | tb_put xen2 /etc/tb/
 tb_xl xen2 180 tb_noop "xl create -p /etc/tb/filler.cfg" || tb_fail "xl create filler on xen2"
 rc=0
 out=$(tb_run xen1 "xl-migrate-drbd --io-timeout 300 --dry-run g1 xen2" 2>&1) || rc=$?
-echo "$out"
+# Indented: the harness reads a line starting "FAIL" as a failed check.
+sed "s/^/    /" <<< "$out"
 tb_assert "dry run to a full xen2 fails" [ $rc != 0 ]
 tb_assert "the refusal is xen2's memory" eval \
     "grep -q 'FAIL  *dest  *memory  *g1 needs' <<< \"\$out\""
