@@ -32,6 +32,9 @@ if [ $rc = 0 ]; then
     tb_report "xl-migrate-drbd throttled" "migrated in $total s"
     tb_report "xl-migrate-drbd throttled downtime_s" \
         "$TB_GAP (+-$TB_CLOCK_ERR; target 0.300; tool: $(sed -n 's/^ *downtime: *//p' "$TB_XL_LOG" | head -1))"
+    # The promise: migrated within the target, or not at all.
+    tb_assert "downtime within the 300 ms target" \
+        awk -v g="$TB_GAP" 'BEGIN { exit !(g <= 0.3) }'
     src=xen2 dst=xen1
 else
     tb_assert "xl-migrate-drbd reports an abort" \

@@ -1,4 +1,5 @@
 #!/bin/bash
+# tb: ci
 # The transport (the ssh child carrying the stream to xen2) is killed during
 # pre-copy: xl-migrate-drbd fails, the guest goes on running on xen1,
 # unsuspended and with its own scheduler cap, and nothing is left on xen2.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# tb: ci
 # --dry-run names the right refusal: a PV guest on this Xen (built without
 # shadow paging, so no PV log-dirty), and a destination without the memory
 # for the guest. Neither run changes anything.
