@@ -354,7 +354,6 @@ int xlmig_msg_decode(const char *buf, size_t len, xlmig_msg *m)
 {
     char errbuf[128] = "";
     yajl_val root = NULL;
-    char *text = NULL;
     size_t i;
     int rc = XLMIG_E_PROTO;
 
@@ -369,19 +368,11 @@ int xlmig_msg_decode(const char *buf, size_t len, xlmig_msg *m)
         xlmig_err(rc, "control message: contains a NUL byte");
         goto out;
     }
-    text = malloc(len + 1);
-    if (!text) {
-        rc = XLMIG_E_NOMEM;
+    rc = xlmig_json_parse(buf, len, "control message", &root, errbuf,
+                          sizeof(errbuf));
+    if (rc == XLMIG_E_NOMEM || rc == XLMIG_E_PROTO)
         goto out;
-    }
-    memcpy(text, buf, len);
-    text[len] = 0;
-    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
-                               "control message")) {
-        rc = XLMIG_E_PROTO;
-        goto out;
-    }
-    root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+    rc = XLMIG_E_PROTO;
     if (!root) {
         char *nl = strchr(errbuf, '\n');
 
@@ -412,6 +403,5 @@ int xlmig_msg_decode(const char *buf, size_t len, xlmig_msg *m)
 out:
     if (root)
         yajl_tree_free(root);
-    free(text);
     return rc;
 }

@@ -153,7 +153,7 @@ static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
 int xlmig_drbd_parse_status_json(const char *buf, size_t len,
                                  const char *res, xlmig_drbd_state *s)
 {
-    char err[128], *text = NULL;
+    char err[128];
     yajl_val root = NULL;
     bool found = false;
     size_t i;
@@ -163,20 +163,10 @@ int xlmig_drbd_parse_status_json(const char *buf, size_t len,
         return dp_bad(res, "status output too large", buf, 16);
     if (memchr(buf, 0, len))
         return dp_bad(res, "NUL byte in status output", buf, len);
-    text = malloc(len + 1);
-    if (!text) {
-        rc = XLMIG_E_NOMEM;
+    rc = xlmig_json_parse(buf, len, "drbd status --json", &root, err,
+                          sizeof(err));
+    if (rc == XLMIG_E_NOMEM || rc == XLMIG_E_PROTO)
         goto out;
-    }
-    memcpy(text, buf, len);
-    text[len] = 0;
-    err[0] = 0;
-    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
-                               "drbd status --json")) {
-        rc = XLMIG_E_PROTO;
-        goto out;
-    }
-    root = yajl_tree_parse(text, err, sizeof(err));
     if (!root) {
         char *nl;
 
@@ -221,7 +211,6 @@ int xlmig_drbd_parse_status_json(const char *buf, size_t len,
 out:
     if (root)
         yajl_tree_free(root);
-    free(text);
     return rc;
 }
 

@@ -70,7 +70,7 @@ int xlmig_drbd_parse_disks(const char *buf, size_t len,
                            xlmig_drbd_disk *out, unsigned max, unsigned *n)
 {
     const char *dpath[] = { "disks", NULL };
-    char err[128], *text = NULL;
+    char err[128];
     yajl_val root = NULL, disks;
     size_t i;
     unsigned j;
@@ -81,18 +81,12 @@ int xlmig_drbd_parse_disks(const char *buf, size_t len,
         xlmig_err(XLMIG_E_INVAL, "domain config: too large or not text");
         return XLMIG_E_INVAL;
     }
-    text = malloc(len + 1);
-    if (!text)
+    rc = xlmig_json_parse(buf, len, "domain config", &root, err,
+                          sizeof(err));
+    if (rc == XLMIG_E_NOMEM)
         return XLMIG_E_NOMEM;
-    memcpy(text, buf, len);
-    text[len] = 0;
-    err[0] = 0;
-    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
-                               "domain config")) {
-        rc = XLMIG_E_PROTO;
+    if (rc == XLMIG_E_PROTO)
         goto out;
-    }
-    root = yajl_tree_parse(text, err, sizeof(err));
     if (!root || !YAJL_IS_OBJECT(root)) {
         char *nl;
 
@@ -153,6 +147,5 @@ int xlmig_drbd_parse_disks(const char *buf, size_t len,
 out:
     if (root)
         yajl_tree_free(root);
-    free(text);
     return rc;
 }

@@ -279,7 +279,7 @@ static int decode_guests(yajl_val v, xlmig_journal *j)
 int xlmig_journal_decode(const char *buf, size_t len, xlmig_journal *j)
 {
     yajl_val root = NULL;
-    char err[128], *text = NULL;
+    char err[128];
     unsigned seen = 0, e = 0;
     long long ver = 0;
     size_t i;
@@ -295,20 +295,14 @@ int xlmig_journal_decode(const char *buf, size_t len, xlmig_journal *j)
         xlmig_err(XLMIG_E_INVAL, "journal: NUL byte in the text");
         return XLMIG_E_INVAL;
     }
-    text = malloc(len + 1);
-    if (!text) {
+    rc = xlmig_json_parse(buf, len, "journal", &root, err, sizeof(err));
+    if (rc == XLMIG_E_NOMEM) {
         xlmig_err(XLMIG_E_NOMEM, "out of memory");
         return XLMIG_E_NOMEM;
     }
-    memcpy(text, buf, len);
-    text[len] = 0;
-    err[0] = 0;
-    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
-                               "journal")) {
-        rc = XLMIG_E_PROTO;
+    if (rc == XLMIG_E_PROTO)
         goto out;
-    }
-    root = yajl_tree_parse(text, err, sizeof(err));
+    rc = 0;
     if (!root) {
         err[strcspn(err, "\n")] = 0;
         xlmig_err(XLMIG_E_INVAL, "journal: not JSON: %s", err);
@@ -365,7 +359,6 @@ out:
     if (rc)
         xlmig_journal_dispose(j);
     yajl_tree_free(root);
-    free(text);
     return rc;
 }
 

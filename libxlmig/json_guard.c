@@ -1,6 +1,8 @@
 #include "json_guard.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -36,4 +38,30 @@ int xlmig_json_depth_check(const char *text, size_t len, unsigned max,
         }
     }
     return 0;
+}
+
+int xlmig_json_parse(const char *buf, size_t len, const char *what,
+                     yajl_val *root, char *err, size_t errlen)
+{
+    char *text;
+    int rc = 0;
+
+    *root = NULL;
+    if (errlen)
+        err[0] = 0;
+    text = malloc(len + 1);
+    if (!text)
+        return XLMIG_E_NOMEM;
+    memcpy(text, buf, len);
+    text[len] = 0;
+    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH, what)) {
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
+    *root = yajl_tree_parse(text, err, errlen);
+    if (!*root)
+        rc = XLMIG_E_INVAL;
+out:
+    free(text);
+    return rc;
 }

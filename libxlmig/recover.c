@@ -79,7 +79,7 @@ static yajl_val get(yajl_val obj, const char *key)
 int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
                           xlmig_host_view *v, char *host, size_t hostlen)
 {
-    char errbuf[128] = "", *text = NULL, name[160];
+    char errbuf[128] = "", name[160];
     yajl_val root = NULL, x, copies;
     const char *d;
     int c, s, rc = XLMIG_E_PROTO;
@@ -91,17 +91,11 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
         xlmig_err(rc, "peer's inspection: not one line of JSON");
         goto out;
     }
-    text = strndup(buf, len);
-    if (!text) {
-        rc = XLMIG_E_NOMEM;
+    rc = xlmig_json_parse(buf, len, "peer's inspection", &root, errbuf,
+                          sizeof(errbuf));
+    if (rc == XLMIG_E_NOMEM || rc == XLMIG_E_PROTO)
         goto out;
-    }
-    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
-                               "peer's inspection")) {
-        rc = XLMIG_E_PROTO;
-        goto out;
-    }
-    root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+    rc = XLMIG_E_PROTO;
     if (!root || !YAJL_IS_OBJECT(root)) {
         xlmig_err(rc, "peer's inspection: not a JSON object");
         goto out;
@@ -152,7 +146,6 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
     rc = 0;
 out:
     yajl_tree_free(root);
-    free(text);
     return rc;
 }
 

@@ -135,7 +135,7 @@ static int get_guests(yajl_val v, xlmig_status *s)
 int xlmig_status_decode(const char *buf, size_t len, xlmig_status *s)
 {
     yajl_val root = NULL;
-    char err[128], *text = NULL;
+    char err[128];
     unsigned seen = 0;
     uint64_t u = 0;
     size_t i;
@@ -146,20 +146,15 @@ int xlmig_status_decode(const char *buf, size_t len, xlmig_status *s)
         xlmig_err(XLMIG_E_PROTO, "host status: too large or not text");
         return XLMIG_E_PROTO;
     }
-    text = malloc(len + 1);
-    if (!text) {
+    rc = xlmig_json_parse(buf, len, "host status", &root, err,
+                          sizeof(err));
+    if (rc == XLMIG_E_NOMEM) {
         xlmig_err(XLMIG_E_NOMEM, "out of memory");
         return XLMIG_E_NOMEM;
     }
-    memcpy(text, buf, len);
-    text[len] = 0;
-    err[0] = 0;
-    if (xlmig_json_depth_check(text, len, XLMIG_JSON_MAX_DEPTH,
-                               "host status")) {
-        rc = XLMIG_E_PROTO;
+    if (rc == XLMIG_E_PROTO)
         goto out;
-    }
-    root = yajl_tree_parse(text, err, sizeof(err));
+    rc = 0;
     if (!root || !YAJL_IS_OBJECT(root)) {
         err[strcspn(err, "\n")] = 0;
         xlmig_err(XLMIG_E_PROTO, "host status: not a JSON object%s%s",
@@ -200,6 +195,5 @@ int xlmig_status_decode(const char *buf, size_t len, xlmig_status *s)
                  : "maintenance", "is missing");
 out:
     yajl_tree_free(root);
-    free(text);
     return rc;
 }
