@@ -413,12 +413,20 @@ tb_hb_last() {
 }
 
 # tb_hb_wait HOST NAME COUNT TIMEOUT: wait until HOST has logged COUNT more
-# heartbeats of NAME than now.
+# heartbeats of NAME than now. The log keeps earlier guests of the same
+# name: a new boot restarts the count at its own first heartbeat.
 tb_hb_wait() {
-    local h=$1 name=$2 count=$3 deadline=$((SECONDS + $4)) first="" last
+    local h=$1 name=$2 count=$3 deadline=$((SECONDS + $4))
+    local first="" fboot="" boot last
     while [ $SECONDS -lt $deadline ]; do
-        last=$(tb_hb_last "$h" "$name" | awk '{ print $3 }')
-        if [ -n "$last" ]; then
+        read -r boot last < <(tb_hb_last "$h" "$name" | awk '{ print $2, $3 }') ||
+            boot=""
+        if [ -n "$boot" ] && [ -n "$last" ]; then
+            if [ "$boot" != "$fboot" ]; then
+                # first sight, or another boot: count from here
+                [ -z "$fboot" ] || first=""
+                fboot=$boot
+            fi
             [ -n "$first" ] || first=$last
             [ "$last" -lt $((first + count)) ] || return 0
         fi
