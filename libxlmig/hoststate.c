@@ -18,7 +18,7 @@ const char *xlmig_state_dir(void)
     return d && *d ? d : XLMIG_STATE_DIR_DEFAULT;
 }
 
-static int mkdir_p(const char *path)
+int xlmig_mkdir_p(const char *path)
 {
     char buf[4096];
     size_t i, n = strlen(path);
@@ -51,7 +51,7 @@ int xlmig_state_dir_make(const char *dir)
         xlmig_err(XLMIG_E_INVAL, "state directory path is too long");
         return XLMIG_E_INVAL;
     }
-    return mkdir_p(j);
+    return xlmig_mkdir_p(j);
 }
 
 void xlmig_utc_stamp(time_t t, char *buf, size_t len)

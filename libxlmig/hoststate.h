@@ -18,6 +18,8 @@
 const char *xlmig_state_dir(void);
 /* mkdir -p dir (and dir/journal), mode 0755. */
 int xlmig_state_dir_make(const char *dir);
+/* mkdir -p path, mode 0755. */
+int xlmig_mkdir_p(const char *path);
 
 /* Maintenance flag: *since gets "YYYY-mm-ddTHH:MM:SSZ" when on. */
 int xlmig_maint_get(const char *dir, bool *on, char *since, size_t len);

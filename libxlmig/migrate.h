@@ -28,6 +28,11 @@ typedef struct {
     volatile int *cancel;        /* set by SIGINT/SIGTERM handlers */
     const xlmig_hooks *hooks;    /* may be NULL */
     xlmig_checks *checks;        /* out: all pre-check results */
+    const char *swcost_dir;      /* switchover costs learned per host
+                                    (switchover_cost.h); NULL = none */
+    bool downtime_bound;         /* policy.max_downtime_ns was asked for:
+                                    a switchover known to exceed it is
+                                    refused, not migrated */
 } xlmig_src_opts;
 
 void xlmig_src_opts_init(xlmig_src_opts *o);

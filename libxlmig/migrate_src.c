@@ -9,11 +9,13 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "fault.h"
 #include "phase.h"
+#include "switchover_cost.h"
 #include "transport.h"
 
 #define NPINGS 3
@@ -37,6 +39,8 @@ typedef struct {
     bool suspended;
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
+    uint64_t learned_ns;     /* switchover cost measured before */
+    unsigned learned_n;      /* over this many migrations */
     char host[256];
     char peer[120];          /* the destination's name for itself */
 } src_run;
@@ -251,6 +255,71 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
     return rc;
 }
 
+/*
+ * What earlier migrations to this host paid at switchover. A bound the
+ * operator asked for and that is already known to be out of reach is
+ * refused here, before the guest is touched.
+ */
+static void learned_check(src_run *r)
+{
+    const xlmig_src_opts *o = r->o;
+    const char *dst = o->dest_host ? o->dest_host : "?";
+    double ms, bound = (double)o->policy.max_downtime_ns / 1e6;
+    xlmig_swcost h;
+
+    if (!o->swcost_dir)
+        return;
+    xlmig_swcost_init(&h);
+    if (xlmig_swcost_load(&h, o->swcost_dir, dst)) {
+        /* Our own cache: a damaged one is started afresh. */
+        XLMIG_WARN("ignoring switchover history: %s", xlmig_errmsg());
+        xlmig_err_clear();
+        xlmig_swcost_init(&h);
+    }
+    r->learned_ns = xlmig_swcost_estimate(&h, &r->learned_n);
+    xlmig_swcost_dispose(&h);
+    ms = (double)r->learned_ns / 1e6;
+    if (!r->learned_n)
+        xlmig_checks_add(r->checks, "source", "switchover-cost", true,
+                         "no switchover to %s measured yet", dst);
+    else if (o->downtime_bound && !o->policy.allow_long_downtime &&
+             ms > bound)
+        xlmig_checks_add(r->checks, "source", "switchover-cost", false,
+                         "switchover to %s took up to %.0f ms (last %u"
+                         " migration%s), over --max-downtime %.0f ms",
+                         dst, ms, r->learned_n,
+                         r->learned_n == 1 ? "" : "s", bound);
+    else
+        xlmig_checks_add(r->checks, "source", "switchover-cost", true,
+                         "switchover to %s takes up to %.0f ms (last %u"
+                         " migration%s)", dst, ms, r->learned_n,
+                         r->learned_n == 1 ? "" : "s");
+}
+
+/* After a commit: remember what this switchover cost. */
+static void learn(src_run *r)
+{
+    const xlmig_src_opts *o = r->o;
+    const char *dst = o->dest_host ? o->dest_host : "?";
+    uint64_t cost;
+    xlmig_swcost h;
+
+    cost = xlmig_swcost_of(r->rep->downtime_ns,
+                           r->rep->final_pages * r->di.page_size,
+                           xlmig_policy_tx_Bps(&r->pol));
+    r->rep->switchover_ns = cost;
+    if (!o->swcost_dir || !r->rep->downtime_ns)
+        return;
+    xlmig_swcost_init(&h);
+    if (xlmig_swcost_load(&h, o->swcost_dir, dst))
+        xlmig_swcost_init(&h);      /* warned about at pre-check */
+    xlmig_swcost_add(&h, (int64_t)time(NULL), cost, r->rep->downtime_ns);
+    if (xlmig_swcost_save(&h, o->swcost_dir, dst))
+        XLMIG_WARN("switchover cost not recorded: %s", xlmig_errmsg());
+    xlmig_err_clear();
+    xlmig_swcost_dispose(&h);
+}
+
 static int precheck(src_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -264,6 +333,8 @@ static int precheck(src_run *r)
     snprintf(r->rep->domain, sizeof(r->rep->domain), "%s", r->di.name);
     r->rep->mem_bytes = r->di.mem_bytes;
     rc = r->ops->precheck(r->be, r->checks);
+    if (!rc)
+        learned_check(r);
     if (!rc)
         rc = fault(r, "precheck");
     if (rc)
@@ -327,6 +398,10 @@ static int prepare(src_run *r)
      */
     pp.switchover_ns = 2 * rtt +
         (r->ops->switchover_ns ? r->ops->switchover_ns(r->be) : 0);
+    /* What this host pair really took beats any constant. */
+    if (r->learned_ns > pp.switchover_ns)
+        pp.switchover_ns = r->learned_ns;
+    pp.soft_floor = !r->o->downtime_bound;
     pp.page_size = r->di.page_size;
     if (r->o->bandwidth_Bps > 0)
         pp.link_Bps = r->o->bandwidth_Bps;
@@ -491,6 +566,7 @@ static int commit(src_run *r)
         XLMIG_WARN("closing the disk window after commit failed: %s",
                    xlmig_errmsg());
     r->rep->outcome = XLMIG_OUT_MIGRATED;
+    learn(r);
     return 0;
 }
 

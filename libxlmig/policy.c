@@ -52,6 +52,9 @@ const char *xlmig_policy_reason_str(enum xlmig_policy_reason why)
         return "downtime target unmeetable: switchover alone exceeds it";
     case XLMIG_WHY_FLOOR_LONG:
         return "switchover cost over target, long downtime allowed";
+    case XLMIG_WHY_FLOOR_SOFT:
+        return "switchover cost over the default target, pages held"
+               " to it";
     default: return "";
     }
 }
@@ -64,6 +67,11 @@ static double tx_rate(const xlmig_policy *p)
     if (p->par.link_Bps > 0 && (!(tx > 0) || tx > p->par.link_Bps))
         tx = p->par.link_Bps;
     return tx;
+}
+
+double xlmig_policy_tx_Bps(const xlmig_policy *p)
+{
+    return tx_rate(p);
 }
 
 static void measure_round_end(xlmig_policy *p, uint64_t now)
@@ -141,12 +149,13 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
      * the downtime to the target instead.
      */
     if (p->par.switchover_ns > p->par.max_downtime_ns) {
-        if (!p->par.allow_long_downtime)
+        if (!p->par.allow_long_downtime && !p->par.soft_floor)
             return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_BELOW_FLOOR);
         if (p->predicted_ns != UINT64_MAX &&
             p->predicted_ns - p->par.switchover_ns <= p->par.max_downtime_ns)
             return stop(p, XLMIG_POLICY_STOP_AND_COPY,
-                        XLMIG_WHY_FLOOR_LONG);
+                        p->par.allow_long_downtime ? XLMIG_WHY_FLOOR_LONG
+                                                   : XLMIG_WHY_FLOOR_SOFT);
     }
 
     if (elapsed >= p->par.timeout_ns) {

@@ -37,6 +37,9 @@ typedef struct {
     uint64_t max_downtime_ns;   /* target; default 300 ms */
     uint64_t timeout_ns;        /* pre-copy budget; default 600 s */
     bool allow_long_downtime;   /* at timeout: stop anyway, not abort */
+    bool soft_floor;            /* target is a default, not a bound: if
+                                   the switchover alone exceeds it, hold
+                                   the pages' part to it, never abort */
     uint32_t page_size;         /* default 4096 */
     uint64_t switchover_ns;     /* measured fixed switchover cost */
     double link_Bps;            /* known link limit, 0 if unknown */
@@ -52,6 +55,7 @@ enum xlmig_policy_reason {
     XLMIG_WHY_CANCELLED,        /* operator or peer cancelled */
     XLMIG_WHY_BELOW_FLOOR,      /* switchover alone over target: abort */
     XLMIG_WHY_FLOOR_LONG,       /* the same, long downtime allowed */
+    XLMIG_WHY_FLOOR_SOFT,       /* the same, target only a default */
 };
 
 typedef struct xlmig_policy {
@@ -99,5 +103,7 @@ void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
 void xlmig_policy_cancel(xlmig_policy *p);
 
 const char *xlmig_policy_reason_str(enum xlmig_policy_reason why);
+/* The transmit rate the policy plans with (measured, capped by link). */
+double xlmig_policy_tx_Bps(const xlmig_policy *p);
 
 #endif

@@ -50,9 +50,11 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
         return;
     fprintf(out, "  total time:      %.2f s\n", total);
     if (r->downtime_ns)
-        fprintf(out, "  downtime:        %.1f ms (predicted %.1f ms,"
-                " switchover cost %.1f ms)\n", (double)r->downtime_ns / 1e6,
+        fprintf(out, "  downtime:        %.1f ms (predicted %.1f ms;"
+                " switchover %.1f ms, planned %.1f ms)\n",
+                (double)r->downtime_ns / 1e6,
                 (double)r->predicted_ns / 1e6,
+                (double)r->switchover_ns / 1e6,
                 (double)r->switchover_est_ns / 1e6);
     fprintf(out, "  iterations:      %u%s%s%s\n", r->iterations,
             r->stop_reason[0] ? " (" : "", r->stop_reason,
@@ -128,6 +130,7 @@ void xlmig_report_print_json(const xlmig_report *r, FILE *out)
     kv_num(g, "downtime_ms", (double)r->downtime_ns / 1e6);
     kv_num(g, "predicted_downtime_ms", (double)r->predicted_ns / 1e6);
     kv_num(g, "switchover_cost_ms", (double)r->switchover_est_ns / 1e6);
+    kv_num(g, "switchover_measured_ms", (double)r->switchover_ns / 1e6);
     kv_int(g, "iterations", r->iterations);
     kv_int(g, "mem_bytes", r->mem_bytes);
     kv_int(g, "bytes_sent", r->bytes_sent);

@@ -38,7 +38,8 @@ typedef struct {
     uint64_t total_ns;
     uint64_t precopy_ns;
     uint64_t downtime_ns;      /* suspend -> destination running */
-    uint64_t switchover_est_ns;
+    uint64_t switchover_est_ns; /* planned with */
+    uint64_t switchover_ns;     /* measured: downtime less last pages */
     uint64_t predicted_ns;
     unsigned iterations;
     uint64_t bytes_sent;

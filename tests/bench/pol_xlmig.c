@@ -47,7 +47,8 @@ static int decide(void *priv, bm_model *m, const xlmig_precopy_stats *st)
     if (d != XLMIG_POLICY_CONTINUE)
         bm_stop_reason(m, xlmig_policy_reason_str(x->pol.why),
                        x->pol.why == XLMIG_WHY_CONVERGED ||
-                       x->pol.why == XLMIG_WHY_FLOOR_LONG);
+                       x->pol.why == XLMIG_WHY_FLOOR_LONG ||
+                       x->pol.why == XLMIG_WHY_FLOOR_SOFT);
     return d;
 }
 

@@ -112,6 +112,47 @@ static void test_floor_over_target_long_downtime(void)
     CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_FLOOR_LONG);
 }
 
+/* The same with a target that is only a default: never an abort. */
+static void test_floor_over_default_target(void)
+{
+    uint64_t t = 1;
+    int after;
+
+    setup();
+    par.switchover_ns = 2000 * MS;
+    par.soft_floor = true;
+    xlmig_policy_init(&pol, &par, NULL);
+    CU_ASSERT_EQUAL(round_ab(0, 262144, &t, 10000 * MS, &after),
+                    XLMIG_POLICY_CONTINUE);
+    CU_ASSERT_EQUAL(round_ab(1, 10240, &t, 400 * MS, &after),
+                    XLMIG_POLICY_CONTINUE);
+    CU_ASSERT_EQUAL(round_ab(2, 2048, &t, 80 * MS, &after),
+                    XLMIG_POLICY_STOP_AND_COPY);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_FLOOR_SOFT);
+}
+
+/* A soft floor does not turn a timeout into a long downtime. */
+static void test_soft_floor_timeout_aborts(void)
+{
+    uint64_t t = 1;
+    int after, d = 0;
+    unsigned i;
+
+    setup();
+    par.switchover_ns = 2000 * MS;
+    par.soft_floor = true;
+    par.timeout_ns = 5000 * MS;
+    xlmig_policy_init(&pol, &par, NULL);
+    /* 40 MiB dirtied every 400 ms round: the pages never fit. */
+    for (i = 0; i < 40; i++) {
+        d = round_ab(i, 10240, &t, 400 * MS, &after);
+        if (d != XLMIG_POLICY_CONTINUE)
+            break;
+    }
+    CU_ASSERT_EQUAL(d, XLMIG_POLICY_ABORT);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ABORT);
+}
+
 static void test_timeout_aborts(void)
 {
     uint64_t t = 1;
@@ -257,6 +298,9 @@ static CU_TestInfo tests[] = {
       test_floor_over_target_aborts },
     { "switchover over target, long downtime allowed",
       test_floor_over_target_long_downtime },
+    { "switchover over a default target: pages held to it",
+      test_floor_over_default_target },
+    { "soft floor still aborts at timeout", test_soft_floor_timeout_aborts },
     { "timeout aborts", test_timeout_aborts },
     { "timeout with long downtime allowed", test_timeout_long_downtime },
     { "cancel aborts", test_cancel },

@@ -19,6 +19,7 @@ typedef struct {
     bool no_daemon;               /* -e, passed to the receiver */
     bool debug;
     double max_downtime_ms;
+    bool has_max_downtime;        /* asked for, not the default */
     double bandwidth_mib;         /* 0 = unlimited */
     double timeout_s;
     double io_timeout_s;

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "drbd.h"
 #include "error.h"
+#include "hoststate.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -45,6 +46,21 @@ static char *receiver_rune(const cli_opts *o)
     rune = xlmig_transport_rune(o->ssh, o->host, recv);
     free(recv);
     return rune;
+}
+
+/*
+ * Where switchover costs are learned: the host's state directory. The
+ * simulator learns only when a state directory is given explicitly.
+ */
+static const char *swcost_dir(const cli_opts *o, char *buf, size_t len)
+{
+    const char *env = getenv("XLMIG_STATE_DIR");
+
+    if (o->sim && !(env && *env))
+        return NULL;
+    if (snprintf(buf, len, "%s/switchover", xlmig_state_dir()) >= (int)len)
+        return NULL;
+    return buf;
 }
 
 static void print_outcome(const cli_opts *o, const xlmig_report *rep,
@@ -105,6 +121,7 @@ int cmd_migrate(const cli_opts *o)
     xlmig_src_opts so;
     xlmig_checks checks;
     xlmig_report rep;
+    char swdir[4096];
     bool sim_up = false;
     int rc;
 
@@ -120,6 +137,8 @@ int cmd_migrate(const cli_opts *o)
     so.policy.max_downtime_ns = (uint64_t)(o->max_downtime_ms * 1e6);
     so.policy.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
     so.policy.allow_long_downtime = o->allow_long_downtime;
+    so.downtime_bound = o->has_max_downtime;
+    so.swcost_dir = swcost_dir(o, swdir, sizeof(swdir));
     so.no_throttle = o->no_throttle;
     so.dry_run = o->dry_run;
     so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);

@@ -53,7 +53,9 @@ void cli_usage(FILE *out)
 "  -C <config>             send this domain config instead\n"
 "  --debug                 verbose libxl/libxc and protocol logging\n"
 "Migration:\n"
-"  --max-downtime <ms>     downtime target (default 300)\n"
+"  --max-downtime <ms>     downtime bound; refused when earlier migrations\n"
+"                          to the host had a longer switchover (default\n"
+"                          300, a target that refuses nothing)\n"
 "  --bandwidth <MiB/s>     limit the stream (default unlimited)\n"
 "  --timeout <s>           pre-copy budget (default 600)\n"
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
@@ -131,8 +133,10 @@ static int cli_config_defaults(cli_opts *o)
     }
     if (c.has_bandwidth)
         o->bandwidth_mib = c.bandwidth_mib;
-    if (c.has_max_downtime)
+    if (c.has_max_downtime) {
         o->max_downtime_ms = c.max_downtime_ms;
+        o->has_max_downtime = true;
+    }
     if (c.has_timeout)
         o->timeout_s = c.timeout_s;
     if (c.ssh[0])
@@ -188,6 +192,7 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_MAX_DOWNTIME:
             r = num("--max-downtime", optarg, 1, 3600000, "ms",
                     &o->max_downtime_ms);
+            o->has_max_downtime = true;
             break;
         case O_BANDWIDTH:
             r = num("--bandwidth", optarg, 0, 1e6, "MiB/s",

@@ -1,0 +1,70 @@
+# The switchover cost is learned per destination: a slow switchover
+# (the receiver held up 1 s after "go") is remembered, an explicit
+# --max-downtime it cannot meet is then refused before the guest is
+# touched, while the default target only shapes pre-copy.
+. "$(dirname "$0")/lib.sh"
+set -e
+export XLMIG_STATE_DIR=$WORK/state
+hist=$XLMIG_STATE_DIR/switchover/local_receiver
+mig() { sim_migrate "$WORK/out" "$WORK/err" -- --sim-mem 32 --bandwidth 100 \
+    "$@" -s "" g1 "$T --receive --sim"; }
+
+# Nothing learned yet: the check passes and says so.
+mig --dry-run --max-downtime 300
+assert_rc 0
+[ ! -e "$hist" ] || fail "a dry run recorded a switchover"
+
+# A switchover that takes over a second.
+XLMIG_FAULT=dest:commit:stall XLMIG_FAULT_STALL_S=1 mig
+assert_rc 0
+[ "$(json_get "$WORK/out" outcome)" = migrated ] || fail "not migrated"
+[ -s "$hist" ] || fail "no switchover recorded in $hist"
+cost=$(awk 'END { print $2 }' "$hist")
+[ "$cost" -ge 900 ] || fail "recorded switchover $cost ms, expected >= 900"
+m=$(json_get "$WORK/out" switchover_measured_ms)
+awk -v m="$m" 'BEGIN { exit !(m >= 900) }' ||
+    fail "report says switchover $m ms"
+
+# An explicit bound below it: refused at pre-check, nothing moved.
+mig --max-downtime 300
+assert_rc 1
+[ "$(json_get "$WORK/out" outcome)" = refused ] || fail "not refused"
+[ "$(json_get "$WORK/out" guest_on_source)" = true ] ||
+    fail "guest not on source"
+assert_one_line_error "$WORK/err" "switchover-cost: switchover to local receiver took up to $cost ms"
+assert_grep "over --max-downtime 300 ms" "$WORK/err"
+[ "$(wc -l < "$hist")" = 1 ] || fail "a refusal recorded a switchover"
+
+# The same bound from the configuration file is just as explicit.
+printf 'max_downtime = 300\n' > "$WORK/xlmig.conf"
+XLMIG_CONF=$WORK/xlmig.conf mig
+assert_rc 1
+assert_grep "over --max-downtime 300 ms" "$WORK/err"
+
+# The dry run shows it too, as a failed check.
+"$T" --sim --dry-run --max-downtime 300 --sim-mem 32 -s "" g1 \
+    "$T --receive --sim" > "$WORK/dry" 2>&1 && fail "dry run passed"
+assert_grep "FAIL  source  switchover-cost" "$WORK/dry"
+
+# Allowed long downtime: it migrates.
+mig --max-downtime 300 --allow-long-downtime
+assert_rc 0
+[ "$(wc -l < "$hist")" = 2 ] || fail "second switchover not recorded"
+
+# No bound asked for: the default target shapes pre-copy, never refuses.
+mig
+assert_rc 0
+reason=$(json_get "$WORK/out" stop_reason)
+case $reason in
+    *"default target"*) ;;
+    *) fail "stop reason \"$reason\"" ;;
+esac
+
+# A damaged history is a warning and a fresh start, not a failure.
+echo garbage > "$hist"
+mig --max-downtime 300
+assert_rc 0
+assert_grep "ignoring switchover history: $hist: switchover history line 1" \
+    "$WORK/err"
+[ "$(wc -l < "$hist")" = 1 ] || fail "history not started afresh"
+echo "learned $cost ms; bound refused; default target kept"
