@@ -41,7 +41,8 @@ typedef struct xlmig_save_ctx {
     void *priv;                  /* phase machine's */
 
     /* Filled in by the backend. */
-    uint64_t t_suspend;
+    uint64_t t_suspend;          /* suspend asked for: the guest stops */
+    uint64_t t_down;             /* the guest is confirmed down */
     unsigned iterations;
     uint64_t pages_sent;
     uint64_t final_pages;        /* sent while suspended */

@@ -39,6 +39,7 @@ typedef struct {
     bool suspended;
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
+    uint64_t t_down, t_memend, t_ready;   /* switchover's steps */
     uint64_t learned_ns;     /* switchover cost measured before */
     unsigned learned_n;      /* over this many migrations */
     char host[256];
@@ -100,6 +101,7 @@ static void on_suspended(xlmig_save_ctx *sc)
 
     r->suspended = true;
     r->t_suspend = sc->t_suspend;
+    r->t_down = sc->t_down ? sc->t_down : sc->t_suspend;
     /* The guest is stopped: its own cap goes back exactly now. */
     if (r->throttle_on)
         xlmig_throttle_release(&r->thr, sc->t_suspend);
@@ -464,6 +466,7 @@ static int precopy(src_run *r)
     m.hash = sc.has_digest ? sc.digest : 0;
     m.value = sc.pages_sent;
     rc = xlmig_chan_send_msg(&r->ch, &m);
+    r->t_memend = xlmig_now_ns();
     xlmig_msg_dispose(&m);
     return rc;
 }
@@ -495,6 +498,7 @@ static int switchover(src_run *r)
     rc = expect(r, &m, XLMIG_MSG_READY);
     if (rc)
         goto out;
+    r->t_ready = xlmig_now_ns();
     r->rep->has_verify = m.verified;
     r->rep->verified = m.verified;
     rc = fault(r, "go");
@@ -531,6 +535,11 @@ static int switchover(src_run *r)
         goto out;
     }
     r->rep->downtime_ns = xlmig_now_ns() - r->t_suspend;
+    /* Where it went: for the operator, and for whoever tunes a host. */
+    r->rep->sw_suspend_ns = r->t_down - r->t_suspend;
+    r->rep->sw_pages_ns = r->t_memend - r->t_down;
+    r->rep->sw_restore_ns = r->t_ready - r->t_memend;
+    r->rep->sw_resume_ns = r->t_suspend + r->rep->downtime_ns - r->t_ready;
     if (m.type != XLMIG_MSG_DONE || !m.ok) {
         /* It never ran there and discarded its copy: ours again. */
         r->peer_gone = true;

@@ -56,6 +56,13 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
                 (double)r->predicted_ns / 1e6,
                 (double)r->switchover_ns / 1e6,
                 (double)r->switchover_est_ns / 1e6);
+    if (r->downtime_ns)
+        fprintf(out, "  downtime steps:  suspend %.0f ms, last pages %.0f"
+                " ms, destination restore %.0f ms, go to running %.0f"
+                " ms\n", (double)r->sw_suspend_ns / 1e6,
+                (double)r->sw_pages_ns / 1e6,
+                (double)r->sw_restore_ns / 1e6,
+                (double)r->sw_resume_ns / 1e6);
     fprintf(out, "  iterations:      %u%s%s%s\n", r->iterations,
             r->stop_reason[0] ? " (" : "", r->stop_reason,
             r->stop_reason[0] ? ")" : "");
@@ -131,6 +138,10 @@ void xlmig_report_print_json(const xlmig_report *r, FILE *out)
     kv_num(g, "predicted_downtime_ms", (double)r->predicted_ns / 1e6);
     kv_num(g, "switchover_cost_ms", (double)r->switchover_est_ns / 1e6);
     kv_num(g, "switchover_measured_ms", (double)r->switchover_ns / 1e6);
+    kv_num(g, "downtime_suspend_ms", (double)r->sw_suspend_ns / 1e6);
+    kv_num(g, "downtime_last_pages_ms", (double)r->sw_pages_ns / 1e6);
+    kv_num(g, "downtime_restore_ms", (double)r->sw_restore_ns / 1e6);
+    kv_num(g, "downtime_go_to_running_ms", (double)r->sw_resume_ns / 1e6);
     kv_int(g, "iterations", r->iterations);
     kv_int(g, "mem_bytes", r->mem_bytes);
     kv_int(g, "bytes_sent", r->bytes_sent);

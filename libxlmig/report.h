@@ -40,6 +40,10 @@ typedef struct {
     uint64_t downtime_ns;      /* suspend -> destination running */
     uint64_t switchover_est_ns; /* planned with */
     uint64_t switchover_ns;     /* measured: downtime less last pages */
+    uint64_t sw_suspend_ns;     /* downtime, step by step: suspend, */
+    uint64_t sw_pages_ns;       /* last pages and stream end, */
+    uint64_t sw_restore_ns;     /* destination finishing restore, */
+    uint64_t sw_resume_ns;      /* go -> running there */
     uint64_t predicted_ns;
     unsigned iterations;
     uint64_t bytes_sent;

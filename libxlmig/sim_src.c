@@ -273,6 +273,7 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
     /* Suspend: from here the guest is down until resumed somewhere. */
     xlmig_sim_guest_pause(g);
     sc->t_suspend = xlmig_now_ns();
+    sc->t_down = sc->t_suspend;
     if (record(s, "suspended"))
         XLMIG_WARN("%s", xlmig_errmsg());
     if (sc->suspended)

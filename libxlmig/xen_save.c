@@ -54,6 +54,7 @@ typedef struct {
     unsigned long round_pages;  /* pages the current round sends */
     uint64_t pages_est;         /* pages sent or being sent live */
     _Atomic uint64_t t_suspend;
+    _Atomic uint64_t t_down;
     _Atomic bool suspend_failed;
 
     /* Pump side. */
@@ -112,6 +113,7 @@ static int suspend_cb(void *data)
         return 0;
     }
     /* Down from the request on: the conservative downtime start. */
+    atomic_store(&s->t_down, xlmig_now_ns());
     atomic_store(&s->t_suspend, t);
     /* If this fails the pump still sees t_suspend at the stream's end. */
     (void)eventfd_write(s->evfd, 1);
@@ -181,6 +183,7 @@ static void tell_suspended(save_run *s)
     s->told_suspended = true;
     s->pumped_at_suspend = atomic_load(&s->pumped);
     sc->t_suspend = t;
+    sc->t_down = atomic_load(&s->t_down);
     pthread_mutex_lock(&s->lock);
     if (sc->suspended)
         sc->suspended(sc);

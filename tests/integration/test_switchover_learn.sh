@@ -24,6 +24,11 @@ cost=$(awk 'END { print $2 }' "$hist")
 m=$(json_get "$WORK/out" switchover_measured_ms)
 awk -v m="$m" 'BEGIN { exit !(m >= 900) }' ||
     fail "report says switchover $m ms"
+# The downtime's steps put the second where it was spent: after "go".
+g=$(json_get "$WORK/out" downtime_go_to_running_ms)
+r=$(json_get "$WORK/out" downtime_restore_ms)
+awk -v g="$g" -v r="$r" 'BEGIN { exit !(g >= 900 && r < 900) }' ||
+    fail "downtime steps: go to running $g ms, restore $r ms"
 
 # An explicit bound below it: refused at pre-check, nothing moved.
 mig --max-downtime 300
