@@ -36,7 +36,12 @@ typedef struct xlmig_save_ctx {
     xlmig_throttle *throttle;
     struct xlmig_progress *progress;
     volatile int *cancel;
-    /* The backend calls this right after the guest is suspended. */
+    /*
+     * The backend calls this just before it asks the guest to suspend
+     * (the guest must handle the request at full speed, not under the
+     * throttle's cap), and the other right after the guest is down.
+     */
+    void (*suspending)(struct xlmig_save_ctx *sc);
     void (*suspended)(struct xlmig_save_ctx *sc);
     void *priv;                  /* phase machine's */
 

@@ -94,6 +94,15 @@ static int throttle_apply(void *arg, double share)
     return r->ops->set_share ? r->ops->set_share(r->be, share) : 0;
 }
 
+/* Runs on the save path just before the suspend request. */
+static void on_suspending(xlmig_save_ctx *sc)
+{
+    src_run *r = sc->priv;
+
+    if (r->throttle_on)
+        xlmig_throttle_release(&r->thr, xlmig_now_ns());
+}
+
 /* Runs on the save path right after the guest stopped. */
 static void on_suspended(xlmig_save_ctx *sc)
 {
@@ -102,7 +111,7 @@ static void on_suspended(xlmig_save_ctx *sc)
     r->suspended = true;
     r->t_suspend = sc->t_suspend;
     r->t_down = sc->t_down ? sc->t_down : sc->t_suspend;
-    /* The guest is stopped: its own cap goes back exactly now. */
+    /* Released at the suspend request already; idempotent here. */
     if (r->throttle_on)
         xlmig_throttle_release(&r->thr, sc->t_suspend);
     enter(r, XLMIG_PHASE_SWITCHOVER);
@@ -432,6 +441,7 @@ static int precopy(src_run *r)
     sc.throttle = r->throttle_on ? &r->thr : NULL;
     sc.progress = r->o->progress;
     sc.cancel = r->o->cancel;
+    sc.suspending = on_suspending;
     sc.suspended = on_suspended;
     sc.priv = r;
     r->ch.page_size = r->di.page_size;

@@ -186,6 +186,8 @@ int xlmig_sim_guest_start(xlmig_sim_guest *g, const xlmig_sim_workload *wl)
 void xlmig_sim_guest_pause(xlmig_sim_guest *g)
 {
     pthread_mutex_lock(&g->lock);
+    if (!g->paused)
+        g->share_at_pause_ppm = atomic_load(&g->share_ppm);
     g->paused = true;
     pthread_cond_broadcast(&g->cond);
     while (g->thread_started && !g->parked && !g->stop)

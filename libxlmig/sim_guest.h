@@ -45,6 +45,7 @@ typedef struct xlmig_sim_guest {
     bool parked;                /* workload acknowledged the pause */
     bool stop;
     _Atomic uint64_t share_ppm; /* CPU share, parts per million */
+    uint64_t share_at_pause_ppm;/* what it had when last paused */
     _Atomic uint64_t writes;    /* total writes, proves it runs */
     uint64_t seed;
 } xlmig_sim_guest;

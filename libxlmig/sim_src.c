@@ -271,6 +271,8 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
     }
 
     /* Suspend: from here the guest is down until resumed somewhere. */
+    if (sc->suspending)
+        sc->suspending(sc);
     xlmig_sim_guest_pause(g);
     sc->t_suspend = xlmig_now_ns();
     sc->t_down = sc->t_suspend;

@@ -54,6 +54,7 @@ typedef struct {
     unsigned long round_pages;  /* pages the current round sends */
     uint64_t pages_est;         /* pages sent or being sent live */
     _Atomic uint64_t t_suspend;
+    bool suspending;            /* under lock: no more throttle ticks */
     _Atomic uint64_t t_down;
     _Atomic bool suspend_failed;
 
@@ -98,9 +99,17 @@ static int suspend_cb(void *data)
     save_run *s = data;
     xlmig_xen_src *x = s->x;
     libxl_dominfo info;
-    uint64_t t = xlmig_now_ns();
+    uint64_t t;
     bool down;
     int r;
+
+    /* A guest capped to a few percent would take ages to suspend. */
+    pthread_mutex_lock(&s->lock);
+    s->suspending = true;
+    if (s->sc->suspending)
+        s->sc->suspending(s->sc);
+    pthread_mutex_unlock(&s->lock);
+    t = xlmig_now_ns();
 
     /* xenstore control/shutdown or the suspend event channel, as xl. */
     r = libxl_domain_suspend_only(x->h.ctx, x->domid, NULL);
@@ -207,8 +216,9 @@ static void tick(save_run *s, uint64_t now)
     pthread_mutex_lock(&s->lock);
     sent = (atomic_load(&s->pumped) - s->pumped_at_a) /
            (XC_PAGE_SIZE + 8);
-    xlmig_policy_tick(s->sc->policy, st.dirty_count, (unsigned long)sent,
-                      now);
+    if (!s->suspending)
+        xlmig_policy_tick(s->sc->policy, st.dirty_count,
+                          (unsigned long)sent, now);
     pthread_mutex_unlock(&s->lock);
 }
 

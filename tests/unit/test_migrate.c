@@ -169,6 +169,21 @@ static void test_unmeetable_target_aborts(void)
     pair_dispose(&p);
 }
 
+/* The guest gets its CPU back before it is asked to suspend. */
+static void test_throttle_released_before_suspend(void)
+{
+    pair p;
+
+    pair_start(&p, "diabolical", 8, 1024, 16);
+    p.o.policy.timeout_ns = XLMIG_S(2);
+    p.o.policy.allow_long_downtime = true;
+    CU_ASSERT_EQUAL(pair_run(&p), 0);
+    CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_MIGRATED);
+    CU_ASSERT(p.rep.throttled);
+    CU_ASSERT_EQUAL(p.s.guest.share_at_pause_ppm, 1000000);
+    pair_dispose(&p);
+}
+
 static void test_dry_run_changes_nothing(void)
 {
     xlmig_checks checks;
@@ -192,6 +207,8 @@ static CU_TestInfo tests[] = {
     { "refused without memory", test_refused_without_memory },
     { "cancel keeps guest on source", test_cancel_keeps_guest_on_source },
     { "unmeetable target aborts", test_unmeetable_target_aborts },
+    { "throttle released before suspend",
+      test_throttle_released_before_suspend },
     { "dry run changes nothing", test_dry_run_changes_nothing },
     CU_TEST_INFO_NULL,
 };
