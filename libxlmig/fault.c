@@ -111,6 +111,63 @@ int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max)
     return (int)n;
 }
 
+/* Append "NAME='value' " to *buf (length *n), the value shell-quoted. */
+static int put_var(char **buf, size_t *n, const char *name, const char *val)
+{
+    size_t need = strlen(name) + 4, i;
+    char *p;
+
+    for (i = 0; val[i]; i++)
+        need += val[i] == '\'' ? 4 : 1;
+    p = realloc(*buf, *n + need + 1);
+    if (!p)
+        return XLMIG_E_NOMEM;
+    *buf = p;
+    p += *n;
+    p += sprintf(p, "%s='", name);
+    for (i = 0; val[i]; i++) {
+        if (val[i] == '\'') {
+            memcpy(p, "'\\''", 4);
+            p += 4;
+        } else {
+            *p++ = val[i];
+        }
+    }
+    *p++ = '\'';
+    *p++ = ' ';
+    *p = 0;
+    *n = (size_t)(p - *buf);
+    return 0;
+}
+
+int xlmig_fault_env_prefix(const char *spec, const char *stall_s,
+                           const char *drbd_cmd, char **out)
+{
+    char *buf = strdup(spec && *spec ? "env " : "");
+    size_t n;
+    int rc = XLMIG_E_NOMEM;
+
+    *out = NULL;
+    if (!buf)
+        goto out;
+    n = strlen(buf);
+    rc = 0;
+    if (!spec || !*spec)
+        goto out;
+    rc = put_var(&buf, &n, "XLMIG_FAULT", spec);
+    if (!rc && stall_s && *stall_s)
+        rc = put_var(&buf, &n, "XLMIG_FAULT_STALL_S", stall_s);
+    if (!rc && drbd_cmd && *drbd_cmd)
+        rc = put_var(&buf, &n, "XLMIG_FAULT_DRBD_CMD", drbd_cmd);
+out:
+    if (rc) {
+        free(buf);
+        buf = NULL;
+    }
+    *out = buf;
+    return rc;
+}
+
 static xlmig_fault faults[XLMIG_FAULT_MAX];
 static int nfaults = -1;
 

@@ -63,4 +63,15 @@ int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max);
  */
 int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch);
 
+/*
+ * The fault settings for a receiver on another host, which does not
+ * inherit this environment (ssh passes none): "env XLMIG_FAULT='...'
+ * [XLMIG_FAULT_STALL_S='...'] [XLMIG_FAULT_DRBD_CMD='...'] ", each value
+ * given (NULL or empty: left out) quoted for a POSIX shell, to put in
+ * front of the receiver command; "" when spec is unset or empty. *out
+ * is malloc'd. Returns 0 or XLMIG_E_NOMEM.
+ */
+int xlmig_fault_env_prefix(const char *spec, const char *stall_s,
+                           const char *drbd_cmd, char **out);
+
 #endif

@@ -1,4 +1,5 @@
 /* SDPS throttle, token bucket, progress percent, fault specs. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -148,12 +149,38 @@ static void test_fault_parse(void)
                     XLMIG_E_INVAL);
 }
 
+static void test_fault_env_prefix(void)
+{
+    char *s = NULL;
+
+    CU_ASSERT_EQUAL(xlmig_fault_env_prefix(NULL, "5", "x", &s), 0);
+    CU_ASSERT_STRING_EQUAL(s, "");
+    free(s);
+    CU_ASSERT_EQUAL(xlmig_fault_env_prefix("", NULL, NULL, &s), 0);
+    CU_ASSERT_STRING_EQUAL(s, "");
+    free(s);
+    CU_ASSERT_EQUAL(xlmig_fault_env_prefix("dest:switchover:exit", NULL,
+                                           "", &s), 0);
+    CU_ASSERT_STRING_EQUAL(s, "env XLMIG_FAULT='dest:switchover:exit' ");
+    free(s);
+    /* Every value quoted; a quote inside one survives the shell. */
+    CU_ASSERT_EQUAL(xlmig_fault_env_prefix("dest:done:drbd", "10",
+                                           "drbdadm disconnect 'r0'",
+                                           &s), 0);
+    CU_ASSERT_STRING_EQUAL(s, "env XLMIG_FAULT='dest:done:drbd'"
+                           " XLMIG_FAULT_STALL_S='10'"
+                           " XLMIG_FAULT_DRBD_CMD='drbdadm disconnect"
+                           " '\\''r0'\\''' ");
+    free(s);
+}
+
 static CU_TestInfo tests[] = {
     { "engage and release", test_engage_and_release },
     { "floor, tighten and update", test_floor_and_tighten },
     { "token bucket", test_ratelimit },
     { "progress percent", test_progress_percent },
     { "fault spec parsing", test_fault_parse },
+    { "fault settings for a remote receiver", test_fault_env_prefix },
     CU_TEST_INFO_NULL,
 };
 

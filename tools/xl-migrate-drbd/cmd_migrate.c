@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "drbd.h"
 #include "error.h"
+#include "fault.h"
 #include "hoststate.h"
 #include "migrate.h"
 #include "sim.h"
@@ -35,15 +36,32 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
     return 0;
 }
 
+/*
+ * The receiver command. Through ssh it does not inherit our
+ * environment, so injected faults (XLMIG_FAULT...) travel on its
+ * command line; with -s "" the command runs here and inherits them.
+ */
 static char *receiver_rune(const cli_opts *o)
 {
-    char *recv = NULL, *rune;
+    char *env = NULL, *recv = NULL, *rune = NULL;
 
-    if (asprintf(&recv, "%s%s%s%s", o->receiver ? o->receiver
+    if (o->ssh && !*o->ssh)
+        env = strdup("");
+    else
+        xlmig_fault_env_prefix(getenv("XLMIG_FAULT"),
+                               getenv("XLMIG_FAULT_STALL_S"),
+                               getenv("XLMIG_FAULT_DRBD_CMD"), &env);
+    if (!env)
+        goto out;
+    if (asprintf(&recv, "%s%s%s%s%s", env, o->receiver ? o->receiver
                  : PROG " --receive", !o->receiver && o->sim ? " --sim" : "",
-                 o->no_daemon ? " -e" : "", o->debug ? " --debug" : "") < 0)
-        return NULL;
+                 o->no_daemon ? " -e" : "", o->debug ? " --debug" : "") < 0) {
+        recv = NULL;
+        goto out;
+    }
     rune = xlmig_transport_rune(o->ssh, o->host, recv);
+out:
+    free(env);
     free(recv);
     return rune;
 }
