@@ -111,6 +111,11 @@ typedef struct {
     int (*src_precheck)(void *arg, const xlmig_domain_info *di,
                         const char *dest_host, xlmig_checks *c);
     int (*src_prepare)(void *arg);
+    /*
+     * The guest is stopped for good and the destination is ready: may
+     * it take over the resources? Failing rolls back (before "go").
+     */
+    int (*src_verify)(void *arg);
     int (*src_commit)(void *arg);
     int (*src_rollback)(void *arg);
     int (*dst_check)(void *arg, const xlmig_msg *req, const char *src_host,

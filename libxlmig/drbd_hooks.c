@@ -7,6 +7,9 @@
  *     peer = destination              Primary here yet
  *   prepare: two-primaries on       prepare: two-primaries on, tokens,
  *                                     promote (ahead of the hotplug add)
+ *   verify (guest stopped, before
+ *     go): still Connected,
+ *     UpToDate/UpToDate
  *   commit: demote if the destroy   commit: tokens gone; two-primaries
  *     did not; two-primaries off      off once the source is Secondary
  *   rollback: two-primaries off     rollback: demote, tokens gone,
@@ -135,6 +138,34 @@ static int src_prepare(void *arg)
     return 0;
 }
 
+/*
+ * The guest is stopped and will not write again here. With protocol C
+ * every write it made while Connected is on the peer too; a link lost
+ * (and not resynced) since the window opened means the destination's
+ * disks may miss some: it must not take over.
+ */
+static int src_verify(void *arg)
+{
+    xlmig_drbd *d = arg;
+    xlmig_drbd_state s;
+    unsigned i;
+    int rc;
+
+    for (i = 0; i < d->nres; i++) {
+        rc = xlmig_drbd_query(d, d->res[i].name, &s);
+        if (rc)
+            return rc;
+        if (!xlmig_drbd_state_synced(&s)) {
+            xlmig_err(XLMIG_E_CHECK, "drbd %s: %s, disks %s/%s at the"
+                      " switchover: the destination's copy may miss"
+                      " writes; the guest stays here", d->res[i].name,
+                      s.cstate, s.disk, s.peer_disk);
+            return XLMIG_E_CHECK;
+        }
+    }
+    return 0;
+}
+
 static int src_close(xlmig_drbd *d, bool demote)
 {
     unsigned i;
@@ -243,6 +274,7 @@ int xlmig_drbd_hooks_init(xlmig_drbd *d, xlmig_hooks *out)
     out->arg = d;
     out->src_precheck = src_precheck;
     out->src_prepare = src_prepare;
+    out->src_verify = src_verify;
     out->src_commit = src_commit;
     out->src_rollback = src_rollback;
     out->dst_check = dst_check;

@@ -501,6 +501,7 @@ static int peer_quit_before_go(src_run *r)
 
 static int switchover(src_run *r)
 {
+    const xlmig_hooks *h = r->o->hooks;
     xlmig_msg m;
     int rc;
 
@@ -514,6 +515,12 @@ static int switchover(src_run *r)
     rc = fault(r, "go");
     if (rc)
         goto out;
+    /* Nothing writes any more: the peer must hold every write. */
+    if (h && h->src_verify) {
+        rc = h->src_verify(h->arg);
+        if (rc)
+            goto out;
+    }
     if (r->o->cancel && *r->o->cancel) {
         xlmig_err(XLMIG_E_ABORTED, "cancelled before the commit point");
         rc = XLMIG_E_ABORTED;

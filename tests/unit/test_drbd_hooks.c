@@ -321,6 +321,26 @@ static void test_no_drbd_disks(void)
     cleanup();
 }
 
+static void test_verify_before_go(void)
+{
+    fresh();
+    checks_pass();
+    prepare_both();
+    as("xen1");
+    CU_ASSERT_EQUAL(hs.src_verify(hs.arg), 0);
+    /* The link went during the pre-copy: xen2 may miss writes. */
+    put("r0.cstate", "StandAlone");
+    put("r0.dstate", "UpToDate/DUnknown");
+    CU_ASSERT_EQUAL(hs.src_verify(hs.arg), XLMIG_E_CHECK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "r0: StandAlone"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "miss writes"));
+    /* Back and resynced before the guest stopped: fine again. */
+    put("r0.cstate", "Connected");
+    put("r0.dstate", "UpToDate/UpToDate");
+    CU_ASSERT_EQUAL(hs.src_verify(hs.arg), 0);
+    cleanup();
+}
+
 static void test_demote_refused_while_open(void)
 {
     xlmig_drbd_res r;
@@ -348,6 +368,7 @@ static CU_TestInfo tests[] = {
     { "pre-check refusals", test_refusals },
     { "no DRBD disks", test_no_drbd_disks },
     { "demote of an open device", test_demote_refused_while_open },
+    { "in sync before go", test_verify_before_go },
     CU_TEST_INFO_NULL,
 };
 
