@@ -27,6 +27,32 @@ int xlmig_domain_name_ok(const char *name)
     return 1;
 }
 
+int xlmig_uuid_text_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n >= XLMIG_VIEW_UUID_LEN)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]) && s[i] != '-')
+            return 0;
+    return 1;
+}
+
+int xlmig_resource_list_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n >= XLMIG_VIEW_RES_LEN || s[0] == '-' || s[0] == ',')
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("_.+-,", s[i]))
+            return 0;
+        else if (s[i] == ',' && (s[i + 1] == '-' || s[i + 1] == ','))
+            return 0;
+    return 1;
+}
+
 #define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
@@ -57,8 +83,14 @@ int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
     yajl_gen_map_close(g);
     GS(g, "drbd");
     GS(g, xlmig_disk_role_str(v->drbd));
+    GS(g, "window");
+    yajl_gen_bool(g, v->window);
     GS(g, "tokens");
     yajl_gen_integer(g, v->tokens);
+    GS(g, "uuid");
+    GS(g, v->uuid);
+    GS(g, "resources");
+    GS(g, v->resources);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
         goto out;
@@ -142,6 +174,31 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
         goto out;
     }
     v->tokens = (unsigned)YAJL_GET_INTEGER(x);
+    /* Newer keys: absent means closed / unknown. */
+    x = get(root, "window");
+    if (x && !YAJL_IS_TRUE(x) && !YAJL_IS_FALSE(x)) {
+        xlmig_err(rc, "peer's inspection: \"window\" is not true/false");
+        goto out;
+    }
+    v->window = x && YAJL_IS_TRUE(x);
+    /* Both may go on a command line: only what is safe there. */
+    x = get(root, "uuid");
+    if (x && (!YAJL_IS_STRING(x) ||
+              !xlmig_uuid_text_ok(YAJL_GET_STRING(x)))) {
+        xlmig_err(rc, "peer's inspection: not a valid \"uuid\"");
+        goto out;
+    }
+    if (x)
+        snprintf(v->uuid, sizeof(v->uuid), "%s", YAJL_GET_STRING(x));
+    x = get(root, "resources");
+    if (x && (!YAJL_IS_STRING(x) ||
+              !xlmig_resource_list_ok(YAJL_GET_STRING(x)))) {
+        xlmig_err(rc, "peer's inspection: not a valid \"resources\"");
+        goto out;
+    }
+    if (x)
+        snprintf(v->resources, sizeof(v->resources), "%s",
+                 YAJL_GET_STRING(x));
     v->reachable = true;
     rc = 0;
 out:
@@ -227,6 +284,10 @@ void xlmig_action_describe(const xlmig_action *a, const char *domain,
         break;
     case XLMIG_ACT_DROP_TOKENS:
         snprintf(buf, len, "remove %s's migration tokens", domain);
+        break;
+    case XLMIG_ACT_CLOSE_WINDOW:
+        snprintf(buf, len, "close %s's DRBD window (allow-two-primaries"
+                 " off)", domain);
         break;
     default:
         snprintf(buf, len, "%s %s", xlmig_act_str(a->act), n1);

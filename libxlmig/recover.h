@@ -15,14 +15,32 @@
 
 /* Letters, digits, '_', '.', '-'; no leading '-': safe in a command. */
 int xlmig_domain_name_ok(const char *name);
+/* Hex digits and '-', shorter than XLMIG_VIEW_UUID_LEN ("" is fine). */
+int xlmig_uuid_text_ok(const char *s);
+/* "r0,r1": DRBD names ([A-Za-z0-9_.+-], none starting with '-' or
+ * empty) joined by ',', shorter than XLMIG_VIEW_RES_LEN ("" is fine). */
+int xlmig_resource_list_ok(const char *s);
+
+/*
+ * What the other host knows of the guest, for a host with no copy of
+ * it left: its uuid finds the tokens, its resources the DRBD role and
+ * window. A host's own copies always win over the hint.
+ */
+typedef struct {
+    char uuid[XLMIG_VIEW_UUID_LEN];
+    char resources[XLMIG_VIEW_RES_LEN];
+} xlmig_guest_hint;
 
 /* {"host":..,"domain":..,"copies":{"<n>":"running",..},"drbd":..,
- *  "tokens":N}; *out malloc'd, NUL-terminated. */
+ *  "window":bool,"tokens":N,"uuid":..,"resources":"r0,r1"}; *out
+ *  malloc'd, NUL-terminated. */
 int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
                             const char *domain, char **out);
 /*
  * Parse what a peer printed: it must be about `domain`; unknown keys
- * are ignored, unknown states and roles are errors. Sets reachable.
+ * are ignored, unknown states and roles are errors, so are a uuid or
+ * resource list that would not be safe on a command line ("window",
+ * "uuid", "resources" may be absent). Sets reachable.
  */
 int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
                           xlmig_host_view *v, char *host, size_t hostlen);
@@ -43,10 +61,13 @@ int xlmig_sim_host_act(const char *dir, const char *domain,
 
 /*
  * This machine as a Xen host (libxl; DRBD through drbd.h). States of
- * the three names from libxl_domain_info; DRBD role and tokens of the
- * guest's resources, found from the first copy's configuration.
+ * the three names from libxl_domain_info; DRBD role, window and tokens
+ * of the guest's resources, found from the first copy's configuration
+ * and uuid, or from the hint (may be NULL) when no copy is here.
  */
-int xlmig_xen_host_inspect(const char *domain, xlmig_host_view *v);
-int xlmig_xen_host_act(const char *domain, const xlmig_action *a);
+int xlmig_xen_host_inspect(const char *domain, const xlmig_guest_hint *hint,
+                           xlmig_host_view *v);
+int xlmig_xen_host_act(const char *domain, const xlmig_guest_hint *hint,
+                       const xlmig_action *a);
 
 #endif

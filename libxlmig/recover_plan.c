@@ -12,7 +12,7 @@ static const char *role_names[XLMIG_DISKS__COUNT] = {
 };
 static const char *act_names[XLMIG_ACT__COUNT] = {
     "destroy", "rename", "resume", "unpause", "demote", "promote",
-    "drop-tokens",
+    "drop-tokens", "close-window",
 };
 static const char *suffix[XLMIG_COPY__COUNT] = {
     "", "--incoming", "--migratedaway",
@@ -256,7 +256,16 @@ int xlmig_recover_plan(const xlmig_host_view *local,
         add(p, keeper.host, XLMIG_ACT_RESUME, XLMIG_COPY_NAME, 0);
     else if (kst == XLMIG_DS_PAUSED)
         add(p, keeper.host, XLMIG_ACT_UNPAUSE, XLMIG_COPY_NAME, 0);
-    /* 4. No token may outlive the window. */
+    /*
+     * 4. allow-two-primaries off on both hosts, the other one first;
+     * DRBD takes it only once one side is Secondary, which step 2 saw
+     * to. A window left open would let the next split brain happen.
+     */
+    if (v[other]->window)
+        add(p, other, XLMIG_ACT_CLOSE_WINDOW, 0, 0);
+    if (v[keeper.host]->window)
+        add(p, keeper.host, XLMIG_ACT_CLOSE_WINDOW, 0, 0);
+    /* 5. No token may outlive the window. */
     for (h = 0; h < 2; h++)
         if (v[h]->tokens)
             add(p, h, XLMIG_ACT_DROP_TOKENS, 0, 0);

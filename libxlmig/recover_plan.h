@@ -2,7 +2,8 @@
  * What `xl-migrate-drbd recover` decides, as a pure function of what it
  * found on both hosts: the copies of one guest under its three names
  * (<name>, <name>--incoming, <name>--migratedaway) and their states,
- * the guest's DRBD role and leftover migration tokens on each host.
+ * the guest's DRBD role, whether its DRBD window (allow-two-primaries)
+ * is open, and leftover migration tokens on each host.
  * The table it implements is in docs/reliability.md; the rules that
  * never bend: a running copy is never destroyed, and anything the
  * rules do not settle is refused with the reason, touching nothing.
@@ -38,11 +39,18 @@ typedef enum {
     XLMIG_DISKS__COUNT
 } xlmig_disk_role;
 
+/* Carried along for the hosts' own use; the plan does not read them. */
+#define XLMIG_VIEW_UUID_LEN 40
+#define XLMIG_VIEW_RES_LEN 128
+
 typedef struct {
     bool reachable;
     xlmig_dom_state copy[XLMIG_COPY__COUNT];
     xlmig_disk_role drbd;
+    bool window;             /* allow-two-primaries on for one of them */
     unsigned tokens;         /* migration tokens for this guest */
+    char uuid[XLMIG_VIEW_UUID_LEN];     /* the guest's, "" unknown */
+    char resources[XLMIG_VIEW_RES_LEN]; /* "r0,r1", "" unknown or none */
 } xlmig_host_view;
 
 enum { XLMIG_HOST_LOCAL = 0, XLMIG_HOST_PEER = 1 };
@@ -55,6 +63,7 @@ typedef enum {
     XLMIG_ACT_DEMOTE,        /* DRBD Secondary */
     XLMIG_ACT_PROMOTE,       /* DRBD Primary */
     XLMIG_ACT_DROP_TOKENS,
+    XLMIG_ACT_CLOSE_WINDOW,  /* DRBD allow-two-primaries off */
     XLMIG_ACT__COUNT
 } xlmig_act;
 

@@ -1,8 +1,10 @@
 /*
  * recover on a Xen host: the states of a guest's three names through
- * libxl, the DRBD role of its resources and its migration tokens; and
- * the actions recover_plan may ask for. Destroying a copy runs its
- * disks' hotplug remove, which demotes a DRBD resource no longer used.
+ * libxl, the DRBD role and window of its resources and its migration
+ * tokens; and the actions recover_plan may ask for. Destroying a copy
+ * runs its disks' hotplug remove, which demotes a DRBD resource no
+ * longer used. With no copy here (any more), the guest's uuid and
+ * resources come from the hint recover got from the other host.
  */
 #include "recover.h"
 
@@ -20,15 +22,18 @@ typedef struct {
     xlmig_xen_host h;
     xlmig_drbd drbd;
     bool drbd_up;
+    bool res_found;
+    const xlmig_guest_hint *hint;
     uint32_t domid[XLMIG_COPY__COUNT];
-    char uuid[XLMIG_COPY__COUNT][40];
+    char uuid[XLMIG_COPY__COUNT][XLMIG_VIEW_UUID_LEN];
 } xhost;
 
-static void xhost_init(xhost *x)
+static void xhost_init(xhost *x, const xlmig_guest_hint *hint)
 {
     int c;
 
     memset(x, 0, sizeof(*x));
+    x->hint = hint;
     xlmig_xen_host_init(&x->h);
     for (c = 0; c < XLMIG_COPY__COUNT; c++)
         x->domid[c] = XLMIG_NO_DOMID;
@@ -78,23 +83,48 @@ static int find_copies(xhost *x, const char *domain, xlmig_host_view *v)
     return 0;
 }
 
-/* The DRBD resources of the first copy's disks, into x->drbd. */
+/* The resources of the hint's list "r0,r1", into x->drbd. */
+static int hinted_resources(xhost *x)
+{
+    char list[XLMIG_VIEW_RES_LEN], *save = NULL, *r;
+    int rc = 0;
+
+    if (!x->hint)
+        return 0;
+    snprintf(list, sizeof(list), "%s", x->hint->resources);
+    for (r = strtok_r(list, ",", &save); r && !rc;
+         r = strtok_r(NULL, ",", &save))
+        rc = xlmig_drbd_add_resource(&x->drbd, r);
+    return rc;
+}
+
+/*
+ * The DRBD resources of the first copy's disks, into x->drbd; with no
+ * copy, the hint's. Once per xhost.
+ */
 static int find_resources(xhost *x)
 {
     libxl_domain_config cfg;
     char *json = NULL;
     int c, rc;
 
-    rc = xlmig_drbd_init(&x->drbd);
-    if (rc)
-        return rc;
-    x->drbd_up = true;
+    if (x->res_found)
+        return 0;
+    if (!x->drbd_up) {
+        rc = xlmig_drbd_init(&x->drbd);
+        if (rc)
+            return rc;
+        x->drbd_up = true;
+    }
+    x->drbd.nres = 0;
     for (c = 0; c < XLMIG_COPY__COUNT; c++)
         if (x->domid[c] != XLMIG_NO_DOMID)
             break;
-    if (c == XLMIG_COPY__COUNT)
-        return 0;
     libxl_domain_config_init(&cfg);
+    if (c == XLMIG_COPY__COUNT) {
+        rc = hinted_resources(x);
+        goto out;
+    }
     if (libxl_retrieve_domain_configuration(x->h.ctx, x->domid[c], &cfg,
                                             NULL)) {
         xlmig_err(XLMIG_E_BACKEND, "cannot read the configuration of"
@@ -105,26 +135,34 @@ static int find_resources(xhost *x)
     json = libxl_domain_config_to_json(x->h.ctx, &cfg);
     rc = json ? xlmig_drbd_find_resources(&x->drbd, json) : XLMIG_E_NOMEM;
 out:
+    if (!rc)
+        x->res_found = true;
     free(json);
     libxl_domain_config_dispose(&cfg);
     return rc;
 }
 
 /*
- * One role for all of the guest's resources. With no copy here there
- * is no configuration to find them by: unknown, and recover leaves the
- * DRBD side to the hotplug scripts.
+ * One role for all of the guest's resources, and whether the window is
+ * open on one of them. With no copy here and no hint there is nothing
+ * to find them by: unknown, and recover leaves the DRBD side to the
+ * hotplug scripts.
  */
-static xlmig_disk_role disk_role(xhost *x, const xlmig_host_view *v)
+static xlmig_disk_role disk_role(xhost *x, const xlmig_host_view *v,
+                                 bool *window)
 {
     bool any = false, pri = false, sec = false;
+    xlmig_drbd_show_res n;
     xlmig_drbd_state s;
     unsigned i;
     int c;
 
+    *window = false;
     for (c = 0; c < XLMIG_COPY__COUNT; c++)
         any |= v->copy[c] != XLMIG_DS_NONE;
-    if (!any || find_resources(x))
+    if (!any && (!x->hint || !x->hint->resources[0]))
+        return XLMIG_DISKS_UNKNOWN;
+    if (find_resources(x))
         return XLMIG_DISKS_UNKNOWN;
     if (!x->drbd.nres)
         return XLMIG_DISKS_NONE;
@@ -134,23 +172,55 @@ static xlmig_disk_role disk_role(xhost *x, const xlmig_host_view *v)
             return XLMIG_DISKS_UNKNOWN;
         pri |= s.role == XLMIG_DRBD_ROLE_PRIMARY;
         sec |= s.role != XLMIG_DRBD_ROLE_PRIMARY;
+        /* Not connected: no net options to show, no window either. */
+        if (!xlmig_drbd_query_net(&x->drbd, x->drbd.res[i].name, &n))
+            *window |= n.two_primaries == 1;
+        else
+            xlmig_err_clear();
     }
     return pri && sec ? XLMIG_DISKS_MIXED
          : pri ? XLMIG_DISKS_PRIMARY : XLMIG_DISKS_SECONDARY;
 }
 
-/* Tokens are TOKEN_DIR/<uuid>.<resource>: any copy's uuid counts. */
+/* "r0,r1" of the resources found, for the view. */
+static void resource_list(const xhost *x, char *buf, size_t len)
+{
+    size_t n = 0;
+    unsigned i;
+    int r;
+
+    buf[0] = 0;
+    for (i = 0; i < x->drbd.nres; i++) {
+        r = snprintf(buf + n, len - n, "%s%s", i ? "," : "",
+                     x->drbd.res[i].name);
+        if (r < 0 || (size_t)r >= len - n) {
+            buf[n] = 0;
+            return;
+        }
+        n += (size_t)r;
+    }
+}
+
+/*
+ * Tokens are TOKEN_DIR/<uuid>.<resource>: any copy's uuid counts, and
+ * with no copy here the hint's.
+ */
 static unsigned tokens(xhost *x, bool drop)
 {
     struct dirent *e;
     unsigned n = 0;
     char p[600];
+    bool any = false;
     DIR *d;
     int c;
 
     if (!x->drbd_up && xlmig_drbd_init(&x->drbd))
         return 0;
     x->drbd_up = true;
+    for (c = 0; c < XLMIG_COPY__COUNT; c++)
+        any |= x->uuid[c][0] != 0;
+    if (!any && x->hint)
+        snprintf(x->uuid[0], sizeof(x->uuid[0]), "%s", x->hint->uuid);
     d = opendir(x->drbd.token_dir);
     while (d && (e = readdir(d))) {
         for (c = 0; c < XLMIG_COPY__COUNT; c++) {
@@ -171,27 +241,33 @@ static unsigned tokens(xhost *x, bool drop)
     return n;
 }
 
-int xlmig_xen_host_inspect(const char *domain, xlmig_host_view *v)
+int xlmig_xen_host_inspect(const char *domain, const xlmig_guest_hint *hint,
+                           xlmig_host_view *v)
 {
     xhost x;
-    int rc;
+    int c, rc;
 
     xlmig_host_view_init(v);
-    xhost_init(&x);
+    xhost_init(&x, hint);
     rc = xlmig_xen_host_open(&x.h, false);
     if (!rc)
         rc = find_copies(&x, domain, v);
     if (rc)
         goto out;
-    v->drbd = disk_role(&x, v);
+    v->drbd = disk_role(&x, v, &v->window);
+    if (x.res_found)
+        resource_list(&x, v->resources, sizeof(v->resources));
     v->tokens = tokens(&x, false);
+    for (c = 0; c < XLMIG_COPY__COUNT && !v->uuid[0]; c++)
+        snprintf(v->uuid, sizeof(v->uuid), "%s", x.uuid[c]);
     v->reachable = true;
 out:
     xhost_dispose(&x);
     return rc;
 }
 
-int xlmig_xen_host_act(const char *domain, const xlmig_action *a)
+int xlmig_xen_host_act(const char *domain, const xlmig_guest_hint *hint,
+                       const xlmig_action *a)
 {
     char from[160], to[160];
     xlmig_host_view v;
@@ -200,7 +276,7 @@ int xlmig_xen_host_act(const char *domain, const xlmig_action *a)
     xhost x;
     int rc, r = 0;
 
-    xhost_init(&x);
+    xhost_init(&x, hint);
     rc = xlmig_xen_host_open(&x.h, false);
     if (!rc)
         rc = find_copies(&x, domain, &v);
@@ -238,11 +314,14 @@ int xlmig_xen_host_act(const char *domain, const xlmig_action *a)
         break;
     case XLMIG_ACT_DEMOTE:
     case XLMIG_ACT_PROMOTE:
+    case XLMIG_ACT_CLOSE_WINDOW:
         rc = find_resources(&x);
         for (i = 0; !rc && i < x.drbd.nres; i++)
             rc = a->act == XLMIG_ACT_DEMOTE
                 ? xlmig_drbd_demote(&x.drbd, &x.drbd.res[i])
-                : xlmig_drbd_promote(&x.drbd, &x.drbd.res[i]);
+                : a->act == XLMIG_ACT_PROMOTE
+                ? xlmig_drbd_promote(&x.drbd, &x.drbd.res[i])
+                : xlmig_drbd_close_window(&x.drbd, &x.drbd.res[i], false);
         goto out;
     case XLMIG_ACT_DROP_TOKENS:
         tokens(&x, true);

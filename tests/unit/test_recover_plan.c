@@ -4,10 +4,13 @@
  * checked against the rules that never bend, by applying each plan to
  * a model of the two hosts.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
 
+#include "error.h"
+#include "recover.h"
 #include "recover_plan.h"
 
 #define R XLMIG_DS_RUNNING
@@ -82,6 +85,15 @@ static int apply(xlmig_host_view v[2], const xlmig_plan *p,
         case XLMIG_ACT_DROP_TOKENS:
             h->tokens = 0;
             break;
+        case XLMIG_ACT_CLOSE_WINDOW:
+            /* DRBD refuses while both are Primary. */
+            if ((v[0].drbd == XLMIG_DISKS_PRIMARY ||
+                 v[0].drbd == XLMIG_DISKS_MIXED) &&
+                (v[1].drbd == XLMIG_DISKS_PRIMARY ||
+                 v[1].drbd == XLMIG_DISKS_MIXED))
+                return -1;
+            h->window = false;
+            break;
         default:
             return -1;
         }
@@ -120,7 +132,8 @@ static bool has(const xlmig_plan *p, int host, xlmig_act act, xlmig_copy c)
     for (i = 0; i < p->n; i++)
         if (p->a[i].host == host && p->a[i].act == act &&
             (act == XLMIG_ACT_DEMOTE || act == XLMIG_ACT_PROMOTE ||
-             act == XLMIG_ACT_DROP_TOKENS || p->a[i].copy == c))
+             act == XLMIG_ACT_DROP_TOKENS ||
+             act == XLMIG_ACT_CLOSE_WINDOW || p->a[i].copy == c))
             return true;
     return false;
 }
@@ -213,6 +226,54 @@ static void test_rows(void)
     CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DEMOTE, 0));
     CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_DROP_TOKENS, 0));
     CU_ASSERT_EQUAL(pl.n, 2);
+
+    /*
+     * A receiver killed after the restore: its paused incoming copy
+     * holds the peer Primary, both windows open, a token there. The
+     * copy goes, the peer demotes, then both windows close (the
+     * peer's first), then the token goes.
+     */
+    l = view(R, N, N);
+    p = view(N, P, N);
+    l.drbd = p.drbd = XLMIG_DISKS_PRIMARY;
+    l.window = p.window = true;
+    p.tokens = 1;
+    pl = plan(l, p);
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_LOCAL);
+    CU_ASSERT_EQUAL_FATAL(pl.n, 5);
+    CU_ASSERT(pl.a[0].host == XLMIG_HOST_PEER &&
+              pl.a[0].act == XLMIG_ACT_DESTROY);
+    CU_ASSERT(pl.a[1].host == XLMIG_HOST_PEER &&
+              pl.a[1].act == XLMIG_ACT_DEMOTE);
+    CU_ASSERT(pl.a[2].host == XLMIG_HOST_PEER &&
+              pl.a[2].act == XLMIG_ACT_CLOSE_WINDOW);
+    CU_ASSERT(pl.a[3].host == XLMIG_HOST_LOCAL &&
+              pl.a[3].act == XLMIG_ACT_CLOSE_WINDOW);
+    CU_ASSERT(pl.a[4].host == XLMIG_HOST_PEER &&
+              pl.a[4].act == XLMIG_ACT_DROP_TOKENS);
+
+    /* A source killed after the suspend: resume it, close its window. */
+    l = view(S, N, N);
+    p = view(N, N, N);
+    l.drbd = XLMIG_DISKS_PRIMARY;
+    p.drbd = XLMIG_DISKS_SECONDARY;
+    l.window = true;
+    pl = plan(l, p);
+    CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_LOCAL);
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RESUME, XLMIG_COPY_NAME));
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_CLOSE_WINDOW, 0));
+    CU_ASSERT_EQUAL(pl.n, 2);
+
+    /* Settled but for an open window: that is not "nothing to do". */
+    l = view(R, N, N);
+    p = view(N, N, N);
+    l.drbd = XLMIG_DISKS_PRIMARY;
+    p.drbd = XLMIG_DISKS_SECONDARY;
+    p.window = true;
+    pl = plan(l, p);
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_ACT);
+    CU_ASSERT(has(&pl, XLMIG_HOST_PEER, XLMIG_ACT_CLOSE_WINDOW, 0));
+    CU_ASSERT_EQUAL(pl.n, 1);
 }
 
 /* Every combination of states; the rules that never bend. */
@@ -224,9 +285,9 @@ static void test_all_combinations(void)
     };
     unsigned combo, bad = 0, acted = 0, refused = 0, nothing = 0;
 
-    for (combo = 0; combo < 15625u * 25u * 2u; combo++) {
+    for (combo = 0; combo < 15625u * 25u * 2u * 4u; combo++) {
         xlmig_host_view v[2], m[2];
-        unsigned x = combo / 50u, k, nrun, nsusp;
+        unsigned x = combo / 200u, k, nrun, nsusp;
         bool killed;
         xlmig_plan pl;
         int h, c;
@@ -242,6 +303,8 @@ static void test_all_combinations(void)
         v[0].drbd = roles[combo % 5];
         v[1].drbd = roles[combo / 5 % 5];
         v[0].tokens = v[1].tokens = combo / 25 % 2 ? 2 : 0;
+        v[0].window = combo / 50 % 2;
+        v[1].window = combo / 100 % 2;
         nrun = count(v, R);
         nsusp = count(v, S);
         CU_ASSERT_EQUAL_FATAL(xlmig_recover_plan(&v[0], &v[1],
@@ -260,6 +323,7 @@ static void test_all_combinations(void)
             bad += pl.n != 0 || copies(v) != 1 ||
                    (nrun == 1 && (v[pl.keeper].copy[0] != R ||
                                   v[0].tokens ||
+                                  v[0].window || v[1].window ||
                                   v[!pl.keeper].drbd == XLMIG_DISKS_PRIMARY ||
                                   v[!pl.keeper].drbd == XLMIG_DISKS_MIXED ||
                                   v[pl.keeper].drbd ==
@@ -272,11 +336,13 @@ static void test_all_combinations(void)
             /*
              * Afterwards: every action was legal, no running copy was
              * destroyed, one copy is left, running under its own name,
-             * the other host's DRBD let go, no tokens.
+             * the other host's DRBD let go, both windows closed, no
+             * tokens.
              */
             bad += k != 0 || killed || copies(m) != 1 ||
                    m[pl.keeper].copy[XLMIG_COPY_NAME] != R ||
                    m[0].tokens || m[1].tokens ||
+                   m[0].window || m[1].window ||
                    m[!pl.keeper].drbd == XLMIG_DISKS_PRIMARY ||
                    m[!pl.keeper].drbd == XLMIG_DISKS_MIXED ||
                    m[pl.keeper].drbd == XLMIG_DISKS_SECONDARY;
@@ -292,8 +358,72 @@ static void test_all_combinations(void)
     CU_ASSERT(acted > 0 && refused > 0 && nothing > 0);
 }
 
+/* The peer's inspection line: what recover reads and puts on a command
+ * line again (the hint of --uuid and --resources). */
+static void test_view_json(void)
+{
+    static const char *bad[] = {
+        "\"uuid\":\"1; rm -rf /\"", "\"uuid\":7",
+        "\"resources\":\"r0 r1\"", "\"resources\":\"-r0\"",
+        "\"resources\":\"r0,--do\"", "\"resources\":\"r0;x\"",
+        "\"window\":\"yes\"",
+    };
+    xlmig_host_view v, w;
+    xlmig_action a;
+    char host[32], line[512], *json = NULL;
+    unsigned i;
+
+    v = view(R, P, N);
+    v.drbd = XLMIG_DISKS_PRIMARY;
+    v.window = true;
+    v.tokens = 1;
+    strcpy(v.uuid, "5d2e0f49-0c6a-4c1b-9a55-0123456789ab");
+    strcpy(v.resources, "r0,r1");
+    CU_ASSERT_EQUAL_FATAL(xlmig_host_view_to_json(&v, "xen2", "g1", &json),
+                          0);
+    CU_ASSERT_EQUAL(xlmig_host_view_parse(json, strlen(json), "g1", &w,
+                                          host, sizeof(host)), 0);
+    free(json);
+    CU_ASSERT_STRING_EQUAL(host, "xen2");
+    CU_ASSERT(w.reachable && w.window && w.tokens == 1);
+    CU_ASSERT_EQUAL(w.copy[XLMIG_COPY_INCOMING], P);
+    CU_ASSERT_STRING_EQUAL(w.uuid, v.uuid);
+    CU_ASSERT_STRING_EQUAL(w.resources, "r0,r1");
+
+    /* An older peer's line: no window, no hint. */
+    snprintf(line, sizeof(line), "{\"domain\":\"g1\",\"copies\":"
+             "{\"g1\":\"running\",\"g1--incoming\":\"none\","
+             "\"g1--migratedaway\":\"none\"},\"drbd\":\"primary\","
+             "\"tokens\":0}");
+    CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
+                                          NULL, 0), 0);
+    CU_ASSERT(!w.window && !w.uuid[0] && !w.resources[0]);
+
+    /* Nothing unsafe for a command line gets through. */
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(line, sizeof(line), "{\"domain\":\"g1\",\"copies\":"
+                 "{\"g1\":\"running\",\"g1--incoming\":\"none\","
+                 "\"g1--migratedaway\":\"none\"},\"drbd\":\"primary\","
+                 "\"tokens\":0,%s}", bad[i]);
+        CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
+                                              NULL, 0), XLMIG_E_PROTO);
+        xlmig_err_clear();
+    }
+    CU_ASSERT(xlmig_resource_list_ok("r0,drbd_web-01.a"));
+    CU_ASSERT(xlmig_resource_list_ok(""));
+    CU_ASSERT(!xlmig_resource_list_ok(",r0"));
+    CU_ASSERT(!xlmig_resource_list_ok("r0,,r1"));
+    CU_ASSERT(xlmig_uuid_text_ok(""));
+    CU_ASSERT(!xlmig_uuid_text_ok("0123456789abcdef0123456789abcdef01234567"
+                                  "89"));
+
+    CU_ASSERT_EQUAL(xlmig_action_parse("close-window", &a), 0);
+    CU_ASSERT_EQUAL(a.act, XLMIG_ACT_CLOSE_WINDOW);
+}
+
 static CU_TestInfo tests[] = {
     { "documented rows", test_rows },
+    { "inspection line and hint", test_view_json },
     { "every state combination", test_all_combinations },
     CU_TEST_INFO_NULL,
 };

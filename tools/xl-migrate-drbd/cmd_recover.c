@@ -18,7 +18,7 @@
 #include "recover.h"
 #include "transport.h"
 
-#define PEER_TIMEOUT_MS 60000
+#define PEER_TIMEOUT_S 60
 #define MAX_DO 16
 
 typedef struct {
@@ -27,15 +27,17 @@ typedef struct {
     bool sim;
     bool dry_run;
     bool json;
+    unsigned io_timeout_s;     /* longest silence from the peer */
     xlmig_keep keep;
     const char *domain;
     const char *peer;
     const char *todo[MAX_DO];
     unsigned ntodo;
+    xlmig_guest_hint hint;     /* what the other host knows */
 } rec_opts;
 
 enum { R_SIM = 256, R_HOST_DIR, R_DRY_RUN, R_KEEP_LOCAL, R_KEEP_PEER,
-       R_JSON, R_DO, R_HELP };
+       R_JSON, R_DO, R_UUID, R_RESOURCES, R_IO_TIMEOUT, R_HELP };
 
 static const struct option rec_longopts[] = {
     { "sim", no_argument, NULL, R_SIM },
@@ -45,6 +47,9 @@ static const struct option rec_longopts[] = {
     { "keep-peer", no_argument, NULL, R_KEEP_PEER },
     { "json", no_argument, NULL, R_JSON },
     { "do", required_argument, NULL, R_DO },
+    { "uuid", required_argument, NULL, R_UUID },
+    { "resources", required_argument, NULL, R_RESOURCES },
+    { "io-timeout", required_argument, NULL, R_IO_TIMEOUT },
     { "help", no_argument, NULL, R_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -53,8 +58,9 @@ static void recover_usage(FILE *out)
 {
     fprintf(out,
 "Usage: " PROG " recover [options] <domain> <peer>\n"
-"       " PROG " inspect [--sim --sim-host-dir <dir>] <domain>"
-" [--do ACT]...\n"
+"       " PROG " inspect [--sim --sim-host-dir <dir>] [--uuid U]"
+" [--resources R,...]\n"
+"                          <domain> [--do ACT]...\n"
 "\n"
 "recover inspects both hosts -- <domain>, <domain>--incoming and\n"
 "<domain>--migratedaway, their states, DRBD roles, migration tokens --\n"
@@ -66,6 +72,7 @@ static void recover_usage(FILE *out)
 "  -s <sshcommand>   reach the peer through this (default ssh); with\n"
 "                    -s \"\" <peer> is the whole inspect command\n"
 "  --dry-run         print the decision, change nothing\n"
+"  --io-timeout <s>  longest wait for the peer's answer (default 60)\n"
 "  --keep-local, --keep-peer\n"
 "                    two copies run: keep this one (check first which\n"
 "                    one is current)\n"
@@ -74,7 +81,10 @@ static void recover_usage(FILE *out)
 "\n"
 "inspect prints this host's view as one JSON line; --do applies one\n"
 "action (destroy:COPY, rename:COPY:TO, resume:COPY, unpause:COPY,\n"
-"demote, promote, drop-tokens; COPY is name, incoming, migratedaway).\n"
+"demote, promote, close-window, drop-tokens; COPY is name, incoming,\n"
+"migratedaway). --uuid and --resources say what the guest's uuid and\n"
+"DRBD resources are when no copy of it is on this host (recover passes\n"
+"what the other host told it).\n"
 "\n"
 "Exit status: 0 one guest runs and nothing is left (or a dry run),\n"
 "1 a host could not be inspected or an action failed, 2 refused: the\n"
@@ -86,6 +96,7 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
     int c;
 
     memset(o, 0, sizeof(*o));
+    o->io_timeout_s = PEER_TIMEOUT_S;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":s:h", rec_longopts, NULL)) != -1) {
@@ -97,6 +108,30 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
         case R_KEEP_LOCAL: o->keep = XLMIG_KEEP_LOCAL; break;
         case R_KEEP_PEER: o->keep = XLMIG_KEEP_PEER; break;
         case R_JSON: o->json = true; break;
+        case R_IO_TIMEOUT: {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+
+            if (*end || !*optarg || v < 1 || v > 86400) {
+                cli_error("%s: --io-timeout: \"%s\" is not 1..86400 s",
+                          argv[0], optarg);
+                return -1;
+            }
+            o->io_timeout_s = (unsigned)v;
+            break;
+        }
+        case R_UUID:
+        case R_RESOURCES:
+            if (c == R_UUID ? !xlmig_uuid_text_ok(optarg)
+                            : !xlmig_resource_list_ok(optarg)) {
+                cli_error("%s: bad %s \"%s\"", argv[0], c == R_UUID ?
+                          "--uuid" : "--resources", optarg);
+                return -1;
+            }
+            snprintf(c == R_UUID ? o->hint.uuid : o->hint.resources,
+                     c == R_UUID ? sizeof(o->hint.uuid)
+                                 : sizeof(o->hint.resources), "%s", optarg);
+            break;
         case R_DO:
             if (o->ntodo == MAX_DO) {
                 cli_error("%s: at most %d --do", argv[0], MAX_DO);
@@ -144,19 +179,29 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
 static int local_inspect(const rec_opts *o, xlmig_host_view *v)
 {
     return o->sim ? xlmig_sim_host_inspect(o->host_dir, o->domain, v)
-                  : xlmig_xen_host_inspect(o->domain, v);
+                  : xlmig_xen_host_inspect(o->domain, &o->hint, v);
 }
 
 static int local_act(const rec_opts *o, const xlmig_action *a)
 {
     return o->sim ? xlmig_sim_host_act(o->host_dir, o->domain, a)
-                  : xlmig_xen_host_act(o->domain, a);
+                  : xlmig_xen_host_act(o->domain, &o->hint, a);
+}
+
+/* Learn the guest's uuid and resources from a view, where unknown. */
+static void learn_hint(rec_opts *o, const xlmig_host_view *v)
+{
+    if (!o->hint.uuid[0])
+        snprintf(o->hint.uuid, sizeof(o->hint.uuid), "%s", v->uuid);
+    if (!o->hint.resources[0])
+        snprintf(o->hint.resources, sizeof(o->hint.resources), "%s",
+                 v->resources);
 }
 
 /* Run `inspect <domain> [args]` on the peer; its one line in *out. */
 static int run_peer(const rec_opts *o, const char *args, char **out)
 {
-    char st[64], buf[XLMIG_VIEW_JSON_MAX + 1];
+    char st[64], buf[XLMIG_VIEW_JSON_MAX + 1], hint[200];
     xlmig_transport t;
     size_t got = 0;
     char *rune = NULL;
@@ -165,12 +210,18 @@ static int run_peer(const rec_opts *o, const char *args, char **out)
 
     *out = NULL;
     xlmig_transport_init(&t);
+    /* Checked safe for a command line when they were read. */
+    snprintf(hint, sizeof(hint), "%s%s%s%s",
+             o->hint.uuid[0] ? " --uuid " : "", o->hint.uuid,
+             o->hint.resources[0] ? " --resources " : "",
+             o->hint.resources);
     /* With -s "" the peer argument is the inspect command itself. */
     if (o->ssh && !*o->ssh)
-        r = asprintf(&rune, "%s %s%s", o->peer, o->domain, args);
+        r = asprintf(&rune, "%s%s %s%s", o->peer, hint, o->domain, args);
     else
-        r = asprintf(&rune, "exec %s %s " PROG " inspect %s%s",
-                     o->ssh ? o->ssh : "ssh", o->peer, o->domain, args);
+        r = asprintf(&rune, "exec %s %s " PROG " inspect%s %s%s",
+                     o->ssh ? o->ssh : "ssh", o->peer, hint, o->domain,
+                     args);
     if (r < 0)
         rune = NULL;
     if (!rune) {
@@ -185,8 +236,9 @@ static int run_peer(const rec_opts *o, const char *args, char **out)
     for (;;) {
         struct pollfd p = { .fd = t.recv_fd, .events = POLLIN };
 
-        if (poll(&p, 1, PEER_TIMEOUT_MS) <= 0) {
-            xlmig_err(XLMIG_E_TIMEOUT, "peer %s did not answer", o->peer);
+        if (poll(&p, 1, (int)o->io_timeout_s * 1000) <= 0) {
+            xlmig_err(XLMIG_E_TIMEOUT, "peer %s did not answer within %u s"
+                      " (--io-timeout)", o->peer, o->io_timeout_s);
             rc = XLMIG_E_TIMEOUT;
             goto out;
         }
@@ -263,9 +315,9 @@ static void print_view(const char *label, const char *host,
         printf("%s %s %s", n++ ? "," : "", name,
                xlmig_dom_state_str(v->copy[c]));
     }
-    printf("%s; DRBD %s; %u token%s\n", n ? "" : " no copy",
-           xlmig_disk_role_str(v->drbd), v->tokens,
-           v->tokens == 1 ? "" : "s");
+    printf("%s; DRBD %s%s; %u token%s\n", n ? "" : " no copy",
+           xlmig_disk_role_str(v->drbd), v->window ? ", window open" : "",
+           v->tokens, v->tokens == 1 ? "" : "s");
 }
 
 static int cmd_recover(int argc, char **argv)
@@ -288,8 +340,19 @@ static int cmd_recover(int argc, char **argv)
     if (rc)
         cli_error("recover: cannot inspect this host: %s", xlmig_errmsg());
     xlmig_err_clear();
+    if (!rc)
+        learn_hint(&o, &v[0]);
     if (peer_inspect(&o, &v[1], host[1], sizeof(host[1])))
         cli_error("recover: cannot inspect %s: %s", o.peer, xlmig_errmsg());
+    /* No copy here: look again with what the peer knows of the guest. */
+    if (!rc && v[1].reachable && (!v[0].uuid[0] || !v[0].resources[0]) &&
+        (v[1].uuid[0] || v[1].resources[0])) {
+        learn_hint(&o, &v[1]);
+        rc = local_inspect(&o, &v[0]);
+        if (rc)
+            cli_error("recover: cannot inspect this host: %s",
+                      xlmig_errmsg());
+    }
     printf("recover %s: found\n", o.domain);
     print_view("local", host[0], &o, &v[0]);
     print_view("peer", host[1], &o, &v[1]);
