@@ -109,16 +109,17 @@ fc_settled() {
 }
 
 # fc_recover NAME EXPECT-RE: recover on xen1 (exit 0), its output must
-# match EXPECT-RE; then a second recover finds nothing to do.
+# match EXPECT-RE; then a second recover finds nothing to do. (tb_assert
+# evaluates its command in its own frame: no positional parameters.)
 fc_recover() {
-    local t0 out
+    local t0 out want=$2
     t0=$(tb_now)
     out=$(tb_run -t 900 xen1 "$RECOVER g1 xen2 2>&1; echo exit \$?") || true
     printf '%s\n' "$out" | sed 's/^/  recover: /'
     tb_report "24 $CELL recover_s" "$(tb_elapsed "$t0")"
     tb_assert "$CELL: recover exits 0" eval "printf '%s\n' \"\$out\" | grep -q '^exit 0'"
-    tb_assert "$CELL: recover says what it found and did: $2" \
-        eval "printf '%s\n' \"\$out\" | grep -qE \"\$2\""
+    tb_assert "$CELL: recover says what it found and did: $want" \
+        eval "printf '%s\n' \"\$out\" | grep -qE \"\$want\""
     tb_assert "$CELL: recover ends with one guest and nothing else" \
         eval "printf '%s\n' \"\$out\" | grep -q 'g1 runs on local (xen1); nothing else left'"
     out=$(tb_run -t 900 xen1 "$RECOVER g1 xen2 2>&1; echo exit \$?") || true
