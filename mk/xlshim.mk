@@ -10,8 +10,15 @@
 # packaged file, and a xen-utils upgrade then updates xl.distrib, not
 # the shim. Without dpkg-divert, or with DESTDIR (a staged tree), the
 # real xl is renamed instead.
+#
+# The shim runs the real xl through a link named xl (XL_LINK): Debian's
+# /usr/sbin/xl is itself a link to xen-utils-wrapper, which runs the
+# tool named by the basename of the path it was started by, and finds
+# no tool called "xl.distrib". The link is relative, so that it holds
+# in a staged tree too.
 XL_PATH    ?= $(SBINDIR)/xl
 XL_REAL    ?= $(SBINDIR)/xl.distrib
+XL_LINK    ?= $(LIBDIR)/xlmig/xl
 XL_DIVERT  ?= $(if $(DESTDIR),,$(shell command -v dpkg-divert 2>/dev/null))
 
 .PHONY: install-xl-shim uninstall-xl-shim
@@ -22,13 +29,15 @@ install-xl-shim: all
 	elif [ -n '$(XL_DIVERT)' ]; then \
 	    $(XL_DIVERT) --local --rename --divert $(XL_REAL) --add $(XL_PATH); \
 	else \
-	    [ -e "$$d$(XL_PATH)" ] || { echo "no $$d$(XL_PATH) to wrap" >&2; \
-	                                exit 1; }; \
+	    [ -e "$$d$(XL_PATH)" ] || [ -L "$$d$(XL_PATH)" ] || \
+	        { echo "no $$d$(XL_PATH) to wrap" >&2; exit 1; }; \
 	    mv "$$d$(XL_PATH)" "$$d$(XL_REAL)"; \
 	fi; \
-	install -d "$$d$(SBINDIR)"; \
+	install -d "$$d$(SBINDIR)" "$$d$(dir $(XL_LINK))"; \
+	ln -sfn "$$(realpath -s -m --relative-to='$(dir $(XL_LINK))' \
+	    '$(XL_REAL)')" "$$d$(XL_LINK)"; \
 	install -m 0755 $(TOOL) "$$d$(SBINDIR)/xl-migrate-drbd"; \
-	sed -e 's|@REAL_XL@|$(XL_REAL)|' \
+	sed -e 's|@REAL_XL@|$(XL_LINK)|' \
 	    -e 's|@TOOL@|$(SBINDIR)/xl-migrate-drbd|' \
 	    -e '2i# xlmig dispatch shim' tools/xl-shim >"$$d$(XL_PATH).xlmig"; \
 	chmod 0755 "$$d$(XL_PATH).xlmig"; \
@@ -38,7 +47,8 @@ uninstall-xl-shim:
 	@set -e; d='$(DESTDIR)'; \
 	grep -q 'xlmig dispatch shim' "$$d$(XL_PATH)" 2>/dev/null || \
 	    { echo "xl shim not installed"; exit 0; }; \
-	rm -f "$$d$(XL_PATH)"; \
+	rm -f "$$d$(XL_PATH)" "$$d$(XL_LINK)"; \
+	rmdir "$$d$(dir $(XL_LINK))" 2>/dev/null || true; \
 	if [ -n '$(XL_DIVERT)' ]; then \
 	    $(XL_DIVERT) --local --rename --divert $(XL_REAL) --remove \
 	        $(XL_PATH); \
