@@ -10,6 +10,7 @@ TB_DISK_SCRIPT=${TB_DISK_SCRIPT:-block-drbd}   # hotplug script of guest disks
 TB_GUEST_MEM=${TB_GUEST_MEM:-128}
 TB_MIGRATE_TIMEOUT=${TB_MIGRATE_TIMEOUT:-900}
 TB_HB_TIMEOUT=${TB_HB_TIMEOUT:-300}    # first heartbeats / heartbeats resuming
+TB_CREATE_TIMEOUT=${TB_CREATE_TIMEOUT:-300}  # xl create (slow beside a running guest)
 TB_KEY=$TB_IMG/ssh/id_ed25519
 
 # ---------------------------------------------------------------- images --
@@ -65,8 +66,11 @@ EOF
     } > "$O/etc/hosts"
     mkdir -p "$O/root/.ssh"
     chmod 700 "$O/root" "$O/root/.ssh"
+    # Between the dom0s: no post-quantum key exchange (sntrup761 costs
+    # some 15 s of emulated CPU per connection on a loaded machine).
     cat > "$O/root/.ssh/config" <<EOF
 Host *
+    KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org
     StrictHostKeyChecking no
     UserKnownHostsFile /dev/null
     LogLevel ERROR
@@ -109,6 +113,15 @@ EOF
     elif [ ! -f "$TB_REPO/Makefile" ]; then
         tb_log "warning: no top-level Makefile: xlmig not installed into dom0"
     elif make -C "$TB_REPO" install DESTDIR="$X" > "$TB_RUN/make-install.log" 2>&1; then
+        # `make install-xl-shim` as well, so that `xl migrate-drbd` works
+        # and every xl command goes through the shim. In a staged tree it
+        # renames the real xl, which it takes from the base image.
+        if [ "${TB_XL_SHIM:-1}" = 1 ]; then
+            (cd "$X" && cpio -i --quiet -d usr/sbin/xl < "$TB_IMG/dom0-base.cpio") &&
+                make -C "$TB_REPO" install-xl-shim DESTDIR="$X" \
+                    >> "$TB_RUN/make-install.log" 2>&1 ||
+                tb_die "'make install-xl-shim' into the overlay failed (see $TB_RUN/make-install.log)"
+        fi
         # Never let the overlay replace the /bin, /sbin, /lib symlinks of
         # the merged-/usr root: move such files under /usr.
         for d in bin sbin lib lib64; do
@@ -390,7 +403,7 @@ tb_guest_create() {
             tb_fail "writing /etc/tb/$name.cfg on $x"
     done
     t0=$(tb_now)
-    tb_xl "$h" 180 tb_noop "xl create /etc/tb/$name.cfg" ||
+    tb_xl "$h" "$TB_CREATE_TIMEOUT" tb_noop "xl create /etc/tb/$name.cfg" ||
         tb_fail "xl create $name on $h"
     TB_T_CREATE=$(tb_elapsed "$t0")
     tb_hb_wait "$h" "$name" 5 "$TB_HB_TIMEOUT" ||
