@@ -1,5 +1,4 @@
 #!/bin/bash
-# tb: ci
 # Host evacuation on real Xen. Two guests on xen1 (g1 on r0, g2 on r1,
 # both on block-drbd-xlmig); xe-host-disable puts xen1 in maintenance;
 # the cron job's command, run as /etc/cron.d/xlmig runs it, empties xen1
