@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fault.h"
 #include "wire.h"
 
 int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts)
@@ -80,6 +81,7 @@ static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
                        uint64_t *bytes)
 {
     bool ended = false;
+    unsigned long nrec = 0;
     xlmig_msg m;
     int rc;
 
@@ -96,6 +98,8 @@ static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
                 goto out;
             }
             rc = xlmig_xen_feed(*wr, done_fd, ch->buf, ch->last.length);
+            if (!rc && ++nrec % 4 == 0)
+                rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
             if (rc)
                 goto out;
             *bytes += ch->last.length;

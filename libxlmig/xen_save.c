@@ -22,6 +22,7 @@
 #include <xenguest.h>
 
 #include "error.h"
+#include "fault.h"
 #include "progress.h"
 #include "wire.h"
 
@@ -299,6 +300,13 @@ static int pump(save_run *s)
         if (now - s->t_tick >= TICK_NS) {
             s->t_tick = now;
             tick(s, now);
+            /* The fault point inside pre-copy, as the simulator's. */
+            if (!s->told_suspended && atomic_load(&s->policy_calls)) {
+                rc = xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round",
+                                       s->sc->ch);
+                if (rc)
+                    goto out;
+            }
         }
         progress(s, now, false);
     }
