@@ -111,26 +111,26 @@ int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max)
     return (int)n;
 }
 
-/* Append "NAME='value' " to *buf (length *n), the value shell-quoted. */
-static int put_var(char **buf, size_t *n, const char *name, const char *val)
+/* s quoted for a POSIX shell, appended to *buf (length *n). */
+static int put_quoted(char **buf, size_t *n, const char *s)
 {
-    size_t need = strlen(name) + 4, i;
+    size_t need = 3, i;
     char *p;
 
-    for (i = 0; val[i]; i++)
-        need += val[i] == '\'' ? 4 : 1;
+    for (i = 0; s[i]; i++)
+        need += s[i] == '\'' ? 4 : 1;
     p = realloc(*buf, *n + need + 1);
     if (!p)
         return XLMIG_E_NOMEM;
     *buf = p;
     p += *n;
-    p += sprintf(p, "%s='", name);
-    for (i = 0; val[i]; i++) {
-        if (val[i] == '\'') {
+    *p++ = '\'';
+    for (i = 0; s[i]; i++) {
+        if (s[i] == '\'') {
             memcpy(p, "'\\''", 4);
             p += 4;
         } else {
-            *p++ = val[i];
+            *p++ = s[i];
         }
     }
     *p++ = '\'';
@@ -138,6 +138,32 @@ static int put_var(char **buf, size_t *n, const char *name, const char *val)
     *p = 0;
     *n = (size_t)(p - *buf);
     return 0;
+}
+
+/*
+ * Append NAME='value' quoted once more: the word passes the local shell
+ * of the transport command, ssh joins the words, and the remote shell
+ * then sees the assignment with its value quoted.
+ */
+static int put_var(char **buf, size_t *n, const char *name, const char *val)
+{
+    char *inner = NULL;
+    size_t in = 0;
+    int rc;
+
+    rc = put_quoted(&inner, &in, val);
+    if (!rc) {
+        char *word = NULL;
+
+        inner[in - 1] = 0;      /* drop the separator */
+        if (asprintf(&word, "%s=%s", name, inner) < 0)
+            rc = XLMIG_E_NOMEM;
+        else
+            rc = put_quoted(buf, n, word);
+        free(word);
+    }
+    free(inner);
+    return rc;
 }
 
 int xlmig_fault_env_prefix(const char *spec, const char *stall_s,

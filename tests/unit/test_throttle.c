@@ -1,4 +1,5 @@
 /* SDPS throttle, token bucket, progress percent, fault specs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,16 +162,31 @@ static void test_fault_env_prefix(void)
     free(s);
     CU_ASSERT_EQUAL(xlmig_fault_env_prefix("dest:switchover:exit", NULL,
                                            "", &s), 0);
-    CU_ASSERT_STRING_EQUAL(s, "env XLMIG_FAULT='dest:switchover:exit' ");
+    CU_ASSERT_STRING_EQUAL(s, "env 'XLMIG_FAULT='\\''dest:switchover:exit"
+                           "'\\''' ");
     free(s);
-    /* Every value quoted; a quote inside one survives the shell. */
+    /*
+     * Through two shells, as `exec ssh host CMD` runs it: the local one
+     * splits the words, ssh joins them, the remote one runs them. A
+     * value with spaces and a quote must arrive whole.
+     */
     CU_ASSERT_EQUAL(xlmig_fault_env_prefix("dest:done:drbd", "10",
                                            "drbdadm disconnect 'r0'",
                                            &s), 0);
-    CU_ASSERT_STRING_EQUAL(s, "env XLMIG_FAULT='dest:done:drbd'"
-                           " XLMIG_FAULT_STALL_S='10'"
-                           " XLMIG_FAULT_DRBD_CMD='drbdadm disconnect"
-                           " '\\''r0'\\''' ");
+    {
+        char cmd[1024], out[256] = "";
+        FILE *f;
+
+        snprintf(cmd, sizeof(cmd), "r=$(printf '%%s ' %s); sh -c \"$r"
+                 " printenv XLMIG_FAULT_DRBD_CMD XLMIG_FAULT_STALL_S"
+                 " XLMIG_FAULT\"", s);
+        f = popen(cmd, "r");
+        CU_ASSERT_FATAL(f != NULL);
+        CU_ASSERT(fread(out, 1, sizeof(out) - 1, f) > 0);
+        pclose(f);
+        CU_ASSERT_STRING_EQUAL(out, "drbdadm disconnect 'r0'\n10\n"
+                               "dest:done:drbd\n");
+    }
     free(s);
 }
 
