@@ -266,6 +266,12 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
     return rc;
 }
 
+/* Costs are kept under the host as the operator named it. */
+static const char *swcost_key(const src_run *r)
+{
+    return r->o->dest_host ? r->o->dest_host : "?";
+}
+
 /*
  * What earlier migrations to this host paid at switchover. A bound the
  * operator asked for and that is already known to be out of reach is
@@ -274,7 +280,7 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
 static void learned_check(src_run *r)
 {
     const xlmig_src_opts *o = r->o;
-    const char *dst = o->dest_host ? o->dest_host : "?";
+    const char *dst = swcost_key(r);
     double ms, bound = (double)o->policy.max_downtime_ns / 1e6;
     xlmig_swcost h;
 
@@ -311,7 +317,7 @@ static void learned_check(src_run *r)
 static void learn(src_run *r)
 {
     const xlmig_src_opts *o = r->o;
-    const char *dst = o->dest_host ? o->dest_host : "?";
+    const char *dst = swcost_key(r);
     uint64_t cost;
     xlmig_swcost h;
 

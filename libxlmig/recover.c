@@ -108,6 +108,23 @@ static yajl_val get(yajl_val obj, const char *key)
     return yajl_tree_get(obj, path, yajl_t_any);
 }
 
+/* An optional string key, copied to buf only if ok() accepts it. */
+static int opt_text(yajl_val root, const char *key, int (*ok)(const char *),
+                    char *buf, size_t len)
+{
+    yajl_val x = get(root, key);
+
+    if (!x)
+        return 0;
+    if (!YAJL_IS_STRING(x) || !ok(YAJL_GET_STRING(x))) {
+        xlmig_err(XLMIG_E_PROTO, "peer's inspection: not a valid \"%s\"",
+                  key);
+        return XLMIG_E_PROTO;
+    }
+    snprintf(buf, len, "%s", YAJL_GET_STRING(x));
+    return 0;
+}
+
 int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
                           xlmig_host_view *v, char *host, size_t hostlen)
 {
@@ -182,23 +199,11 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
     }
     v->window = x && YAJL_IS_TRUE(x);
     /* Both may go on a command line: only what is safe there. */
-    x = get(root, "uuid");
-    if (x && (!YAJL_IS_STRING(x) ||
-              !xlmig_uuid_text_ok(YAJL_GET_STRING(x)))) {
-        xlmig_err(rc, "peer's inspection: not a valid \"uuid\"");
+    if (opt_text(root, "uuid", xlmig_uuid_text_ok, v->uuid,
+                 sizeof(v->uuid)) ||
+        opt_text(root, "resources", xlmig_resource_list_ok, v->resources,
+                 sizeof(v->resources)))
         goto out;
-    }
-    if (x)
-        snprintf(v->uuid, sizeof(v->uuid), "%s", YAJL_GET_STRING(x));
-    x = get(root, "resources");
-    if (x && (!YAJL_IS_STRING(x) ||
-              !xlmig_resource_list_ok(YAJL_GET_STRING(x)))) {
-        xlmig_err(rc, "peer's inspection: not a valid \"resources\"");
-        goto out;
-    }
-    if (x)
-        snprintf(v->resources, sizeof(v->resources), "%s",
-                 YAJL_GET_STRING(x));
     v->reachable = true;
     rc = 0;
 out:
