@@ -35,7 +35,10 @@ TB_MGMT_IP=${TB_MGMT_IP:-169.254.78.15}
 # Timeouts (seconds).
 TB_BOOT_TIMEOUT=${TB_BOOT_TIMEOUT:-300}      # QEMU start -> ssh answers
 TB_CMD_TIMEOUT=${TB_CMD_TIMEOUT:-120}        # default for tb_run
-TB_QEMU_LIFETIME=${TB_QEMU_LIFETIME:-3600}   # hard cap on a QEMU process
+# Hard cap on a QEMU process, against hosts orphaned by a killed driver.
+# `tb check` raises the default to 5400 s per scenario it runs.
+TB_QEMU_LIFETIME_ASKED=${TB_QEMU_LIFETIME:+1}
+TB_QEMU_LIFETIME=${TB_QEMU_LIFETIME:-3600}
 
 TB_HOSTS="xen1 xen2"
 
