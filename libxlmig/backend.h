@@ -82,6 +82,7 @@ typedef struct {
     bool verified;               /* memory digest matched */
     bool has_verify;             /* backend can verify at all */
     uint64_t pages;
+    uint64_t t_stream_end;       /* when the memory stream's end arrived */
 } xlmig_restore_result;
 
 typedef struct {

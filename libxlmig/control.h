@@ -49,6 +49,8 @@ typedef struct {
     uint64_t free_bytes;
     uint64_t value;       /* ping/pong payload, pages count, ... */
     uint64_t hash;        /* memory digest, sent as hex */
+    uint64_t took_ns;     /* ready: the destination's own time from the
+                             memory stream's end to ready */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;

@@ -187,6 +187,9 @@ static int restore_and_switch(dst_run *r)
     m.verified = res.verified;
     m.value = res.pages;
     m.ok = true;
+    /* The source cannot tell our restore from bytes still in flight. */
+    if (res.t_stream_end)
+        m.took_ns = xlmig_now_ns() - res.t_stream_end;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = expect(r, &m, XLMIG_MSG_GO);

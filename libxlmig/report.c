@@ -58,9 +58,11 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
                 (double)r->switchover_est_ns / 1e6);
     if (r->downtime_ns)
         fprintf(out, "  downtime steps:  suspend %.0f ms, last pages %.0f"
-                " ms, destination restore %.0f ms, go to running %.0f"
-                " ms\n", (double)r->sw_suspend_ns / 1e6,
+                " ms, in flight %.0f ms, destination restore %.0f ms,"
+                " go to running %.0f ms\n",
+                (double)r->sw_suspend_ns / 1e6,
                 (double)r->sw_pages_ns / 1e6,
+                (double)r->sw_flight_ns / 1e6,
                 (double)r->sw_restore_ns / 1e6,
                 (double)r->sw_resume_ns / 1e6);
     fprintf(out, "  iterations:      %u%s%s%s\n", r->iterations,
@@ -140,6 +142,7 @@ void xlmig_report_print_json(const xlmig_report *r, FILE *out)
     kv_num(g, "switchover_measured_ms", (double)r->switchover_ns / 1e6);
     kv_num(g, "downtime_suspend_ms", (double)r->sw_suspend_ns / 1e6);
     kv_num(g, "downtime_last_pages_ms", (double)r->sw_pages_ns / 1e6);
+    kv_num(g, "downtime_in_flight_ms", (double)r->sw_flight_ns / 1e6);
     kv_num(g, "downtime_restore_ms", (double)r->sw_restore_ns / 1e6);
     kv_num(g, "downtime_go_to_running_ms", (double)r->sw_resume_ns / 1e6);
     kv_int(g, "iterations", r->iterations);

@@ -42,6 +42,7 @@ typedef struct {
     uint64_t switchover_ns;     /* measured: downtime less last pages */
     uint64_t sw_suspend_ns;     /* downtime, step by step: suspend, */
     uint64_t sw_pages_ns;       /* last pages and stream end, */
+    uint64_t sw_flight_ns;      /* their way to the destination, */
     uint64_t sw_restore_ns;     /* destination finishing restore, */
     uint64_t sw_resume_ns;      /* go -> running there */
     uint64_t predicted_ns;

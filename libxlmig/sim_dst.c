@@ -153,8 +153,10 @@ static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         rc = xlmig_chan_decode_last(ch, &m);
         if (rc)
             goto out;
-        if (m.type == XLMIG_MSG_MEMORY_END)
+        if (m.type == XLMIG_MSG_MEMORY_END) {
+            res->t_stream_end = xlmig_now_ns();
             break;
+        }
         if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
             xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
                       m.message ? m.message : "no reason given");

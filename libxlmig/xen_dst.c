@@ -78,7 +78,7 @@ static void *restore_main(void *arg)
 
 /* Records until MEMORY_END: XEN chunks into the pipe, then XEN_END. */
 static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
-                       uint64_t *bytes)
+                       uint64_t *bytes, uint64_t *t_end)
 {
     bool ended = false;
     unsigned long nrec = 0;
@@ -141,6 +141,7 @@ static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
             rc = XLMIG_E_PROTO;
             goto out;
         }
+        *t_end = xlmig_now_ns();
         rc = 0;
         goto out;
     }
@@ -196,7 +197,7 @@ static int xen_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         goto out;
     }
     started = true;
-    rc = feed_stream(ch, &fds[1], j.done_fd, &bytes);
+    rc = feed_stream(ch, &fds[1], j.done_fd, &bytes, &res->t_stream_end);
     /* On failure the EOF makes libxl give up (and destroy its copy). */
     if (fds[1] >= 0) {
         close(fds[1]);

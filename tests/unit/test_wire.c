@@ -99,6 +99,7 @@ static void test_msg_roundtrip(void)
     a.mem_bytes = 1ULL << 40;
     a.hash = 0xfedcba9876543210ULL;
     a.code = -5;
+    a.took_ns = 1234567890123ULL;
     a.ok = true;
     a.dry_run = true;
     xlmig_msg_add_check(&a, "free-memory", false, "1 MiB \"free\"\n");
@@ -110,6 +111,7 @@ static void test_msg_roundtrip(void)
     CU_ASSERT_EQUAL(b.mem_bytes, 1ULL << 40);
     CU_ASSERT_EQUAL(b.hash, a.hash);
     CU_ASSERT_EQUAL(b.code, -5);
+    CU_ASSERT_EQUAL(b.took_ns, a.took_ns);
     CU_ASSERT(b.ok && b.dry_run && !b.verified);
     CU_ASSERT_EQUAL(b.nchecks, 1);
     CU_ASSERT_STRING_EQUAL(b.checks[0].detail, "1 MiB \"free\"\n");
