@@ -462,6 +462,13 @@ static int precopy(src_run *r)
              xlmig_policy_reason_str(r->pol.why));
     if (sc.t_suspend && !r->suspended)
         on_suspended(&sc);
+    if (rc == XLMIG_E_ABORTED && r->pol.why == XLMIG_WHY_TIMEOUT_ROUND)
+        xlmig_err_replace(rc, "pre-copy aborted: downtime target"
+                          " unmeetable before timeout (--timeout %.0f s"
+                          " reached in round %u); raise --timeout or pass"
+                          " --allow-long-downtime",
+                          (double)r->pol.par.timeout_ns / 1e9,
+                          sc.iterations);
     if (rc == XLMIG_E_ABORTED && (r->pol.why == XLMIG_WHY_TIMEOUT_ABORT ||
                                   r->pol.why == XLMIG_WHY_BELOW_FLOOR ||
                                   r->pol.why == XLMIG_WHY_ITERATIONS))

@@ -52,6 +52,8 @@ const char *xlmig_policy_reason_str(enum xlmig_policy_reason why)
         return "downtime target unmeetable: switchover alone exceeds it";
     case XLMIG_WHY_FLOOR_LONG:
         return "switchover cost over target, long downtime allowed";
+    case XLMIG_WHY_TIMEOUT_ROUND:
+        return "timeout reached during a round";
     case XLMIG_WHY_FLOOR_SOFT:
         return "switchover cost over the default target, pages held"
                " to it";
@@ -106,6 +108,8 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
     if (!p->t_start)
         p->t_start = now;
     elapsed = now - p->t_start;
+    if (p->overdue)
+        return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_TIMEOUT_ROUND);
     if (p->cancel || (p->cancel_ext && *p->cancel_ext))
         return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_CANCELLED);
 
@@ -174,6 +178,18 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
     if (p->throttle && st->iteration > 0 && tx > 0)
         xlmig_throttle_update(p->throttle, p->dirty_Bps, tx, now);
     return stop(p, XLMIG_POLICY_CONTINUE, XLMIG_WHY_NONE);
+}
+
+bool xlmig_policy_overdue(xlmig_policy *p, uint64_t now)
+{
+    if (p->overdue)
+        return true;
+    if (!p->t_start || p->par.allow_long_downtime || now < p->t_start ||
+        now - p->t_start < p->par.timeout_ns)
+        return false;
+    p->overdue = true;
+    stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_TIMEOUT_ROUND);
+    return true;
 }
 
 void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,

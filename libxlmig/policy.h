@@ -56,6 +56,7 @@ enum xlmig_policy_reason {
     XLMIG_WHY_BELOW_FLOOR,      /* switchover alone over target: abort */
     XLMIG_WHY_FLOOR_LONG,       /* the same, long downtime allowed */
     XLMIG_WHY_FLOOR_SOFT,       /* the same, target only a default */
+    XLMIG_WHY_TIMEOUT_ROUND,    /* budget spent inside a round: abort */
 };
 
 typedef struct xlmig_policy {
@@ -64,6 +65,7 @@ typedef struct xlmig_policy {
 
     volatile int cancel;        /* set from signal handlers / threads */
     volatile int *cancel_ext;   /* optional shared cancel flag */
+    bool overdue;               /* budget spent mid-round: abort */
 
     uint64_t t_start;           /* first call */
     uint64_t t_a;               /* last call A (just after log-dirty clean) */
@@ -98,6 +100,14 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
  */
 void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
                        unsigned long sent_this_round, uint64_t now_ns);
+
+/*
+ * Mid-round: has the pre-copy budget run out? Without
+ * allow_long_downtime that is an abort, and the backend stops the
+ * round instead of finishing it first (a first round of a big guest
+ * can take many times the budget); every later decision aborts too.
+ */
+bool xlmig_policy_overdue(xlmig_policy *p, uint64_t now_ns);
 
 /* Ask the next decision to abort; safe from a signal handler. */
 void xlmig_policy_cancel(xlmig_policy *p);

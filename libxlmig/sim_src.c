@@ -193,6 +193,11 @@ static int send_round(save_state *st)
                 xlmig_policy_tick(sc->policy,
                                   xlmig_sim_logdirty_peek(&s->guest),
                                   st->round_sent, now);
+                if (xlmig_policy_overdue(sc->policy, now)) {
+                    xlmig_err(XLMIG_E_ABORTED, "pre-copy aborted: %s",
+                              xlmig_policy_reason_str(sc->policy->why));
+                    return XLMIG_E_ABORTED;
+                }
                 rc = xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round",
                                        sc->ch);
                 if (rc)

@@ -223,6 +223,23 @@ static void tick(save_run *s, uint64_t now)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* The budget ran out mid-round: stop feeding the stream. */
+static int overdue(save_run *s, uint64_t now)
+{
+    bool late;
+
+    if (s->told_suspended || !atomic_load(&s->policy_calls))
+        return 0;
+    pthread_mutex_lock(&s->lock);
+    late = !s->suspending && xlmig_policy_overdue(s->sc->policy, now);
+    pthread_mutex_unlock(&s->lock);
+    if (!late)
+        return 0;
+    xlmig_err(XLMIG_E_ABORTED, "pre-copy aborted: %s",
+              xlmig_policy_reason_str(s->sc->policy->why));
+    return XLMIG_E_ABORTED;
+}
+
 static void progress(save_run *s, uint64_t now, bool force)
 {
     xlmig_save_ctx *sc = s->sc;
@@ -300,6 +317,9 @@ static int pump(save_run *s)
         if (now - s->t_tick >= TICK_NS) {
             s->t_tick = now;
             tick(s, now);
+            rc = overdue(s, now);
+            if (rc)
+                goto out;
             /* The fault point inside pre-copy, as the simulator's. */
             if (!s->told_suspended && atomic_load(&s->policy_calls)) {
                 rc = xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round",

@@ -31,3 +31,14 @@ sim_migrate "$WORK/out2" "$WORK/err2" -- --sim-mem 32 \
 assert_rc 2
 [ "$(json_get "$WORK/out2" guest_on_source)" = true ] || fail "guest lost"
 assert_one_line_error "$WORK/err2" "unmeetable.*target 1 ms.*--allow-long"
+# A first round longer than --timeout (256 MiB at 40 MiB/s: 6.4 s) is
+# cut short when the budget runs out, not finished first.
+sim_migrate "$WORK/out3" "$WORK/err3" -- --sim-mem 256 \
+    --sim-profile diabolical --bandwidth 40 --timeout 2 \
+    -s "" g1 "$T --receive --sim"
+assert_rc 2
+[ "$(json_get "$WORK/out3" guest_on_source)" = true ] || fail "guest lost"
+[ "$(json_get "$WORK/out3" iterations)" = 0 ] || fail "not in round 0"
+sent=$(json_get "$WORK/out3" bytes_sent)
+[ "$sent" -lt $((256 << 20)) ] || fail "the whole round went out: $sent"
+assert_one_line_error "$WORK/err3" "--timeout 2 s reached in round 0"

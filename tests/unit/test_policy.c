@@ -192,6 +192,43 @@ static void test_timeout_long_downtime(void)
     CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_LONG);
 }
 
+/* A first round far longer than the budget is cut short mid-round. */
+static void test_timeout_mid_round(void)
+{
+    xlmig_precopy_stats st = { 0, 0, 262144 };
+
+    setup();
+    par.timeout_ns = 3000 * MS;
+    xlmig_policy_init(&pol, &par, NULL);
+    /* Not started: no budget to spend yet. */
+    CU_ASSERT_FALSE(xlmig_policy_overdue(&pol, 100000 * MS));
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 1),
+                    XLMIG_POLICY_CONTINUE);
+    CU_ASSERT_FALSE(xlmig_policy_overdue(&pol, 2999 * MS));
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_NONE);
+    CU_ASSERT_TRUE(xlmig_policy_overdue(&pol, 3001 * MS));
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ROUND);
+    /* Whatever libxenguest asks next, the answer stays abort. */
+    st.iteration = 1;
+    st.dirty_count = -1;
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 3002 * MS),
+                    XLMIG_POLICY_ABORT);
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ROUND);
+    CU_ASSERT_TRUE(xlmig_policy_overdue(&pol, 3003 * MS));
+
+    /* With a long downtime allowed the round finishes, as before. */
+    setup();
+    par.timeout_ns = 3000 * MS;
+    par.allow_long_downtime = true;
+    xlmig_policy_init(&pol, &par, NULL);
+    st.iteration = 0;
+    st.dirty_count = 262144;
+    CU_ASSERT_EQUAL(xlmig_policy_decide(&pol, &st, 1),
+                    XLMIG_POLICY_CONTINUE);
+    CU_ASSERT_FALSE(xlmig_policy_overdue(&pol, 9000 * MS));
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_NONE);
+}
+
 static void test_cancel(void)
 {
     xlmig_precopy_stats st = { 0, 0, 100 };
@@ -303,6 +340,7 @@ static CU_TestInfo tests[] = {
     { "soft floor still aborts at timeout", test_soft_floor_timeout_aborts },
     { "timeout aborts", test_timeout_aborts },
     { "timeout with long downtime allowed", test_timeout_long_downtime },
+    { "timeout cuts a long round short", test_timeout_mid_round },
     { "cancel aborts", test_cancel },
     { "known link limit predicts", test_link_limit_predicts_first_round },
     { "throttle engages when not converging",

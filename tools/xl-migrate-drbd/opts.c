@@ -57,7 +57,7 @@ void cli_usage(FILE *out)
 "                          to the host had a longer switchover (default\n"
 "                          300, a target that refuses nothing)\n"
 "  --bandwidth <MiB/s>     limit the stream (default unlimited)\n"
-"  --timeout <s>           pre-copy budget (default 600)\n"
+"  --timeout <s>           pre-copy budget, kept even mid-round (default 600)\n"
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
 "  --no-throttle           never cap the guest's CPU\n"
