@@ -168,18 +168,28 @@ static int src_verify(void *arg)
 
 static int src_close(xlmig_drbd *d, bool demote)
 {
+    xlmig_err_saved e;
     unsigned i;
     int rc, first = 0;
 
-    /* Every resource gets its chance, whatever the others did. */
+    /*
+     * Every resource gets its chance, whatever the others did. The
+     * first failure goes to the caller; later ones are warned here.
+     */
     for (i = 0; i < d->nres; i++) {
         rc = xlmig_drbd_close_window(d, &d->res[i], demote);
-        if (rc) {
+        if (!rc)
+            continue;
+        if (!first) {
+            first = rc;
+            xlmig_err_save(&e);
+        } else {
             XLMIG_WARN("%s", xlmig_errmsg());
-            if (!first)
-                first = rc;
+            xlmig_err_clear();
         }
     }
+    if (first)
+        xlmig_err_restore(&e);
     return first;
 }
 

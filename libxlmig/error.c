@@ -66,6 +66,24 @@ void xlmig_err_replace(int rc, const char *fmt, ...)
     va_end(ap);
 }
 
+void xlmig_err_save(xlmig_err_saved *s)
+{
+    pthread_mutex_lock(&err_lock);
+    s->rc = err_code;
+    memcpy(s->msg, err_msg, sizeof(s->msg));
+    err_msg[0] = 0;
+    err_code = 0;
+    pthread_mutex_unlock(&err_lock);
+}
+
+void xlmig_err_restore(const xlmig_err_saved *s)
+{
+    pthread_mutex_lock(&err_lock);
+    memcpy(err_msg, s->msg, sizeof(err_msg));
+    err_code = s->rc;
+    pthread_mutex_unlock(&err_lock);
+}
+
 const char *xlmig_errmsg(void)
 {
     return err_msg[0] ? err_msg : xlmig_rc_name(err_code);

@@ -37,6 +37,14 @@ const char *xlmig_errmsg(void);
 int xlmig_errcode(void);
 void xlmig_err_clear(void);
 
+/* The root cause, set aside while cleanup steps report their own. */
+typedef struct {
+    int rc;
+    char msg[512];
+} xlmig_err_saved;
+void xlmig_err_save(xlmig_err_saved *s);        /* and clear */
+void xlmig_err_restore(const xlmig_err_saved *s);
+
 enum xlmig_log_level {
     XLMIG_LOG_ERROR = 0,
     XLMIG_LOG_WARN,

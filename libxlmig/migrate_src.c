@@ -620,6 +620,7 @@ static void rollback(src_run *r, int why)
 {
     const xlmig_hooks *h = r->o->hooks;
     uint64_t now = xlmig_now_ns();
+    xlmig_err_saved root;
 
     enter(r, XLMIG_PHASE_ROLLBACK);
     /* A crash here is the worst case: the guest may still be stopped. */
@@ -627,14 +628,18 @@ static void rollback(src_run *r, int why)
     /* After a timeout the peer is not listening, or is mid-record. */
     if (r->chan_open && !r->peer_gone && why != XLMIG_E_TIMEOUT)
         xlmig_chan_send_error(&r->ch, XLMIG_MSG_ABORT, why, xlmig_errmsg());
+    /* Each step's warning names its own failure, not the root cause. */
+    xlmig_err_save(&root);
     if (r->throttle_on)
         xlmig_throttle_release(&r->thr, now);
     if (r->suspended && r->ops->resume(r->be))
         XLMIG_WARN("resuming the guest on the source failed: %s",
                    xlmig_errmsg());
+    xlmig_err_clear();
     if (r->hooks_prepared && h && h->src_rollback && h->src_rollback(h->arg))
         XLMIG_WARN("closing the disk window on rollback failed: %s",
                    xlmig_errmsg());
+    xlmig_err_restore(&root);
     if (r->rep->outcome == XLMIG_OUT_NONE)
         r->rep->outcome = why == XLMIG_E_ABORTED ? XLMIG_OUT_ABORTED
                                                  : XLMIG_OUT_FAILED;

@@ -76,9 +76,51 @@ static void *restore_main(void *arg)
     return NULL;
 }
 
+/* The restore's side of the stream, and what the feeder knows. */
+typedef struct {
+    restore_job j;
+    pthread_t th;
+    bool started;               /* the restore thread runs */
+    int wr;                     /* our end of the pipe */
+    uint64_t bytes, t_end;
+} feed;
+
+/*
+ * libxl starts building the domain as soon as it runs: started only on
+ * the first stream data, a migration abandoned before any leaves
+ * nothing half-built here (libxl 4.17 can hang tearing down a domain
+ * whose stream ended before its header).
+ */
+static int start_restore(feed *f)
+{
+    int r = pthread_create(&f->th, NULL, restore_main, &f->j);
+
+    if (r) {
+        xlmig_err(XLMIG_E_BACKEND, "cannot start the restore thread: %s",
+                  strerror(r));
+        return XLMIG_E_BACKEND;
+    }
+    f->started = true;
+    return 0;
+}
+
+static int feed_chunk(xlmig_chan *ch, feed *f, unsigned long *nrec)
+{
+    int rc = 0;
+
+    if (!f->started)
+        rc = start_restore(f);
+    if (!rc)
+        rc = xlmig_xen_feed(f->wr, f->j.done_fd, ch->buf, ch->last.length);
+    if (!rc && ++*nrec % 4 == 0)
+        rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
+    if (!rc)
+        f->bytes += ch->last.length;
+    return rc;
+}
+
 /* Records until MEMORY_END: XEN chunks into the pipe, then XEN_END. */
-static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
-                       uint64_t *bytes, uint64_t *t_end)
+static int feed_stream(xlmig_chan *ch, feed *f)
 {
     bool ended = false;
     unsigned long nrec = 0;
@@ -97,18 +139,15 @@ static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
                 rc = XLMIG_E_PROTO;
                 goto out;
             }
-            rc = xlmig_xen_feed(*wr, done_fd, ch->buf, ch->last.length);
-            if (!rc && ++nrec % 4 == 0)
-                rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
+            rc = feed_chunk(ch, f, &nrec);
             if (rc)
                 goto out;
-            *bytes += ch->last.length;
             continue;
         case XLMIG_REC_XEN_END:
             ended = true;
             /* EOF after END: libxl has all it will read. */
-            close(*wr);
-            *wr = -1;
+            close(f->wr);
+            f->wr = -1;
             continue;
         case XLMIG_REC_CONTROL:
             break;
@@ -135,13 +174,13 @@ static int feed_stream(xlmig_chan *ch, int *wr, int done_fd,
             rc = XLMIG_E_PROTO;
             goto out;
         }
-        if (!ended) {
+        if (!ended || !f->started) {
             xlmig_err(XLMIG_E_PROTO, "memory-end before the Xen stream"
-                      " ended");
+                      " %s", f->started ? "ended" : "began");
             rc = XLMIG_E_PROTO;
             goto out;
         }
-        *t_end = xlmig_now_ns();
+        f->t_end = xlmig_now_ns();
         rc = 0;
         goto out;
     }
@@ -150,19 +189,29 @@ out:
     return rc;
 }
 
+/* On failure the EOF makes libxl give up (and destroy its copy). */
+static void feed_finish(feed *f)
+{
+    if (f->wr >= 0) {
+        close(f->wr);
+        f->wr = -1;
+    }
+    if (f->started)
+        pthread_join(f->th, NULL);
+    f->started = false;
+}
+
 static int xen_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
                        xlmig_restore_result *res)
 {
     xlmig_xen_dst *d = be;
     libxl_domain_config cfg;
-    restore_job j;
-    pthread_t th;
-    bool started = false;
-    uint64_t bytes = 0;
-    int fds[2] = { -1, -1 }, rc, r;
+    feed f;
+    int fds[2] = { -1, -1 }, rc;
 
-    memset(&j, 0, sizeof(j));
-    j.done_fd = -1;
+    memset(&f, 0, sizeof(f));
+    f.j.done_fd = -1;
+    f.wr = -1;
     libxl_domain_config_init(&cfg);
     rc = xlmig_xen_config_incoming(d->h.ctx, req->config, &cfg, &d->name);
     if (rc)
@@ -180,61 +229,44 @@ static int xen_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         goto out;
     }
     (void)fcntl(fds[1], F_SETPIPE_SZ, 1024 * 1024);
-    j.done_fd = eventfd(0, EFD_CLOEXEC);
-    if (j.done_fd < 0) {
+    f.wr = fds[1];
+    fds[1] = -1;
+    f.j.done_fd = eventfd(0, EFD_CLOEXEC);
+    if (f.j.done_fd < 0) {
         xlmig_err(XLMIG_E_IO, "eventfd: %s", strerror(errno));
         rc = XLMIG_E_IO;
         goto out;
     }
-    j.d = d;
-    j.cfg = &cfg;
-    j.rd = fds[0];
-    r = pthread_create(&th, NULL, restore_main, &j);
-    if (r) {
-        xlmig_err(XLMIG_E_BACKEND, "cannot start the restore thread: %s",
-                  strerror(r));
-        rc = XLMIG_E_BACKEND;
-        goto out;
-    }
-    started = true;
-    rc = feed_stream(ch, &fds[1], j.done_fd, &bytes, &res->t_stream_end);
-    /* On failure the EOF makes libxl give up (and destroy its copy). */
-    if (fds[1] >= 0) {
-        close(fds[1]);
-        fds[1] = -1;
-    }
-    pthread_join(th, NULL);
-    started = false;
-    if (j.r == 0)
-        d->domid = j.domid;
-    if (!rc && j.r) {
+    f.j.d = d;
+    f.j.cfg = &cfg;
+    f.j.rd = fds[0];
+    rc = feed_stream(ch, &f);
+    feed_finish(&f);
+    if (f.j.r == 0 && f.bytes)
+        d->domid = f.j.domid;
+    if (!rc && f.j.r) {
         xlmig_err(XLMIG_E_BACKEND, "libxl_domain_create_restore of %s"
                   " failed (libxl error %d); see the receiver's log",
-                  d->incoming, j.r);
+                  d->incoming, f.j.r);
         rc = XLMIG_E_BACKEND;
     }
     if (rc)
         goto out;
     res->has_verify = false;
     res->verified = false;
-    res->pages = bytes / (XC_PAGE_SIZE + 8);
+    res->pages = f.bytes / (XC_PAGE_SIZE + 8);
+    res->t_stream_end = f.t_end;
     XLMIG_INFO("restored %s as %s (id %u) from %llu MiB of stream",
                d->name, d->incoming, d->domid,
-               (unsigned long long)(bytes >> 20));
+               (unsigned long long)(f.bytes >> 20));
 out:
-    if (started) {
-        if (fds[1] >= 0) {
-            close(fds[1]);
-            fds[1] = -1;
-        }
-        pthread_join(th, NULL);
-    }
+    feed_finish(&f);
     if (fds[0] >= 0)
         close(fds[0]);
     if (fds[1] >= 0)
         close(fds[1]);
-    if (j.done_fd >= 0)
-        close(j.done_fd);
+    if (f.j.done_fd >= 0)
+        close(f.j.done_fd);
     libxl_domain_config_dispose(&cfg);
     return rc;
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tb: ci
 # A migration killed during pre-copy (SIGTERM to xl-migrate-drbd while
-# memory is being copied) leaves the guest running on xen1, r0 Primary on
-# xen1 only, the window closed on both hosts and no token on xen2.
+# memory is being copied), and one cancelled before its first byte of
+# memory, each leave the guest running on xen1, r0 Primary on xen1
+# only, the window closed on both hosts and no token on xen2.
 set -euo pipefail
 source "$(dirname "$0")/../lib/tb.sh"
 source "$(dirname "$0")/../lib/xlmig.sh"
@@ -21,15 +22,31 @@ sleep 3
 tb_ok xen1 "kill -TERM \$(cat /tmp/xlmig.pid)"
 tb_ok -t 240 xen1 "while kill -0 \$(cat /tmp/xlmig.pid) 2>/dev/null; do sleep 0.5; done"
 tb_run xen1 "cat /tmp/xlmig.log" || true
-tb_assert "g1 runs on xen1" tb_guest_on xen1 g1
-tb_assert "no g1 on xen2" eval "! tb_guest_on xen2 g1 && ! tb_guest_on xen2 g1--incoming"
-tb_assert "g1 keeps counting on xen1" tb_hb_wait xen1 g1 5 60
-tb_assert "r0 Primary on xen1" [ "$(tb_drbd_role xen1 r0)" = Primary ]
-tb_assert "r0 Secondary on xen2" [ "$(tb_drbd_role xen2 r0)" = Secondary ]
-for h in xen1 xen2; do
-    tb_assert "allow-two-primaries off on $h" tb_xlmig_window_closed "$h" r0
-done
-tb_assert "no migration token left on xen2" \
-    eval "[ -z \"\$(tb_run xen2 'ls /run/xlmig/tokens 2>/dev/null')\" ]"
+# What an abort in pre-copy must leave: $1 names the case.
+left_clean() {
+    tb_assert "$1: g1 runs on xen1" tb_guest_on xen1 g1
+    tb_assert "$1: no g1 on xen2" \
+        eval "! tb_guest_on xen2 g1 && ! tb_guest_on xen2 g1--incoming"
+    tb_assert "$1: g1 keeps counting on xen1" tb_hb_wait xen1 g1 5 60
+    tb_assert "$1: r0 Primary on xen1" [ "$(tb_drbd_role xen1 r0)" = Primary ]
+    tb_assert "$1: r0 Secondary on xen2" \
+        [ "$(tb_drbd_role xen2 r0)" = Secondary ]
+    for h in xen1 xen2; do
+        tb_assert "$1: allow-two-primaries off on $h" \
+            tb_xlmig_window_closed "$h" r0
+    done
+    tb_assert "$1: no migration token left on xen2" \
+        eval "[ -z \"\$(tb_run xen2 'ls /run/xlmig/tokens 2>/dev/null')\" ]"
+}
+left_clean "killed"
+
+# The same abort before the first byte of the Xen stream: the
+# destination has prepared (window open, r0 promoted, token written)
+# but must not have started building the domain.
+rc=$(tb_run -t 400 xen1 "XLMIG_FAULT=source:precopy:sigint \
+    xl-migrate-drbd --bandwidth 2 g1 xen2 > /tmp/xlmig2.log 2>&1; echo \$?")
+tb_run xen1 "cat /tmp/xlmig2.log" || true
+tb_assert "cancelled at the start of pre-copy: exit 2" [ "$rc" = 2 ]
+left_clean "cancelled before any data"
 tb_ok xen1 "xl destroy g1"
 tb_scenario_end
