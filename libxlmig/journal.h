@@ -77,4 +77,39 @@ int xlmig_journal_latest_open(const char *dir, xlmig_journal *j);
 int xlmig_journal_list_open(const char *dir, char *buf, size_t len,
                             unsigned *n);
 
+/* Every entry named name still MOVED becomes RETURNED; how many did. */
+unsigned xlmig_journal_mark_returned(xlmig_journal *j, const char *name);
+/* Whether some guest of j is still MOVED (away). */
+bool xlmig_journal_has_moved(const xlmig_journal *j);
+
+/*
+ * All the journals not done, newest first, for return. Bounded: the
+ * cron job re-runs evacuate while a host is in maintenance, but only
+ * a forgotten host piles up more than this.
+ */
+#define XLMIG_JOURNAL_MAX_OPEN   32
+
+typedef struct {
+    unsigned n;
+    xlmig_journal j[XLMIG_JOURNAL_MAX_OPEN];
+} xlmig_journal_set;
+
+void xlmig_journal_set_init(xlmig_journal_set *s);
+void xlmig_journal_set_dispose(xlmig_journal_set *s);
+/* Error beyond XLMIG_JOURNAL_MAX_OPEN; s is empty after any error. */
+int xlmig_journal_load_open(const char *dir, xlmig_journal_set *s);
+
+/* One guest entry of a set: s->j[j].guests[g]. */
+typedef struct {
+    unsigned j, g;
+} xlmig_jref;
+
+/*
+ * The guests to bring back: one ref per name among the MOVED entries,
+ * from the newest journal naming it (where the guest went last), in
+ * journal order, newest first. The caller frees *refs.
+ */
+int xlmig_journal_set_moved(const xlmig_journal_set *s, xlmig_jref **refs,
+                            unsigned *n);
+
 #endif

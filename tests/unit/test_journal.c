@@ -1,4 +1,8 @@
-/* Evacuation journal and host status JSON: round trips, strictness. */
+/*
+ * Evacuation journal and host status JSON: round trips, strictness;
+ * the open journals return works through.
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,10 +141,163 @@ static void test_status(void)
     xlmig_inventory_dispose(&inv);
 }
 
+/* ---- several open journals ---- */
+
+typedef struct {
+    const char *name;
+    xlmig_jresult r;
+    const char *dest;
+} jspec;
+
+static void put(const char *dir, const char *id, xlmig_jstate st,
+                const jspec *g, unsigned n)
+{
+    xlmig_journal j;
+    unsigned i;
+
+    xlmig_journal_init(&j);
+    CU_ASSERT_EQUAL_FATAL(xlmig_journal_start(&j, "xen1", n), 0);
+    snprintf(j.id, sizeof(j.id), "%s", id);
+    j.state = st;
+    for (i = 0; i < n; i++) {
+        snprintf(j.guests[i].name, sizeof(j.guests[i].name), "%s",
+                 g[i].name);
+        snprintf(j.guests[i].dest, sizeof(j.guests[i].dest), "%s",
+                 g[i].dest);
+        j.guests[i].result = g[i].r;
+    }
+    CU_ASSERT_EQUAL(xlmig_journal_save(dir, &j), 0);
+    xlmig_journal_dispose(&j);
+}
+
+static void tmp_dir(char *dir, size_t len)
+{
+    snprintf(dir, len, "/tmp/xlmig-journal-XXXXXX");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+}
+
+static void rm_dir(const char *dir)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void test_mark_returned(void)
+{
+    xlmig_journal j;
+
+    xlmig_journal_init(&j);
+    CU_ASSERT_EQUAL_FATAL(xlmig_journal_start(&j, "xen1", 3), 0);
+    CU_ASSERT_FALSE(xlmig_journal_has_moved(&j));
+    strcpy(j.guests[0].name, "a");
+    j.guests[0].result = XLMIG_JR_MOVED;
+    strcpy(j.guests[1].name, "b");
+    j.guests[1].result = XLMIG_JR_MOVED;
+    strcpy(j.guests[2].name, "a");
+    j.guests[2].result = XLMIG_JR_FAILED;
+    CU_ASSERT_TRUE(xlmig_journal_has_moved(&j));
+    CU_ASSERT_EQUAL(xlmig_journal_mark_returned(&j, "c"), 0);
+    CU_ASSERT_EQUAL(xlmig_journal_mark_returned(&j, "a"), 1);
+    CU_ASSERT_EQUAL(j.guests[0].result, XLMIG_JR_RETURNED);
+    CU_ASSERT_EQUAL(j.guests[2].result, XLMIG_JR_FAILED);
+    CU_ASSERT_EQUAL(xlmig_journal_mark_returned(&j, "a"), 0);
+    CU_ASSERT_TRUE(xlmig_journal_has_moved(&j));
+    CU_ASSERT_EQUAL(xlmig_journal_mark_returned(&j, "b"), 1);
+    CU_ASSERT_FALSE(xlmig_journal_has_moved(&j));
+    xlmig_journal_dispose(&j);
+}
+
+static void test_load_open(void)
+{
+    static const jspec old[] = {
+        { "a", XLMIG_JR_MOVED, "xen2" }, { "b", XLMIG_JR_FAILED, "" },
+        { "c", XLMIG_JR_MOVED, "xen3" },
+    };
+    static const jspec closed[] = { { "d", XLMIG_JR_RETURNED, "xen2" } };
+    static const jspec newer[] = {
+        { "b", XLMIG_JR_MOVED, "xen2" }, { "a", XLMIG_JR_MOVED, "xen3" },
+    };
+    xlmig_journal_set s;
+    xlmig_jref *refs = NULL;
+    char dir[64], path[128];
+    unsigned n = 99;
+    FILE *f;
+
+    tmp_dir(dir, sizeof(dir));
+    xlmig_journal_set_init(&s);
+    CU_ASSERT_EQUAL(xlmig_journal_load_open(dir, &s), 0);
+    CU_ASSERT_EQUAL(s.n, 0);
+    CU_ASSERT_EQUAL(xlmig_journal_set_moved(&s, &refs, &n), 0);
+    CU_ASSERT_EQUAL(n, 0);
+    free(refs);
+    put(dir, "evac-1", XLMIG_JS_EVACUATED, old, 3);
+    put(dir, "evac-2", XLMIG_JS_DONE, closed, 1);
+    put(dir, "evac-3", XLMIG_JS_EVACUATED, newer, 2);
+    snprintf(path, sizeof(path), "%s/journal/notes.txt", dir);
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fclose(f);
+    CU_ASSERT_EQUAL_FATAL(xlmig_journal_load_open(dir, &s), 0);
+    CU_ASSERT_EQUAL_FATAL(s.n, 2);
+    CU_ASSERT_STRING_EQUAL(s.j[0].id, "evac-3");
+    CU_ASSERT_STRING_EQUAL(s.j[1].id, "evac-1");
+    /* a is in both: only the newest entry, where it went last */
+    CU_ASSERT_EQUAL_FATAL(xlmig_journal_set_moved(&s, &refs, &n), 0);
+    CU_ASSERT_EQUAL_FATAL(n, 3);
+    CU_ASSERT(refs[0].j == 0 && refs[0].g == 0);        /* b */
+    CU_ASSERT(refs[1].j == 0 && refs[1].g == 1);        /* a -> xen3 */
+    CU_ASSERT(refs[2].j == 1 && refs[2].g == 2);        /* c */
+    free(refs);
+    /* a damaged one: an error naming it, and nothing loaded */
+    snprintf(path, sizeof(path), "%s/journal/evac-4.json", dir);
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("{\"version\":1}", f);
+    fclose(f);
+    xlmig_err_clear();
+    CU_ASSERT_NOT_EQUAL(xlmig_journal_load_open(dir, &s), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "evac-4.json"));
+    CU_ASSERT_EQUAL(s.n, 0);
+    xlmig_err_clear();
+    xlmig_journal_set_dispose(&s);
+    rm_dir(dir);
+}
+
+static void test_load_open_bound(void)
+{
+    static const jspec g[] = { { "a", XLMIG_JR_MOVED, "xen2" } };
+    xlmig_journal_set s;
+    char dir[64], id[32];
+    unsigned i;
+
+    tmp_dir(dir, sizeof(dir));
+    xlmig_journal_set_init(&s);
+    for (i = 0; i < XLMIG_JOURNAL_MAX_OPEN; i++) {
+        snprintf(id, sizeof(id), "evac-%03u", i);
+        put(dir, id, XLMIG_JS_EVACUATED, g, 1);
+    }
+    CU_ASSERT_EQUAL(xlmig_journal_load_open(dir, &s), 0);
+    CU_ASSERT_EQUAL(s.n, XLMIG_JOURNAL_MAX_OPEN);
+    CU_ASSERT_STRING_EQUAL(s.j[0].id, "evac-031");
+    put(dir, "evac-999", XLMIG_JS_EVACUATED, g, 1);
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(xlmig_journal_load_open(dir, &s), XLMIG_E_INVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "more than 32"));
+    CU_ASSERT_EQUAL(s.n, 0);
+    xlmig_err_clear();
+    xlmig_journal_set_dispose(&s);
+    rm_dir(dir);
+}
+
 static CU_TestInfo tests[] = {
     { "round trip, truncations", test_round_trip },
     { "strict decoding, errors name the key", test_strict },
     { "host status JSON", test_status },
+    { "returned entries, guests still away", test_mark_returned },
+    { "open journals newest first, one entry per guest", test_load_open },
+    { "open journals: the bound, the error beyond", test_load_open_bound },
     CU_TEST_INFO_NULL,
 };
 XLMIG_UNIT_SUITE("journal", NULL, NULL, tests);
