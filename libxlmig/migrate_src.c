@@ -326,6 +326,18 @@ static void learn(src_run *r)
                            r->rep->final_pages * r->di.page_size,
                            xlmig_policy_tx_Bps(&r->pol));
     r->rep->switchover_ns = cost;
+    /* Too late to refuse; not too late to say so, loudly. */
+    if (o->downtime_bound && !o->policy.allow_long_downtime &&
+        r->rep->downtime_ns > o->policy.max_downtime_ns) {
+        r->rep->over_bound = true;
+        XLMIG_WARN("downtime %.0f ms was over --max-downtime %.0f ms: the"
+                   " switchover to %s cost %.0f ms, %.0f ms were planned%s",
+                   (double)r->rep->downtime_ns / 1e6,
+                   (double)o->policy.max_downtime_ns / 1e6, dst,
+                   (double)cost / 1e6, (double)r->pol.par.switchover_ns / 1e6,
+                   o->swcost_dir ? "; learned: the next migration there with"
+                   " this bound is refused at the pre-check" : "");
+    }
     if (!o->swcost_dir || !r->rep->downtime_ns)
         return;
     xlmig_swcost_init(&h);

@@ -156,6 +156,7 @@ void xlmig_report_print_json(const xlmig_report *r, FILE *out)
     kv_num(g, "guest_lost_s", (double)r->guest_lost_ns / 1e9);
     kv_bool(g, "verified", r->verified);
     kv_bool(g, "guest_on_source", r->guest_on_source);
+    kv_bool(g, "downtime_over_bound", r->over_bound);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
         fprintf(out, "%.*s\n", (int)len, (const char *)buf);

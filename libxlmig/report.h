@@ -57,6 +57,7 @@ typedef struct {
     bool verified;
     bool has_verify;
     bool guest_on_source;      /* the guest runs on the source now */
+    bool over_bound;           /* migrated, but over --max-downtime */
 } xlmig_report;
 
 void xlmig_report_init(xlmig_report *r);

@@ -72,4 +72,22 @@ assert_rc 0
 assert_grep "ignoring switchover history: $hist: switchover history line 1" \
     "$WORK/err"
 [ "$(wc -l < "$hist")" = 1 ] || fail "history not started afresh"
-echo "learned $cost ms; bound refused; default target kept"
+# A first migration to a host has nothing to go by: a bound it then
+# misses is not refused, but it is said, and the next one is refused.
+export XLMIG_STATE_DIR=$WORK/state2
+XLMIG_FAULT=dest:commit:stall XLMIG_FAULT_STALL_S=1 mig --max-downtime 300
+assert_rc 0
+[ "$(json_get "$WORK/out" outcome)" = migrated ] || fail "not migrated"
+[ "$(json_get "$WORK/out" downtime_over_bound)" = true ] ||
+    fail "downtime over the bound not flagged"
+assert_grep "was over --max-downtime 300 ms" "$WORK/err"
+assert_grep "next migration there with this bound is refused" "$WORK/err"
+mig --max-downtime 300
+assert_rc 1
+[ "$(json_get "$WORK/out" outcome)" = refused ] || fail "second not refused"
+# Within the bound, no such flag.
+mig --max-downtime 300 --allow-long-downtime
+assert_rc 0
+[ "$(json_get "$WORK/out" downtime_over_bound)" = false ] ||
+    fail "flagged although long downtime was allowed"
+echo "learned $cost ms; bound refused; default target kept; overrun said"
