@@ -614,15 +614,18 @@ tb_migrate_cleanup() {
     fi
 }
 
-# tb_guest_destroy_all: leave both hosts without guests, DRBD Secondary,
-# single-primary (reset between scenarios).
+# tb_reset: leave both hosts without guests, DRBD Secondary,
+# single-primary, and without what xlmig learned or journalled (one
+# scenario's switchover history must not refuse the next one's moves).
 tb_reset() {
     local h
     for h in $TB_HOSTS; do
         tb_run -t 120 "$h" 'for d in $(xl list | awk "NR > 2 { print \$1 }"); do
             xl destroy "$d"; done
             for r in r0 r1; do drbdadm net-options --allow-two-primaries=no $r
-                drbdadm secondary $r; done' > /dev/null 2>&1 || true
+                drbdadm secondary $r; done
+            rm -rf /var/lib/xlmig/switchover /var/lib/xlmig/journal' \
+            > /dev/null 2>&1 || true
     done
 }
 
