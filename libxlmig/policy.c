@@ -184,6 +184,9 @@ bool xlmig_policy_overdue(xlmig_policy *p, uint64_t now)
 {
     if (p->overdue)
         return true;
+    /* Decided to stop: the last live round must not be cut short. */
+    if (p->decision == XLMIG_POLICY_STOP_AND_COPY)
+        return false;
     if (!p->t_start || p->par.allow_long_downtime || now < p->t_start ||
         now - p->t_start < p->par.timeout_ns)
         return false;

@@ -196,6 +196,8 @@ static void test_timeout_long_downtime(void)
 static void test_timeout_mid_round(void)
 {
     xlmig_precopy_stats st = { 0, 0, 262144 };
+    uint64_t t;
+    int after;
 
     setup();
     par.timeout_ns = 3000 * MS;
@@ -215,6 +217,18 @@ static void test_timeout_mid_round(void)
                     XLMIG_POLICY_ABORT);
     CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ROUND);
     CU_ASSERT_TRUE(xlmig_policy_overdue(&pol, 3003 * MS));
+
+    /* Once stop-and-copy is decided, its last live round goes out. */
+    setup();
+    par.timeout_ns = 3000 * MS;
+    xlmig_policy_init(&pol, &par, NULL);
+    t = 1;
+    CU_ASSERT_EQUAL(round_ab(0, 262144, &t, 2000 * MS, &after),
+                    XLMIG_POLICY_CONTINUE);
+    CU_ASSERT_EQUAL(round_ab(1, 100, &t, 10 * MS, &after),
+                    XLMIG_POLICY_STOP_AND_COPY);
+    CU_ASSERT_FALSE(xlmig_policy_overdue(&pol, 9000 * MS));
+    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_CONVERGED);
 
     /* With a long downtime allowed the round finishes, as before. */
     setup();
