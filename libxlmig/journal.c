@@ -419,7 +419,7 @@ static bool is_journal(const char *name)
            !strcmp(name + n - 5, ".json");
 }
 
-/* Walk journals newest first; fn returns 1 to stop, <0 on error. */
+/* Walk journals newest first; fn stops the walk with non-zero. */
 static int walk_open(const char *dir,
                      int (*fn)(const char *path, xlmig_journal *j,
                                void *arg), void *arg)
@@ -444,20 +444,6 @@ static int walk_open(const char *dir,
     }
     free(list);
     return rc;
-}
-
-static int take_first(const char *path, xlmig_journal *j, void *arg)
-{
-    (void)path;
-    *(xlmig_journal *)arg = *j;
-    xlmig_journal_init(j);      /* ownership moves to arg */
-    return 1;
-}
-
-int xlmig_journal_latest_open(const char *dir, xlmig_journal *j)
-{
-    xlmig_journal_dispose(j);
-    return walk_open(dir, take_first, j);
 }
 
 typedef struct {

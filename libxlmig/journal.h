@@ -68,11 +68,6 @@ int xlmig_journal_decode(const char *buf, size_t len, xlmig_journal *j);
 /* <dir>/journal/<id>.json */
 int xlmig_journal_save(const char *dir, const xlmig_journal *j);
 int xlmig_journal_load(const char *path, xlmig_journal *j);
-/*
- * The newest journal whose state is not done, into *j; returns 1 if
- * found, 0 if none, or an error.
- */
-int xlmig_journal_latest_open(const char *dir, xlmig_journal *j);
 /* Ids of the journals not done, newest first, comma-separated. */
 int xlmig_journal_list_open(const char *dir, char *buf, size_t len,
                             unsigned *n);

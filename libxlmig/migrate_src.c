@@ -40,7 +40,6 @@ typedef struct {
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
     uint64_t t_down, t_memend, t_ready;   /* switchover's steps */
-    uint64_t dst_took_ns;                 /* its part of memend->ready */
     uint64_t learned_ns;     /* switchover cost measured before */
     unsigned learned_n;      /* over this many migrations */
     char host[256];
@@ -528,6 +527,7 @@ static int peer_quit_before_go(src_run *r)
 static int switchover(src_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
+    uint64_t took;              /* the peer's part of memend -> ready */
     xlmig_msg m;
     int rc;
 
@@ -536,7 +536,7 @@ static int switchover(src_run *r)
     if (rc)
         goto out;
     r->t_ready = xlmig_now_ns();
-    r->dst_took_ns = m.took_ns;
+    took = m.took_ns;
     r->rep->has_verify = m.verified;
     r->rep->verified = m.verified;
     rc = fault(r, "go");
@@ -584,9 +584,9 @@ static int switchover(src_run *r)
     r->rep->sw_pages_ns = r->t_memend - r->t_down;
     r->rep->sw_restore_ns = r->t_ready - r->t_memend;
     /* A peer that did not say (or a clock step) leaves it all restore. */
-    if (r->dst_took_ns && r->dst_took_ns <= r->rep->sw_restore_ns) {
-        r->rep->sw_flight_ns = r->rep->sw_restore_ns - r->dst_took_ns;
-        r->rep->sw_restore_ns = r->dst_took_ns;
+    if (took && took <= r->rep->sw_restore_ns) {
+        r->rep->sw_flight_ns = r->rep->sw_restore_ns - took;
+        r->rep->sw_restore_ns = took;
     }
     r->rep->sw_resume_ns = r->t_suspend + r->rep->downtime_ns - r->t_ready;
     if (m.type != XLMIG_MSG_DONE || !m.ok) {

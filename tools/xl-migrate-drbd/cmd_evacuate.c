@@ -83,9 +83,7 @@ static int parse(evac_args *a, int argc, char **argv)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:hqs:", lo, NULL)) != -1) {
-        if (hostctx_opt(&a->h, c, optarg))
-            continue;
-        r = evac_common_opt(&a->c, "evacuate", c, optarg);
+        r = evac_opt(&a->c, &a->h, "evacuate", c, optarg);
         if (r < 0)
             return -1;
         if (r)
@@ -118,11 +116,7 @@ static int parse(evac_args *a, int argc, char **argv)
         cli_error("evacuate: --blocked goes with --dry-run");
         return -1;
     }
-    if (optind != argc) {
-        cli_error("evacuate: unexpected argument \"%s\"", argv[optind]);
-        return -1;
-    }
-    return 0;
+    return evac_no_operands("evacuate", argc, argv);
 }
 
 typedef struct {

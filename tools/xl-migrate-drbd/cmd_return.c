@@ -72,9 +72,7 @@ static int parse(ret_args *a, int argc, char **argv)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:hqs:", lo, NULL)) != -1) {
-        if (hostctx_opt(&a->h, c, optarg))
-            continue;
-        r = evac_common_opt(&a->c, "return", c, optarg);
+        r = evac_opt(&a->c, &a->h, "return", c, optarg);
         if (r < 0)
             return -1;
         if (r)
@@ -90,11 +88,7 @@ static int parse(ret_args *a, int argc, char **argv)
             return -1;
         }
     }
-    if (optind != argc) {
-        cli_error("return: unexpected argument \"%s\"", argv[optind]);
-        return -1;
-    }
-    return 0;
+    return evac_no_operands("return", argc, argv);
 }
 
 typedef struct {

@@ -29,5 +29,10 @@ int evac_config(evac_common *c, hostctx *h, const char *cmd);
 /* 1 handled, 0 not ours, -1 bad value (printed). */
 int evac_common_opt(evac_common *c, const char *cmd, int opt,
                     const char *arg);
+/* The same for the host options and these together. */
+int evac_opt(evac_common *c, hostctx *h, const char *cmd, int opt,
+             const char *arg);
+/* Neither takes operands: -1 (printed) if any is left. */
+int evac_no_operands(const char *cmd, int argc, char **argv);
 
 #endif

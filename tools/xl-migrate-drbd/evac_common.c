@@ -71,3 +71,19 @@ bad:
     cli_error("%s", xlmig_errmsg());
     return -1;
 }
+
+int evac_opt(evac_common *c, hostctx *h, const char *cmd, int opt,
+             const char *arg)
+{
+    if (hostctx_opt(h, opt, arg))
+        return 1;
+    return evac_common_opt(c, cmd, opt, arg);
+}
+
+int evac_no_operands(const char *cmd, int argc, char **argv)
+{
+    if (optind == argc)
+        return 0;
+    cli_error("%s: unexpected argument \"%s\"", cmd, argv[optind]);
+    return -1;
+}
