@@ -94,13 +94,16 @@ int xlmig_drbd_token_parse(const char *buf, size_t len, xlmig_drbd_token *t)
             return bad_token("unknown key");
         if (seen & (1u << k))
             return bad_token("a key given twice");
+        if (seen != (1u << k) - 1)
+            return bad_token("keys out of order");
         seen |= 1u << k;
         if (memchr(eq + 1, 0, vl))
             return bad_token("a NUL byte");
         memcpy(val, eq + 1, vl);
         val[vl] = 0;
         if (k == 3) {
-            if (!vl || vl > 12 || strspn(val, "0123456789") != vl)
+            if (!vl || vl > 12 || strspn(val, "0123456789") != vl ||
+                (val[0] == '0' && vl > 1))
                 return bad_token("expires is not 1 to 12 digits");
             t->expires = strtoll(val, NULL, 10);
         } else {

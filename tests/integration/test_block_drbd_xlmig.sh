@@ -242,6 +242,10 @@ forge "last line without newline" \
     "domain=web01\nuuid=$UUID\nresource=r0\nexpires=$((now + 300))"
 forge "an escape sequence" \
     "domain=web\033[2J01\nuuid=$UUID\nresource=r0\nexpires=$((now + 300))\n"
+forge "keys out of order" \
+    "uuid=$UUID\ndomain=web01\nresource=r0\nexpires=$((now + 300))\n"
+forge "an expiry with a leading zero" \
+    "domain=web01\nuuid=$UUID\nresource=r0\nexpires=0$((now + 300))\n"
 forge "an expiry ten days ahead" \
     "domain=web01\nuuid=$UUID\nresource=r0\nexpires=$((now + 864000))\n"
 forge "an expiry past any integer" \

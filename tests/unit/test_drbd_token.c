@@ -51,6 +51,8 @@ static void test_forgeries(void)
         "domain=web01\nuuid=" UUID "\nresource=r0\nexpires=17000000000000\n",
         "domain=web01\nuuid=" UUID "\nresource=r0\nexpires=-1\n",
         "domain=web01\nuuid=" UUID "\nresource=r0\nexpires=\n",
+        "domain=web01\nuuid=" UUID "\nresource=r0\nexpires=01700000000\n",
+        "uuid=" UUID "\ndomain=web01\nresource=r0\nexpires=1700000000\n",
         "domain=web\03301\nuuid=" UUID "\nresource=r0\nexpires=1\n",
         "domain=-web01\nuuid=" UUID "\nresource=r0\nexpires=1\n",
         "domain=web01\nuuid=" UUID "x\nresource=r0\nexpires=1\n",
