@@ -5,11 +5,11 @@
  *   domain=<name>\n uuid=<uuid>\n resource=<res>\n expires=<seconds>\n
  *
  * each key once and in this order, nothing else, every value by
- * names.h's rules, the
- * expiry 1 to 12 decimal digits without a leading zero. A file that is not exactly that is no
- * token: a duplicate key (a name carrying "\nexpires=..."), an unknown
- * key, a missing one, a line without its newline, any control byte.
- * Both sides apply these rules, so a name cannot forge or extend one.
+ * names.h's rules, the expiry 1 to 12 decimal digits without a leading
+ * zero. A file that is not exactly that is no token: a duplicate key (a
+ * name carrying "\nexpires=..."), an unknown key, a missing one, a line
+ * without its newline, any control byte. Both sides apply these rules,
+ * so a name cannot forge or extend one.
  */
 #ifndef XLMIG_DRBD_TOKEN_H
 #define XLMIG_DRBD_TOKEN_H

@@ -189,7 +189,11 @@ xs hotplug-error | grep -q "Multiple primaries" || fail "$(xs hotplug-error)"
 
 echo "14. DRBD 9, three nodes: every peer connection counts"
 # peer3 ROLE|none: a third node's role, or not connected
-three() { reset Secondary "$1"; touch "$FAKE_DRBD/v9"; echo "$2" > "$FAKE_DRBD/r0.peer3"; }
+three() {
+    reset Secondary "$1"
+    touch "$FAKE_DRBD/v9"
+    echo "$2" > "$FAKE_DRBD/r0.peer3"
+}
 three Secondary Primary                  # the third node runs the guest
 run add
 assert_rc 1
@@ -231,7 +235,8 @@ forge() {
 # what the old writer made of the name "web01\nexpires=<later>": the
 # expired token extended by a second expires line ahead of the real one
 forge "domain name with a newline" \
-    "domain=web01\nexpires=$((now + 3000))\nuuid=$UUID\nresource=r0\nexpires=$((now - 1))\n"
+    "domain=web01\nexpires=$((now + 3000))\nuuid=$UUID\nresource=r0\n$(
+    )expires=$((now - 1))\n"
 forge "duplicate uuid" \
     "domain=web01\nuuid=$UUID\nuuid=$UUID\nresource=r0\nexpires=$((now + 300))\n"
 forge "unknown key" \

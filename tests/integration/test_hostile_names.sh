@@ -60,8 +60,8 @@ no_escape "host argument"
 
 # A fake destination: the magic and a hello, then silence.
 hello() { # hello FILE HOST PROTO
-    printf '{"type":"hello","proto":%s,"host":"%s","backend":"sim","ok":false}' \
-        "$3" "$2" >"$1"
+    printf '{"type":"hello","proto":%s,"host":"%s",%s' "$3" "$2" \
+        '"backend":"sim","ok":false}' >"$1"
 }
 echo "2. a destination that sends a hostile hello: refused, told why"
 hello "$WORK/j/esc" '\u001b[2J\u001b[31mxen2' 1
@@ -102,9 +102,11 @@ receiver() {
     set -e
     echo "$1: exit $RC: $(head -c 300 "$WORK/err")"
     assert_rc 1
-    [ "$(wc -l <"$WORK/err")" = 1 ] || { cat "$WORK/err"; fail "$1: not one line"; }
+    [ "$(wc -l <"$WORK/err")" = 1 ] ||
+        { cat "$WORK/err"; fail "$1: not one line"; }
     assert_grep "$2" "$WORK/err"
-    grep -aq '"type":"error"' "$WORK/reply" || fail "$1: the source was not told"
+    grep -aq '"type":"error"' "$WORK/reply" ||
+        fail "$1: the source was not told"
     [ -z "$(ls -A "$WORK/h")" ] || fail "$1: left $(ls "$WORK/h")"
     : >"$WORK/out"
     no_escape "$1"
@@ -123,8 +125,10 @@ receiver "request, another protocol" "source speaks xlmig protocol 7" \
     "$WORK/j/r-proto"
 
 echo "4. recover: a peer whose inspection names a hostile host"
-printf '%s\n' '#!/bin/sh' \
-    "printf '%s\\n' '{\"host\":\"\\u001b[2Jxen2\",\"domain\":\"g1\",\"copies\":{\"g1\":\"running\",\"g1--incoming\":\"none\",\"g1--migratedaway\":\"none\"},\"drbd\":\"none\",\"window\":false,\"tokens\":0,\"uuid\":\"\",\"resources\":\"\"}'" \
+view='{"host":"\u001b[2Jxen2","domain":"g1","copies":{"g1":"running",'
+view=$view'"g1--incoming":"none","g1--migratedaway":"none"},"drbd":"none",'
+view=$view'"window":false,"tokens":0,"uuid":"","resources":""}'
+printf '#!/bin/sh\nprintf "%%s\\n" %s\n' "'$view'" \
     >"$WORK/inspect.sh"
 set +e
 "$T" recover --sim --sim-host-dir "$WORK/h" -s "" g1 "sh $WORK/inspect.sh" \
