@@ -417,6 +417,7 @@ static void test_status_json(void)
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
     CU_ASSERT_EQUAL(s.minor, 1);
     CU_ASSERT_EQUAL(s.nconn, 1);
+    CU_ASSERT_EQUAL(s.peer_primaries, 0);
     CU_ASSERT(xlmig_drbd_state_synced(&s));
     xlmig_err_clear();
     xlmig_drbd_state_init(&s);
@@ -513,9 +514,10 @@ static void test_events2(void)
     CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(b, len, "r9", &s), 0);
     CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_SECONDARY);
     CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
+    CU_ASSERT_EQUAL(s.peer_primaries, 1);
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
-    CU_ASSERT_EQUAL(s.minor, 1);
     CU_ASSERT(xlmig_drbd_state_synced(&s));
+    CU_ASSERT_EQUAL(s.minor, 1);
     /* Cut anywhere before the end marker's newline: refused. */
     for (cut = 0; cut < len; cut++) {
         xlmig_drbd_state_init(&s);
@@ -574,6 +576,14 @@ static void test_three_nodes(void)
     CU_ASSERT_EQUAL(s.peer_primaries, 1);
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
     CU_ASSERT(xlmig_drbd_state_synced(&s));
+    for (cut = 0; cut < len; cut++) {
+        xlmig_drbd_state_init(&s);
+        if (!xlmig_drbd_parse_events2(b, cut, "r9", &s)) {
+            fprintf(stderr, "\n3-node events2 cut at %zu accepted\n", cut);
+            CU_FAIL("truncated events2 accepted");
+            break;
+        }
+    }
     free(b);
 
     /* A third node out of sync or cut off is not hidden either. */
