@@ -8,6 +8,7 @@
 #include "config.h"
 #include "error.h"
 #include "kv.h"
+#include "names.h"
 
 void xlmig_config_init(xlmig_config *c)
 {
@@ -23,9 +24,10 @@ static int parse_peers(const char *where, const char *val, xlmig_config *c)
     for (tok = strtok_r(buf, " \t,", &save); tok;
          tok = strtok_r(NULL, " \t,", &save)) {
         if (!xlmig_inv_name_ok(tok)) {
-            xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is not a host name",
-                      where, tok);
-            return XLMIG_E_INVAL;
+            char what[XLMIG_KV_VAL_MAX + 2];
+
+            snprintf(what, sizeof(what), "%s:", where);
+            return xlmig_name_refuse(what, tok, XLMIG_NAME_PEER_RULE);
         }
         if (c->npeers >= XLMIG_CONF_MAX_PEERS) {
             xlmig_err(XLMIG_E_INVAL, "%s: more than %d hosts", where,

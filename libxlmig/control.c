@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "json_guard.h"
+#include "names.h"
 #include "wire.h"
 
 #define MAX_STRING (XLMIG_MAX_CONTROL_STRING)
@@ -217,6 +218,44 @@ static int get_str(yajl_val v, const char *key, size_t max, char **out)
     return 0;
 }
 
+static bool host_ok(const char *s)
+{
+    return xlmig_name_host_ok(s, true);
+}
+
+/* A name the peer sends: refused, shown escaped, unless ok(). */
+static int get_name(yajl_val v, const char *key, bool (*ok)(const char *),
+                    const char *rule, char **out)
+{
+    char shown[XLMIG_NAME_SHOWN_LEN];
+
+    if (!YAJL_IS_STRING(v))
+        return bad(key, "is not a string");
+    if (!ok(YAJL_GET_STRING(v))) {
+        xlmig_err(XLMIG_E_PROTO, "control message: \"%s\" \"%s\" is not"
+                  " %s", key, xlmig_name_shown(YAJL_GET_STRING(v), shown,
+                  sizeof(shown)), rule);
+        return XLMIG_E_PROTO;
+    }
+    return xlmig_msg_set(out, YAJL_GET_STRING(v)) ? XLMIG_E_NOMEM : 0;
+}
+
+/*
+ * Text the operator reads (messages, check rows): one line of
+ * printable characters; anything else becomes '?', so a peer cannot
+ * move the cursor, recolour or forge a line on this terminal.
+ */
+static int get_text(yajl_val v, const char *key, char **out)
+{
+    unsigned char *p;
+    int rc = get_str(v, key, MAX_SHORT, out);
+
+    for (p = (unsigned char *)*out; !rc && p && *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            *p = '?';
+    return rc;
+}
+
 static int get_u64(yajl_val v, const char *key, uint64_t *out)
 {
     if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
@@ -255,9 +294,9 @@ static int get_checks(yajl_val v, xlmig_msg *m)
             yajl_val cv = c->u.object.values[j];
 
             if (!strcmp(k, "name"))
-                rc = get_str(cv, "checks.name", MAX_SHORT, &mc->name);
+                rc = get_text(cv, "checks.name", &mc->name);
             else if (!strcmp(k, "detail"))
-                rc = get_str(cv, "checks.detail", MAX_SHORT, &mc->detail);
+                rc = get_text(cv, "checks.detail", &mc->detail);
             else if (!strcmp(k, "ok"))
                 rc = get_bool(cv, "checks.ok", &mc->ok);
         }
@@ -301,16 +340,20 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         m->proto = (uint32_t)u;
         return rc;
     }
+    /* Names reach argv vectors, token files and terminals: strict. */
     if (!strcmp(k, "host"))
-        return get_str(v, k, MAX_SHORT, &m->host);
+        return get_name(v, k, host_ok, XLMIG_NAME_HOST_RULE, &m->host);
     if (!strcmp(k, "backend"))
-        return get_str(v, k, MAX_SHORT, &m->backend);
+        return get_name(v, k, xlmig_name_word_ok, XLMIG_NAME_WORD_RULE,
+                        &m->backend);
     if (!strcmp(k, "name"))
-        return get_str(v, k, MAX_SHORT, &m->name);
+        return get_name(v, k, xlmig_name_domain_ok, XLMIG_NAME_DOMAIN_RULE,
+                        &m->name);
     if (!strcmp(k, "uuid"))
-        return get_str(v, k, MAX_SHORT, &m->uuid);
+        return get_name(v, k, xlmig_name_uuid_ok, XLMIG_NAME_UUID_RULE,
+                        &m->uuid);
     if (!strcmp(k, "message"))
-        return get_str(v, k, MAX_SHORT, &m->message);
+        return get_text(v, k, &m->message);
     if (!strcmp(k, "config"))
         return get_str(v, k, MAX_STRING, &m->config);
     if (!strcmp(k, "mem_bytes"))

@@ -48,8 +48,10 @@ const char *xlmig_drbd_role_str(xlmig_drbd_role r);
 
 /*
  * Live state of one resource seen from this node. Over several
- * volumes, each state field holds the first one that is not the good
- * value (UpToDate, Established), so one bad volume is never hidden.
+ * volumes, and over every peer connection (DRBD 9), each state field
+ * holds the first one that is not the good value (UpToDate,
+ * Established), so one bad volume or peer is never hidden; peer_role
+ * is Primary if any peer is.
  */
 typedef struct {
     xlmig_drbd_role role, peer_role;
@@ -60,6 +62,7 @@ typedef struct {
     char peer_name[XLMIG_DRBD_NAME_MAX]; /* 9: connection name */
     unsigned nvol;
     unsigned nconn;                      /* 8.4: 1 once cstate is known */
+    unsigned peer_primaries;             /* 9: peers that are Primary */
     int minor;                           /* first volume's, or -1 */
 } xlmig_drbd_state;
 

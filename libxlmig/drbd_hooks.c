@@ -64,9 +64,10 @@ static void check_one(xlmig_drbd *d, xlmig_drbd_res *r, const char *where,
         return;
     }
     if (s.nconn > 1 || n.nconn > 1)
-        xlmig_checks_add(c, where, name, false, "%u peers; two-node"
-                         " resources only", s.nconn > n.nconn ? s.nconn
-                                                              : n.nconn);
+        xlmig_checks_add(c, where, name, false, "%u peers, %u of them"
+                         " Primary; two-node resources only",
+                         s.nconn > n.nconn ? s.nconn : n.nconn,
+                         s.peer_primaries);
     else if (!xlmig_drbd_state_synced(&s))
         xlmig_checks_add(c, where, name, false, "not in sync: connection"
                          " %s, replication %s, disks %s/%s (needs"

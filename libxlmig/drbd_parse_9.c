@@ -56,6 +56,21 @@ static int jstate(yajl_val obj, const char *key, const char *const *list,
     return 0;
 }
 
+/*
+ * Over several peers, the one that matters most: Primary if any is
+ * (each counted), else Unknown if any is, else Secondary.
+ */
+static void merge_peer_role(xlmig_drbd_state *s, xlmig_drbd_role r,
+                            bool first)
+{
+    if (r == XLMIG_DRBD_ROLE_PRIMARY)
+        s->peer_primaries++;
+    if (first || r == XLMIG_DRBD_ROLE_PRIMARY ||
+        (r == XLMIG_DRBD_ROLE_UNKNOWN &&
+         s->peer_role != XLMIG_DRBD_ROLE_PRIMARY))
+        s->peer_role = r;
+}
+
 static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
 {
     yajl_val devs, conns, pds;
@@ -105,7 +120,10 @@ static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
         snprintf(s->peer_disk, sizeof(s->peer_disk), "DUnknown");
         return 0;
     }
-    /* Two-node clusters only: the first connection is the peer. */
+    /*
+     * Every connection counts: a third node may be Primary, or out of
+     * sync, as well as the migration's peer. The first one names it.
+     */
     for (i = 0; i < s->nconn; i++) {
         yajl_val c = conns->u.array.values[i];
 
@@ -114,17 +132,17 @@ static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
                       " without a name", res);
             return XLMIG_E_EXTERNAL;
         }
-        if (i)
-            continue;
-        snprintf(s->peer_name, sizeof(s->peer_name), "%s", dp_jstr(c, "name"));
+        if (!i)
+            snprintf(s->peer_name, sizeof(s->peer_name), "%s",
+                     dp_jstr(c, "name"));
         rc = jstate(c, "connection-state", dp_cstates9, res, &v);
         if (rc)
             return rc;
-        snprintf(s->cstate, sizeof(s->cstate), "%s", v);
+        dp_merge(s->cstate, v, "Connected");
         rc = jstate(c, "peer-role", dp_roles, res, &v);
         if (rc)
             return rc;
-        s->peer_role = dp_role_of(v);
+        merge_peer_role(s, dp_role_of(v), !i);
         pds = jarr(c, "peer_devices");
         if (!pds || pds->u.array.len != s->nvol) {
             xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status: peer_devices"
@@ -297,16 +315,18 @@ int xlmig_drbd_parse_events2(const char *buf, size_t len, const char *res,
             s->role = dp_role_of(val);
             seen_res = true;
         } else if (!strcmp(obj, "connection")) {
-            if (++s->nconn > 1)
-                continue;
+            /* Every peer counts, not only the first (a third node). */
+            if (++s->nconn > XLMIG_DRBD_MAX_HOSTS)
+                return dp_bad(res, "more peers than supported", line, n);
             if (ev_need(line, n, "connection", dp_cstates9, res, val,
                         sizeof(val)))
                 return XLMIG_E_EXTERNAL;
-            dp_setname(s->cstate, val);  /* a listed state: short */
+            dp_merge(s->cstate, val, "Connected");
             if (ev_need(line, n, "role", dp_roles, res, val, sizeof(val)))
                 return XLMIG_E_EXTERNAL;
-            s->peer_role = dp_role_of(val);
-            if (ev_field(line, n, "conn-name", val, sizeof(val)) > 0 &&
+            merge_peer_role(s, dp_role_of(val), s->nconn == 1);
+            if (s->nconn == 1 &&
+                ev_field(line, n, "conn-name", val, sizeof(val)) > 0 &&
                 !dp_setname(s->peer_name, val))
                 return dp_bad(res, "events2: peer name too long", val,
                            strlen(val));
@@ -327,8 +347,6 @@ int xlmig_drbd_parse_events2(const char *buf, size_t len, const char *res,
             if (++ndev > XLMIG_DRBD_MAX_VOL)
                 return dp_bad(res, "more volumes than supported", line, n);
         } else if (!strcmp(obj, "peer-device")) {
-            if (s->nconn > 1)
-                continue;
             if (ev_need(line, n, "replication", dp_repl9, res, val,
                         sizeof(val)))
                 return XLMIG_E_EXTERNAL;
@@ -357,9 +375,9 @@ int xlmig_drbd_parse_events2(const char *buf, size_t len, const char *res,
         snprintf(s->cstate, sizeof(s->cstate), "StandAlone");
         snprintf(s->repl, sizeof(s->repl), "Off");
         snprintf(s->peer_disk, sizeof(s->peer_disk), "DUnknown");
-    } else if (s->nconn == 1 && npd != ndev) {
-        xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: events2 shows %u volumes but"
-                  " %u peer devices", res, ndev, npd);
+    } else if (npd != ndev * s->nconn) {
+        xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: events2 shows %u volumes and"
+                  " %u peers but %u peer devices", res, ndev, s->nconn, npd);
         return XLMIG_E_EXTERNAL;
     }
     return 0;

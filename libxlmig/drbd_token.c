@@ -5,34 +5,134 @@
  * removes) a token past its expiry, so a crashed receiver cannot leave
  * the guard disarmed for long.
  *
- * File: TOKEN_DIR/<uuid>.<resource>, lines "key=value":
- *   domain=<name>  uuid=<uuid>  resource=<res>  expires=<epoch seconds>
+ * File: TOKEN_DIR/<uuid>.<resource>, four lines "key=value", each key
+ * once (drbd_token.h): domain, uuid, resource, expires (epoch seconds).
  */
 #include "drbd.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "drbd_token.h"
 #include "error.h"
 
-/* The uuid comes from the peer: it must not be able to name a path. */
-static bool uuid_ok(const char *u)
-{
-    size_t i, n = strlen(u);
+/* ---- the text (drbd_token.h) ---- */
 
-    if (n != 36)
-        return false;
-    for (i = 0; i < n; i++)
-        if (!(i == 8 || i == 13 || i == 18 || i == 23 ?
-              u[i] == '-' : isxdigit((unsigned char)u[i])))
-            return false;
-    return true;
+static const char *const keys[] = { "domain", "uuid", "resource",
+                                    "expires" };
+
+static int check(const xlmig_drbd_token *t)
+{
+    if (!xlmig_name_domain_ok(t->domain))
+        return xlmig_name_refuse("token: domain", t->domain,
+                                 XLMIG_NAME_DOMAIN_RULE);
+    if (!xlmig_name_uuid_ok(t->uuid))
+        return xlmig_name_refuse("token: uuid", t->uuid,
+                                 XLMIG_NAME_UUID_RULE);
+    if (!xlmig_name_resource_ok(t->resource))
+        return xlmig_name_refuse("token: resource", t->resource,
+                                 XLMIG_NAME_RES_RULE);
+    if (t->expires < 0 || t->expires > 999999999999LL) {
+        xlmig_err(XLMIG_E_INVAL, "token: expiry %lld out of range",
+                  t->expires);
+        return XLMIG_E_INVAL;
+    }
+    return 0;
+}
+
+int xlmig_drbd_token_format(const xlmig_drbd_token *t, char *buf,
+                            size_t len)
+{
+    int rc = check(t), n;
+
+    if (rc)
+        return rc;
+    n = snprintf(buf, len, "domain=%s\nuuid=%s\nresource=%s\nexpires=%lld\n",
+                 t->domain, t->uuid, t->resource, t->expires);
+    if (n < 0 || (size_t)n >= len) {
+        xlmig_err(XLMIG_E_INVAL, "token: too long");
+        return XLMIG_E_INVAL;
+    }
+    return 0;
+}
+
+static int bad_token(const char *why)
+{
+    xlmig_err(XLMIG_E_INVAL, "token: %s", why);
+    return XLMIG_E_INVAL;
+}
+
+int xlmig_drbd_token_parse(const char *buf, size_t len, xlmig_drbd_token *t)
+{
+    const char *p = buf, *end = buf + len, *nl, *eq;
+    unsigned seen = 0, k;
+    char val[XLMIG_TOKEN_MAX];
+    size_t kl, vl;
+
+    memset(t, 0, sizeof(*t));
+    if (len > XLMIG_TOKEN_MAX)
+        return bad_token("larger than a token");
+    while (p < end) {
+        nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return bad_token("last line has no newline");
+        eq = memchr(p, '=', (size_t)(nl - p));
+        if (!eq)
+            return bad_token("a line is not key=value");
+        kl = (size_t)(eq - p);
+        vl = (size_t)(nl - eq - 1);
+        for (k = 0; k < 4; k++)
+            if (strlen(keys[k]) == kl && !memcmp(p, keys[k], kl))
+                break;
+        if (k == 4)
+            return bad_token("unknown key");
+        if (seen & (1u << k))
+            return bad_token("a key given twice");
+        if (seen != (1u << k) - 1)
+            return bad_token("keys out of order");
+        seen |= 1u << k;
+        if (memchr(eq + 1, 0, vl))
+            return bad_token("a NUL byte");
+        memcpy(val, eq + 1, vl);
+        val[vl] = 0;
+        if (k == 3) {
+            if (!vl || vl > 12 || strspn(val, "0123456789") != vl ||
+                (val[0] == '0' && vl > 1))
+                return bad_token("expires is not 1 to 12 digits");
+            t->expires = strtoll(val, NULL, 10);
+        } else {
+            char *dst = k == 0 ? t->domain : k == 1 ? t->uuid
+                                                    : t->resource;
+            size_t cap = k == 0 ? sizeof(t->domain) : k == 1 ?
+                         sizeof(t->uuid) : sizeof(t->resource);
+
+            if (vl >= cap)
+                return bad_token("a value is too long");
+            memcpy(dst, val, vl + 1);
+        }
+        p = nl + 1;
+    }
+    if (seen != 0xf)
+        return bad_token("a key is missing");
+    return check(t);
+}
+
+/* ---- the file ---- */
+
+static int copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n >= cap)
+        return -1;
+    memcpy(dst, src, n + 1);
+    return 0;
 }
 
 static int token_path(const xlmig_drbd *d, const char *res, char *buf,
@@ -40,7 +140,7 @@ static int token_path(const xlmig_drbd *d, const char *res, char *buf,
 {
     int n;
 
-    if (!uuid_ok(d->dom_uuid)) {
+    if (!xlmig_name_uuid_ok(d->dom_uuid)) {
         xlmig_err(XLMIG_E_INVAL, "drbd %s: domain uuid '%s' is not a uuid;"
                   " no migration token", res, d->dom_uuid);
         return XLMIG_E_INVAL;
@@ -76,16 +176,32 @@ static int make_dir(const char *dir)
 
 int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
 {
-    char path[320], tmp[320];
+    char path[320], tmp[320], text[XLMIG_TOKEN_MAX];
+    xlmig_drbd_token t;
     FILE *f = NULL;
     int rc, fd = -1;
     bool bad;
 
-    rc = token_path(d, res, path, sizeof(path), false);
+    memset(&t, 0, sizeof(t));
+    t.expires = (long long)time(NULL) + (long long)d->token_ttl_s;
+    /* What the script will read: only what it would accept. */
+    if (copy(t.domain, sizeof(t.domain), d->dom_name) ||
+        copy(t.uuid, sizeof(t.uuid), d->dom_uuid) ||
+        copy(t.resource, sizeof(t.resource), res))
+        rc = bad_token("a name is too long");
+    else
+        rc = xlmig_drbd_token_format(&t, text, sizeof(text));
+    if (!rc)
+        rc = token_path(d, res, path, sizeof(path), false);
     if (!rc)
         rc = token_path(d, res, tmp, sizeof(tmp), true);
-    if (rc)
+    if (rc) {
+        char why[256];
+
+        snprintf(why, sizeof(why), "%s", xlmig_errmsg());
+        xlmig_err_replace(rc, "drbd %s: no migration token: %s", res, why);
         return rc;
+    }
     if (make_dir(d->token_dir)) {
         xlmig_err(XLMIG_E_IO, "drbd %s: cannot create %s: %s", res,
                   d->token_dir, strerror(errno));
@@ -99,9 +215,7 @@ int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
             close(fd);
         return XLMIG_E_IO;
     }
-    fprintf(f, "domain=%s\nuuid=%s\nresource=%s\nexpires=%lld\n",
-            d->dom_name, d->dom_uuid, res,
-            (long long)time(NULL) + (long long)d->token_ttl_s);
+    fputs(text, f);
     /* Written whole or not at all: the script must never see half. */
     bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;

@@ -400,6 +400,14 @@ int xlmig_drbd_promote(xlmig_drbd *d, xlmig_drbd_res *r)
         rc = xlmig_drbd_query(d, r->name, &s);
         if (rc || s.role == XLMIG_DRBD_ROLE_PRIMARY)
             goto out;
+        /* A peer joined since the pre-check: never a third Primary. */
+        if (s.nconn > 1) {
+            xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: %u peers, %u of them"
+                      " Primary: not promoting (two-node resources only)",
+                      r->name, s.nconn, s.peer_primaries);
+            rc = XLMIG_E_EXTERNAL;
+            goto out;
+        }
         rc = run(d, r->name, false, &o, xlmig_drbd_prog_adm(), "primary",
                  r->name, NULL);
         if (rc)

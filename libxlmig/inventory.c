@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "inventory.h"
+#include "names.h"
 
 void xlmig_inventory_init(xlmig_inventory *inv)
 {
@@ -19,18 +20,7 @@ void xlmig_inventory_dispose(xlmig_inventory *inv)
 
 bool xlmig_inv_name_ok(const char *s)
 {
-    size_t i, n = strlen(s);
-
-    if (!n || n >= XLMIG_INV_NAME_MAX || s[0] == '-' || s[0] == '.')
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    return strlen(s) < XLMIG_INV_NAME_MAX && xlmig_name_word_ok(s);
 }
 
 static int check_name(const char *what, const char *name)

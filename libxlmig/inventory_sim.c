@@ -11,6 +11,7 @@
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "kv.h"
+#include "names.h"
 
 /* "r0:xen2 r1:xen2,xen3" */
 static int parse_drbd(const char *where, const char *val, xlmig_inv_guest *g)
@@ -57,11 +58,9 @@ int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
             return r;
         snprintf(where, sizeof(where), "%s:%u: %s", what, line, kv.key);
         if (!strcmp(kv.key, "name")) {
-            if (!xlmig_inv_name_ok(kv.val)) {
-                xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is not a usable"
-                          " name", where, kv.val);
-                return XLMIG_E_INVAL;
-            }
+            if (!xlmig_inv_name_ok(kv.val))
+                return xlmig_name_refuse(where, kv.val,
+                                         XLMIG_NAME_WORD_RULE);
             strcpy(g->name, kv.val);
             seen |= 1;
         } else if (!strcmp(kv.key, "mem_mib")) {
@@ -103,11 +102,9 @@ int xlmig_sim_host_dir(const char *root, const char *host, char *buf,
 {
     struct stat st;
 
-    if (!xlmig_inv_name_ok(host)) {
-        xlmig_err(XLMIG_E_INVAL, "simulated host name \"%.40s\" is not"
-                  " usable", host);
-        return XLMIG_E_INVAL;
-    }
+    if (!xlmig_inv_name_ok(host))
+        return xlmig_name_refuse("simulated host", host,
+                                 XLMIG_NAME_PEER_RULE);
     if (snprintf(buf, len, "%s/%s", root, host) >= (int)len) {
         xlmig_err(XLMIG_E_INVAL, "--sim-state path is too long");
         return XLMIG_E_INVAL;

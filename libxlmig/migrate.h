@@ -16,8 +16,8 @@
 
 typedef struct {
     const char *dest_host;       /* for messages and DRBD peer checks */
-    const char *rune;            /* transport command (see transport.h) */
-    int in_fd, out_fd;           /* or an existing fd pair if rune NULL */
+    const char *const *argv;     /* transport command (see transport.h) */
+    int in_fd, out_fd;           /* or an existing fd pair if argv NULL */
     double bandwidth_Bps;        /* 0 = unlimited */
     xlmig_policy_params policy;
     xlmig_throttle_params throttle;

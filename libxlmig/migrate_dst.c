@@ -12,6 +12,7 @@
 #include "error.h"
 #include "fault.h"
 #include "phase.h"
+#include "wire.h"
 
 #define MAX_PINGS 16
 
@@ -70,8 +71,18 @@ static int hello(dst_run *r)
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
-    if (!rc)
-        rc = expect(r, &r->req, XLMIG_MSG_MIGRATE);
+    if (rc)
+        goto out;
+    rc = expect(r, &r->req, XLMIG_MSG_MIGRATE);
+    if (!rc && r->req.proto != XLMIG_PROTO_VERSION) {
+        xlmig_err(XLMIG_E_PROTO, "the source speaks xlmig protocol %u,"
+                  " this receiver speaks %u", r->req.proto,
+                  XLMIG_PROTO_VERSION);
+        rc = XLMIG_E_PROTO;
+    }
+    /* A request refused as it arrived (a bad name...): say why. */
+    if (rc == XLMIG_E_PROTO && !r->peer_gone)
+        xlmig_chan_send_error(&r->ch, XLMIG_MSG_ERROR, rc, xlmig_errmsg());
 out:
     xlmig_msg_dispose(&m);
     return rc;

@@ -127,8 +127,8 @@ static int open_transport(src_run *r)
     const xlmig_src_opts *o = r->o;
     int rc;
 
-    if (o->rune) {
-        rc = xlmig_transport_spawn(&r->tr, o->rune);
+    if (o->argv) {
+        rc = xlmig_transport_spawn(&r->tr, o->argv);
         if (rc)
             return rc;
         xlmig_chan_init(&r->ch, r->tr.recv_fd, r->tr.send_fd,
@@ -196,6 +196,13 @@ static int handshake(src_run *r)
                      m.proto == XLMIG_PROTO_VERSION,
                      "destination speaks xlmig protocol %u, we speak %u",
                      m.proto, XLMIG_PROTO_VERSION);
+    /* Nothing more is said to a peer whose messages we cannot read. */
+    if (m.proto != XLMIG_PROTO_VERSION) {
+        xlmig_err(XLMIG_E_PROTO, "destination %s speaks xlmig protocol %u,"
+                  " we speak %u", r->peer, m.proto, XLMIG_PROTO_VERSION);
+        rc = XLMIG_E_PROTO;
+        goto out;
+    }
     xlmig_checks_add(r->checks, "dest", "backend", m.backend &&
                      !strcmp(m.backend, r->ops->name),
                      "destination backend %s, source backend %s",

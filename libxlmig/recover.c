@@ -1,6 +1,5 @@
 #include "recover.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,47 +8,39 @@
 
 #include "error.h"
 #include "json_guard.h"
+#include "names.h"
 #include "sim_host.h"
 
 static const char *copy_words[XLMIG_COPY__COUNT] = {
     "name", "incoming", "migratedaway",
 };
 
+/* Each goes on the peer's command line: names.h's strict rules. */
 int xlmig_domain_name_ok(const char *name)
 {
-    size_t i, n = strlen(name);
-
-    if (!n || n > 100 || name[0] == '-' || name[0] == '.')
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
-            return 0;
-    return 1;
+    return xlmig_name_word_ok(name);
 }
 
 int xlmig_uuid_text_ok(const char *s)
 {
-    size_t i, n = strlen(s);
-
-    if (n >= XLMIG_VIEW_UUID_LEN)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i]) && s[i] != '-')
-            return 0;
-    return 1;
+    return !*s || xlmig_name_uuid_ok(s);
 }
 
 int xlmig_resource_list_ok(const char *s)
 {
-    size_t i, n = strlen(s);
+    char one[XLMIG_VIEW_RES_LEN];
+    size_t n;
 
-    if (n >= XLMIG_VIEW_RES_LEN || s[0] == '-' || s[0] == ',')
+    if (strlen(s) >= XLMIG_VIEW_RES_LEN)
         return 0;
-    for (i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && !strchr("_.+-,", s[i]))
+    while (*s) {
+        n = strcspn(s, ",");
+        memcpy(one, s, n);
+        one[n] = 0;
+        if (!xlmig_name_resource_ok(one) || (s[n] == ',' && !s[n + 1]))
             return 0;
-        else if (s[i] == ',' && (s[i + 1] == '-' || s[i + 1] == ','))
-            return 0;
+        s += n + (s[n] == ',');
+    }
     return 1;
 }
 
@@ -156,6 +147,12 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
         goto out;
     }
     x = get(root, "host");
+    /* Printed to the operator: never an escape sequence. */
+    if (YAJL_IS_STRING(x) && !xlmig_name_host_ok(YAJL_GET_STRING(x), true)) {
+        xlmig_name_refuse("peer's inspection: host", YAJL_GET_STRING(x),
+                          XLMIG_NAME_HOST_RULE);
+        goto out;
+    }
     if (YAJL_IS_STRING(x) && hostlen)
         snprintf(host, hostlen, "%s", YAJL_GET_STRING(x));
     copies = get(root, "copies");

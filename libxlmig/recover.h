@@ -13,9 +13,9 @@
 
 #define XLMIG_VIEW_JSON_MAX 4096
 
-/* Letters, digits, '_', '.', '-'; no leading '-': safe in a command. */
+/* names.h's word rule: safe on the peer's command line. */
 int xlmig_domain_name_ok(const char *name);
-/* Hex digits and '-', shorter than XLMIG_VIEW_UUID_LEN ("" is fine). */
+/* A uuid, 8-4-4-4-12 hex digits ("" is fine). */
 int xlmig_uuid_text_ok(const char *s);
 /* "r0,r1": DRBD names ([A-Za-z0-9_.+-], none starting with '-' or
  * empty) joined by ',', shorter than XLMIG_VIEW_RES_LEN ("" is fine). */

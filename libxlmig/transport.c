@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "names.h"
 
 void xlmig_transport_init(xlmig_transport *t)
 {
@@ -19,28 +21,159 @@ void xlmig_transport_init(xlmig_transport *t)
     t->rune = NULL;
 }
 
-char *xlmig_transport_rune(const char *ssh, const char *host,
-                           const char *receiver)
+void xlmig_cmd_init(xlmig_cmd *c)
 {
-    char *rune = NULL;
-
-    if (!host || !*host)
-        return NULL;
-    if (ssh && !*ssh)
-        return strdup(host);
-    if (asprintf(&rune, "exec %s %s %s", ssh ? ssh : "ssh", host,
-                 receiver) < 0)
-        return NULL;
-    return rune;
+    c->argv = NULL;
+    c->argc = 0;
 }
 
-int xlmig_transport_spawn(xlmig_transport *t, const char *rune)
+void xlmig_cmd_dispose(xlmig_cmd *c)
+{
+    unsigned i;
+
+    for (i = 0; i < c->argc; i++)
+        free(c->argv[i]);
+    free(c->argv);
+    xlmig_cmd_init(c);
+}
+
+int xlmig_cmd_add(xlmig_cmd *c, const char *word)
+{
+    char **nv = realloc(c->argv, (c->argc + 2) * sizeof(*nv));
+
+    if (!nv)
+        return XLMIG_E_NOMEM;
+    c->argv = nv;
+    nv[c->argc] = strdup(word);
+    if (!nv[c->argc])
+        return XLMIG_E_NOMEM;
+    nv[++c->argc] = NULL;
+    return 0;
+}
+
+/* What a shell would have treated specially, outside quotes. */
+#define SHELL_SPECIAL "$`;&|<>(){}*?[]~#\n"
+
+int xlmig_cmd_split(xlmig_cmd *c, const char *what, const char *line)
+{
+    size_t n = strlen(line), i, o = 0;
+    char *word = malloc(n + 1), q = 0;
+    bool in_word = false;
+    unsigned first = c->argc;
+    int rc = XLMIG_E_INVAL;
+
+    if (!word)
+        return XLMIG_E_NOMEM;
+    for (i = 0; i <= n; i++) {
+        char ch = line[i];
+
+        if (q == '\'' && ch && ch != '\'') {
+            word[o++] = ch;
+        } else if (q == '"' && ch == '\\' &&
+                   (line[i + 1] == '"' || line[i + 1] == '\\')) {
+            word[o++] = line[++i];
+        } else if (q == '"' && ch && ch != '"') {
+            word[o++] = ch;
+        } else if (q) {
+            if (!ch) {
+                xlmig_err(rc, "%s: unterminated %c quote", what, q);
+                goto out;
+            }
+            q = 0;
+        } else if (ch == '\'' || ch == '"') {
+            q = ch;
+            in_word = true;
+        } else if (ch == '\\') {
+            if (!line[i + 1] || line[i + 1] == '\n') {
+                xlmig_err(rc, "%s: a \\ ends the command", what);
+                goto out;
+            }
+            word[o++] = line[++i];
+            in_word = true;
+        } else if (ch && strchr(SHELL_SPECIAL, ch)) {
+            char sh[8];
+
+            snprintf(sh, sizeof(sh), ch == '\n' ? "newline" : "'%c'", ch);
+            xlmig_err(rc, "%s: %s is shell syntax, and the command is not"
+                      " run by a shell (quote it to mean the character)",
+                      what, sh);
+            goto out;
+        } else if (ch && ch != ' ' && ch != '\t') {
+            word[o++] = ch;
+            in_word = true;
+        } else if (in_word) {
+            word[o] = 0;
+            rc = xlmig_cmd_add(c, word);
+            if (rc)
+                goto out;
+            rc = XLMIG_E_INVAL;
+            o = 0;
+            in_word = false;
+        }
+    }
+    if (c->argc == first) {
+        xlmig_err(rc, "%s: no command", what);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(word);
+    return rc;
+}
+
+int xlmig_transport_cmd(xlmig_cmd *c, const char *ssh, const char *host,
+                        const char *remote)
+{
+    int rc;
+
+    if (ssh && !*ssh) {
+        /* The operator's own receiver command, run as given. */
+        rc = xlmig_cmd_add(c, "/bin/sh");
+        if (!rc)
+            rc = xlmig_cmd_add(c, "-c");
+        return rc ? rc : xlmig_cmd_add(c, host);
+    }
+    if (!xlmig_name_host_ok(host, false))
+        return xlmig_name_refuse("host", host, XLMIG_NAME_HOST_RULE);
+    rc = xlmig_cmd_split(c, "-s", ssh ? ssh : "ssh");
+    if (!rc)
+        rc = xlmig_cmd_add(c, "--");
+    if (!rc)
+        rc = xlmig_cmd_add(c, host);
+    if (!rc && remote)
+        rc = xlmig_cmd_add(c, remote);
+    return rc;
+}
+
+/* The words joined by blanks, for messages. */
+static char *joined(const char *const *argv)
+{
+    size_t n = 1, i;
+    char *s;
+
+    for (i = 0; argv[i]; i++)
+        n += strlen(argv[i]) + 1;
+    s = malloc(n);
+    if (!s)
+        return NULL;
+    s[0] = 0;
+    for (i = 0; argv[i]; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+int xlmig_transport_spawn(xlmig_transport *t, const char *const *argv)
 {
     int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
     int rc = XLMIG_E_IO;
     pid_t pid;
 
-    t->rune = strdup(rune);
+    if (!argv || !argv[0])
+        return XLMIG_E_INVAL;
+    t->rune = joined(argv);
     if (!t->rune)
         return XLMIG_E_NOMEM;
     if (pipe2(to_child, O_CLOEXEC) || pipe2(from_child, O_CLOEXEC)) {
@@ -61,7 +194,9 @@ int xlmig_transport_spawn(xlmig_transport *t, const char *rune)
         signal(SIGINT, SIG_IGN); /* the source decides how to end it */
         if (dup2(to_child[0], 0) < 0 || dup2(from_child[1], 1) < 0)
             _exit(127);
-        execl("/bin/sh", "sh", "-c", rune, (char *)NULL);
+        execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "xl-migrate-drbd: cannot run %s: %s\n", argv[0],
+                strerror(errno));
         _exit(127);
     }
     t->pid = pid;

@@ -187,4 +187,79 @@ run add
 assert_rc 1
 xs hotplug-error | grep -q "Multiple primaries" || fail "$(xs hotplug-error)"
 
+echo "14. DRBD 9, three nodes: every peer connection counts"
+# peer3 ROLE|none: a third node's role, or not connected
+three() {
+    reset Secondary "$1"
+    touch "$FAKE_DRBD/v9"
+    echo "$2" > "$FAKE_DRBD/r0.peer3"
+}
+three Secondary Primary                  # the third node runs the guest
+run add
+assert_rc 1
+[ "$(role)" = Secondary ] || fail "promoted next to a Primary third node"
+xs hotplug-error | grep -q "1 of its 2 peers is Primary" ||
+    fail "hotplug-error: $(xs hotplug-error)"
+three Secondary Primary                  # a token does not cover it
+token $((now + 300))
+run add
+assert_rc 1
+[ "$(role)" = Secondary ] || fail "a token let a third Primary through"
+three Primary Primary
+token $((now + 300))
+run add
+assert_rc 1
+xs hotplug-error | grep -q "2 of its 2 peers are Primary" ||
+    fail "hotplug-error: $(xs hotplug-error)"
+three Secondary Secondary
+run add
+assert_rc 0
+[ "$(role)" = Primary ] || fail "not promoted beside two Secondaries"
+three Secondary none
+run add
+assert_rc 0
+grep -q "peer not connected" "$FAKE_DRBD/syslog" || fail "no warning"
+
+echo "15. forged or malformed tokens: refused, and removed"
+# forge NAME CONTENT: the token file holds exactly CONTENT
+forge() {
+    echo "   $1"
+    reset Secondary Primary
+    echo yes > "$FAKE_DRBD/r0.two"
+    printf '%b' "$2" > "$WORK/tokens/$UUID.r0"
+    run add
+    assert_rc 1
+    [ "$(role)" = Secondary ] || fail "$1: promoted"
+    [ ! -e "$WORK/tokens/$UUID.r0" ] || fail "$1: token left behind"
+}
+# what the old writer made of the name "web01\nexpires=<later>": the
+# expired token extended by a second expires line ahead of the real one
+forge "domain name with a newline" \
+    "domain=web01\nexpires=$((now + 3000))\nuuid=$UUID\nresource=r0\n$(
+    )expires=$((now - 1))\n"
+forge "duplicate uuid" \
+    "domain=web01\nuuid=$UUID\nuuid=$UUID\nresource=r0\nexpires=$((now + 300))\n"
+forge "unknown key" \
+    "domain=web01\nuuid=$UUID\nresource=r0\nexpires=$((now + 300))\nowner=me\n"
+forge "no domain" \
+    "uuid=$UUID\nresource=r0\nexpires=$((now + 300))\nexpires=$((now + 300))\n"
+forge "last line without newline" \
+    "domain=web01\nuuid=$UUID\nresource=r0\nexpires=$((now + 300))"
+forge "an escape sequence" \
+    "domain=web\033[2J01\nuuid=$UUID\nresource=r0\nexpires=$((now + 300))\n"
+forge "keys out of order" \
+    "uuid=$UUID\ndomain=web01\nresource=r0\nexpires=$((now + 300))\n"
+forge "an expiry with a leading zero" \
+    "domain=web01\nuuid=$UUID\nresource=r0\nexpires=0$((now + 300))\n"
+forge "an expiry ten days ahead" \
+    "domain=web01\nuuid=$UUID\nresource=r0\nexpires=$((now + 864000))\n"
+forge "an expiry past any integer" \
+    "domain=web01\nuuid=$UUID\nresource=r0\nexpires=99999999999999999999999\n"
+reset Secondary Primary                   # and the real thing still works
+echo yes > "$FAKE_DRBD/r0.two"
+token $((now + 300))
+run add
+assert_rc 0
+[ "$(role)" = Primary ] || fail "a valid token refused"
+
 echo "block-drbd-xlmig: all cases passed"

@@ -417,6 +417,7 @@ static void test_status_json(void)
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
     CU_ASSERT_EQUAL(s.minor, 1);
     CU_ASSERT_EQUAL(s.nconn, 1);
+    CU_ASSERT_EQUAL(s.peer_primaries, 0);
     CU_ASSERT(xlmig_drbd_state_synced(&s));
     xlmig_err_clear();
     xlmig_drbd_state_init(&s);
@@ -513,9 +514,10 @@ static void test_events2(void)
     CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(b, len, "r9", &s), 0);
     CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_SECONDARY);
     CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
+    CU_ASSERT_EQUAL(s.peer_primaries, 1);
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
-    CU_ASSERT_EQUAL(s.minor, 1);
     CU_ASSERT(xlmig_drbd_state_synced(&s));
+    CU_ASSERT_EQUAL(s.minor, 1);
     /* Cut anywhere before the end marker's newline: refused. */
     for (cut = 0; cut < len; cut++) {
         xlmig_drbd_state_init(&s);
@@ -538,6 +540,85 @@ static void test_events2(void)
         XLMIG_E_EXTERNAL);
     assert_err("r9", "exists");
     free(b);
+}
+
+/* ---- DRBD 9 with a third node: every peer connection counts ---- */
+
+static void test_three_nodes(void)
+{
+    xlmig_drbd_state s;
+    size_t len, cut, last;
+    char *b = load("v9-status-json-3node-third-primary.txt", &len);
+
+    /* The first peer is Secondary; the third node's Primary shows. */
+    xlmig_drbd_state_init(&s);
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r9", &s), 0);
+    CU_ASSERT_EQUAL(s.nconn, 2);
+    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
+    CU_ASSERT_EQUAL(s.peer_primaries, 1);
+    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
+    last = strrchr(b, ']') - b;
+    for (cut = 0; cut <= last; cut++) {
+        xlmig_drbd_state_init(&s);
+        if (!xlmig_drbd_parse_status_json(b, cut, "r9", &s)) {
+            fprintf(stderr, "\n3-node status cut at %zu accepted\n", cut);
+            CU_FAIL("truncated status accepted");
+            break;
+        }
+    }
+    free(b);
+
+    b = load("v9-events2-now-3node.txt", &len);
+    xlmig_drbd_state_init(&s);
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(b, len, "r9", &s), 0);
+    CU_ASSERT_EQUAL(s.nconn, 2);
+    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
+    CU_ASSERT_EQUAL(s.peer_primaries, 1);
+    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
+    CU_ASSERT(xlmig_drbd_state_synced(&s));
+    for (cut = 0; cut < len; cut++) {
+        xlmig_drbd_state_init(&s);
+        if (!xlmig_drbd_parse_events2(b, cut, "r9", &s)) {
+            fprintf(stderr, "\n3-node events2 cut at %zu accepted\n", cut);
+            CU_FAIL("truncated events2 accepted");
+            break;
+        }
+    }
+    free(b);
+
+    /* A third node out of sync or cut off is not hidden either. */
+    xlmig_drbd_state_init(&s);
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
+        "exists resource name:r9 role:Primary\n"
+        "exists connection name:r9 conn-name:xen2 connection:Connected"
+        " role:Secondary\n"
+        "exists connection name:r9 conn-name:xen3 connection:Connecting"
+        " role:Unknown\n"
+        "exists device name:r9 volume:0 minor:1 disk:UpToDate\n"
+        "exists peer-device name:r9 conn-name:xen2 volume:0"
+        " replication:Established peer-disk:UpToDate\n"
+        "exists peer-device name:r9 conn-name:xen3 volume:0"
+        " replication:Off peer-disk:DUnknown\n"
+        "exists -\n"), "r9", &s), 0);
+    CU_ASSERT_STRING_EQUAL(s.cstate, "Connecting");
+    CU_ASSERT_STRING_EQUAL(s.peer_disk, "DUnknown");
+    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_UNKNOWN);
+    CU_ASSERT_EQUAL(s.peer_primaries, 0);
+    CU_ASSERT(!xlmig_drbd_state_synced(&s));
+    /* Each peer needs its peer devices. */
+    xlmig_err_clear();
+    xlmig_drbd_state_init(&s);
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
+        "exists resource name:r9 role:Primary\n"
+        "exists connection name:r9 conn-name:xen2 connection:Connected"
+        " role:Secondary\n"
+        "exists connection name:r9 conn-name:xen3 connection:Connected"
+        " role:Primary\n"
+        "exists device name:r9 volume:0 minor:1 disk:UpToDate\n"
+        "exists peer-device name:r9 conn-name:xen2 volume:0"
+        " replication:Established peer-disk:UpToDate\n"
+        "exists -\n"), "r9", &s), XLMIG_E_EXTERNAL);
+    assert_err("r9", "peer devices");
 }
 
 /* ---- disk targets and the libxl config ---- */
@@ -619,6 +700,7 @@ static CU_TestInfo tests[] = {
     { "status json malformed", test_status_json_malformed },
     { "status json truncated", test_status_json_truncated },
     { "events2", test_events2 },
+    { "DRBD 9, three nodes", test_three_nodes },
     { "disk targets", test_targets },
     { "libxl disks", test_disks },
     CU_TEST_INFO_NULL,

@@ -114,7 +114,8 @@ static void test_msg_roundtrip(void)
     CU_ASSERT_EQUAL(b.took_ns, a.took_ns);
     CU_ASSERT(b.ok && b.dry_run && !b.verified);
     CU_ASSERT_EQUAL(b.nchecks, 1);
-    CU_ASSERT_STRING_EQUAL(b.checks[0].detail, "1 MiB \"free\"\n");
+    /* Text for the operator keeps no control character (names.h). */
+    CU_ASSERT_STRING_EQUAL(b.checks[0].detail, "1 MiB \"free\"?");
     CU_ASSERT_FALSE(b.checks[0].ok);
     free(text);
     xlmig_msg_dispose(&a);

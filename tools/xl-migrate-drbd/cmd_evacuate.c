@@ -24,6 +24,7 @@
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "journal.h"
+#include "names.h"
 #include "report.h"
 
 static void usage(FILE *f)
@@ -93,8 +94,9 @@ static int parse(evac_args *a, int argc, char **argv)
         case 'b': a->blocked = true; break;
         case 't':
             if (!xlmig_inv_name_ok(optarg)) {
-                cli_error("evacuate: --to: \"%s\" is not a host name",
-                          optarg);
+                xlmig_name_refuse("evacuate: --to", optarg,
+                                  XLMIG_NAME_PEER_RULE);
+                cli_error("%s", xlmig_errmsg());
                 return -1;
             }
             a->to = optarg;

@@ -41,9 +41,10 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
  * environment, so injected faults (XLMIG_FAULT...) travel on its
  * command line; with -s "" the command runs here and inherits them.
  */
-static char *receiver_rune(const cli_opts *o)
+static int receiver_cmd(const cli_opts *o, xlmig_cmd *cmd)
 {
-    char *env = NULL, *recv = NULL, *rune = NULL;
+    char *env = NULL, *recv = NULL;
+    int rc = XLMIG_E_NOMEM;
 
     if (o->ssh && !*o->ssh)
         env = strdup("");
@@ -59,11 +60,11 @@ static char *receiver_rune(const cli_opts *o)
         recv = NULL;
         goto out;
     }
-    rune = xlmig_transport_rune(o->ssh, o->host, recv);
+    rc = xlmig_transport_cmd(cmd, o->ssh, o->host, recv);
 out:
     free(env);
     free(recv);
-    return rune;
+    return rc;
 }
 
 /*
@@ -139,6 +140,7 @@ int cmd_migrate(const cli_opts *o)
     xlmig_src_opts so;
     xlmig_checks checks;
     xlmig_report rep;
+    xlmig_cmd cmd;
     char swdir[4096];
     bool sim_up = false;
     int rc;
@@ -163,11 +165,14 @@ int cmd_migrate(const cli_opts *o)
     so.progress = &prog;
     so.cancel = &cli_cancel;
     so.checks = &checks;
-    so.rune = receiver_rune(o);
-    if (!so.rune) {
-        cli_error("out of memory");
+    xlmig_cmd_init(&cmd);
+    if (receiver_cmd(o, &cmd)) {
+        cli_error("%s", xlmig_errcode() ? xlmig_errmsg() : "out of memory");
+        xlmig_cmd_dispose(&cmd);
+        xlmig_progress_dispose(&prog);
         return XLMIG_EXIT_ERROR;
     }
+    so.argv = (const char *const *)cmd.argv;
 
     if (!o->sim) {
         rc = migrate_xen(o, &so, &rep, &checks);
@@ -192,6 +197,6 @@ out:
         xlmig_sim_src_dispose(&sim);
 out_free:
     xlmig_progress_dispose(&prog);
-    free((char *)so.rune);
+    xlmig_cmd_dispose(&cmd);
     return rc;
 }

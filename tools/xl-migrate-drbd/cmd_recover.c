@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "names.h"
 #include "recover.h"
 #include "transport.h"
 
@@ -169,6 +170,13 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
         cli_error("%s: empty peer", argv[0]);
         return -1;
     }
+    /* With -s "" the peer argument is the operator's own command. */
+    if (o->peer && !(o->ssh && !*o->ssh) &&
+        !xlmig_name_host_ok(o->peer, false)) {
+        xlmig_name_refuse("peer", o->peer, XLMIG_NAME_HOST_RULE);
+        cli_error("%s: %s", argv[0], xlmig_errmsg());
+        return -1;
+    }
     if (o->sim && !o->host_dir) {
         cli_error("%s: --sim needs --sim-host-dir", argv[0]);
         return -1;
@@ -203,13 +211,15 @@ static int run_peer(const rec_opts *o, const char *args, char **out)
 {
     char st[64], buf[XLMIG_VIEW_JSON_MAX + 1], hint[200];
     xlmig_transport t;
+    xlmig_cmd cmd;
     size_t got = 0;
-    char *rune = NULL;
+    char *line = NULL;
     int rc, status = -1;
     ssize_t r;
 
     *out = NULL;
     xlmig_transport_init(&t);
+    xlmig_cmd_init(&cmd);
     /* Checked safe for a command line when they were read. */
     snprintf(hint, sizeof(hint), "%s%s%s%s",
              o->hint.uuid[0] ? " --uuid " : "", o->hint.uuid,
@@ -217,18 +227,19 @@ static int run_peer(const rec_opts *o, const char *args, char **out)
              o->hint.resources);
     /* With -s "" the peer argument is the inspect command itself. */
     if (o->ssh && !*o->ssh)
-        r = asprintf(&rune, "%s%s %s%s", o->peer, hint, o->domain, args);
+        r = asprintf(&line, "%s%s %s%s", o->peer, hint, o->domain, args);
     else
-        r = asprintf(&rune, "exec %s %s " PROG " inspect%s %s%s",
-                     o->ssh ? o->ssh : "ssh", o->peer, hint, o->domain,
-                     args);
-    if (r < 0)
-        rune = NULL;
-    if (!rune) {
+        r = asprintf(&line, PROG " inspect%s %s%s", hint, o->domain, args);
+    if (r < 0) {
+        line = NULL;
         rc = XLMIG_E_NOMEM;
         goto out;
     }
-    rc = xlmig_transport_spawn(&t, rune);
+    rc = o->ssh && !*o->ssh ? xlmig_transport_cmd(&cmd, "", line, NULL)
+                            : xlmig_transport_cmd(&cmd, o->ssh, o->peer, line);
+    if (rc)
+        goto out;
+    rc = xlmig_transport_spawn(&t, (const char *const *)cmd.argv);
     if (rc)
         goto out;
     close(t.send_fd);
@@ -266,7 +277,8 @@ static int run_peer(const rec_opts *o, const char *args, char **out)
     rc = *out ? 0 : XLMIG_E_NOMEM;
 out:
     xlmig_transport_dispose(&t, 5000, &status);
-    free(rune);
+    xlmig_cmd_dispose(&cmd);
+    free(line);
     return rc;
 }
 

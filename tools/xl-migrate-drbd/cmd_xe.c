@@ -19,6 +19,7 @@
 #include "error.h"
 #include "hostctx.h"
 #include "kv.h"
+#include "names.h"
 #include "report.h"
 
 typedef struct {
@@ -83,6 +84,7 @@ static int cmd_xe(int argc, char **argv)
     static xlmig_kv kvs[8];
     const xe_verb *v = NULL;
     unsigned i, nk = 0, na = 0;
+    bool own_cmd = false;       /* -s "": host= is the receiver command */
     int a = 2;
     ssize_t r;
 
@@ -114,6 +116,8 @@ static int cmd_xe(int argc, char **argv)
     else if (strcmp(v->verb, "vm-migrate"))
         ARG("maintenance");
     for (; a < argc && argv[a][0] == '-'; a++) {
+        if (!strcmp(argv[a], "-s") && a + 1 < argc && !argv[a + 1][0])
+            own_cmd = true;
         ARG(argv[a]);
         /* options taking a value: -s and --sim-* (except --sim) */
         if ((!strcmp(argv[a], "-s") || (!strncmp(argv[a], "--sim-", 6) &&
@@ -175,6 +179,19 @@ static int cmd_xe(int argc, char **argv)
     }
     if (!strcmp(v->verb, "vm-migrate")) {
         double d;
+
+        /* Checked here too, so the refusal names the key. */
+        if (!xlmig_name_domain_ok(VAL("vm")) ||
+            (!own_cmd && !xlmig_name_host_ok(VAL("host"), false))) {
+            if (!xlmig_name_domain_ok(VAL("vm")))
+                xlmig_name_refuse("xe vm-migrate: vm=", VAL("vm"),
+                                  XLMIG_NAME_DOMAIN_RULE);
+            else
+                xlmig_name_refuse("xe vm-migrate: host=", VAL("host"),
+                                  XLMIG_NAME_HOST_RULE);
+            cli_error("%s", xlmig_errmsg());
+            return XLMIG_EXIT_ERROR;
+        }
 
         if (VAL("live") && strcmp(VAL("live"), "true")) {
             cli_error("xe vm-migrate: live=%s: only live=true is supported",

@@ -15,6 +15,7 @@
 #include "hostctx.h"
 #include "hoststate.h"
 #include "inventory_sim.h"
+#include "names.h"
 #include "status.h"
 #include "transport.h"
 
@@ -133,7 +134,7 @@ static int spawn(evac_job *j, int outfd)
             setenv("XLMIG_FAULT", j->fault, 1);
         else
             unsetenv("XLMIG_FAULT");
-        execv(j->argv[0], j->argv);
+        execvp(j->argv[0], j->argv);
         fprintf(stderr, PROG ": cannot run %s: %s\n", j->argv[0],
                 strerror(errno));
         _exit(127);
@@ -241,6 +242,36 @@ void evac_run(const xlmig_evac_plan *plan, evac_job *jobs,
     free(st);
 }
 
+/* Our own fixed arguments ("status --json"), one word each. */
+static int job_words(evac_job *j, const char *args)
+{
+    xlmig_cmd c;
+    unsigned i;
+    int rc;
+
+    xlmig_cmd_init(&c);
+    rc = xlmig_cmd_split(&c, "arguments", args);
+    for (i = 0; !rc && i < c.argc; i++)
+        rc = evac_job_arg(j, "%s", c.argv[i]);
+    xlmig_cmd_dispose(&c);
+    return rc;
+}
+
+/* The -s words, "--" and the host: no local shell sees either. */
+static int ssh_to(const hostctx *h, evac_job *j, const char *host)
+{
+    xlmig_cmd c;
+    unsigned i;
+    int rc;
+
+    xlmig_cmd_init(&c);
+    rc = xlmig_transport_cmd(&c, hostctx_ssh(h), host, NULL);
+    for (i = 0; !rc && i < c.argc; i++)
+        rc = evac_job_arg(j, "%s", c.argv[i]);
+    xlmig_cmd_dispose(&c);
+    return rc;
+}
+
 int evac_job_migration(const hostctx *h, evac_job *j,
                        const xlmig_inv_guest *g, const char *from,
                        const char *to, uint64_t to_free_mib,
@@ -295,10 +326,13 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         rc |= evac_job_arg(j, "%s", to);
     } else {
         /* bringing a guest back: the migration runs on the peer */
-        rc |= evac_job_arg(j, "/bin/sh");
-        rc |= evac_job_arg(j, "-c");
-        rc |= evac_job_arg(j, "exec %s %s " PROG " -q%s %s %s",
-                           hostctx_ssh(h), from, extra, g->name, to);
+        rc = ssh_to(h, j, from);
+        if (!rc && !xlmig_name_host_ok(to, false))
+            rc = xlmig_name_refuse("destination", to, XLMIG_NAME_HOST_RULE);
+        if (rc)
+            return rc;
+        /* ssh hands it to the peer's shell: every word checked plain */
+        rc |= evac_job_arg(j, PROG " -q%s %s %s", extra, g->name, to);
     }
     return rc ? XLMIG_E_INVAL : 0;
 }
@@ -315,16 +349,20 @@ int hostctx_peer_cmd(const hostctx *h, const char *host, const char *args,
     *out = NULL;
     *len = 0;
     evac_job_init(&j);
+    if (!xlmig_name_host_ok(host, false))
+        return xlmig_name_refuse("host", host, XLMIG_NAME_HOST_RULE);
     if (hostctx_sim(h)) {
-        rc = evac_job_arg(&j, "/bin/sh") | evac_job_arg(&j, "-c") |
-             evac_job_arg(&j, "exec '%s' %s --sim-state '%s' --sim-host %s",
-                          h->exe, args, h->sim_root, host);
+        rc = evac_job_arg(&j, "%s", h->exe) | job_words(&j, args) |
+             evac_job_arg(&j, "--sim-state") |
+             evac_job_arg(&j, "%s", h->sim_root) |
+             evac_job_arg(&j, "--sim-host") | evac_job_arg(&j, "%s", host);
     } else {
-        rc = evac_job_arg(&j, "/bin/sh") | evac_job_arg(&j, "-c") |
-             evac_job_arg(&j, "exec %s %s " PROG " %s", hostctx_ssh(h),
-                          host, args);
+        rc = ssh_to(h, &j, host);
+        if (rc)
+            return rc;
+        rc = evac_job_arg(&j, PROG " %s", args);
     }
-    if (rc || strchr(h->sim_root ? h->sim_root : "", '\''))
+    if (rc)
         goto bad_cmd;
     buf = malloc(max + 1);
     if (!buf || pipe2(pipefd, O_CLOEXEC)) {

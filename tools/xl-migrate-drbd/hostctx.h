@@ -52,7 +52,7 @@ void hostctx_ask_status(const hostctx *h, xlmig_inv_host *ih);
 
 /* One child migration. */
 typedef struct {
-    char *argv[24];             /* NULL-terminated; argv[0] is a path */
+    char *argv[24];             /* NULL-terminated; execvp'd */
     char strs[8192];            /* storage for argv strings */
     size_t used;
     char fault[64];             /* XLMIG_FAULT for this one */

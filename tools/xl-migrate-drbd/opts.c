@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "error.h"
+#include "names.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -47,8 +48,9 @@ void cli_usage(FILE *out)
 "guest keeps running here if anything fails before the commit point.\n"
 "\n"
 "Options (as xl migrate):\n"
-"  -s <sshcommand>         run the receiver through this (default ssh);\n"
-"                          with -s \"\" <host> is the whole command\n"
+"  -s <sshcommand>         run the receiver through this (default ssh),\n"
+"                          split into words, no shell; with -s \"\" <host>\n"
+"                          is the whole command, run as given\n"
 "  -e                      receiver does not wait in the background\n"
 "  -C <config>             send this domain config instead\n"
 "  --debug                 verbose libxl/libxc and protocol logging\n"
@@ -268,5 +270,13 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         cli_error("empty %s name", !*o->domain ? "domain" : "host");
         return -1;
     }
-    return 0;
+    /* With -s "" the host argument is the operator's own command. */
+    if (!xlmig_name_domain_ok(o->domain))
+        xlmig_name_refuse("domain", o->domain, XLMIG_NAME_DOMAIN_RULE);
+    else if (!(o->ssh && !*o->ssh) && !xlmig_name_host_ok(o->host, false))
+        xlmig_name_refuse("host", o->host, XLMIG_NAME_HOST_RULE);
+    else
+        return 0;
+    cli_error("%s", xlmig_errmsg());
+    return -1;
 }
