@@ -12,6 +12,7 @@
 #include <libxl.h>
 #include <libxl_utils.h>
 
+#include "drbd.h"
 #include "error.h"
 #include "inventory_xen.h"
 
@@ -83,11 +84,9 @@ int xlmig_drbd_dump_hosts(const char *buf, size_t len, const char *res,
 static int res_peers(const char *res, const char *self, xlmig_inv_guest *g)
 {
     char hosts[XLMIG_INV_MAX_PEERS + 1][XLMIG_INV_NAME_MAX];
-    char cmd[256], *buf = NULL;
-    const char *adm = getenv("XLMIG_DRBDADM");
-    size_t len = 0, cap = 1 << 20;
+    const char *argv[] = { xlmig_drbd_prog_adm(), "dump", res, NULL };
+    xlmig_drbd_out o;
     unsigned n, i;
-    FILE *f;
     int rc;
 
     if (!xlmig_inv_name_ok(res)) {
@@ -95,25 +94,17 @@ static int res_peers(const char *res, const char *self, xlmig_inv_guest *g)
                   " a usable name", g->name, res);
         return XLMIG_E_INVAL;
     }
-    snprintf(cmd, sizeof(cmd), "%s dump %s 2>/dev/null",
-             adm && *adm ? adm : "drbdadm", res);
-    buf = malloc(cap + 1);
-    f = buf ? popen(cmd, "r") : NULL;
-    if (!f) {
-        xlmig_err(XLMIG_E_EXTERNAL, "cannot run %s", cmd);
-        free(buf);
-        return XLMIG_E_EXTERNAL;
-    }
-    len = fread(buf, 1, cap + 1, f);
-    rc = pclose(f);
-    if (rc || len > cap) {
+    /* No shell: the resource name is an argument, never a command. */
+    xlmig_drbd_out_init(&o);
+    rc = xlmig_drbd_exec(argv, XLMIG_S(30), &o);
+    if (!rc && (o.status || o.truncated)) {
         xlmig_err(XLMIG_E_EXTERNAL, "drbdadm dump %s failed", res);
-        free(buf);
-        return XLMIG_E_EXTERNAL;
+        rc = XLMIG_E_EXTERNAL;
     }
-    rc = xlmig_drbd_dump_hosts(buf, len, res, hosts,
-                               XLMIG_INV_MAX_PEERS + 1, &n);
-    free(buf);
+    if (!rc)
+        rc = xlmig_drbd_dump_hosts(o.out, o.out_len, res, hosts,
+                                   XLMIG_INV_MAX_PEERS + 1, &n);
+    xlmig_drbd_out_dispose(&o);
     for (i = 0; !rc && i < n; i++)
         if (strcmp(hosts[i], self))
             rc = xlmig_inv_guest_add_peer(g, res, hosts[i]);

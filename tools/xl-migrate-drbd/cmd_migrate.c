@@ -12,6 +12,7 @@
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
+#include "testhooks.h"
 #include "transport.h"
 
 static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
@@ -48,9 +49,9 @@ static char *receiver_rune(const cli_opts *o)
     if (o->ssh && !*o->ssh)
         env = strdup("");
     else
-        xlmig_fault_env_prefix(getenv("XLMIG_FAULT"),
-                               getenv("XLMIG_FAULT_STALL_S"),
-                               getenv("XLMIG_FAULT_DRBD_CMD"), &env);
+        xlmig_fault_env_prefix(xlmig_test_env("XLMIG_FAULT"),
+                               xlmig_test_env("XLMIG_FAULT_STALL_S"),
+                               xlmig_test_env("XLMIG_FAULT_DRBD_CMD"), &env);
     if (!env)
         goto out;
     if (asprintf(&recv, "%s%s%s%s%s", env, o->receiver ? o->receiver
@@ -72,7 +73,7 @@ out:
  */
 static const char *swcost_dir(const cli_opts *o, char *buf, size_t len)
 {
-    const char *env = getenv("XLMIG_STATE_DIR");
+    const char *env = xlmig_test_env("XLMIG_STATE_DIR");
 
     if (o->sim && !(env && *env))
         return NULL;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "error.h"
+#include "testhooks.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -188,7 +189,11 @@ int cli_parse(cli_opts *o, int argc, char **argv)
             cli_usage(stdout);
             cli_subcmd_usage(stdout);
             exit(0);
-        case O_VERSION: printf(PROG " " XLMIG_VERSION "\n"); exit(0);
+        case O_VERSION:
+            printf(PROG " " XLMIG_VERSION "%s\n", xlmig_test_hooks()
+                   ? " (test build: fault injection and test overrides)"
+                   : "");
+            exit(0);
         case O_MAX_DOWNTIME:
             r = num("--max-downtime", optarg, 1, 3600000, "ms",
                     &o->max_downtime_ms);
