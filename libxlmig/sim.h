@@ -38,6 +38,7 @@ typedef struct {
     const char *existing;      /* a guest name already here, or NULL */
     const char *host_dir;      /* keep domain records here (sim_host.h) */
     char *incoming;            /* the record's name while restoring */
+    bool recorded;             /* we created the incoming record */
     xlmig_sim_guest guest;
     uint64_t *page_hash;       /* per page, kept as pages arrive */
     char *name;
@@ -52,5 +53,15 @@ extern const xlmig_dst_ops xlmig_sim_dst_ops;
 
 /* MemAvailable of this machine, bytes (0 if unknown). */
 uint64_t xlmig_sim_host_free(void);
+
+/*
+ * The most guest memory the simulated destination will allocate, from
+ * what this machine has available (avail_bytes, 0 if unknown): three
+ * quarters of it, never over XLMIG_SIM_MEM_MAX. What a peer claims is
+ * refused above this, whatever --sim-free-mem offers: the simulator
+ * really allocates (and populates) the guest's memory.
+ */
+#define XLMIG_SIM_MEM_MAX (64ULL << 30)
+uint64_t xlmig_sim_alloc_limit(uint64_t avail_bytes);
 
 #endif

@@ -1,8 +1,10 @@
 #include "sim_host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -85,10 +87,41 @@ int xlmig_sim_host_rename(const char *dir, const char *from, const char *to)
         rc = path(b, sizeof(b), dir, to);
     if (rc)
         return rc;
-    if (rename(a, b)) {
+    /* As libxl_domain_rename: never over a domain that has the name. */
+    if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE)) {
         xlmig_err(XLMIG_E_BACKEND, "simulated host: cannot rename %s to"
-                  " %s: %s", from, to, strerror(errno));
+                  " %s: %s", from, to, errno == EEXIST
+                  ? "a domain of that name exists" : strerror(errno));
         return XLMIG_E_BACKEND;
+    }
+    return 0;
+}
+
+int xlmig_sim_host_create(const char *dir, const char *name,
+                          const char *state)
+{
+    char p[512];
+    FILE *f;
+    int rc, fd;
+
+    rc = path(p, sizeof(p), dir, name);
+    if (rc)
+        return rc;
+    fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) {
+        xlmig_err(XLMIG_E_BACKEND, "simulated host: a domain named %s"
+                  " already exists", name);
+        return XLMIG_E_BACKEND;
+    }
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f || fprintf(f, "%s\n", state) < 0 || fclose(f)) {
+        xlmig_err(XLMIG_E_IO, "simulated host: cannot write %s: %s", p,
+                  strerror(errno));
+        if (!f && fd >= 0)
+            close(fd);
+        if (fd >= 0)
+            unlink(p);
+        return XLMIG_E_IO;
     }
     return 0;
 }
