@@ -18,6 +18,8 @@ typedef struct {
     xlmig_sim_workload wl;
     uint64_t seed;
     const char *host_dir;      /* keep a domain record here (sim_host.h) */
+    const char *const *disks;  /* "vdev=target": its libxl-like config */
+    unsigned ndisks;
 } xlmig_sim_src_params;
 
 typedef struct {

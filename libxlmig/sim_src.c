@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <yajl/yajl_gen.h>
 
 #include "error.h"
 #include "fault.h"
@@ -70,6 +71,52 @@ void xlmig_sim_src_dispose(xlmig_sim_src *s)
     s->batch = NULL;
 }
 
+#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+/*
+ * The disks given to the simulated guest, as libxl would describe
+ * them: {"c_info":{"name":..},"disks":[{"vdev":..,"pdev_path":..}]}.
+ */
+static int sim_config(const xlmig_sim_src *s, char **out)
+{
+    const unsigned char *buf;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    size_t len;
+    unsigned i;
+    int rc = XLMIG_E_NOMEM;
+
+    *out = NULL;
+    if (!g)
+        return rc;
+    yajl_gen_map_open(g);
+    GS(g, "c_info");
+    yajl_gen_map_open(g);
+    GS(g, "name");
+    GS(g, s->par.name);
+    yajl_gen_map_close(g);
+    GS(g, "disks");
+    yajl_gen_array_open(g);
+    for (i = 0; i < s->par.ndisks; i++) {
+        const char *d = s->par.disks[i], *eq = strchr(d, '=');
+
+        yajl_gen_map_open(g);
+        GS(g, "vdev");
+        yajl_gen_string(g, (const unsigned char *)d,
+                        eq ? (size_t)(eq - d) : strlen(d));
+        GS(g, "pdev_path");
+        GS(g, eq ? eq + 1 : "");
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
+        *out = strndup((const char *)buf, len);
+        rc = *out ? 0 : XLMIG_E_NOMEM;
+    }
+    yajl_gen_free(g);
+    return rc;
+}
+
 static int sim_info(void *be, xlmig_domain_info *di)
 {
     xlmig_sim_src *s = be;
@@ -77,6 +124,9 @@ static int sim_info(void *be, xlmig_domain_info *di)
     di->name = strdup(s->par.name);
     di->uuid = strdup(s->uuid);
     if (!di->name || !di->uuid)
+        return XLMIG_E_NOMEM;
+    /* Only a guest given disks has a config to check them in. */
+    if (s->par.ndisks && sim_config(s, &di->config))
         return XLMIG_E_NOMEM;
     di->mem_bytes = s->guest.mem_bytes;
     di->page_size = s->guest.page_size;

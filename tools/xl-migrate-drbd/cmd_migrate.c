@@ -26,6 +26,8 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
     p->mem_bytes = mem / p->page_size * p->page_size;
     p->seed = 0x5eed;
     p->host_dir = o->sim_host_dir;
+    p->disks = o->sim_disks;
+    p->ndisks = o->sim_ndisks;
     rc = xlmig_sim_workload_preset(&p->wl, o->sim_profile, p->mem_bytes,
                                    o->bandwidth_mib * XLMIG_MIB);
     if (rc)
@@ -89,6 +91,8 @@ static void print_outcome(const cli_opts *o, const xlmig_report *rep,
         printf("pre-checks for %s -> %s:\n", o->domain, o->host);
         xlmig_checks_print(checks, stdout);
     }
+    if (o->json && o->dry_run)
+        xlmig_checks_print_json(checks, stdout);
     if (o->json)
         xlmig_report_print_json(rep, stdout);
     else if (!o->quiet && !o->dry_run)
@@ -159,6 +163,7 @@ int cmd_migrate(const cli_opts *o)
     so.downtime_bound = o->has_max_downtime;
     so.swcost_dir = swcost_dir(o, swdir, sizeof(swdir));
     so.no_throttle = o->no_throttle;
+    so.shared = o->shared;
     so.dry_run = o->dry_run;
     so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
     so.progress = &prog;
