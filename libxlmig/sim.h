@@ -29,6 +29,11 @@ typedef struct {
     uint64_t *bitmap;          /* pages to send this round */
     uint8_t *batch;            /* one PAGES record */
     bool destroyed;
+    /* throttle lever, as xen_sched.c: the record carries the cap */
+    bool cap_read;
+    bool cap_saved;            /* its own cap is on disk (throttle_cap.h) */
+    bool cap_off;              /* could not be saved: never throttled */
+    int cap_orig, cap_now;
 } xlmig_sim_src;
 
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par);

@@ -17,6 +17,7 @@
 #include "fault.h"
 #include "progress.h"
 #include "sim_host.h"
+#include "throttle_cap.h"
 #include "wire.h"
 
 #define TICK_NS 50000000ULL   /* mid-round throttle sampling */
@@ -353,6 +354,87 @@ out:
     return rc;
 }
 
+/*
+ * A guest with a host record outlives this process, cap and all: its
+ * own cap goes to disk before the first change, exactly as on Xen, and
+ * the record holds the cap applied. Without a record the guest dies
+ * with us and nothing needs keeping.
+ */
+static void save_cap(xlmig_sim_src *s)
+{
+    xlmig_capfile f;
+    char dir[4096];
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    snprintf(f.backend, sizeof(f.backend), "sim");
+    snprintf(f.domain, sizeof(f.domain), "%s", s->par.name);
+    snprintf(f.uuid, sizeof(f.uuid), "%s", s->uuid);
+    rc = xlmig_sim_host_get_cap(s->par.host_dir, s->par.name,
+                                &s->cap_orig) < 0;
+    s->cap_now = s->cap_orig;
+    f.cap = s->cap_orig;
+    if (!rc)
+        rc = xlmig_capfile_self(&f);
+    if (!rc)
+        rc = xlmig_capfile_dir(s->par.host_dir, dir, sizeof(dir));
+    if (!rc)
+        rc = xlmig_capfile_write(dir, &f);
+    if (rc) {
+        XLMIG_WARN("%s: the CPU cap of %s cannot be recorded; migrating"
+                   " without throttling it", xlmig_errmsg(), s->par.name);
+        xlmig_err_clear();
+        s->cap_off = true;
+        return;
+    }
+    s->cap_saved = true;
+}
+
+static void drop_cap(xlmig_sim_src *s)
+{
+    char dir[4096];
+
+    if (!s->cap_saved)
+        return;
+    if (xlmig_capfile_dir(s->par.host_dir, dir, sizeof(dir)) ||
+        xlmig_capfile_remove(dir, s->uuid)) {
+        XLMIG_WARN("%s", xlmig_errmsg());
+        xlmig_err_clear();
+        return;
+    }
+    s->cap_saved = false;
+}
+
+static int sim_set_share(void *be, double share)
+{
+    xlmig_sim_src *s = be;
+    int cap, rc;
+
+    if (s->par.host_dir && !s->cap_read) {
+        if (!(share < 1.0))
+            return 0;
+        s->cap_read = true;
+        save_cap(s);
+    }
+    if (s->cap_off || s->destroyed)
+        return 0;
+    xlmig_sim_guest_set_share(&s->guest, share);
+    if (!s->par.host_dir)
+        return 0;
+    /* One vCPU: the cap in % is the share, never 0 (= uncapped). */
+    cap = !(share < 1.0) ? s->cap_orig : share * 100 < 1 ? 1
+        : (int)(share * 100 + 0.5);
+    if (cap != s->cap_now) {
+        rc = xlmig_sim_host_set_cap(s->par.host_dir, s->par.name, cap);
+        if (rc)
+            return rc;
+        s->cap_now = cap;
+    }
+    if (cap == s->cap_orig)
+        drop_cap(s);
+    return 0;
+}
+
 static int sim_resume(void *be)
 {
     xlmig_sim_src *s = be;
@@ -367,15 +449,8 @@ static int sim_destroy(void *be)
 
     xlmig_sim_guest_pause(&s->guest);
     s->destroyed = true;
+    drop_cap(s);
     return record(s, NULL);
-}
-
-static int sim_set_share(void *be, double share)
-{
-    xlmig_sim_src *s = be;
-
-    xlmig_sim_guest_set_share(&s->guest, share);
-    return 0;
 }
 
 static bool sim_running(void *be)

@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "report.h"
 #include "status.h"
+#include "throttle_cap.h"
 
 static void usage(FILE *f)
 {
@@ -53,6 +54,35 @@ int hostctx_local_status(const hostctx *h, xlmig_inventory *inv,
                     sizeof(st->since));
     return xlmig_journal_list_open(h->state_dir, st->journals,
                                    sizeof(st->journals), &st->njournals);
+}
+
+/*
+ * Guests whose CPU cap a throttling migration lowered: still running,
+ * or dead and leaving the guest capped until recover puts it back.
+ */
+static void print_throttled(const hostctx *h)
+{
+    xlmig_capfile f[XLMIG_CAP_LIST_MAX];
+    char dir[4096];
+    unsigned n = 0, i;
+
+    if (xlmig_capfile_dir(hostctx_sim(h) ? h->state_dir : NULL, dir,
+                          sizeof(dir)) ||
+        xlmig_capfile_list(dir, hostctx_sim(h) ? "sim" : "xen", f,
+                           XLMIG_CAP_LIST_MAX, &n)) {
+        printf("CPU caps under throttling: cannot tell: %s\n",
+               xlmig_errmsg());
+        xlmig_err_clear();
+    }
+    for (i = 0; i < n; i++) {
+        if (xlmig_capfile_writer_alive(&f[i]))
+            printf("  %-20s CPU capped by the migration in progress (pid"
+                   " %ld)\n", f[i].domain, f[i].pid);
+        else
+            printf("  %-20s throttled by a migration that did not finish:"
+                   " run `" PROG " recover %s <peer>`\n", f[i].domain,
+                   f[i].domain);
+    }
 }
 
 static int cmd_status(int argc, char **argv)
@@ -133,6 +163,7 @@ static int cmd_status(int argc, char **argv)
     if (st.njournals)
         printf("evacuations not returned: %s (run `" PROG " return`)\n",
                st.journals);
+    print_throttled(&h);
     rc = 0;
 out:
     free(text);
