@@ -1,10 +1,11 @@
 /*
  * The guest's own CPU cap, kept on disk while the throttle has lowered
  * it: RUN_DIR/throttle/<uuid> (RUN_DIR is /run/xlmig; a test build
- * honours $XLMIG_RUN_DIR; a simulated host keeps its own). Written, atomically, before the first
- * change; removed once the cap is back. A migration that dies while
- * throttling leaves it behind, with the guest capped as low as 1 %:
- * `status` reports it and `recover` puts the cap back from it.
+ * honours $XLMIG_RUN_DIR; a simulated host keeps its own). Written,
+ * atomically, before the first change; removed once the cap is back.
+ * A migration that dies while throttling leaves it behind, with the
+ * guest capped as low as 1 %: `status` reports it and `recover` puts
+ * the cap back from it.
  *
  *   # xlmig: CPU cap of a guest under a migration's throttle
  *   backend = xen            xen | sim
