@@ -145,7 +145,8 @@ static bool jtrue(yajl_val obj, const char *key)
 }
 
 void xlmig_disks_check(const char *config_json,
-                       const xlmig_shared_storage *ss, xlmig_checks *c)
+                       const xlmig_shared_storage *ss, const char *where,
+                       xlmig_checks *c)
 {
     const char *dpath[] = { "disks", NULL };
     char err[128] = "", name[48], why[256];
@@ -156,7 +157,7 @@ void xlmig_disks_check(const char *config_json,
     rc = xlmig_json_parse(config_json, strlen(config_json),
                           "domain config", &root, err, sizeof(err));
     if (rc || !YAJL_IS_OBJECT(root)) {
-        xlmig_checks_add(c, "source", "disks", false, "cannot read the"
+        xlmig_checks_add(c, where, "disks", false, "cannot read the"
                          " disks of the domain config: %s", rc ==
                          XLMIG_E_PROTO ? xlmig_errmsg() : "not a JSON"
                          " object");
@@ -166,7 +167,7 @@ void xlmig_disks_check(const char *config_json,
     disks = yajl_tree_get(root, dpath, yajl_t_any);
     if (disks && !YAJL_IS_NULL(disks) && (!YAJL_IS_ARRAY(disks) ||
         disks->u.array.len > XLMIG_DISKS_MAX)) {
-        xlmig_checks_add(c, "source", "disks", false, "\"disks\" is not an"
+        xlmig_checks_add(c, where, "disks", false, "\"disks\" is not an"
                          " array of at most %d disks", XLMIG_DISKS_MAX);
         goto out;
     }
@@ -179,13 +180,13 @@ void xlmig_disks_check(const char *config_json,
         snprintf(name, sizeof(name), "disk %.40s", vdev && *vdev ? vdev
                  : "?");
         if (!YAJL_IS_OBJECT(d)) {
-            xlmig_checks_add(c, "source", name, false, "disk %zu is not a"
+            xlmig_checks_add(c, where, name, false, "disk %zu is not a"
                              " JSON object", i);
             continue;
         }
         ok = xlmig_disk_verdict(jstr(d, "pdev_path"), jstr(d, "script"),
                                 jtrue(d, "is_cdrom"), ss, why, sizeof(why));
-        xlmig_checks_add(c, "source", name, ok, "%s", why);
+        xlmig_checks_add(c, where, name, ok, "%s", why);
     }
 out:
     if (root)

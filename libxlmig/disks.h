@@ -50,10 +50,13 @@ bool xlmig_disk_verdict(const char *target, const char *script,
 
 /*
  * A check row "disk <vdev>" per disk of a libxl domain config (JSON,
- * libxl_domain_config_to_json). A config that cannot be read is one
- * failed "disks" row: what cannot be checked is not migrated.
+ * libxl_domain_config_to_json), on side `where` ("source", "dest"):
+ * each host judges with its own shared_storage. A config that cannot
+ * be read is one failed "disks" row: what cannot be checked is not
+ * migrated.
  */
 void xlmig_disks_check(const char *config_json,
-                       const xlmig_shared_storage *ss, xlmig_checks *c);
+                       const xlmig_shared_storage *ss, const char *where,
+                       xlmig_checks *c);
 
 #endif

@@ -49,6 +49,7 @@ typedef struct {
     volatile int *cancel;
     const xlmig_hooks *hooks;
     const char *backend_name;    /* must match the source's */
+    const xlmig_shared_storage *shared; /* disks.h; NULL = none */
 } xlmig_dst_opts;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o);

@@ -364,7 +364,8 @@ static int precheck(src_run *r)
     rc = r->ops->precheck(r->be, r->checks);
     /* Every disk must be on the far side already: DRBD or shared. */
     if (!rc && r->di.config)
-        xlmig_disks_check(r->di.config, r->o->shared, r->checks);
+        xlmig_disks_check(r->di.config, r->o->shared, "source",
+                          r->checks);
     if (!rc)
         learned_check(r);
     if (!rc)

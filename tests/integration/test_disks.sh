@@ -1,8 +1,8 @@
 # Every disk of the guest must already be on the far side: a DRBD
 # resource, or under a shared_storage prefix of xlmig.conf. A local
 # disk, alone or beside DRBD disks, is refused at the pre-check naming
-# the disk, before the destination is contacted; a disk on declared
-# shared storage passes; --dry-run shows each disk's verdict (text and
+# the disk, before the destination is contacted; a disk on storage
+# both hosts declare shared passes (one host's word is not enough); --dry-run shows each disk's verdict (text and
 # JSON).
 . "$(dirname "$0")/lib.sh"
 set -e
@@ -46,13 +46,27 @@ echo "shared + DRBD: exit $RC"
 assert_rc 0
 [ "$(json_get "$WORK/out" outcome)" = migrated ] || fail "not migrated"
 
-# 5. Without shared_storage the same NFS disk is refused.
+# 5. Shared by the source's word, not by the destination's: each host
+#    judges with its own xlmig.conf, and this one refuses.
+: >"$WORK/dest.conf"
+rm -f "$WORK/contacted"
+sim_migrate "$WORK/out" "$WORK/err" -- --sim-mem 8 --sim-profile idle \
+    --sim-disk xvda=drbd:r0 --sim-disk xvdb=/srv/nfs/web01-data.img \
+    -s "" g1 "touch $WORK/contacted; XLMIG_CONF=$WORK/dest.conf exec $T --receive --sim"
+echo "not shared at the destination: exit $RC: $(grep '^xl-migrate-drbd:' "$WORK/err")"
+assert_rc 1
+assert_one_line_error "$WORK/err" \
+    "pre-check failed on dest: disk xvdb: /srv/nfs/web01-data.img: not a DRBD resource and not on shared storage"
+[ -e "$WORK/contacted" ] || fail "destination not asked"
+[ "$(json_get "$WORK/out" guest_on_source)" = true ] || fail "guest"
+
+# 6. Without shared_storage the same NFS disk is refused.
 : >"$XLMIG_CONF"
 run --sim-disk xvda=drbd:r0 --sim-disk xvdb=/srv/nfs/web01-data.img
 refused "xvdb: /srv/nfs/web01-data.img"
 echo "shared_storage = /srv/nfs/" >"$XLMIG_CONF"
 
-# 6. --dry-run: a row per disk, in text and in JSON.
+# 7. --dry-run: a row per disk, in text and in JSON.
 set +e
 "$T" --sim --dry-run --sim-mem 8 --sim-profile idle \
     --sim-disk xvda=drbd:r0 --sim-disk xvdb=/dev/vg0/web01-data \
@@ -72,7 +86,7 @@ assert_rc 1
 assert_grep '{"event":"check","where":"source","name":"disk xvda","ok":true,"detail":"drbd:r0: DRBD resource r0"}' "$WORK/dj"
 assert_grep '{"event":"check","where":"source","name":"disk xvdb","ok":false,"detail":"/dev/vg0/web01-data: not a DRBD resource and not on shared storage"}' "$WORK/dj"
 
-# 7. A bad shared_storage value is the configuration's error.
+# 8. A bad shared_storage value is the configuration's error.
 echo "shared_storage = nfs/relative" >"$XLMIG_CONF"
 run --sim-disk xvda=drbd:r0
 assert_rc 1

@@ -93,7 +93,7 @@ static void test_config(void)
                       "\"drbd:r0\",\"script\":\"block-drbd-xlmig\"},"
                       "{\"vdev\":\"xvdb\",\"pdev_path\":\"/dev/vg0/d\"},"
                       "{\"vdev\":\"xvdc\",\"pdev_path\":\"/srv/nfs/c\"},"
-                      "{\"vdev\":\"hdc\",\"is_cdrom\":1}]}", &ss, &c);
+                      "{\"vdev\":\"hdc\",\"is_cdrom\":1}]}", &ss, "source", &c);
     CU_ASSERT_EQUAL_FATAL(c.n, 4);
     CU_ASSERT_STRING_EQUAL(c.items[0].name, "disk xvda");
     CU_ASSERT(c.items[0].ok);
@@ -104,19 +104,19 @@ static void test_config(void)
     CU_ASSERT_PTR_EQUAL(xlmig_checks_failed(&c), &c.items[1]);
     /* No disks at all: nothing to refuse. */
     xlmig_checks_init(&c);
-    xlmig_disks_check("{\"c_info\":{}}", &ss, &c);
+    xlmig_disks_check("{\"c_info\":{}}", &ss, "source", &c);
     CU_ASSERT_EQUAL(c.n, 0);
     /* Unreadable: one failed row, never a pass. */
     xlmig_checks_init(&c);
-    xlmig_disks_check("{\"disks\":", &ss, &c);
+    xlmig_disks_check("{\"disks\":", &ss, "source", &c);
     CU_ASSERT_EQUAL_FATAL(c.n, 1);
     CU_ASSERT_FALSE(c.items[0].ok);
     xlmig_checks_init(&c);
-    xlmig_disks_check("{\"disks\":{}}", &ss, &c);
+    xlmig_disks_check("{\"disks\":{}}", &ss, "source", &c);
     CU_ASSERT_EQUAL_FATAL(c.n, 1);
     CU_ASSERT_FALSE(c.items[0].ok);
     xlmig_checks_init(&c);
-    xlmig_disks_check("{\"disks\":[3]}", &ss, &c);
+    xlmig_disks_check("{\"disks\":[3]}", &ss, "source", &c);
     CU_ASSERT_EQUAL_FATAL(c.n, 1);
     CU_ASSERT_STRING_EQUAL(c.items[0].name, "disk ?");
     CU_ASSERT_FALSE(c.items[0].ok);
