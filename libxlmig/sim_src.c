@@ -370,12 +370,8 @@ static void save_cap(xlmig_sim_src *s)
     snprintf(f.backend, sizeof(f.backend), "sim");
     snprintf(f.domain, sizeof(f.domain), "%s", s->par.name);
     snprintf(f.uuid, sizeof(f.uuid), "%s", s->uuid);
-    rc = xlmig_sim_host_get_cap(s->par.host_dir, s->par.name,
-                                &s->cap_orig) < 0;
-    s->cap_now = s->cap_orig;
     f.cap = s->cap_orig;
-    if (!rc)
-        rc = xlmig_capfile_self(&f);
+    rc = xlmig_capfile_self(&f);
     if (!rc)
         rc = xlmig_capfile_dir(s->par.host_dir, dir, sizeof(dir));
     if (!rc)
@@ -408,22 +404,39 @@ static void drop_cap(xlmig_sim_src *s)
 static int sim_set_share(void *be, double share)
 {
     xlmig_sim_src *s = be;
-    int cap, rc;
+    int cap, full, rc;
 
     if (s->par.host_dir && !s->cap_read) {
         if (!(share < 1.0))
             return 0;
+        /* Its own cap, read once: what share 1.0 gives back. */
+        if (xlmig_sim_host_get_cap(s->par.host_dir, s->par.name,
+                                   &s->cap_orig) < 0) {
+            XLMIG_WARN("%s: not throttling %s", xlmig_errmsg(),
+                       s->par.name);
+            xlmig_err_clear();
+            s->cap_off = true;
+        }
+        s->cap_now = s->cap_orig;
         s->cap_read = true;
-        save_cap(s);
     }
     if (s->cap_off || s->destroyed)
         return 0;
-    xlmig_sim_guest_set_share(&s->guest, share);
-    if (!s->par.host_dir)
+    if (!s->par.host_dir) {
+        xlmig_sim_guest_set_share(&s->guest, share);
         return 0;
-    /* One vCPU: the cap in % is the share, never 0 (= uncapped). */
-    cap = !(share < 1.0) ? s->cap_orig : share * 100 < 1 ? 1
-        : (int)(share * 100 + 0.5);
+    }
+    /* As xen_sched.c, one vCPU: never 0, which would mean uncapped. */
+    full = s->cap_orig > 0 ? s->cap_orig : 100;
+    cap = !(share < 1.0) ? s->cap_orig : share * full < 1 ? 1
+        : (int)(share * full + 0.5);
+    /* Each time it leaves its own cap, the record is there first. */
+    if (cap != s->cap_orig && !s->cap_saved) {
+        save_cap(s);
+        if (s->cap_off)
+            return 0;
+    }
+    xlmig_sim_guest_set_share(&s->guest, share);
     if (cap != s->cap_now) {
         rc = xlmig_sim_host_set_cap(s->par.host_dir, s->par.name, cap);
         if (rc)

@@ -116,8 +116,6 @@ int xlmig_xen_src_set_share(void *be, double share)
         if (!(share < 1.0))
             return 0;
         rc = read_sched(x);
-        if (!rc && x->sched_has_cap)
-            rc = save_cap(x);
         if (rc)
             goto out;
     }
@@ -128,6 +126,12 @@ int xlmig_xen_src_set_share(void *be, double share)
         goto out;
     }
     cap = xlmig_xen_cap_for_share(share, x->vcpus, x->sched_orig.cap);
+    /* Each time it leaves its own cap, the record is there first. */
+    if (cap != x->sched_orig.cap && !x->cap_saved) {
+        save_cap(x);
+        if (!x->sched_has_cap)
+            goto out;
+    }
     if (cap == x->cap_now) {
         if (cap == x->sched_orig.cap)
             drop_cap(x);
