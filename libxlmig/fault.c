@@ -197,8 +197,8 @@ out:
 
 #ifdef XLMIG_TEST_HOOKS
 /*
- * Only a test build can inject faults: the production tool has no
- * injection points to reach, and no system() to reach them with.
+ * Only a test build injects faults: in the production build every
+ * point is a no-op, XLMIG_FAULT is never read and system() is absent.
  */
 static xlmig_fault faults[XLMIG_FAULT_MAX];
 static int nfaults = -1;
