@@ -1,9 +1,16 @@
 # xlmig: shared-nothing live migration for Xen guests on DRBD.
 #
 #   make            library (static + shared) and tools
+#   make test-build the same with the test hooks (build/test)
 #   make demo       a simulated guest migrated between two processes
 #   make check      unit + integration tests, then again under ASan+UBSan
 #   make install    DESTDIR=... to the usual Xen/Debian places
+#                   (TEST=1: the test build, for the test bed)
+#
+# Two builds of everything: $(BUILD) is the production tool, with no
+# fault injection and no environment overrides (libxlmig/testhooks.h);
+# $(TBUILD) is compiled with -DXLMIG_TEST_HOOKS, and the unit tests,
+# the integration tests and the test bed run it.
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -22,11 +29,13 @@ DEB_TEST   := $(DEB_BUILD) procps
 SAN        ?=
 ifeq ($(SAN),1)
 BUILD      ?= build/asan
+TBUILD     ?= build/asan-test
 SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
 OPT        := -O1
 else
 BUILD      ?= build/normal
+TBUILD     ?= build/test
 SANFLAGS   :=
 OPT        := -O2
 endif
@@ -45,16 +54,24 @@ LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/xl-migrate-drbd/*.c))
 TOOL_OBJS  := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
-UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+UNIT_OBJS  := $(UNIT_SRCS:%.c=$(TBUILD)/%.o)
+T_LIB_OBJS := $(LIB_SRCS:%.c=$(TBUILD)/%.o)
+T_TOOL_OBJS:= $(TOOL_SRCS:%.c=$(TBUILD)/%.o)
 
 LIB_A      := $(BUILD)/libxlmig.a
 LIB_SO     := $(BUILD)/libxlmig.so.$(SOVERSION)
 TOOL       := $(BUILD)/xl-migrate-drbd
-UNIT       := $(BUILD)/unit-tests
+T_LIB_A    := $(TBUILD)/libxlmig.a
+T_TOOL     := $(TBUILD)/xl-migrate-drbd
+UNIT       := $(TBUILD)/unit-tests
+TEST       ?=
+INST_TOOL  := $(if $(filter 1,$(TEST)),$(T_TOOL),$(TOOL))
+INST_LIB_A := $(if $(filter 1,$(TEST)),$(T_LIB_A),$(LIB_A))
 
-.PHONY: all deps deps-test demo check check-suites check-unit \
+.PHONY: all test-build deps deps-test demo check check-suites check-unit \
         check-integration install clean
-all: $(LIB_A) $(LIB_SO) $(TOOL)
+all: $(LIB_A) $(LIB_SO) $(TOOL) $(if $(filter 1,$(TEST)),$(T_TOOL))
+test-build: $(T_LIB_A) $(T_TOOL)
 
 deps:
 	@mk/deps.sh $(DEB_BUILD)
@@ -68,6 +85,18 @@ $(BUILD)/%.o: %.c
 	@$(if $(V),,echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+$(TBUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -DXLMIG_TEST_HOOKS -MMD -MP -c -o $@ $<
+
+$(T_LIB_A): $(T_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(T_TOOL): $(T_TOOL_OBJS) $(T_LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(T_TOOL_OBJS) $(T_LIB_A) $(LDLIBS)
+
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -79,8 +108,13 @@ $(LIB_SO): $(LIB_OBJS)
 $(TOOL): $(TOOL_OBJS) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB_A) $(LDLIBS)
 
-$(UNIT): $(UNIT_OBJS) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_A) $(LDLIBS) -lcunit
+$(UNIT): $(UNIT_OBJS) $(T_LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(T_LIB_A) $(LDLIBS) -lcunit
+
+# The unit tests need the hooks; the old path leads to them.
+$(BUILD)/unit-tests: $(UNIT)
+	@mkdir -p $(dir $@)
+	ln -sf $(abspath $(UNIT)) $@
 
 # The demo: 512 MiB guest, web workload, over a pipe pair to a second
 # process, bandwidth-limited so the pre-copy is visible.
@@ -94,8 +128,11 @@ demo:
 check-unit: $(UNIT)
 	$(UNIT)
 
-check-integration: $(TOOL)
-	XLMIG_TOOL=$(abspath $(TOOL)) XLMIG_SAN=$(SAN) tests/integration/run.sh
+# The test build, and the production one beside it (test_test_hooks
+# shows the production tool ignores the hooks).
+check-integration: $(T_TOOL) $(TOOL)
+	XLMIG_TOOL=$(abspath $(T_TOOL)) XLMIG_PROD_TOOL=$(abspath $(TOOL)) \
+	    XLMIG_SAN=$(SAN) tests/integration/run.sh
 
 check-suites: check-unit check-integration
 
@@ -106,13 +143,13 @@ check:
 	@$(MAKE) --no-print-directory SAN=1 check-suites
 	@echo "make check: all suites passed (plain and ASan+UBSan)"
 
-install: all
+install: all $(INST_TOOL)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(XENSCRIPTS) \
 	    $(DESTDIR)$(SYSCONFDIR)/xlmig $(DESTDIR)$(SYSCONFDIR)/cron.d \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
-	install -m 0755 $(TOOL) $(DESTDIR)$(SBINDIR)/xl-migrate-drbd
-	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libxlmig.a
+	install -m 0755 $(INST_TOOL) $(DESTDIR)$(SBINDIR)/xl-migrate-drbd
+	install -m 0644 $(INST_LIB_A) $(DESTDIR)$(LIBDIR)/libxlmig.a
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libxlmig.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxlmig.so
 	install -m 0644 libxlmig/*.h $(DESTDIR)$(INCDIR)/
@@ -130,8 +167,9 @@ install: all
 	    install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man5/; done
 
 clean:
-	rm -rf build/normal build/asan
+	rm -rf build/normal build/asan build/test build/asan-test
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
+         $(T_LIB_OBJS:.o=.d) $(T_TOOL_OBJS:.o=.d)
 # Further targets (bench, fuzz, test bed) live beside what they build.
 -include $(sort $(wildcard tests/*/*.mk mk/*.mk))

@@ -44,9 +44,10 @@ static int parse_peers(const char *where, const char *val, xlmig_config *c)
 }
 
 enum { K_BANDWIDTH, K_MAX_DOWNTIME, K_TIMEOUT, K_PARALLEL, K_SSH, K_PEERS,
-       K__COUNT };
+       K_SHARED, K__COUNT };
 static const char *const keys[K__COUNT] = {
     "bandwidth", "max_downtime", "timeout", "parallel", "ssh", "peers",
+    "shared_storage",
 };
 
 int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
@@ -73,7 +74,8 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
             ;
         if (k == K__COUNT) {
             xlmig_err(XLMIG_E_INVAL, "%s: unknown key (known: bandwidth,"
-                      " max_downtime, timeout, parallel, ssh, peers)",
+                      " max_downtime, timeout, parallel, ssh, peers,"
+                      " shared_storage)",
                       where);
             return XLMIG_E_INVAL;
         }
@@ -112,6 +114,9 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
             break;
         case K_PEERS:
             rc = parse_peers(where, kv.val, c);
+            break;
+        case K_SHARED:
+            rc = xlmig_shared_storage_parse(where, kv.val, &c->shared);
             break;
         }
     }

@@ -11,6 +11,10 @@
  *   parallel = 1             evacuation: migrations at once (1..16)
  *   ssh = ssh -o BatchMode=yes
  *   peers = xen2 xen3        evacuation: the only allowed destinations
+ *   shared_storage = /srv/nfs/ rbd:pool/
+ *                            disks under these are not DRBD's to carry
+ *                            (disks.h); any other non-DRBD disk is
+ *                            refused at the pre-check
  */
 #ifndef XLMIG_CONFIG_H
 #define XLMIG_CONFIG_H
@@ -18,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "disks.h"
 #include "inventory.h"
 
 #define XLMIG_CONF_DEFAULT   "/etc/xlmig/xlmig.conf"
@@ -33,6 +38,7 @@ typedef struct {
     char ssh[256];              /* "": not set */
     unsigned npeers;
     char peers[XLMIG_CONF_MAX_PEERS][XLMIG_INV_NAME_MAX];
+    xlmig_shared_storage shared;  /* n == 0: none declared */
 } xlmig_config;
 
 void xlmig_config_init(xlmig_config *c);

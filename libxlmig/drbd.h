@@ -138,6 +138,8 @@ int xlmig_drbd_parse_show(const char *buf, size_t len, const char *what,
 /* `drbdadm dump RES`, 8.4 and 9 syntax. */
 int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
                           xlmig_drbd_conf *out);
+/* Is a disk DRBD's: a block-drbd* script, or a drbd:/dev/drbd target? */
+bool xlmig_drbd_is_disk(const char *script, const char *target);
 /* A disk target: "drbd:r0", "r0", "/dev/drbd0", "/dev/drbd/by-res/r0". */
 int xlmig_drbd_parse_target(const char *target, xlmig_drbd_disk *d);
 /*

@@ -16,19 +16,20 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "testhooks.h"
 
 #define ERR_MAX (64u * 1024u)
 
 const char *xlmig_drbd_prog_adm(void)
 {
-    const char *p = getenv("XLMIG_DRBDADM");
+    const char *p = xlmig_test_env("XLMIG_DRBDADM");
 
     return p && *p ? p : "drbdadm";
 }
 
 const char *xlmig_drbd_prog_setup(void)
 {
-    const char *p = getenv("XLMIG_DRBDSETUP");
+    const char *p = xlmig_test_env("XLMIG_DRBDSETUP");
 
     return p && *p ? p : "drbdsetup";
 }

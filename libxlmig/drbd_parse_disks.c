@@ -56,7 +56,7 @@ dp_bad:
     return XLMIG_E_INVAL;
 }
 
-static bool is_drbd_disk(const char *script, const char *target)
+bool xlmig_drbd_is_disk(const char *script, const char *target)
 {
     const char *base = script ? strrchr(script, '/') : NULL;
 
@@ -122,7 +122,7 @@ int xlmig_drbd_parse_disks(const char *buf, size_t len,
         target = dp_jstr(d, "pdev_path");
         script = dp_jstr(d, "script");
         vdev = dp_jstr(d, "vdev");
-        if (!target || !*target || !is_drbd_disk(script, target))
+        if (!target || !*target || !xlmig_drbd_is_disk(script, target))
             continue;
         memset(&k, 0, sizeof(k));
         snprintf(k.vdev, sizeof(k.vdev), "%s", vdev ? vdev : "?");

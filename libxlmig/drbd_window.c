@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 
 #include "error.h"
+#include "testhooks.h"
 
 #define POLL_NS XLMIG_MS(250)
 
@@ -29,8 +30,8 @@ static void scopy(char *dst, size_t sz, const char *src)
 
 int xlmig_drbd_init(xlmig_drbd *d)
 {
-    const char *dir = getenv("XLMIG_TOKEN_DIR");
-    const char *host = getenv("XLMIG_HOSTNAME");
+    const char *dir = xlmig_test_env("XLMIG_TOKEN_DIR");
+    const char *host = xlmig_test_env("XLMIG_HOSTNAME");
     struct utsname u;
 
     memset(d, 0, sizeof(*d));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "testhooks.h"
 
 static const char *kinds[] = {
     "exit", "close", "stall", "error", "sigint", "drbd",
@@ -194,12 +195,17 @@ out:
     return rc;
 }
 
+#ifdef XLMIG_TEST_HOOKS
+/*
+ * Only a test build injects faults: in the production build every
+ * point is a no-op, XLMIG_FAULT is never read and system() is absent.
+ */
 static xlmig_fault faults[XLMIG_FAULT_MAX];
 static int nfaults = -1;
 
 static void stall(xlmig_chan *ch)
 {
-    const char *s = getenv("XLMIG_FAULT_STALL_S");
+    const char *s = xlmig_test_env("XLMIG_FAULT_STALL_S");
     uint64_t end = xlmig_now_ns() + XLMIG_S(s ? strtoul(s, NULL, 10)
                                               : 3600);
 
@@ -221,7 +227,7 @@ static void stall(xlmig_chan *ch)
 /* Test bed only: cut the DRBD link under the migration's feet. */
 static void drbd_disconnect(void)
 {
-    const char *cmd = getenv("XLMIG_FAULT_DRBD_CMD");
+    const char *cmd = xlmig_test_env("XLMIG_FAULT_DRBD_CMD");
     int r;
 
     r = system(cmd && *cmd ? cmd : "drbdadm disconnect all");
@@ -236,7 +242,7 @@ int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
     int i;
 
     if (nfaults < 0) {
-        spec = getenv("XLMIG_FAULT");
+        spec = xlmig_test_env("XLMIG_FAULT");
         nfaults = spec && *spec ? xlmig_fault_parse(spec, faults,
                                                     XLMIG_FAULT_MAX) : 0;
         if (nfaults < 0) {
@@ -285,3 +291,12 @@ int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
     }
     return 0;
 }
+#else
+int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
+{
+    (void)side;
+    (void)point;
+    (void)ch;
+    return 0;
+}
+#endif

@@ -22,6 +22,8 @@
  *   n      fire at the n-th time the point is reached (default 1)
  *
  * Unset, it costs one getenv at the first point and nothing after.
+ * Only a test build (-DXLMIG_TEST_HOOKS, testhooks.h) injects: in the
+ * production build every point returns 0 and XLMIG_FAULT is ignored.
  */
 #ifndef XLMIG_FAULT_H
 #define XLMIG_FAULT_H

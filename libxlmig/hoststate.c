@@ -10,10 +10,11 @@
 #include "error.h"
 #include "hoststate.h"
 #include "kv.h"
+#include "testhooks.h"
 
 const char *xlmig_state_dir(void)
 {
-    const char *d = getenv("XLMIG_STATE_DIR");
+    const char *d = xlmig_test_env("XLMIG_STATE_DIR");
 
     return d && *d ? d : XLMIG_STATE_DIR_DEFAULT;
 }

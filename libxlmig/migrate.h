@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "disks.h"
 #include "policy.h"
 #include "progress.h"
 #include "report.h"
@@ -33,6 +34,7 @@ typedef struct {
     bool downtime_bound;         /* policy.max_downtime_ns was asked for:
                                     a switchover known to exceed it is
                                     refused, not migrated */
+    const xlmig_shared_storage *shared; /* disks.h; NULL = none */
 } xlmig_src_opts;
 
 void xlmig_src_opts_init(xlmig_src_opts *o);
@@ -47,6 +49,7 @@ typedef struct {
     volatile int *cancel;
     const xlmig_hooks *hooks;
     const char *backend_name;    /* must match the source's */
+    const xlmig_shared_storage *shared; /* disks.h; NULL = none */
 } xlmig_dst_opts;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o);

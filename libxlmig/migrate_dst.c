@@ -115,6 +115,9 @@ static int check(dst_run *r, bool *ok)
                          "migrate request names no domain");
     else
         rc = r->ops->check(r->be, &r->req, &c, &m.free_bytes);
+    /* Shared here too: the source's word is not this host's mounts. */
+    if (!rc && r->req.config)
+        xlmig_disks_check(r->req.config, r->o->shared, "dest", &c);
     if (!rc && h && h->dst_check)
         rc = h->dst_check(h->arg, &r->req, r->req.host, &c);
     if (rc)

@@ -369,6 +369,10 @@ static int precheck(src_run *r)
     snprintf(r->rep->domain, sizeof(r->rep->domain), "%s", r->di.name);
     r->rep->mem_bytes = r->di.mem_bytes;
     rc = r->ops->precheck(r->be, r->checks);
+    /* Every disk must be on the far side already: DRBD or shared. */
+    if (!rc && r->di.config)
+        xlmig_disks_check(r->di.config, r->o->shared, "source",
+                          r->checks);
     if (!rc)
         learned_check(r);
     if (!rc)

@@ -10,6 +10,7 @@
 #include "json_guard.h"
 #include "names.h"
 #include "sim_host.h"
+#include "throttle_cap.h"
 
 static const char *copy_words[XLMIG_COPY__COUNT] = {
     "name", "incoming", "migratedaway",
@@ -82,6 +83,8 @@ int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
     GS(g, v->uuid);
     GS(g, "resources");
     GS(g, v->resources);
+    GS(g, "capped");
+    yajl_gen_bool(g, v->capped);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
         goto out;
@@ -195,6 +198,12 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
         goto out;
     }
     v->window = x && YAJL_IS_TRUE(x);
+    x = get(root, "capped");
+    if (x && !YAJL_IS_TRUE(x) && !YAJL_IS_FALSE(x)) {
+        xlmig_err(rc, "peer's inspection: \"capped\" is not true/false");
+        goto out;
+    }
+    v->capped = x && YAJL_IS_TRUE(x);
     /* Both may go on a command line: only what is safe there. */
     if (opt_text(root, "uuid", xlmig_uuid_text_ok, v->uuid,
                  sizeof(v->uuid)) ||
@@ -291,6 +300,10 @@ void xlmig_action_describe(const xlmig_action *a, const char *domain,
         snprintf(buf, len, "close %s's DRBD window (allow-two-primaries"
                  " off)", domain);
         break;
+    case XLMIG_ACT_RESTORE_CAP:
+        snprintf(buf, len, "restore %s's CPU cap, left lowered by an"
+                 " unfinished migration", domain);
+        break;
     default:
         snprintf(buf, len, "%s %s", xlmig_act_str(a->act), n1);
     }
@@ -299,7 +312,8 @@ void xlmig_action_describe(const xlmig_action *a, const char *domain,
 int xlmig_sim_host_inspect(const char *dir, const char *domain,
                            xlmig_host_view *v)
 {
-    char name[160], st[XLMIG_SIM_STATE_LEN];
+    char name[160], st[XLMIG_SIM_STATE_LEN], capdir[4096];
+    xlmig_capfile f;
     int c, r, s;
 
     xlmig_host_view_init(v);
@@ -314,8 +328,32 @@ int xlmig_sim_host_inspect(const char *dir, const char *domain,
     }
     /* Simulated hosts have no DRBD and no tokens. */
     v->drbd = XLMIG_DISKS_NONE;
+    r = xlmig_capfile_dir(dir, capdir, sizeof(capdir));
+    if (!r)
+        r = xlmig_capfile_stale(capdir, "sim", domain, NULL, &f);
+    if (r < 0)
+        return r;
+    v->capped = r == 1;
     v->reachable = true;
     return 0;
+}
+
+/* The guest's own cap back on the copy under its name, if any. */
+static int sim_restore_cap(const char *dir, const char *domain)
+{
+    char capdir[4096];
+    xlmig_capfile f;
+    int r, cap;
+
+    r = xlmig_capfile_dir(dir, capdir, sizeof(capdir));
+    if (!r)
+        r = xlmig_capfile_stale(capdir, "sim", domain, NULL, &f);
+    if (r <= 0)
+        return r;
+    r = xlmig_sim_host_get_cap(dir, domain, &cap);
+    if (r > 0)
+        r = xlmig_sim_host_set_cap(dir, domain, f.cap);
+    return r < 0 ? r : xlmig_capfile_remove(capdir, f.uuid);
 }
 
 int xlmig_sim_host_act(const char *dir, const char *domain,
@@ -354,6 +392,8 @@ int xlmig_sim_host_act(const char *dir, const char *domain,
             return XLMIG_E_BACKEND;
         }
         return xlmig_sim_host_put(dir, n1, "running");
+    case XLMIG_ACT_RESTORE_CAP:
+        return sim_restore_cap(dir, domain);
     default:
         /* No DRBD, no tokens on a simulated host: nothing to change. */
         return 0;

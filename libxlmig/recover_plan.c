@@ -12,7 +12,7 @@ static const char *role_names[XLMIG_DISKS__COUNT] = {
 };
 static const char *act_names[XLMIG_ACT__COUNT] = {
     "destroy", "rename", "resume", "unpause", "demote", "promote",
-    "drop-tokens", "close-window",
+    "drop-tokens", "close-window", "restore-cap",
 };
 static const char *suffix[XLMIG_COPY__COUNT] = {
     "", "--incoming", "--migratedaway",
@@ -270,10 +270,23 @@ int xlmig_recover_plan(const xlmig_host_view *local,
         if (v[h]->tokens)
             add(p, h, XLMIG_ACT_DROP_TOKENS, 0, 0);
 done:
+    /*
+     * 6. Last, once the keeper has its name: a cap a dead migration
+     * lowered goes back (on a host without the guest the record goes).
+     */
+    for (h = 0, i = 0; h < 2; h++)
+        if (v[h]->capped) {
+            add(p, h, XLMIG_ACT_RESTORE_CAP, 0, 0);
+            i++;
+        }
     p->verdict = p->n ? XLMIG_PLAN_ACT : XLMIG_PLAN_NOTHING;
     if (!p->n && nrun == 1)
         why(p, "one copy runs (%s), under its own name, DRBD window"
             " closed, no tokens", p->keeper == XLMIG_HOST_LOCAL ? "local"
             : "peer");
+    else if (p->n == i && nrun == 1)
+        why(p, "one copy runs (%s), but its CPU cap was left lowered by"
+            " a migration that did not finish: restore it",
+            p->keeper == XLMIG_HOST_LOCAL ? "local" : "peer");
     return 0;
 }

@@ -3,7 +3,8 @@
  * found on both hosts: the copies of one guest under its three names
  * (<name>, <name>--incoming, <name>--migratedaway) and their states,
  * the guest's DRBD role, whether its DRBD window (allow-two-primaries)
- * is open, and leftover migration tokens on each host.
+ * is open, leftover migration tokens on each host, and a CPU cap left
+ * lowered by a throttling migration that died.
  * The table it implements is in docs/reliability.md; the rules that
  * never bend: a running copy is never destroyed, and anything the
  * rules do not settle is refused with the reason, touching nothing.
@@ -49,6 +50,9 @@ typedef struct {
     xlmig_disk_role drbd;
     bool window;             /* allow-two-primaries on for one of them */
     unsigned tokens;         /* migration tokens for this guest */
+    bool capped;             /* its CPU cap was left lowered by a
+                                migration no longer running
+                                (throttle_cap.h) */
     char uuid[XLMIG_VIEW_UUID_LEN];     /* the guest's, "" unknown */
     char resources[XLMIG_VIEW_RES_LEN]; /* "r0,r1", "" unknown or none */
 } xlmig_host_view;
@@ -64,6 +68,7 @@ typedef enum {
     XLMIG_ACT_PROMOTE,       /* DRBD Primary */
     XLMIG_ACT_DROP_TOKENS,
     XLMIG_ACT_CLOSE_WINDOW,  /* DRBD allow-two-primaries off */
+    XLMIG_ACT_RESTORE_CAP,   /* the guest's own CPU cap back, record gone */
     XLMIG_ACT__COUNT
 } xlmig_act;
 

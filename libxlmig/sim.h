@@ -18,6 +18,8 @@ typedef struct {
     xlmig_sim_workload wl;
     uint64_t seed;
     const char *host_dir;      /* keep a domain record here (sim_host.h) */
+    const char *const *disks;  /* "vdev=target": its libxl-like config */
+    unsigned ndisks;
 } xlmig_sim_src_params;
 
 typedef struct {
@@ -27,6 +29,11 @@ typedef struct {
     uint64_t *bitmap;          /* pages to send this round */
     uint8_t *batch;            /* one PAGES record */
     bool destroyed;
+    /* throttle lever, as xen_sched.c: the record carries the cap */
+    bool cap_read;
+    bool cap_saved;            /* its own cap is on disk (throttle_cap.h) */
+    bool cap_off;              /* could not be saved: never throttled */
+    int cap_orig, cap_now;
 } xlmig_sim_src;
 
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par);
@@ -38,6 +45,7 @@ typedef struct {
     const char *existing;      /* a guest name already here, or NULL */
     const char *host_dir;      /* keep domain records here (sim_host.h) */
     char *incoming;            /* the record's name while restoring */
+    bool recorded;             /* we created the incoming record */
     xlmig_sim_guest guest;
     uint64_t *page_hash;       /* per page, kept as pages arrive */
     char *name;
@@ -52,5 +60,15 @@ extern const xlmig_dst_ops xlmig_sim_dst_ops;
 
 /* MemAvailable of this machine, bytes (0 if unknown). */
 uint64_t xlmig_sim_host_free(void);
+
+/*
+ * The most guest memory the simulated destination will allocate, from
+ * what this machine has available (avail_bytes, 0 if unknown): three
+ * quarters of it, never over XLMIG_SIM_MEM_MAX. What a peer claims is
+ * refused above this, whatever --sim-free-mem offers: the simulator
+ * really allocates (and populates) the guest's memory.
+ */
+#define XLMIG_SIM_MEM_MAX (64ULL << 30)
+uint64_t xlmig_sim_alloc_limit(uint64_t avail_bytes);
 
 #endif

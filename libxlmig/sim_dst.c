@@ -29,6 +29,20 @@ uint64_t xlmig_sim_host_free(void)
     return (uint64_t)kb * 1024;
 }
 
+uint64_t xlmig_sim_alloc_limit(uint64_t avail_bytes)
+{
+    uint64_t lim = avail_bytes / 4 * 3;
+
+    return lim && lim < XLMIG_SIM_MEM_MAX ? lim : XLMIG_SIM_MEM_MAX;
+}
+
+/* Refuse, before anything is allocated, what this machine cannot hold. */
+static bool alloc_ok(uint64_t mem_bytes, uint64_t *limit)
+{
+    *limit = xlmig_sim_alloc_limit(xlmig_sim_host_free());
+    return mem_bytes <= *limit;
+}
+
 void xlmig_sim_dst_init(xlmig_sim_dst *d, uint64_t free_bytes)
 {
     memset(d, 0, sizeof(*d));
@@ -51,25 +65,37 @@ static int sim_check(void *be, const xlmig_msg *req, xlmig_checks *c,
                      uint64_t *free_bytes)
 {
     xlmig_sim_dst *d = be;
-    char st[XLMIG_SIM_STATE_LEN];
+    char st[XLMIG_SIM_STATE_LEN], incoming[160];
     bool clash = d->existing && req->name && !strcmp(d->existing, req->name);
     bool fits = req->mem_bytes <= d->free_bytes;
+    uint64_t limit;
+    bool alloc = alloc_ok(req->mem_bytes, &limit);
+    const char *names[2] = { req->name, incoming };
+    int i, r;
 
-    if (!clash && d->host_dir && req->name) {
-        int r = xlmig_sim_host_get(d->host_dir, req->name, st, sizeof(st));
-
+    /* As on Xen: the name and a leftover <name>--incoming both clash. */
+    snprintf(incoming, sizeof(incoming), "%s--incoming",
+             req->name ? req->name : "");
+    for (i = 0; i < 2 && !clash && d->host_dir && req->name; i++) {
+        r = xlmig_sim_host_get(d->host_dir, names[i], st, sizeof(st));
         if (r < 0)
             return r;
         clash = r == 1;
     }
     *free_bytes = d->free_bytes;
     xlmig_checks_add(c, "dest", "name-free", !clash, clash
-                     ? "a domain named %s already exists here"
+                     ? "a domain named %s (or its --incoming copy)"
+                       " already exists here"
                      : "no domain named %s here", req->name);
     xlmig_checks_add(c, "dest", "free-memory", fits,
                      "%llu MiB needed, %llu MiB free",
                      (unsigned long long)(req->mem_bytes / XLMIG_MIB),
                      (unsigned long long)(d->free_bytes / XLMIG_MIB));
+    xlmig_checks_add(c, "dest", "sim-allocation", alloc,
+                     "%llu MiB claimed, this simulator allocates at most"
+                     " %llu MiB", (unsigned long long)(req->mem_bytes /
+                                                       XLMIG_MIB),
+                     (unsigned long long)(limit / XLMIG_MIB));
     xlmig_checks_add(c, "dest", "page-size", req->page_size >= 64 &&
                      req->page_size <= XLMIG_MAX_PAGE_SIZE &&
                      !(req->page_size & (req->page_size - 1)),
@@ -101,7 +127,7 @@ static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
                        xlmig_restore_result *res)
 {
     xlmig_sim_dst *d = be;
-    uint64_t digest = 0, pfn;
+    uint64_t digest = 0, pfn, limit;
     xlmig_msg m;
     int rc;
 
@@ -110,6 +136,14 @@ static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         xlmig_err(XLMIG_E_PROTO, "migrate request lacks name, memory size"
                   " or page size");
         rc = XLMIG_E_PROTO;
+        goto out;
+    }
+    if (!alloc_ok(req->mem_bytes, &limit)) {
+        xlmig_err(XLMIG_E_CHECK, "%llu MiB claimed, this simulator"
+                  " allocates at most %llu MiB",
+                  (unsigned long long)(req->mem_bytes / XLMIG_MIB),
+                  (unsigned long long)(limit / XLMIG_MIB));
+        rc = XLMIG_E_CHECK;
         goto out;
     }
     if (asprintf(&d->name, "%s--incoming", req->name) < 0) {
@@ -128,9 +162,11 @@ static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         goto out;
     d->created = true;
     if (d->host_dir) {
-        rc = xlmig_sim_host_put(d->host_dir, d->incoming, "paused");
+        /* A leftover of that name is recover's, not ours to reuse. */
+        rc = xlmig_sim_host_create(d->host_dir, d->incoming, "paused");
         if (rc)
             goto out;
+        d->recorded = true;
     }
     d->page_hash = calloc(d->guest.npages, sizeof(uint64_t));
     if (!d->page_hash) {
@@ -215,8 +251,9 @@ static int sim_discard(void *be)
     xlmig_sim_dst *d = be;
     int rc = 0;
 
-    if (d->host_dir && d->incoming)
+    if (d->host_dir && d->incoming && d->recorded)
         rc = xlmig_sim_host_remove(d->host_dir, d->incoming);
+    d->recorded = false;
     xlmig_sim_guest_dispose(&d->guest);
     xlmig_sim_guest_init(&d->guest);
     free(d->page_hash);

@@ -1,8 +1,10 @@
 #include "sim_host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -23,18 +25,31 @@ static int path(char *buf, size_t len, const char *dir, const char *name)
     return 0;
 }
 
-int xlmig_sim_host_put(const char *dir, const char *name, const char *state)
+/* The scheduler cap on the record's second line, "cap=N"; 0 if none. */
+static int read_cap(const char *p)
 {
-    char p[512], tmp[520];
-    FILE *f;
-    int rc;
+    char line[64];
+    int cap = 0;
+    FILE *f = fopen(p, "r");
 
-    rc = path(p, sizeof(p), dir, name);
-    if (rc)
-        return rc;
+    if (!f)
+        return 0;
+    if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f) &&
+        sscanf(line, "cap=%d", &cap) != 1)
+        cap = 0;
+    fclose(f);
+    return cap > 0 && cap <= 65535 ? cap : 0;
+}
+
+static int write_rec(const char *p, const char *state, int cap)
+{
+    char tmp[520];
+    FILE *f;
+
     snprintf(tmp, sizeof(tmp), "%s.tmp", p);
     f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%s\n", state) < 0 || fclose(f)) {
+    if (!f || fprintf(f, "%s\n", state) < 0 ||
+        (cap > 0 && fprintf(f, "cap=%d\n", cap) < 0) || fclose(f)) {
         xlmig_err(XLMIG_E_IO, "simulated host: cannot write %s: %s", tmp,
                   strerror(errno));
         return XLMIG_E_IO;
@@ -45,6 +60,47 @@ int xlmig_sim_host_put(const char *dir, const char *name, const char *state)
         return XLMIG_E_IO;
     }
     return 0;
+}
+
+int xlmig_sim_host_put(const char *dir, const char *name, const char *state)
+{
+    char p[512];
+    int rc;
+
+    rc = path(p, sizeof(p), dir, name);
+    /* As on Xen, a cap outlives pause, suspend and resume. */
+    return rc ? rc : write_rec(p, state, read_cap(p));
+}
+
+int xlmig_sim_host_set_cap(const char *dir, const char *name, int cap)
+{
+    char p[512], st[XLMIG_SIM_STATE_LEN];
+    int r;
+
+    r = xlmig_sim_host_get(dir, name, st, sizeof(st));
+    if (r <= 0) {
+        if (!r)
+            xlmig_err(XLMIG_E_BACKEND, "simulated host: no domain %s",
+                      name);
+        return r ? r : XLMIG_E_BACKEND;
+    }
+    r = path(p, sizeof(p), dir, name);
+    return r ? r : write_rec(p, st, cap);
+}
+
+int xlmig_sim_host_get_cap(const char *dir, const char *name, int *cap)
+{
+    char p[512];
+    int rc;
+
+    *cap = 0;
+    rc = path(p, sizeof(p), dir, name);
+    if (rc)
+        return rc;
+    if (access(p, F_OK))
+        return 0;
+    *cap = read_cap(p);
+    return 1;
 }
 
 int xlmig_sim_host_get(const char *dir, const char *name, char *state,
@@ -85,10 +141,41 @@ int xlmig_sim_host_rename(const char *dir, const char *from, const char *to)
         rc = path(b, sizeof(b), dir, to);
     if (rc)
         return rc;
-    if (rename(a, b)) {
+    /* As libxl_domain_rename: never over a domain that has the name. */
+    if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE)) {
         xlmig_err(XLMIG_E_BACKEND, "simulated host: cannot rename %s to"
-                  " %s: %s", from, to, strerror(errno));
+                  " %s: %s", from, to, errno == EEXIST
+                  ? "a domain of that name exists" : strerror(errno));
         return XLMIG_E_BACKEND;
+    }
+    return 0;
+}
+
+int xlmig_sim_host_create(const char *dir, const char *name,
+                          const char *state)
+{
+    char p[512];
+    FILE *f;
+    int rc, fd;
+
+    rc = path(p, sizeof(p), dir, name);
+    if (rc)
+        return rc;
+    fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) {
+        xlmig_err(XLMIG_E_BACKEND, "simulated host: a domain named %s"
+                  " already exists", name);
+        return XLMIG_E_BACKEND;
+    }
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f || fprintf(f, "%s\n", state) < 0 || fclose(f)) {
+        xlmig_err(XLMIG_E_IO, "simulated host: cannot write %s: %s", p,
+                  strerror(errno));
+        if (!f && fd >= 0)
+            close(fd);
+        if (fd >= 0)
+            unlink(p);
+        return XLMIG_E_IO;
     }
     return 0;
 }

@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <yajl/yajl_gen.h>
 
 #include "error.h"
 #include "fault.h"
 #include "progress.h"
 #include "sim_host.h"
+#include "throttle_cap.h"
 #include "wire.h"
 
 #define TICK_NS 50000000ULL   /* mid-round throttle sampling */
@@ -70,6 +72,52 @@ void xlmig_sim_src_dispose(xlmig_sim_src *s)
     s->batch = NULL;
 }
 
+#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+/*
+ * The disks given to the simulated guest, as libxl would describe
+ * them: {"c_info":{"name":..},"disks":[{"vdev":..,"pdev_path":..}]}.
+ */
+static int sim_config(const xlmig_sim_src *s, char **out)
+{
+    const unsigned char *buf;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    size_t len;
+    unsigned i;
+    int rc = XLMIG_E_NOMEM;
+
+    *out = NULL;
+    if (!g)
+        return rc;
+    yajl_gen_map_open(g);
+    GS(g, "c_info");
+    yajl_gen_map_open(g);
+    GS(g, "name");
+    GS(g, s->par.name);
+    yajl_gen_map_close(g);
+    GS(g, "disks");
+    yajl_gen_array_open(g);
+    for (i = 0; i < s->par.ndisks; i++) {
+        const char *d = s->par.disks[i], *eq = strchr(d, '=');
+
+        yajl_gen_map_open(g);
+        GS(g, "vdev");
+        yajl_gen_string(g, (const unsigned char *)d,
+                        eq ? (size_t)(eq - d) : strlen(d));
+        GS(g, "pdev_path");
+        GS(g, eq ? eq + 1 : "");
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
+        *out = strndup((const char *)buf, len);
+        rc = *out ? 0 : XLMIG_E_NOMEM;
+    }
+    yajl_gen_free(g);
+    return rc;
+}
+
 static int sim_info(void *be, xlmig_domain_info *di)
 {
     xlmig_sim_src *s = be;
@@ -77,6 +125,9 @@ static int sim_info(void *be, xlmig_domain_info *di)
     di->name = strdup(s->par.name);
     di->uuid = strdup(s->uuid);
     if (!di->name || !di->uuid)
+        return XLMIG_E_NOMEM;
+    /* Only a guest given disks has a config to check them in. */
+    if (s->par.ndisks && sim_config(s, &di->config))
         return XLMIG_E_NOMEM;
     di->mem_bytes = s->guest.mem_bytes;
     di->page_size = s->guest.page_size;
@@ -303,6 +354,100 @@ out:
     return rc;
 }
 
+/*
+ * A guest with a host record outlives this process, cap and all: its
+ * own cap goes to disk before the first change, exactly as on Xen, and
+ * the record holds the cap applied. Without a record the guest dies
+ * with us and nothing needs keeping.
+ */
+static void save_cap(xlmig_sim_src *s)
+{
+    xlmig_capfile f;
+    char dir[4096];
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    snprintf(f.backend, sizeof(f.backend), "sim");
+    snprintf(f.domain, sizeof(f.domain), "%s", s->par.name);
+    snprintf(f.uuid, sizeof(f.uuid), "%s", s->uuid);
+    f.cap = s->cap_orig;
+    rc = xlmig_capfile_self(&f);
+    if (!rc)
+        rc = xlmig_capfile_dir(s->par.host_dir, dir, sizeof(dir));
+    if (!rc)
+        rc = xlmig_capfile_write(dir, &f);
+    if (rc) {
+        XLMIG_WARN("%s: the CPU cap of %s cannot be recorded; migrating"
+                   " without throttling it", xlmig_errmsg(), s->par.name);
+        xlmig_err_clear();
+        s->cap_off = true;
+        return;
+    }
+    s->cap_saved = true;
+}
+
+static void drop_cap(xlmig_sim_src *s)
+{
+    char dir[4096];
+
+    if (!s->cap_saved)
+        return;
+    if (xlmig_capfile_dir(s->par.host_dir, dir, sizeof(dir)) ||
+        xlmig_capfile_remove(dir, s->uuid)) {
+        XLMIG_WARN("%s", xlmig_errmsg());
+        xlmig_err_clear();
+        return;
+    }
+    s->cap_saved = false;
+}
+
+static int sim_set_share(void *be, double share)
+{
+    xlmig_sim_src *s = be;
+    int cap, full, rc;
+
+    if (s->par.host_dir && !s->cap_read) {
+        if (!(share < 1.0))
+            return 0;
+        /* Its own cap, read once: what share 1.0 gives back. */
+        if (xlmig_sim_host_get_cap(s->par.host_dir, s->par.name,
+                                   &s->cap_orig) < 0) {
+            XLMIG_WARN("%s: not throttling %s", xlmig_errmsg(),
+                       s->par.name);
+            xlmig_err_clear();
+            s->cap_off = true;
+        }
+        s->cap_now = s->cap_orig;
+        s->cap_read = true;
+    }
+    if (s->cap_off || s->destroyed)
+        return 0;
+    if (!s->par.host_dir) {
+        xlmig_sim_guest_set_share(&s->guest, share);
+        return 0;
+    }
+    /* As xen_sched.c, one vCPU: never 0, which would mean uncapped. */
+    full = s->cap_orig > 0 ? s->cap_orig : 100;
+    cap = !(share < 1.0) ? s->cap_orig : share * full < 1 ? 1
+        : (int)(share * full + 0.5);
+    /* Each time it leaves its own cap, the record is there first. */
+    if (cap != s->cap_orig && !s->cap_saved) {
+        save_cap(s);
+        if (s->cap_off)
+            return 0;
+    }
+    xlmig_sim_guest_set_share(&s->guest, share);
+    if (cap != s->cap_now) {
+        rc = xlmig_sim_host_set_cap(s->par.host_dir, s->par.name, cap);
+        if (rc)
+            return rc;
+        s->cap_now = cap;
+    }
+    if (cap == s->cap_orig)
+        drop_cap(s);
+    return 0;
+}
+
 static int sim_resume(void *be)
 {
     xlmig_sim_src *s = be;
@@ -317,15 +462,8 @@ static int sim_destroy(void *be)
 
     xlmig_sim_guest_pause(&s->guest);
     s->destroyed = true;
+    drop_cap(s);
     return record(s, NULL);
-}
-
-static int sim_set_share(void *be, double share)
-{
-    xlmig_sim_src *s = be;
-
-    xlmig_sim_guest_set_share(&s->guest, share);
-    return 0;
 }
 
 static bool sim_running(void *be)

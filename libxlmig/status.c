@@ -39,6 +39,8 @@ int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
     yajl_gen_integer(g, s->njournals);
     GS(g, "journals");
     GS(g, s->journals);
+    GS(g, "throttled");
+    GS(g, s->throttled);
     GS(g, "guests");
     yajl_gen_array_open(g);
     for (i = 0; inv && i < inv->nguests; i++) {

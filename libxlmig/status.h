@@ -24,6 +24,8 @@ typedef struct {
     unsigned nguests;
     unsigned njournals;         /* evacuations not returned yet */
     char journals[512];         /* their ids, comma-separated */
+    char throttled[512];        /* guests a dead migration left capped,
+                                   comma-separated (throttle_cap.h) */
 } xlmig_status;
 
 /* guests: inv->guests (inv->self is ignored; s->host is the name). */

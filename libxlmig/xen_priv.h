@@ -106,6 +106,7 @@ struct xlmig_xen_src {
     libxl_domain_sched_params sched_orig;
     int cap_now;
     unsigned vcpus;
+    bool cap_saved;            /* its own cap is on disk (throttle_cap.h) */
     bool destroyed;
 };
 

@@ -16,6 +16,7 @@
 
 #include "drbd.h"
 #include "error.h"
+#include "throttle_cap.h"
 #include "xen_priv.h"
 
 typedef struct {
@@ -241,9 +242,62 @@ static unsigned tokens(xhost *x, bool drop)
     return n;
 }
 
+/* The record a dead migration left of the guest's own cap, if any. */
+static int stale_cap(xhost *x, const char *domain, xlmig_capfile *f)
+{
+    const char *uuid = NULL;
+    char dir[4096];
+    int c, rc;
+
+    for (c = 0; c < XLMIG_COPY__COUNT && !uuid; c++)
+        if (x->uuid[c][0])
+            uuid = x->uuid[c];
+    if (!uuid && x->hint && x->hint->uuid[0])
+        uuid = x->hint->uuid;
+    rc = xlmig_capfile_dir(NULL, dir, sizeof(dir));
+    return rc ? rc : xlmig_capfile_stale(dir, "xen", domain, uuid, f);
+}
+
+/* Its own cap back on the copy under its name; then the record goes. */
+static int restore_cap(xhost *x, const char *domain)
+{
+    libxl_domain_sched_params p;
+    xlmig_capfile f;
+    char dir[4096];
+    int rc, r;
+
+    rc = stale_cap(x, domain, &f);
+    if (rc <= 0)
+        return rc;
+    libxl_domain_sched_params_init(&p);
+    if (x->domid[XLMIG_COPY_NAME] != XLMIG_NO_DOMID) {
+        r = libxl_domain_sched_params_get(x->h.ctx,
+                                          x->domid[XLMIG_COPY_NAME], &p);
+        if (!r) {
+            p.cap = f.cap;
+            r = libxl_domain_sched_params_set(x->h.ctx,
+                                              x->domid[XLMIG_COPY_NAME],
+                                              &p);
+        }
+        if (r) {
+            xlmig_err(XLMIG_E_BACKEND, "setting the CPU cap of %s back to"
+                      " %d%% failed (libxl error %d)", domain, f.cap, r);
+            rc = XLMIG_E_BACKEND;
+            goto out;
+        }
+    }
+    rc = xlmig_capfile_dir(NULL, dir, sizeof(dir));
+    if (!rc)
+        rc = xlmig_capfile_remove(dir, f.uuid);
+out:
+    libxl_domain_sched_params_dispose(&p);
+    return rc;
+}
+
 int xlmig_xen_host_inspect(const char *domain, const xlmig_guest_hint *hint,
                            xlmig_host_view *v)
 {
+    xlmig_capfile f;
     xhost x;
     int c, rc;
 
@@ -260,6 +314,11 @@ int xlmig_xen_host_inspect(const char *domain, const xlmig_guest_hint *hint,
     v->tokens = tokens(&x, false);
     for (c = 0; c < XLMIG_COPY__COUNT && !v->uuid[0]; c++)
         snprintf(v->uuid, sizeof(v->uuid), "%s", x.uuid[c]);
+    rc = stale_cap(&x, domain, &f);
+    if (rc < 0)
+        goto out;
+    v->capped = rc == 1;
+    rc = 0;
     v->reachable = true;
 out:
     xhost_dispose(&x);
@@ -325,6 +384,9 @@ int xlmig_xen_host_act(const char *domain, const xlmig_guest_hint *hint,
         goto out;
     case XLMIG_ACT_DROP_TOKENS:
         tokens(&x, true);
+        goto out;
+    case XLMIG_ACT_RESTORE_CAP:
+        rc = restore_cap(&x, domain);
         goto out;
     default:
         rc = XLMIG_E_INVAL;

@@ -7,8 +7,11 @@
 #include "xen_priv.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "error.h"
+#include "throttle_cap.h"
 
 int xlmig_xen_cap_for_share(double share, unsigned vcpus, int orig_cap)
 {
@@ -50,6 +53,57 @@ static int read_sched(xlmig_xen_src *x)
     return 0;
 }
 
+/*
+ * Before the first change: the guest's own cap goes to disk, so that a
+ * migration dying while throttling leaves what recover needs. If it
+ * cannot be written the guest is not throttled at all.
+ */
+static int save_cap(xlmig_xen_src *x)
+{
+    xlmig_capfile f;
+    char dir[4096];
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    snprintf(f.backend, sizeof(f.backend), "xen");
+    snprintf(f.domain, sizeof(f.domain), "%s", x->name);
+    snprintf(f.uuid, sizeof(f.uuid), LIBXL_UUID_FMT,
+             LIBXL_UUID_BYTES(x->info.uuid));
+    f.cap = x->sched_orig.cap;
+    rc = xlmig_capfile_self(&f);
+    if (!rc)
+        rc = xlmig_capfile_dir(NULL, dir, sizeof(dir));
+    if (!rc)
+        rc = xlmig_capfile_write(dir, &f);
+    if (rc) {
+        XLMIG_WARN("%s: the CPU cap of %s cannot be recorded; migrating"
+                   " without throttling it", xlmig_errmsg(), x->name);
+        xlmig_err_clear();
+        x->sched_has_cap = false;
+        return 0;
+    }
+    x->cap_saved = true;
+    return 0;
+}
+
+/* Its own cap is back (or the guest is gone): forget the record. */
+static void drop_cap(xlmig_xen_src *x)
+{
+    char dir[4096], uuid[40];
+
+    if (!x->cap_saved)
+        return;
+    snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT,
+             LIBXL_UUID_BYTES(x->info.uuid));
+    if (xlmig_capfile_dir(NULL, dir, sizeof(dir)) ||
+        xlmig_capfile_remove(dir, uuid)) {
+        XLMIG_WARN("%s", xlmig_errmsg());
+        xlmig_err_clear();
+        return;
+    }
+    x->cap_saved = false;
+}
+
 int xlmig_xen_src_set_share(void *be, double share)
 {
     xlmig_xen_src *x = be;
@@ -66,11 +120,23 @@ int xlmig_xen_src_set_share(void *be, double share)
             goto out;
     }
     rc = 0;
-    if (!x->sched_has_cap || x->destroyed)
+    if (!x->sched_has_cap || x->destroyed) {
+        if (x->destroyed)
+            drop_cap(x);
         goto out;
+    }
     cap = xlmig_xen_cap_for_share(share, x->vcpus, x->sched_orig.cap);
-    if (cap == x->cap_now)
+    /* Each time it leaves its own cap, the record is there first. */
+    if (cap != x->sched_orig.cap && !x->cap_saved) {
+        save_cap(x);
+        if (!x->sched_has_cap)
+            goto out;
+    }
+    if (cap == x->cap_now) {
+        if (cap == x->sched_orig.cap)
+            drop_cap(x);
         goto out;
+    }
     p.sched = x->sched_orig.sched;
     p.cap = cap;
     r = libxl_domain_sched_params_set(x->h.ctx, x->domid, &p);
@@ -82,6 +148,8 @@ int xlmig_xen_src_set_share(void *be, double share)
     }
     XLMIG_DBG("cap of %s: %d%% (share %.3f)", x->name, cap, share);
     x->cap_now = cap;
+    if (cap == x->sched_orig.cap)
+        drop_cap(x);
 out:
     libxl_domain_sched_params_dispose(&p);
     return rc;

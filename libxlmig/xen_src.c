@@ -58,7 +58,7 @@ void xlmig_xen_src_close(xlmig_xen_src *x)
     if (!x)
         return;
     /* Never leave our cap behind, whatever path got us here. */
-    if (x->sched_read && x->h.ctx && !x->destroyed)
+    if (x->sched_read && x->h.ctx)
         xlmig_xen_src_set_share(x, 1.0);
     libxl_domain_sched_params_dispose(&x->sched_orig);
     libxl_domain_config_dispose(&x->cfg);

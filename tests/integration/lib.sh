@@ -3,6 +3,9 @@ set -u
 T=$XLMIG_TOOL
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# Where a migration keeps a throttled guest's own cap (throttle_cap.h):
+# the test's own, never the host's /run/xlmig.
+export XLMIG_RUN_DIR=$WORK/run
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

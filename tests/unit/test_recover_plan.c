@@ -94,6 +94,13 @@ static int apply(xlmig_host_view v[2], const xlmig_plan *p,
                 return -1;
             h->window = false;
             break;
+        case XLMIG_ACT_RESTORE_CAP:
+            /* Last: whatever runs here has its own name by now. */
+            if (h->copy[XLMIG_COPY_INCOMING] != N ||
+                h->copy[XLMIG_COPY_AWAY] != N)
+                return -1;
+            h->capped = false;
+            break;
         default:
             return -1;
         }
@@ -377,6 +384,7 @@ static void test_view_json(void)
     v.drbd = XLMIG_DISKS_PRIMARY;
     v.window = true;
     v.tokens = 1;
+    v.capped = true;
     strcpy(v.uuid, "5d2e0f49-0c6a-4c1b-9a55-0123456789ab");
     strcpy(v.resources, "r0,r1");
     CU_ASSERT_EQUAL_FATAL(xlmig_host_view_to_json(&v, "xen2", "g1", &json),
@@ -385,7 +393,7 @@ static void test_view_json(void)
                                           host, sizeof(host)), 0);
     free(json);
     CU_ASSERT_STRING_EQUAL(host, "xen2");
-    CU_ASSERT(w.reachable && w.window && w.tokens == 1);
+    CU_ASSERT(w.reachable && w.window && w.tokens == 1 && w.capped);
     CU_ASSERT_EQUAL(w.copy[XLMIG_COPY_INCOMING], P);
     CU_ASSERT_STRING_EQUAL(w.uuid, v.uuid);
     CU_ASSERT_STRING_EQUAL(w.resources, "r0,r1");
@@ -397,7 +405,7 @@ static void test_view_json(void)
              "\"tokens\":0}");
     CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
                                           NULL, 0), 0);
-    CU_ASSERT(!w.window && !w.uuid[0] && !w.resources[0]);
+    CU_ASSERT(!w.window && !w.uuid[0] && !w.resources[0] && !w.capped);
 
     /* Nothing unsafe for a command line gets through. */
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -421,8 +429,46 @@ static void test_view_json(void)
     CU_ASSERT_EQUAL(a.act, XLMIG_ACT_CLOSE_WINDOW);
 }
 
+/* A cap a dead migration lowered is put back, last, wherever it is. */
+static void test_capped(void)
+{
+    xlmig_host_view l = view(R, N, N), p = view(N, N, N), v[2];
+    xlmig_plan pl;
+    bool killed;
+
+    l.capped = true;
+    pl = plan(l, p);
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_ACT);
+    CU_ASSERT_EQUAL_FATAL(pl.n, 1);
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RESTORE_CAP, 0));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pl.why, "CPU cap"));
+    /* Suspended at the source, capped: resumed first, then the cap. */
+    l = view(S, N, N);
+    l.capped = true;
+    pl = plan(l, view(N, P, N));
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_ACT);
+    CU_ASSERT_EQUAL(pl.a[pl.n - 1].act, XLMIG_ACT_RESTORE_CAP);
+    v[0] = l;
+    v[1] = view(N, P, N);
+    CU_ASSERT_EQUAL(apply(v, &pl, &killed), 0);
+    CU_ASSERT_FALSE(v[0].capped);
+    CU_ASSERT_EQUAL(v[0].copy[XLMIG_COPY_NAME], R);
+    /* The guest went to the peer; the source's record still goes. */
+    l = view(N, N, N);
+    l.capped = true;
+    pl = plan(l, view(R, N, N));
+    CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RESTORE_CAP, 0));
+    /* A refusal touches nothing, cap included. */
+    l = view(R, N, N);
+    l.capped = true;
+    pl = plan(l, view(R, N, N));
+    CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_REFUSE);
+    CU_ASSERT_EQUAL(pl.n, 0);
+}
+
 static CU_TestInfo tests[] = {
     { "documented rows", test_rows },
+    { "a CPU cap left lowered", test_capped },
     { "inspection line and hint", test_view_json },
     { "every state combination", test_all_combinations },
     CU_TEST_INFO_NULL,

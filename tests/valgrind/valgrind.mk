@@ -1,6 +1,7 @@
 # make valgrind: a representative subset of the integration tests with
 # every xl-migrate-drbd process -- sources and receivers -- under
-# memcheck. Passes only with zero errors and zero leaks in every log.
+# memcheck (the test build: the tests inject faults and point the tool
+# at fakes). Passes only with zero errors and zero leaks in every log.
 # The fault matrix and test_sigint stay with ASan: valgrind's slowdown
 # moves their timing (one-second timeouts, a signal at 1.5 s).
 
@@ -9,14 +10,14 @@ VALGRIND_TESTS ?= test_sim_migrate test_bad_input test_dry_run \
 VG_LOGS        := $(BUILD)/valgrind
 
 .PHONY: valgrind
-valgrind: $(TOOL)
+valgrind: $(T_TOOL)
 	@mk/deps.sh valgrind
 	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)/t
 	@for t in $(VALGRIND_TESTS); do \
 	    ln -sf $(abspath tests/integration/$$t.sh) $(VG_LOGS)/t/; done
 	@cp tests/integration/lib.sh tests/integration/corrupt.pl $(VG_LOGS)/t/
 	@cp tests/integration/run.sh $(VG_LOGS)/t/
-	XLMIG_VG_REAL=$(abspath $(TOOL)) XLMIG_VG_LOGS=$(abspath $(VG_LOGS)) \
+	XLMIG_VG_REAL=$(abspath $(T_TOOL)) XLMIG_VG_LOGS=$(abspath $(VG_LOGS)) \
 	    XLMIG_TOOL=$(abspath tests/valgrind/vg-tool.sh) \
 	    $(VG_LOGS)/t/run.sh
 	@n=$$(ls $(VG_LOGS)/vg.*.log | wc -l); \

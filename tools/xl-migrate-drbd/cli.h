@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "disks.h"
+
 #define PROG "xl-migrate-drbd"
 #define XLMIG_VERSION "0.1"
 
@@ -42,6 +44,10 @@ typedef struct {
     double sim_free_mib;          /* receiver capacity; <0 = host's */
     const char *sim_existing;     /* receiver: a name already in use */
     const char *sim_host_dir;     /* domain records (sim_host.h) */
+    const char *sim_disks[8];     /* --sim-disk vdev=target */
+    unsigned sim_ndisks;
+    /* xlmig.conf */
+    const xlmig_shared_storage *shared;   /* shared_storage, or NULL */
 } cli_opts;
 
 void cli_opts_init(cli_opts *o);

@@ -12,6 +12,7 @@
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
+#include "testhooks.h"
 #include "transport.h"
 
 static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
@@ -25,6 +26,8 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
     p->mem_bytes = mem / p->page_size * p->page_size;
     p->seed = 0x5eed;
     p->host_dir = o->sim_host_dir;
+    p->disks = o->sim_disks;
+    p->ndisks = o->sim_ndisks;
     rc = xlmig_sim_workload_preset(&p->wl, o->sim_profile, p->mem_bytes,
                                    o->bandwidth_mib * XLMIG_MIB);
     if (rc)
@@ -49,9 +52,9 @@ static int receiver_cmd(const cli_opts *o, xlmig_cmd *cmd)
     if (o->ssh && !*o->ssh)
         env = strdup("");
     else
-        xlmig_fault_env_prefix(getenv("XLMIG_FAULT"),
-                               getenv("XLMIG_FAULT_STALL_S"),
-                               getenv("XLMIG_FAULT_DRBD_CMD"), &env);
+        xlmig_fault_env_prefix(xlmig_test_env("XLMIG_FAULT"),
+                               xlmig_test_env("XLMIG_FAULT_STALL_S"),
+                               xlmig_test_env("XLMIG_FAULT_DRBD_CMD"), &env);
     if (!env)
         goto out;
     if (asprintf(&recv, "%s%s%s%s%s", env, o->receiver ? o->receiver
@@ -73,7 +76,7 @@ out:
  */
 static const char *swcost_dir(const cli_opts *o, char *buf, size_t len)
 {
-    const char *env = getenv("XLMIG_STATE_DIR");
+    const char *env = xlmig_test_env("XLMIG_STATE_DIR");
 
     if (o->sim && !(env && *env))
         return NULL;
@@ -89,6 +92,8 @@ static void print_outcome(const cli_opts *o, const xlmig_report *rep,
         printf("pre-checks for %s -> %s:\n", o->domain, o->host);
         xlmig_checks_print(checks, stdout);
     }
+    if (o->json && o->dry_run)
+        xlmig_checks_print_json(checks, stdout);
     if (o->json)
         xlmig_report_print_json(rep, stdout);
     else if (!o->quiet && !o->dry_run)
@@ -160,6 +165,7 @@ int cmd_migrate(const cli_opts *o)
     so.downtime_bound = o->has_max_downtime;
     so.swcost_dir = swcost_dir(o, swdir, sizeof(swdir));
     so.no_throttle = o->no_throttle;
+    so.shared = o->shared;
     so.dry_run = o->dry_run;
     so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
     so.progress = &prog;

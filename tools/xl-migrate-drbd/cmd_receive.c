@@ -78,6 +78,7 @@ int cmd_receive(const cli_opts *o)
     xlmig_dst_opts_init(&dopts);
     dopts.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
     dopts.cancel = &cli_cancel;
+    dopts.shared = o->shared;
     if (!o->sim)
         return receive_xen(o, &dopts, &rep);
     free_bytes = o->sim_free_mib >= 0

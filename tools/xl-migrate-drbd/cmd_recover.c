@@ -327,9 +327,10 @@ static void print_view(const char *label, const char *host,
         printf("%s %s %s", n++ ? "," : "", name,
                xlmig_dom_state_str(v->copy[c]));
     }
-    printf("%s; DRBD %s%s; %u token%s\n", n ? "" : " no copy",
+    printf("%s; DRBD %s%s; %u token%s%s\n", n ? "" : " no copy",
            xlmig_disk_role_str(v->drbd), v->window ? ", window open" : "",
-           v->tokens, v->tokens == 1 ? "" : "s");
+           v->tokens, v->tokens == 1 ? "" : "s",
+           v->capped ? "; CPU cap left lowered" : "");
 }
 
 static int cmd_recover(int argc, char **argv)

@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "report.h"
 #include "status.h"
+#include "throttle_cap.h"
 
 static void usage(FILE *f)
 {
@@ -53,6 +54,61 @@ int hostctx_local_status(const hostctx *h, xlmig_inventory *inv,
                     sizeof(st->since));
     return xlmig_journal_list_open(h->state_dir, st->journals,
                                    sizeof(st->journals), &st->njournals);
+}
+
+/* The cap records of this host (throttle_cap.h); says so if it cannot. */
+static unsigned cap_records(const hostctx *h, xlmig_capfile *f, bool say)
+{
+    char dir[4096];
+    unsigned n = 0;
+
+    if (xlmig_capfile_dir(hostctx_sim(h) ? h->state_dir : NULL, dir,
+                          sizeof(dir)) ||
+        xlmig_capfile_list(dir, hostctx_sim(h) ? "sim" : "xen", f,
+                           XLMIG_CAP_LIST_MAX, &n)) {
+        if (say)
+            printf("CPU caps under throttling: cannot tell: %s\n",
+                   xlmig_errmsg());
+        xlmig_err_clear();
+    }
+    return n;
+}
+
+/* For --json: the guests a dead migration left capped, "g1,g2". */
+static void stale_caps(const hostctx *h, xlmig_status *st)
+{
+    xlmig_capfile f[XLMIG_CAP_LIST_MAX];
+    unsigned n = cap_records(h, f, false), i;
+    size_t used = 0;
+
+    for (i = 0; i < n; i++) {
+        if (xlmig_capfile_writer_alive(&f[i]) ||
+            used + strlen(f[i].domain) + 2 > sizeof(st->throttled))
+            continue;
+        used += (size_t)snprintf(st->throttled + used,
+                                 sizeof(st->throttled) - used, "%s%s",
+                                 used ? "," : "", f[i].domain);
+    }
+}
+
+/*
+ * Guests whose CPU cap a throttling migration lowered: still running,
+ * or dead and leaving the guest capped until recover puts it back.
+ */
+static void print_throttled(const hostctx *h)
+{
+    xlmig_capfile f[XLMIG_CAP_LIST_MAX];
+    unsigned n = cap_records(h, f, true), i;
+
+    for (i = 0; i < n; i++) {
+        if (xlmig_capfile_writer_alive(&f[i]))
+            printf("  %-20s CPU capped by the migration in progress (pid"
+                   " %ld)\n", f[i].domain, f[i].pid);
+        else
+            printf("  %-20s throttled by a migration that did not finish:"
+                   " run `" PROG " recover %s <peer>`\n", f[i].domain,
+                   f[i].domain);
+    }
 }
 
 static int cmd_status(int argc, char **argv)
@@ -103,6 +159,7 @@ static int cmd_status(int argc, char **argv)
         goto out;
     }
     if (json) {
+        stale_caps(&h, &st);
         rc = xlmig_status_encode(&st, &inv, &text, &len);
         if (rc) {
             cli_error("status: %s", xlmig_errmsg());
@@ -133,6 +190,7 @@ static int cmd_status(int argc, char **argv)
     if (st.njournals)
         printf("evacuations not returned: %s (run `" PROG " return`)\n",
                st.journals);
+    print_throttled(&h);
     rc = 0;
 out:
     free(text);

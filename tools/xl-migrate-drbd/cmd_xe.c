@@ -21,6 +21,7 @@
 #include "kv.h"
 #include "names.h"
 #include "report.h"
+#include "testhooks.h"
 
 typedef struct {
     const char *verb;
@@ -166,8 +167,9 @@ static int cmd_xe(int argc, char **argv)
         if (gethostname(self, sizeof(self) - 1))
             strcpy(self, "localhost");
         self[strcspn(self, ".")] = 0;
-        if (getenv("XLMIG_SIM_HOST"))
-            snprintf(self, sizeof(self), "%s", getenv("XLMIG_SIM_HOST"));
+        if (xlmig_test_env("XLMIG_SIM_HOST"))
+            snprintf(self, sizeof(self), "%s",
+                     xlmig_test_env("XLMIG_SIM_HOST"));
         for (i = 2; i < (unsigned)argc; i++)
             if (!strcmp(argv[i], "--sim-host") && i + 1 < (unsigned)argc)
                 snprintf(self, sizeof(self), "%s", argv[i + 1]);

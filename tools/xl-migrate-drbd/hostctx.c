@@ -17,6 +17,7 @@
 #include "inventory_sim.h"
 #include "names.h"
 #include "status.h"
+#include "testhooks.h"
 #include "transport.h"
 
 int hostctx_opt(hostctx *h, int c, const char *arg)
@@ -40,9 +41,9 @@ int hostctx_setup(hostctx *h, const char *cmd)
     int rc;
 
     /* the environment names a simulated host for scripts and cron */
-    if (!h->sim_root && !h->sim_host && getenv("XLMIG_SIM_STATE")) {
-        h->sim_root = getenv("XLMIG_SIM_STATE");
-        h->sim_host = getenv("XLMIG_SIM_HOST");
+    if (!h->sim_root && !h->sim_host && xlmig_test_env("XLMIG_SIM_STATE")) {
+        h->sim_root = xlmig_test_env("XLMIG_SIM_STATE");
+        h->sim_host = xlmig_test_env("XLMIG_SIM_HOST");
     }
     if (!h->sim_root != !h->sim_host) {
         cli_error("%s: --sim-state and --sim-host go together", cmd);

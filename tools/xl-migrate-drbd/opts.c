@@ -11,6 +11,7 @@
 #include "config.h"
 #include "error.h"
 #include "names.h"
+#include "testhooks.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -79,6 +80,7 @@ void cli_usage(FILE *out)
 "  --sim-existing <name>   receiver: pretend <name> already runs here\n"
 "  --run-after <s>         receiver: keep the guest running this long\n"
 "  --sim-host-dir <dir>    keep domain records there, as a host would\n"
+"  --sim-disk <vdev=target> give the simulated guest a disk (repeat)\n"
 "  --report-json <file>    receiver: write the outcome there as JSON\n"
 "\n"
 "Defaults for --bandwidth, --max-downtime, --timeout and -s come from\n"
@@ -94,7 +96,7 @@ enum {
     O_DRY_RUN, O_NO_THROTTLE, O_IO_TIMEOUT, O_DEBUG, O_RECEIVE, O_SIM,
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
-    O_SIM_HOST_DIR, O_REPORT_JSON,
+    O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK,
 };
 
 static const struct option longopts[] = {
@@ -119,6 +121,7 @@ static const struct option longopts[] = {
     { "receiver-cmd", required_argument, NULL, O_RECEIVER },
     { "sim-host-dir", required_argument, NULL, O_SIM_HOST_DIR },
     { "report-json", required_argument, NULL, O_REPORT_JSON },
+    { "sim-disk", required_argument, NULL, O_SIM_DISK },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -143,6 +146,8 @@ static int cli_config_defaults(cli_opts *o)
         o->timeout_s = c.timeout_s;
     if (c.ssh[0])
         o->ssh = c.ssh;
+    if (c.shared.n)
+        o->shared = &c.shared;
     return 0;
 }
 
@@ -190,7 +195,11 @@ int cli_parse(cli_opts *o, int argc, char **argv)
             cli_usage(stdout);
             cli_subcmd_usage(stdout);
             exit(0);
-        case O_VERSION: printf(PROG " " XLMIG_VERSION "\n"); exit(0);
+        case O_VERSION:
+            printf(PROG " " XLMIG_VERSION "%s\n", xlmig_test_hooks()
+                   ? " (test build: fault injection and test overrides)"
+                   : "");
+            exit(0);
         case O_MAX_DOWNTIME:
             r = num("--max-downtime", optarg, 1, 3600000, "ms",
                     &o->max_downtime_ms);
@@ -236,6 +245,17 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_RECEIVER: o->receiver = optarg; break;
         case O_SIM_HOST_DIR: o->sim_host_dir = optarg; break;
         case O_REPORT_JSON: o->report_json = optarg; break;
+        case O_SIM_DISK:
+            if (o->sim_ndisks == sizeof(o->sim_disks) /
+                                 sizeof(o->sim_disks[0]) ||
+                !strchr(optarg, '=') || optarg[0] == '=') {
+                cli_error("--sim-disk: \"%s\" is not vdev=target, or"
+                          " more than %zu disks", optarg,
+                          sizeof(o->sim_disks) / sizeof(o->sim_disks[0]));
+                return -1;
+            }
+            o->sim_disks[o->sim_ndisks++] = optarg;
+            break;
         case ':':
             cli_error("option %s needs a value (see --help)",
                       argv[optind - 1]);

@@ -112,7 +112,9 @@ EOF
         tb_log "TB_NO_XLMIG=1: not installing xlmig into dom0"
     elif [ ! -f "$TB_REPO/Makefile" ]; then
         tb_log "warning: no top-level Makefile: xlmig not installed into dom0"
-    elif make -C "$TB_REPO" install DESTDIR="$X" > "$TB_RUN/make-install.log" 2>&1; then
+    # The test build (TEST=1): scenarios inject faults with XLMIG_FAULT,
+    # which the production tool ignores.
+    elif make -C "$TB_REPO" install TEST=1 DESTDIR="$X" > "$TB_RUN/make-install.log" 2>&1; then
         # `make install-xl-shim` as well, so that `xl migrate-drbd` works
         # and every xl command goes through the shim. In a staged tree it
         # renames the real xl, which it takes from the base image.

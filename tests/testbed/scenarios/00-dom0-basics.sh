@@ -19,6 +19,9 @@ if tb_run xen1 "[ -s /etc/tb/xlmig-files ]"; then
     for h in $TB_HOSTS; do
         tb_assert_on "$h" "$h: xl-migrate-drbd installed, its libraries resolve" \
             "! ldd /usr/sbin/xl-migrate-drbd | grep -q 'not found' && xl-migrate-drbd --version"
+        # the fault scenarios need the hooks: make install TEST=1
+        tb_assert_on "$h" "$h: xl-migrate-drbd is the test build" \
+            "xl-migrate-drbd --version | grep -q 'test build'"
         tb_assert_on "$h" "$h: hotplug script block-drbd-xlmig installed" \
             "[ -x /etc/xen/scripts/block-drbd-xlmig ]"
     done
