@@ -242,8 +242,12 @@ static void slow(xlmig_chan *ch)
     const char *s = getenv("XLMIG_FAULT_SLOW_BPS");
     unsigned long bps = s ? strtoul(s, NULL, 10) : 0;
 
-    if (ch)
-        xlmig_chan_set_rate(ch, (double)(bps ? bps : 2048));
+    if (!ch)
+        return;
+    xlmig_chan_set_rate(ch, (double)(bps ? bps : 2048));
+    /* No bucket saved up: slow from the first byte. */
+    ch->rl.burst = ch->rl.rate_Bps;
+    ch->rl.tokens = 0;
 }
 
 /* Test bed only: cut the DRBD link under the migration's feet. */

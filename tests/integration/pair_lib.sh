@@ -4,11 +4,12 @@
 
 # pair_start DIR [source options...]: run it in the background; the
 # source's pid is $PAIR_PID, its stdout DIR/out, its stderr DIR/err.
-# $PAIR_RECV adds options to the receiver's command line.
+# $PAIR_RECV adds options to the receiver's command line, $PAIR_WRAP a
+# command (nohup) in front of the source's.
 pair_start() {
     local dir=$1; shift
     mkdir -p "$dir/s" "$dir/d"
-    "$T" --sim --json --sim-mem 16 --sim-profile idle \
+    ${PAIR_WRAP:-} "$T" --sim --json --sim-mem 16 --sim-profile idle \
         --sim-host-dir "$dir/s" "$@" -s "" g1 \
         "sh -c ': >\"$dir/dest.started\"; exec 2>\"$dir/dest.err\"; \
 \"$T\" --receive --sim --sim-host-dir \"$dir/d\" ${PAIR_RECV:-} \

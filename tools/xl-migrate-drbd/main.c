@@ -80,8 +80,15 @@ void cli_signals_install(void)
     for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
         sigaddset(&sa.sa_mask, sigs[i]);
     /* No SA_RESTART: a blocked call returns and the flag is seen. */
-    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old;
+
+        /* Under nohup a hangup is to be survived, not obeyed. */
+        if (sigs[i] == SIGHUP && !sigaction(SIGHUP, NULL, &old) &&
+            old.sa_handler == SIG_IGN)
+            continue;
         sigaction(sigs[i], &sa, NULL);
+    }
     /* A peer or reader gone: the write fails with EPIPE, and is handled. */
     signal(SIGPIPE, SIG_IGN);
 }
