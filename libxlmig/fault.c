@@ -244,7 +244,7 @@ static void slow(xlmig_chan *ch)
 
     if (!ch)
         return;
-    xlmig_chan_set_rate(ch, (double)(bps ? bps : 2048));
+    xlmig_chan_set_rate(ch, (double)(bps ? bps : 16));
     /* No bucket saved up: slow from the first byte. */
     ch->rl.burst = ch->rl.rate_Bps;
     ch->rl.tokens = 0;

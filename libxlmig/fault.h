@@ -22,7 +22,7 @@
  *          stray  send the peer a message it does not expect (a pong),
  *                 and go on
  *          slow   from here on send at XLMIG_FAULT_SLOW_BPS (default
- *                 2048) bytes/s, as over a link that barely moves
+ *                 16) bytes/s, as over a link that barely moves
  *          drbd   lose the DRBD connection: run $XLMIG_FAULT_DRBD_CMD
  *                 (default "drbdadm disconnect all"), and go on; for
  *                 the test bed, where DRBD is real

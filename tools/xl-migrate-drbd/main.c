@@ -114,6 +114,13 @@ int main(int argc, char **argv)
     xlmig_log_set_level(o.debug ? XLMIG_LOG_DEBUG
                         : o.verbose ? XLMIG_LOG_INFO
                         : o.quiet ? XLMIG_LOG_ERROR : XLMIG_LOG_WARN);
+    /*
+     * A receiver's hangup is its link dying (ssh, or the transport that
+     * ignores HUP for the source's sake): it must discard, never carry
+     * on alone. Only a source keeps a nohup.
+     */
+    if (o.receive)
+        signal(SIGHUP, SIG_DFL);
     cli_signals_install();
     return o.receive ? cmd_receive(&o) : cmd_migrate(&o);
 }
