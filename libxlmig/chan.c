@@ -60,7 +60,9 @@ int xlmig_chan_check_deadline(xlmig_chan *ch, const char *what)
 
 /*
  * Wait until fd is ready for ev; honours cancel, the deadline and the
- * I/O timeout of the operation, whose waits add up in *waited.
+ * I/O timeout of the operation, whose waits add up in *waited. An
+ * answer already there is read even past the deadline or the timeout
+ * (it may be the "done" that settles a commit); a write is not begun.
  */
 static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what,
                    uint64_t *waited)
@@ -79,30 +81,32 @@ static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what,
                       ch->peer);
             return XLMIG_E_ABORTED;
         }
-        if (xlmig_chan_check_deadline(ch, what))
+        if (ev == POLLOUT && xlmig_chan_check_deadline(ch, what))
             return XLMIG_E_TIMEOUT;
-        if (ch->io_timeout_ns && *waited > ch->io_timeout_ns) {
-            xlmig_err(XLMIG_E_TIMEOUT, "%s did not respond within %llu s"
-                      " while %s it", ch->peer,
-                      (unsigned long long)(ch->io_timeout_ns / 1000000000ULL),
-                      what);
-            return XLMIG_E_TIMEOUT;
-        }
+        if (ch->io_timeout_ns && *waited > ch->io_timeout_ns)
+            break;
         ms = POLL_SLICE_MS;
         t0 = xlmig_now_ns();
-        if (ch->deadline_ns && ch->deadline_ns - t0 < XLMIG_MS(ms))
+        if (ch->deadline_ns && ch->deadline_ns <= t0)
+            ms = 0;
+        else if (ch->deadline_ns && ch->deadline_ns - t0 < XLMIG_MS(ms))
             ms = (int)((ch->deadline_ns - t0) / 1000000ULL) + 1;
         r = poll(&pfd, 1, ms);
         now = xlmig_now_ns();
+        *waited += now - t0;
         if (r > 0)
             return 0;
-        *waited += now - t0;
         if (r < 0 && errno != EINTR) {
             xlmig_err(XLMIG_E_IO, "poll on connection to %s: %s", ch->peer,
                       strerror(errno));
             return XLMIG_E_IO;
         }
+        if (xlmig_chan_check_deadline(ch, what))
+            return XLMIG_E_TIMEOUT;
     }
+    xlmig_err(XLMIG_E_TIMEOUT, "%s did not respond within %.3g s while %s"
+              " it", ch->peer, (double)ch->io_timeout_ns / 1e9, what);
+    return XLMIG_E_TIMEOUT;
 }
 
 static void pace(xlmig_chan *ch, size_t len)
