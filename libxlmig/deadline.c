@@ -17,8 +17,10 @@ uint64_t xlmig_deadline_ns(const xlmig_deadline_params *p,
     if (base < target_ns)
         base = target_ns;
     /* Saturate rather than wrap: a huge plan meets the cap. */
-    d = base > UINT64_MAX / XLMIG_DEADLINE_FACTOR ? UINT64_MAX
-                                                  : base * XLMIG_DEADLINE_FACTOR;
+    if (base > UINT64_MAX / XLMIG_DEADLINE_FACTOR)
+        d = UINT64_MAX;
+    else
+        d = base * XLMIG_DEADLINE_FACTOR;
     if (d < p->min_ns)
         d = p->min_ns;
     if (d > p->max_ns)

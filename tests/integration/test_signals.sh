@@ -103,7 +103,9 @@ wait_for "$dir/dest.err" "stall at switchover on dest"
 [ "$(cat "$dir/s/g1")" = suspended ] || fail "lost tty: not suspended yet"
 { kill -KILL "$spid"; wait "$spid"; } 2>/dev/null || true
 n=0
-while [ ! -f "$dir/dest.rc" ] && [ $n -lt 150 ]; do sleep 0.1; n=$((n + 1)); done
+while [ ! -f "$dir/dest.rc" ] && [ $n -lt 150 ]; do
+    sleep 0.1; n=$((n + 1))
+done
 st=$(pair_state "$dir")
 if [ "$st" = src ]; then
     echo "lost tty at switchover: rolled back, guest running on the source"
