@@ -11,6 +11,7 @@
  *   parallel = 1             evacuation: migrations at once (1..16)
  *   ssh = ssh -o BatchMode=yes
  *   peers = xen2 xen3        evacuation: the only allowed destinations
+ *   switchover_deadline_min = 5000, switchover_deadline_max = 60000  ms
  */
 #ifndef XLMIG_CONFIG_H
 #define XLMIG_CONFIG_H
@@ -33,6 +34,7 @@ typedef struct {
     char ssh[256];              /* "": not set */
     unsigned npeers;
     char peers[XLMIG_CONF_MAX_PEERS][XLMIG_INV_NAME_MAX];
+    double deadline_min_ms, deadline_max_ms;   /* 0: not set */
 } xlmig_config;
 
 void xlmig_config_init(xlmig_config *c);

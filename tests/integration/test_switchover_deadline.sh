@@ -86,6 +86,16 @@ assert_rc 1
 assert_one_line_error "$dir/err" "within 2 s"
 echo "trickle: --io-timeout 2 ended it after $took ms"
 
+# xlmig.conf sets them too (evacuations have no command line).
+printf 'switchover_deadline_min = 1234\n' >"$WORK/xlmig.conf"
+dir="$WORK/conf"
+XLMIG_CONF="$WORK/xlmig.conf" pair_start "$dir"
+pair_wait "$dir"
+assert_rc 0
+dl=$(json_get "$dir/out" switchover_deadline_ms)
+[ "${dl%.*}" = 1234 ] || fail "xlmig.conf: deadline $dl ms, not 1234"
+echo "xlmig.conf: switchover_deadline_min 1234 used"
+
 # The bounds are checked.
 RC=0; "$T" --sim --switchover-deadline-min 3000 \
     --switchover-deadline-max 2000 g1 h >/dev/null 2>"$WORK/e" || RC=$?

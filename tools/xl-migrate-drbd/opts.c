@@ -87,7 +87,8 @@ void cli_usage(FILE *out)
 "  --sim-host-dir <dir>    keep domain records there, as a host would\n"
 "  --report-json <file>    receiver: write the outcome there as JSON\n"
 "\n"
-"Defaults for --bandwidth, --max-downtime, --timeout and -s come from\n"
+"Defaults for --bandwidth, --max-downtime, --timeout, the switchover\n"
+"deadline and -s come from\n"
 "/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path).\n"
 "\n"
 "Exit status: 0 migrated (or dry run passed), 1 failed with the guest\n"
@@ -151,6 +152,10 @@ static int cli_config_defaults(cli_opts *o)
         o->timeout_s = c.timeout_s;
     if (c.ssh[0])
         o->ssh = c.ssh;
+    if (c.deadline_min_ms > 0)
+        o->deadline_min_ms = c.deadline_min_ms;
+    if (c.deadline_max_ms > 0)
+        o->deadline_max_ms = c.deadline_max_ms;
     return 0;
 }
 
