@@ -32,11 +32,13 @@ pair_wait() {
     done
 }
 
-# wait_for FILE PATTERN [tenths]: until PATTERN shows in FILE, or fail.
+# wait_for FILE PATTERN [tenths]: until PATTERN shows in FILE; 1 (and
+# says so) if it never does.
 wait_for() {
     local n=0
     while ! grep -q -- "$2" "$1" 2>/dev/null; do
-        [ $n -lt "${3:-300}" ] || fail "\"$2\" never showed in $1"
+        [ $n -lt "${3:-300}" ] ||
+            { echo "\"$2\" never showed in $1" >&2; return 1; }
         sleep 0.1; n=$((n + 1))
     done
 }

@@ -79,7 +79,7 @@ done
 # Under nohup a hangup is survived: the migration goes on.
 dir="$WORK/nohup"
 XLMIG_FAULT=dest:switchover:stall PAIR_WRAP=nohup pair_start "$dir"
-wait_for "$dir/dest.err" "stall at switchover on dest"
+wait_for "$dir/dest.err" "stall at switchover on dest" || fail "nohup"
 kill -HUP "$PAIR_PID"
 pair_wait "$dir"
 if [ "$RC $(pair_state "$dir")" = "0 dst" ]; then
@@ -93,13 +93,14 @@ fi
 # on a pty, gets the hangup and then EIO on every write to it.
 dir="$WORK/lost-tty"
 mkdir -p "$dir/s" "$dir/d"
+command -v script >/dev/null || fail "script(1) (bsdutils) is needed"
 XLMIG_FAULT=dest:switchover:stall XLMIG_FAULT_STALL_S=30 \
     script -q -c "exec \"$T\" --sim --sim-mem 16 --sim-profile idle \
 --sim-host-dir '$dir/s' -s '' g1 \"sh -c ': >$dir/dest.started; \
 exec 2>$dir/dest.err; $T --receive --sim --sim-host-dir $dir/d; \
 echo \\\$? >$dir/dest.rc'\"" /dev/null </dev/null >/dev/null 2>&1 &
 spid=$!
-wait_for "$dir/dest.err" "stall at switchover on dest"
+wait_for "$dir/dest.err" "stall at switchover on dest" || fail "lost tty"
 [ "$(cat "$dir/s/g1")" = suspended ] || fail "lost tty: not suspended yet"
 { kill -KILL "$spid"; wait "$spid"; } 2>/dev/null || true
 n=0
