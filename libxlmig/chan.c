@@ -60,9 +60,9 @@ int xlmig_chan_check_deadline(xlmig_chan *ch, const char *what)
 
 /*
  * Wait until fd is ready for ev; honours cancel, the deadline and the
- * I/O timeout of the operation, whose waits add up in *waited. An
- * answer already there is read even past the deadline or the timeout
- * (it may be the "done" that settles a commit); a write is not begun.
+ * I/O timeout of the operation, whose waits add up in *waited. Past the
+ * deadline an answer already there is still read (it may be the "done"
+ * that settles a commit), but nothing more is waited for or written.
  */
 static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what,
                    uint64_t *waited)
