@@ -187,10 +187,97 @@ static void test_anything_else_is_undefined(void)
     assert_undefined(XLMIG_MSG_NONE, false, false);
 }
 
+/* A destination backend whose activation cannot tell if the guest ran. */
+static unsigned discards;
+
+static int activate_unsure(void *be)
+{
+    xlmig_sim_dst_ops.activate(be);
+    xlmig_err(XLMIG_E_UNDEFINED, "activation unsure");
+    return XLMIG_E_UNDEFINED;
+}
+
+static int discard_counted(void *be)
+{
+    discards++;
+    return xlmig_sim_dst_ops.discard(be);
+}
+
+typedef struct {
+    xlmig_dst_opts o;
+    xlmig_dst_ops ops;
+    xlmig_sim_dst d;
+    xlmig_report rep;
+    int rc;
+} real_dst;
+
+static void *real_run(void *arg)
+{
+    real_dst *j = arg;
+
+    j->rc = xlmig_migrate_dest(&j->o, &j->ops, &j->d, &j->rep);
+    return NULL;
+}
+
+static void test_unsure_activation_is_undefined(void)
+{
+    xlmig_sim_src_params sp;
+    xlmig_sim_src s;
+    xlmig_src_opts o;
+    xlmig_report rep;
+    real_dst j;
+    pthread_t thr;
+    int sv[2];
+
+    memset(&sp, 0, sizeof(sp));
+    memset(&j, 0, sizeof(j));
+    sp.name = "g1";
+    sp.mem_bytes = 2 * XLMIG_MIB;
+    sp.page_size = 4096;
+    sp.seed = 5;
+    xlmig_err_clear();
+    CU_ASSERT_FATAL(xlmig_sim_workload_preset(&sp.wl, "idle", sp.mem_bytes,
+                                              0) == 0);
+    CU_ASSERT_FATAL(xlmig_sim_src_init(&s, &sp) == 0);
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    xlmig_dst_opts_init(&j.o);
+    j.o.in_fd = j.o.out_fd = sv[1];
+    j.ops = xlmig_sim_dst_ops;
+    j.ops.activate = activate_unsure;
+    j.ops.discard = discard_counted;
+    xlmig_sim_dst_init(&j.d, 64 * XLMIG_MIB);
+    xlmig_report_init(&j.rep);
+    discards = 0;
+    CU_ASSERT_FATAL(pthread_create(&thr, NULL, real_run, &j) == 0);
+    xlmig_src_opts_init(&o);
+    o.in_fd = o.out_fd = sv[0];
+    o.dest_host = "peer";
+    o.io_timeout_ns = XLMIG_S(10);
+    xlmig_report_init(&rep);
+    CU_ASSERT_EQUAL(xlmig_migrate_source(&o, &xlmig_sim_src_ops, &s, &rep),
+                    XLMIG_E_UNDEFINED);
+    shutdown(sv[0], SHUT_RDWR);
+    pthread_join(thr, NULL);
+    /* Neither side resumes, neither discards: recover decides. */
+    CU_ASSERT_EQUAL(rep.outcome, XLMIG_OUT_UNDEFINED);
+    CU_ASSERT_FALSE(xlmig_sim_src_ops.running(&s));
+    CU_ASSERT_FALSE(s.destroyed);
+    CU_ASSERT_EQUAL(j.rc, XLMIG_E_UNDEFINED);
+    CU_ASSERT_EQUAL(j.rep.outcome, XLMIG_OUT_UNDEFINED);
+    CU_ASSERT_EQUAL(xlmig_report_exit_code(&j.rep), XLMIG_EXIT_UNDEFINED);
+    CU_ASSERT_EQUAL(discards, 0);
+    xlmig_sim_dst_dispose(&j.d);
+    xlmig_sim_src_dispose(&s);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 static CU_TestInfo tests[] = {
     { "done with ok commits", test_done_ok_commits },
     { "not_started resumes the source", test_not_started_resumes },
     { "any other answer is undefined", test_anything_else_is_undefined },
+    { "an unsure activation is undefined on both sides",
+      test_unsure_activation_is_undefined },
     CU_TEST_INFO_NULL,
 };
 
