@@ -96,7 +96,11 @@ typedef struct {
      */
     int (*restore)(void *be, xlmig_chan *ch, const xlmig_msg *req,
                    xlmig_restore_result *res);
-    /* Commit: rename to the real name and unpause. */
+    /*
+     * Commit: rename to the real name and unpause. A failure must leave
+     * the guest never run (paused, incoming name), or else return
+     * XLMIG_E_UNDEFINED: then it may have run and nothing discards it.
+     */
     int (*activate)(void *be);
     /* Destroy what restore built. Idempotent; fine if nothing exists. */
     int (*discard)(void *be);

@@ -48,12 +48,28 @@ void xlmig_chan_set_rate(xlmig_chan *ch, double Bps)
     xlmig_ratelimit_init(&ch->rl, Bps, 0);
 }
 
-/* Wait until fd is ready for ev; honours cancel and the I/O timeout. */
-static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what)
+int xlmig_chan_check_deadline(xlmig_chan *ch, const char *what)
 {
-    uint64_t start = xlmig_now_ns();
+    if (!ch->deadline_ns || xlmig_now_ns() < ch->deadline_ns)
+        return 0;
+    ch->deadline_hit = true;
+    xlmig_err(XLMIG_E_TIMEOUT, "switchover deadline passed while %s %s",
+              what, ch->peer);
+    return XLMIG_E_TIMEOUT;
+}
+
+/*
+ * Wait until fd is ready for ev; honours cancel, the deadline and the
+ * I/O timeout of the operation, whose waits add up in *waited. Past the
+ * deadline an answer already there is still read (it may be the "done"
+ * that settles a commit), but nothing more is waited for or written.
+ */
+static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what,
+                   uint64_t *waited)
+{
     struct pollfd pfd = { .fd = fd, .events = ev };
-    int r;
+    uint64_t t0, now;
+    int r, ms;
 
     if (fd < 0) {
         xlmig_err(XLMIG_E_IO, "connection to %s is closed", ch->peer);
@@ -65,7 +81,19 @@ static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what)
                       ch->peer);
             return XLMIG_E_ABORTED;
         }
-        r = poll(&pfd, 1, POLL_SLICE_MS);
+        if (ev == POLLOUT && xlmig_chan_check_deadline(ch, what))
+            return XLMIG_E_TIMEOUT;
+        if (ch->io_timeout_ns && *waited > ch->io_timeout_ns)
+            break;
+        ms = POLL_SLICE_MS;
+        t0 = xlmig_now_ns();
+        if (ch->deadline_ns && ch->deadline_ns <= t0)
+            ms = 0;
+        else if (ch->deadline_ns && ch->deadline_ns - t0 < XLMIG_MS(ms))
+            ms = (int)((ch->deadline_ns - t0) / 1000000ULL) + 1;
+        r = poll(&pfd, 1, ms);
+        now = xlmig_now_ns();
+        *waited += now - t0;
         if (r > 0)
             return 0;
         if (r < 0 && errno != EINTR) {
@@ -73,23 +101,21 @@ static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what)
                       strerror(errno));
             return XLMIG_E_IO;
         }
-        if (ch->io_timeout_ns &&
-            xlmig_now_ns() - start > ch->io_timeout_ns) {
-            xlmig_err(XLMIG_E_TIMEOUT, "%s did not respond within %llu s"
-                      " while %s it", ch->peer,
-                      (unsigned long long)(ch->io_timeout_ns / 1000000000ULL),
-                      what);
+        if (xlmig_chan_check_deadline(ch, what))
             return XLMIG_E_TIMEOUT;
-        }
     }
+    xlmig_err(XLMIG_E_TIMEOUT, "%s did not respond within %.3g s while %s"
+              " it", ch->peer, (double)ch->io_timeout_ns / 1e9, what);
+    return XLMIG_E_TIMEOUT;
 }
 
 static void pace(xlmig_chan *ch, size_t len)
 {
     uint64_t wait = xlmig_ratelimit_take(&ch->rl, len, xlmig_now_ns());
 
-    /* Sleep in slices so that a cancel is noticed. */
-    while (wait && !(ch->cancel && *ch->cancel)) {
+    /* Sleep in slices so that a cancel or the deadline is noticed. */
+    while (wait && !(ch->cancel && *ch->cancel) &&
+           !(ch->deadline_ns && xlmig_now_ns() >= ch->deadline_ns)) {
         uint64_t s = wait > 50000000ULL ? 50000000ULL : wait;
 
         xlmig_sleep_ns(s);
@@ -100,6 +126,7 @@ static void pace(xlmig_chan *ch, size_t len)
 int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
 {
     volatile int *cancel = ch->cancel;
+    uint64_t waited = 0;        /* our own pacing is not the peer's */
     ssize_t r;
     int rc = 0;
 
@@ -127,7 +154,7 @@ int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
             chunk = WRITE_CHUNK;
         }
         pace(ch, chunk);
-        rc = wait_fd(ch, ch->out_fd, POLLOUT, "sending to");
+        rc = wait_fd(ch, ch->out_fd, POLLOUT, "sending to", &waited);
         if (rc) {
             iov[cnt - 1] = save;
             goto out;
@@ -166,14 +193,16 @@ int xlmig_chan_write(xlmig_chan *ch, const void *buf, size_t len)
     return xlmig_chan_writev(ch, &iov, 1);
 }
 
-int xlmig_chan_read(xlmig_chan *ch, void *buf, size_t len)
+/* One piece of an operation whose waits so far are *waited. */
+static int read_part(xlmig_chan *ch, void *buf, size_t len,
+                     uint64_t *waited)
 {
     size_t got = 0;
     ssize_t r;
     int rc;
 
     while (got < len) {
-        rc = wait_fd(ch, ch->in_fd, POLLIN, "waiting for");
+        rc = wait_fd(ch, ch->in_fd, POLLIN, "waiting for", waited);
         if (rc)
             return rc;
         r = read(ch->in_fd, (char *)buf + got, len - got);
@@ -193,6 +222,13 @@ int xlmig_chan_read(xlmig_chan *ch, void *buf, size_t len)
         ch->bytes_in += (uint64_t)r;
     }
     return 0;
+}
+
+int xlmig_chan_read(xlmig_chan *ch, void *buf, size_t len)
+{
+    uint64_t waited = 0;
+
+    return read_part(ch, buf, len, &waited);
 }
 
 int xlmig_chan_send_magic(xlmig_chan *ch)
@@ -243,10 +279,11 @@ int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
 int xlmig_chan_recv_rec(xlmig_chan *ch)
 {
     uint8_t hdr[XLMIG_REC_HDR_LEN];
+    uint64_t waited = 0;        /* header and payload: one operation */
     size_t padded;
     int rc;
 
-    rc = xlmig_chan_read(ch, hdr, sizeof(hdr));
+    rc = read_part(ch, hdr, sizeof(hdr), &waited);
     if (rc)
         return rc;
     rc = xlmig_rec_hdr_get(hdr, sizeof(hdr), ch->page_size, &ch->last);
@@ -264,7 +301,7 @@ int xlmig_chan_recv_rec(xlmig_chan *ch)
         ch->buf = nb;
         ch->buf_cap = padded + 1;
     }
-    rc = xlmig_chan_read(ch, ch->buf, padded);
+    rc = read_part(ch, ch->buf, padded, &waited);
     if (rc)
         return rc;
     ch->buf[ch->last.length] = 0;
@@ -303,23 +340,38 @@ int xlmig_chan_send_msg(xlmig_chan *ch, const xlmig_msg *m)
     return rc;
 }
 
-void xlmig_chan_send_error(xlmig_chan *ch, xlmig_msg_type type, int code,
-                           const char *message)
+static void last_words(xlmig_chan *ch, xlmig_msg_type type, int code,
+                       const char *message, bool not_started)
 {
     volatile int *cancel = ch->cancel;
-    uint64_t tmo = ch->io_timeout_ns;
+    uint64_t tmo = ch->io_timeout_ns, dl = ch->deadline_ns;
     xlmig_msg m;
 
     /* Last words go out even when cancelled, but never wait long. */
     ch->cancel = NULL;
     ch->io_timeout_ns = 2000000000ULL;
+    ch->deadline_ns = 0;
     xlmig_msg_init(&m, type);
     m.code = code;
+    m.not_started = not_started;
     if (!xlmig_msg_set(&m.message, message))
         xlmig_chan_send_msg(ch, &m);
     xlmig_msg_dispose(&m);
     ch->cancel = cancel;
     ch->io_timeout_ns = tmo;
+    ch->deadline_ns = dl;
+}
+
+void xlmig_chan_send_error(xlmig_chan *ch, xlmig_msg_type type, int code,
+                           const char *message)
+{
+    last_words(ch, type, code, message, false);
+}
+
+void xlmig_chan_send_not_started(xlmig_chan *ch, int code,
+                                 const char *message)
+{
+    last_words(ch, XLMIG_MSG_ERROR, code, message, true);
 }
 
 int xlmig_chan_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type want,

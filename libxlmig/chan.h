@@ -1,8 +1,10 @@
 /*
  * A connection to the peer: an input and an output fd (a pipe pair to an
  * ssh child, or a socket twice). Output goes through the token bucket and
- * the byte meter; every wait polls so that a cancel request or an I/O
- * timeout ends it promptly.
+ * the byte meter; every wait polls so that a cancel request, the I/O
+ * timeout or the deadline ends it promptly. The I/O timeout bounds an
+ * operation (one record read, one write), counting all its waits: a peer
+ * that trickles a byte now and then cannot stretch it.
  */
 #ifndef XLMIG_CHAN_H
 #define XLMIG_CHAN_H
@@ -22,7 +24,12 @@ typedef struct xlmig_chan {
     xlmig_ratelimit rl;
     xlmig_meter meter;
     uint64_t bytes_in;
-    uint64_t io_timeout_ns;    /* longest wait for the peer; 0 = none */
+    uint64_t io_timeout_ns;    /* longest one operation (a record read,
+                                  a write) may wait on the peer in all;
+                                  0 = none */
+    uint64_t deadline_ns;      /* monotonic: no wait goes past it (the
+                                  switchover deadline); 0 = none */
+    bool deadline_hit;         /* a wait ended at deadline_ns */
     volatile int *cancel;      /* optional: non-zero ends waits */
     uint32_t page_size;        /* agreed; bounds PAGES records */
     uint8_t *buf;              /* last record's payload */
@@ -36,6 +43,12 @@ void xlmig_chan_init(xlmig_chan *ch, int in_fd, int out_fd,
                      const char *peer);
 void xlmig_chan_dispose(xlmig_chan *ch);
 void xlmig_chan_set_rate(xlmig_chan *ch, double Bps);
+
+/*
+ * XLMIG_E_TIMEOUT if deadline_ns has passed (deadline_hit set), else 0:
+ * for loops that wait on something other than the channel.
+ */
+int xlmig_chan_check_deadline(xlmig_chan *ch, const char *what);
 
 /* Exactly len bytes, honouring the rate limit. */
 int xlmig_chan_write(xlmig_chan *ch, const void *buf, size_t len);
@@ -68,5 +81,8 @@ int xlmig_chan_decode_last(xlmig_chan *ch, xlmig_msg *m);
 /* Convenience: send an error or abort message, ignoring failures. */
 void xlmig_chan_send_error(xlmig_chan *ch, xlmig_msg_type type, int code,
                            const char *message);
+/* The destination's error that also says: the guest never ran here. */
+void xlmig_chan_send_not_started(xlmig_chan *ch, int code,
+                                 const char *message);
 
 #endif

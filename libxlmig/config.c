@@ -44,10 +44,10 @@ static int parse_peers(const char *where, const char *val, xlmig_config *c)
 }
 
 enum { K_BANDWIDTH, K_MAX_DOWNTIME, K_TIMEOUT, K_PARALLEL, K_SSH, K_PEERS,
-       K_SHARED, K__COUNT };
+       K_SHARED, K_DEADLINE_MIN, K_DEADLINE_MAX, K__COUNT };
 static const char *const keys[K__COUNT] = {
     "bandwidth", "max_downtime", "timeout", "parallel", "ssh", "peers",
-    "shared_storage",
+    "shared_storage", "switchover_deadline_min", "switchover_deadline_max",
 };
 
 int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
@@ -75,7 +75,8 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
         if (k == K__COUNT) {
             xlmig_err(XLMIG_E_INVAL, "%s: unknown key (known: bandwidth,"
                       " max_downtime, timeout, parallel, ssh, peers,"
-                      " shared_storage)",
+                      " shared_storage, switchover_deadline_min,"
+                      " switchover_deadline_max)",
                       where);
             return XLMIG_E_INVAL;
         }
@@ -117,6 +118,14 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
             break;
         case K_SHARED:
             rc = xlmig_shared_storage_parse(where, kv.val, &c->shared);
+            break;
+        case K_DEADLINE_MIN:
+            rc = xlmig_kv_double(where, kv.val, 1, 86400000,
+                                 &c->deadline_min_ms);
+            break;
+        case K_DEADLINE_MAX:
+            rc = xlmig_kv_double(where, kv.val, 1, 86400000,
+                                 &c->deadline_max_ms);
             break;
         }
     }

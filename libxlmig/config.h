@@ -15,6 +15,7 @@
  *                            disks under these are not DRBD's to carry
  *                            (disks.h); any other non-DRBD disk is
  *                            refused at the pre-check
+ *   switchover_deadline_min = 5000, switchover_deadline_max = 60000  ms
  */
 #ifndef XLMIG_CONFIG_H
 #define XLMIG_CONFIG_H
@@ -39,6 +40,7 @@ typedef struct {
     unsigned npeers;
     char peers[XLMIG_CONF_MAX_PEERS][XLMIG_INV_NAME_MAX];
     xlmig_shared_storage shared;  /* n == 0: none declared */
+    double deadline_min_ms, deadline_max_ms;   /* 0: not set */
 } xlmig_config;
 
 void xlmig_config_init(xlmig_config *c);

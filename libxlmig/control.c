@@ -168,6 +168,10 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     }
     GS(g, "ok");
     yajl_gen_bool(g, m->ok);
+    if (m->not_started) {
+        GS(g, "not_started");
+        yajl_gen_bool(g, 1);
+    }
     if (m->nchecks) {
         GS(g, "checks");
         yajl_gen_array_open(g);
@@ -392,6 +396,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_bool(v, k, &m->verified);
     if (!strcmp(k, "ok"))
         return get_bool(v, k, &m->ok);
+    if (!strcmp(k, "not_started"))
+        return get_bool(v, k, &m->not_started);
     if (!strcmp(k, "checks"))
         return get_checks(v, m);
     return 0; /* unknown keys: newer peer */

@@ -55,6 +55,8 @@ typedef struct {
     bool dry_run;
     bool verified;
     bool ok;
+    bool not_started;     /* dst->src after go: the guest never ran
+                             here and never will: safe to resume */
     unsigned nchecks;
     xlmig_msg_check checks[XLMIG_MSG_MAX_CHECKS];
 } xlmig_msg;

@@ -11,12 +11,13 @@
 #include "testhooks.h"
 
 static const char *kinds[] = {
-    "exit", "close", "stall", "error", "sigint", "drbd",
+    "exit", "close", "stall", "error", "sigint", "drbd", "sighup",
+    "sigterm", "sigquit", "sigpipe", "stray", "slow",
 };
 
 const char *const xlmig_fault_points_source[] = {
-    "precheck", "prepare", "precopy", "precopy-round", "switchover", "go",
-    "go-sent", "commit", "rollback", NULL,
+    "precheck", "prepare", "precopy", "precopy-round", "suspended",
+    "switchover", "go", "go-sent", "commit", "rollback", NULL,
 };
 
 const char *const xlmig_fault_points_dest[] = {
@@ -224,6 +225,37 @@ static void stall(xlmig_chan *ch)
     }
 }
 
+/* A message the peer does not expect here: a late pong. */
+static void stray(xlmig_chan *ch)
+{
+    xlmig_msg m;
+
+    if (!ch)
+        return;
+    xlmig_msg_init(&m, XLMIG_MSG_PONG);
+    m.value = 1;
+    if (xlmig_chan_send_msg(ch, &m)) {
+        fprintf(stderr, "xlmig: injected stray message: %s\n",
+                xlmig_errmsg());
+        xlmig_err_clear();
+    }
+    xlmig_msg_dispose(&m);
+}
+
+/* A link that still moves, barely: pace what we send from here on. */
+static void slow(xlmig_chan *ch)
+{
+    const char *s = getenv("XLMIG_FAULT_SLOW_BPS");
+    unsigned long bps = s ? strtoul(s, NULL, 10) : 0;
+
+    if (!ch)
+        return;
+    xlmig_chan_set_rate(ch, (double)(bps ? bps : 16));
+    /* No bucket saved up: slow from the first byte. */
+    ch->rl.burst = ch->rl.rate_Bps;
+    ch->rl.tokens = 0;
+}
+
 /* Test bed only: cut the DRBD link under the migration's feet. */
 static void drbd_disconnect(void)
 {
@@ -281,6 +313,24 @@ int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
             return XLMIG_E_BACKEND;
         case XLMIG_FAULT_SIGINT:
             raise(SIGINT);
+            break;
+        case XLMIG_FAULT_SIGHUP:
+            raise(SIGHUP);
+            break;
+        case XLMIG_FAULT_SIGTERM:
+            raise(SIGTERM);
+            break;
+        case XLMIG_FAULT_SIGQUIT:
+            raise(SIGQUIT);
+            break;
+        case XLMIG_FAULT_SIGPIPE:
+            raise(SIGPIPE);
+            break;
+        case XLMIG_FAULT_STRAY:
+            stray(ch);
+            break;
+        case XLMIG_FAULT_SLOW:
+            slow(ch);
             break;
         case XLMIG_FAULT_DRBD:
             drbd_disconnect();

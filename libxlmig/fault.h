@@ -6,7 +6,9 @@
  *   side   source | dest
  *   point  a phase name (precheck, prepare, precopy, switchover, commit,
  *          rollback), precopy-round (inside pre-copy, between rounds and
- *          every 50 ms within one), or one of the commit handshake's
+ *          every 50 ms within one), suspended (source, the guest just
+ *          stopped, last pages not yet sent), or one of the commit
+ *          handshake's
  *          edges: go (source, ready received, go not yet sent), go-sent
  *          (source, go sent, done not yet read), done (dest, guest
  *          activated, done not yet sent)
@@ -16,6 +18,11 @@
  *                 or until the peer hangs up
  *          error  fail with an injected error, cleanly
  *          sigint raise SIGINT, as an operator's ^C would, and go on
+ *          sighup, sigterm, sigquit, sigpipe: the same with that signal
+ *          stray  send the peer a message it does not expect (a pong),
+ *                 and go on
+ *          slow   from here on send at XLMIG_FAULT_SLOW_BPS (default
+ *                 16) bytes/s, as over a link that barely moves
  *          drbd   lose the DRBD connection: run $XLMIG_FAULT_DRBD_CMD
  *                 (default "drbdadm disconnect all"), and go on; for
  *                 the test bed, where DRBD is real
@@ -38,6 +45,12 @@ typedef enum {
     XLMIG_FAULT_ERROR,
     XLMIG_FAULT_SIGINT,
     XLMIG_FAULT_DRBD,
+    XLMIG_FAULT_SIGHUP,
+    XLMIG_FAULT_SIGTERM,
+    XLMIG_FAULT_SIGQUIT,
+    XLMIG_FAULT_SIGPIPE,
+    XLMIG_FAULT_STRAY,
+    XLMIG_FAULT_SLOW,
     XLMIG_FAULT__COUNT
 } xlmig_fault_kind;
 

@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "disks.h"
+#include "deadline.h"
 #include "policy.h"
 #include "progress.h"
 #include "report.h"
@@ -24,9 +25,10 @@ typedef struct {
     xlmig_throttle_params throttle;
     bool no_throttle;
     bool dry_run;
-    uint64_t io_timeout_ns;      /* longest silence from the peer */
+    uint64_t io_timeout_ns;      /* longest wait of one operation */
+    xlmig_deadline_params deadline; /* once the guest is suspended */
     xlmig_progress *progress;    /* may be NULL */
-    volatile int *cancel;        /* set by SIGINT/SIGTERM handlers */
+    volatile int *cancel;        /* set by the signal handlers */
     const xlmig_hooks *hooks;    /* may be NULL */
     xlmig_checks *checks;        /* out: all pre-check results */
     const char *swcost_dir;      /* switchover costs learned per host

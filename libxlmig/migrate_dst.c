@@ -231,12 +231,20 @@ static int commit(dst_run *r)
     }
     xlmig_msg_init(&m, XLMIG_MSG_DONE);
     m.ok = rc == 0;
+    /* Only a certain "never ran" lets the source resume its copy. */
+    m.not_started = rc && rc != XLMIG_E_UNDEFINED;
     if (rc)
         xlmig_msg_set(&m.message, xlmig_errmsg());
     if (xlmig_chan_send_msg(&r->ch, &m) && !rc)
         XLMIG_WARN("guest runs here but the source did not hear it: %s",
                    xlmig_errmsg());
     xlmig_msg_dispose(&m);
+    if (rc == XLMIG_E_UNDEFINED) {
+        /* It may run here: keep it, recover decides. */
+        r->restoring = false;
+        r->rep->outcome = XLMIG_OUT_UNDEFINED;
+        return rc;
+    }
     if (rc) {
         /* It never ran here; the source resumes its copy. */
         r->peer_gone = true;
@@ -256,8 +264,9 @@ static void rollback(dst_run *r, int why)
     enter(r, XLMIG_PHASE_ROLLBACK);
     /* A crash here leaves the incoming domain behind: recover's job. */
     fault(r, "rollback");     /* the first error stays the one reported */
+    /* Nothing here ever ran: a source that sent go may resume. */
     if (!r->peer_gone && why != XLMIG_E_IO && why != XLMIG_E_TIMEOUT)
-        xlmig_chan_send_error(&r->ch, XLMIG_MSG_ERROR, why, xlmig_errmsg());
+        xlmig_chan_send_not_started(&r->ch, why, xlmig_errmsg());
     if (r->restoring && r->ops->discard(r->be))
         XLMIG_WARN("discarding the incoming guest failed: %s",
                    xlmig_errmsg());
@@ -303,7 +312,7 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
         rc = restore_and_switch(&r);
     if (!rc)
         rc = commit(&r);
-    if (rc)
+    if (rc && rc != XLMIG_E_UNDEFINED)
         rollback(&r, rc);
 out:
     if (rc && rep->outcome == XLMIG_OUT_NONE)

@@ -37,9 +37,11 @@ typedef struct {
     xlmig_domain_info di;
     xlmig_phase phase;
     bool suspended;
+    int fault_rc;            /* injected at "suspended", seen after save */
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
     uint64_t t_down, t_memend, t_ready;   /* switchover's steps */
+    uint64_t deadline_ns;    /* switchover deadline, its length */
     uint64_t learned_ns;     /* switchover cost measured before */
     unsigned learned_n;      /* over this many migrations */
     char host[256];
@@ -53,6 +55,7 @@ void xlmig_src_opts_init(xlmig_src_opts *o)
     xlmig_policy_params_init(&o->policy);
     xlmig_throttle_params_init(&o->throttle);
     o->io_timeout_ns = XLMIG_S(60);
+    xlmig_deadline_params_init(&o->deadline);
 }
 
 void xlmig_domain_info_init(xlmig_domain_info *di)
@@ -114,7 +117,14 @@ static void on_suspended(xlmig_save_ctx *sc)
     /* Released at the suspend request already; idempotent here. */
     if (r->throttle_on)
         xlmig_throttle_release(&r->thr, sc->t_suspend);
+    /* From now on every wait counts against the guest's downtime. */
+    r->deadline_ns = xlmig_deadline_ns(&r->o->deadline, r->pol.predicted_ns,
+                                       r->o->policy.max_downtime_ns);
+    r->rep->deadline_ns = r->deadline_ns;
+    r->ch.deadline_ns = sc->t_suspend + r->deadline_ns;
     enter(r, XLMIG_PHASE_SWITCHOVER);
+    /* Past the suspend, before the last pages: the worst place to lag. */
+    r->fault_rc = fault(r, "suspended");
 }
 
 static int expect(src_run *r, xlmig_msg *m, xlmig_msg_type want)
@@ -454,6 +464,21 @@ static int prepare(src_run *r)
     return 0;
 }
 
+/* Says which deadline, and how it came about. */
+static void deadline_passed(src_run *r)
+{
+    xlmig_err_replace(XLMIG_E_TIMEOUT, "%s, %.0f ms after the suspend"
+                      " (deadline %.0f ms: %u x planned downtime %.0f ms,"
+                      " floor %.0f ms, cap %.0f ms; see"
+                      " --switchover-deadline-min/-max)", xlmig_errmsg(),
+                      (double)(xlmig_now_ns() - r->t_suspend) / 1e6,
+                      (double)r->deadline_ns / 1e6, XLMIG_DEADLINE_FACTOR,
+                      r->pol.predicted_ns == UINT64_MAX ? -1.0
+                      : (double)r->pol.predicted_ns / 1e6,
+                      (double)r->o->deadline.min_ns / 1e6,
+                      (double)r->o->deadline.max_ns / 1e6);
+}
+
 static int precopy(src_run *r)
 {
     xlmig_save_ctx sc;
@@ -484,6 +509,10 @@ static int precopy(src_run *r)
              xlmig_policy_reason_str(r->pol.why));
     if (sc.t_suspend && !r->suspended)
         on_suspended(&sc);
+    if (!rc && r->fault_rc)
+        rc = r->fault_rc;
+    if (rc == XLMIG_E_TIMEOUT && r->ch.deadline_hit)
+        deadline_passed(r);
     if (rc == XLMIG_E_ABORTED && r->pol.why == XLMIG_WHY_TIMEOUT_ROUND)
         xlmig_err_replace(rc, "pre-copy aborted: downtime target"
                           " unmeetable before timeout (--timeout %.0f s"
@@ -535,6 +564,31 @@ static int peer_quit_before_go(src_run *r)
     return rc;
 }
 
+/*
+ * What the destination answered to go. Only "done" with ok commits;
+ * only an explicit not_started (done, error or abort) lets the source
+ * resume; anything else leaves it unknown where the guest runs.
+ */
+static int settle(src_run *r, const xlmig_msg *m)
+{
+    if (m->type == XLMIG_MSG_DONE && m->ok)
+        return 0;
+    if (m->not_started && (m->type == XLMIG_MSG_DONE ||
+                           m->type == XLMIG_MSG_ERROR ||
+                           m->type == XLMIG_MSG_ABORT)) {
+        /* It never ran there and discarded its copy: ours again. */
+        r->peer_gone = true;
+        xlmig_err(XLMIG_E_REMOTE, "destination could not start the guest:"
+                  " %s", m->message ? m->message
+                  : xlmig_msg_type_str(m->type));
+        return XLMIG_E_REMOTE;
+    }
+    xlmig_err(XLMIG_E_UNDEFINED, "destination answered \"%s\"%s%s to go",
+              xlmig_msg_type_str(m->type), m->message ? ": " : "",
+              m->message ? m->message : "");
+    return XLMIG_E_UNDEFINED;
+}
+
 static int switchover(src_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -564,6 +618,10 @@ static int switchover(src_run *r)
         rc = XLMIG_E_ABORTED;
         goto out;
     }
+    /* Too late is too late, even with ready in hand. */
+    rc = xlmig_chan_check_deadline(&r->ch, "about to commit to");
+    if (rc)
+        goto out;
     /*
      * A destination that gave up (timed out, failed) has said so, or
      * hung up: then go must not be sent, and the rollback is certain.
@@ -571,16 +629,23 @@ static int switchover(src_run *r)
     rc = peer_quit_before_go(r);
     if (rc)
         goto out;
-    /* The commit point: from here on nothing is cancelled. */
+    /*
+     * The commit point: from here on nothing is cancelled, and the
+     * answer gets a deadline of its own (activating takes little).
+     */
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_GO);
     r->ch.cancel = NULL;
+    r->ch.deadline_ns = xlmig_now_ns() + r->deadline_ns;
+    r->ch.deadline_hit = false;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = fault(r, "go-sent");
     if (!rc)
         rc = xlmig_chan_recv_msg(&r->ch, &m);
-    if (rc) {
+    if (!rc)
+        rc = settle(r, &m);
+    if (rc && rc != XLMIG_E_REMOTE) {
         r->rep->outcome = XLMIG_OUT_UNDEFINED;
         xlmig_err_replace(XLMIG_E_UNDEFINED, "go sent but destination did"
                           " not confirm (%s): the guest may run on either"
@@ -589,6 +654,8 @@ static int switchover(src_run *r)
         rc = XLMIG_E_UNDEFINED;
         goto out;
     }
+    if (rc)
+        goto out;
     r->rep->downtime_ns = xlmig_now_ns() - r->t_suspend;
     /* Where it went: for the operator, and for whoever tunes a host. */
     r->rep->sw_suspend_ns = r->t_down - r->t_suspend;
@@ -600,15 +667,9 @@ static int switchover(src_run *r)
         r->rep->sw_restore_ns = took;
     }
     r->rep->sw_resume_ns = r->t_suspend + r->rep->downtime_ns - r->t_ready;
-    if (m.type != XLMIG_MSG_DONE || !m.ok) {
-        /* It never ran there and discarded its copy: ours again. */
-        r->peer_gone = true;
-        xlmig_err(XLMIG_E_REMOTE, "destination could not start the guest:"
-                  " %s", m.message ? m.message : xlmig_msg_type_str(m.type));
-        rc = XLMIG_E_REMOTE;
-        goto out;
-    }
 out:
+    if (rc == XLMIG_E_TIMEOUT && r->ch.deadline_hit)
+        deadline_passed(r);
     xlmig_msg_dispose(&m);
     return rc;
 }
@@ -658,6 +719,8 @@ static void rollback(src_run *r, int why)
     if (r->suspended && r->ops->resume(r->be))
         XLMIG_WARN("resuming the guest on the source failed: %s",
                    xlmig_errmsg());
+    else if (r->suspended)
+        r->rep->suspended_ns = xlmig_now_ns() - r->t_suspend;
     xlmig_err_clear();
     if (r->hooks_prepared && h && h->src_rollback && h->src_rollback(h->arg))
         XLMIG_WARN("closing the disk window on rollback failed: %s",

@@ -145,6 +145,8 @@ void xlmig_report_print_json(const xlmig_report *r, FILE *out)
     kv_num(g, "downtime_in_flight_ms", (double)r->sw_flight_ns / 1e6);
     kv_num(g, "downtime_restore_ms", (double)r->sw_restore_ns / 1e6);
     kv_num(g, "downtime_go_to_running_ms", (double)r->sw_resume_ns / 1e6);
+    kv_num(g, "switchover_deadline_ms", (double)r->deadline_ns / 1e6);
+    kv_num(g, "suspended_ms", (double)r->suspended_ns / 1e6);
     kv_int(g, "iterations", r->iterations);
     kv_int(g, "mem_bytes", r->mem_bytes);
     kv_int(g, "bytes_sent", r->bytes_sent);

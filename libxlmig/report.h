@@ -46,6 +46,8 @@ typedef struct {
     uint64_t sw_restore_ns;     /* destination finishing restore, */
     uint64_t sw_resume_ns;      /* go -> running there */
     uint64_t predicted_ns;
+    uint64_t deadline_ns;       /* switchover deadline, 0 if never set */
+    uint64_t suspended_ns;      /* suspend -> resumed here on rollback */
     unsigned iterations;
     uint64_t bytes_sent;
     uint64_t pages_sent;

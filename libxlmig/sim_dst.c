@@ -237,13 +237,20 @@ static int sim_activate(void *be)
     rc = xlmig_sim_workload_preset(&wl, "idle", d->guest.mem_bytes, 0);
     if (!rc)
         rc = xlmig_sim_guest_start(&d->guest, &wl);
-    if (!rc && d->host_dir)
+    if (rc)
+        return rc;
+    /* It runs: a failure from here on cannot say it never did. */
+    if (d->host_dir)
         rc = xlmig_sim_host_rename(d->host_dir, d->incoming, d->name);
     if (!rc && d->host_dir)
         rc = xlmig_sim_host_put(d->host_dir, d->name, "running");
-    if (!rc)
-        d->active = true;
-    return rc;
+    if (rc) {
+        xlmig_err_replace(XLMIG_E_UNDEFINED, "simulated guest started but"
+                          " not recorded: %s", xlmig_errmsg());
+        return XLMIG_E_UNDEFINED;
+    }
+    d->active = true;
+    return 0;
 }
 
 static int sim_discard(void *be)

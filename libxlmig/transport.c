@@ -191,7 +191,15 @@ int xlmig_transport_spawn(xlmig_transport *t, const char *const *argv)
     if (pid == 0) {
         /* Child: stdin/stdout are the stream, stderr passes through. */
         signal(SIGPIPE, SIG_DFL);
-        signal(SIGINT, SIG_IGN); /* the source decides how to end it */
+        /*
+         * The source decides how to end it: ^C, the quit key or a hangup
+         * of the terminal reach our whole process group, and an ssh that
+         * died of one would cut the link mid-commit. ssh keeps them
+         * ignored.
+         */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGQUIT, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
         if (dup2(to_child[0], 0) < 0 || dup2(from_child[1], 1) < 0)
             _exit(127);
         execvp(argv[0], (char *const *)argv);

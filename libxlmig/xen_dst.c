@@ -271,6 +271,18 @@ out:
     return rc;
 }
 
+/* After a failed unpause: certainly never ran? */
+static bool still_paused(xlmig_xen_dst *d)
+{
+    libxl_dominfo info;
+    bool paused;
+
+    libxl_dominfo_init(&info);
+    paused = !libxl_domain_info(d->h.ctx, &info, d->domid) && info.paused;
+    libxl_dominfo_dispose(&info);
+    return paused;
+}
+
 static int xen_activate(void *be)
 {
     xlmig_xen_dst *d = be;
@@ -287,6 +299,13 @@ static int xen_activate(void *be)
         return XLMIG_E_BACKEND;
     }
     r = libxl_domain_unpause(d->h.ctx, d->domid, NULL);
+    if (r && !still_paused(d)) {
+        /* The device model or a vCPU may have run: recover decides. */
+        xlmig_err(XLMIG_E_UNDEFINED, "unpausing %s (id %u) failed (libxl"
+                  " error %d) and it is not paused any more", d->name,
+                  d->domid, r);
+        return XLMIG_E_UNDEFINED;
+    }
     if (r) {
         /* Give the name back: the source resumes its copy. */
         libxl_domain_rename(d->h.ctx, d->domid, d->name, d->incoming);

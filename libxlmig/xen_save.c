@@ -318,6 +318,9 @@ static int pump(save_run *s)
             s->t_tick = now;
             tick(s, now);
             rc = overdue(s, now);
+            /* A save that stalls once suspended meets the deadline too. */
+            if (!rc && s->told_suspended)
+                rc = xlmig_chan_check_deadline(s->sc->ch, "sending to");
             if (rc)
                 goto out;
             /* The fault point inside pre-copy, as the simulator's. */

@@ -28,7 +28,7 @@ json_get() {
 # On a wrong exit code, show what the tools said.
 assert_rc() {
     [ "$RC" = "$1" ] && return 0
-    tail -n 5 "$WORK"/* >&2 2>/dev/null
+    ( tail -n 5 "$WORK"/* 2>/dev/null ) >&2 || true
     fail "exit code $RC, expected $1"
 }
 assert_grep() { grep -q -- "$1" "$2" || { cat "$2" >&2;

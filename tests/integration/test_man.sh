@@ -30,7 +30,8 @@ for v in vm-migrate host-evacuate host-disable host-get-vms-which-prevent-evacua
     done
 done
 [ -f "$top/docs/man/xe-host-enable.8" ] && [ -f "$top/docs/man/xlmig.conf.5" ]
-for k in bandwidth max_downtime timeout parallel ssh peers shared_storage; do
+for k in bandwidth max_downtime timeout parallel ssh peers shared_storage \
+    switchover_deadline_min switchover_deadline_max; do
     man_text "$top/docs/man/xlmig.conf.5" | grep -q "^$k = " ||
         fail "$k not in xlmig.conf.5"
     grep -q "^#$k = " "$top/config/xlmig.conf" || fail "$k not in example"

@@ -44,6 +44,11 @@ static void test_config_ok(void)
     CU_ASSERT_STRING_EQUAL(c.ssh, "ssh -o BatchMode=yes");
     CU_ASSERT_EQUAL(c.npeers, 2);
     CU_ASSERT_STRING_EQUAL(c.peers[1], "xen3");
+    CU_ASSERT_EQUAL(parse("switchover_deadline_min = 120000\n"
+                          "switchover_deadline_max=300000\n", &c), 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.deadline_min_ms, 120000, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.deadline_max_ms, 300000, 1e-9);
+    CU_ASSERT_NOT_EQUAL(parse("switchover_deadline_max = 0\n", &c), 0);
     /* no trailing newline */
     CU_ASSERT_EQUAL(parse("parallel = 3", &c), 0);
     CU_ASSERT_EQUAL(c.parallel, 3);

@@ -25,6 +25,8 @@ typedef struct {
     double bandwidth_mib;         /* 0 = unlimited */
     double timeout_s;
     double io_timeout_s;
+    double deadline_min_ms;       /* switchover deadline floor */
+    double deadline_max_ms;       /* and cap */
     bool allow_long_downtime;
     bool json;
     bool dry_run;
@@ -79,7 +81,10 @@ void cli_subcmd_register(const char *name, cli_subcmd_fn fn,
         cli_subcmd_register(name, fn, summary);                        \
     }
 
-/* SIGINT/SIGTERM set this; the library polls it. */
+/*
+ * SIGHUP, SIGINT, SIGTERM and SIGQUIT set this (to the signal's number);
+ * the library polls it. SIGPIPE is ignored: writes fail with EPIPE.
+ */
 extern volatile int cli_cancel;
 void cli_signals_install(void);
 

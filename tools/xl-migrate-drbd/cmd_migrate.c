@@ -168,6 +168,8 @@ int cmd_migrate(const cli_opts *o)
     so.shared = o->shared;
     so.dry_run = o->dry_run;
     so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
+    so.deadline.min_ns = (uint64_t)(o->deadline_min_ms * 1e6);
+    so.deadline.max_ns = (uint64_t)(o->deadline_max_ms * 1e6);
     so.progress = &prog;
     so.cancel = &cli_cancel;
     so.checks = &checks;

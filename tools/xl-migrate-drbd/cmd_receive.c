@@ -13,6 +13,13 @@
 #include "sim.h"
 #include "xen.h"
 
+/* An activation that may have run the guest keeps it for recover. */
+static const char *kept(const xlmig_report *rep)
+{
+    return rep->outcome == XLMIG_OUT_UNDEFINED
+        ? "the guest may run here: run recover" : "nothing kept here";
+}
+
 static void print_result(const cli_opts *o, const xlmig_report *rep)
 {
     if (rep->outcome == XLMIG_OUT_MIGRATED) {
@@ -20,8 +27,8 @@ static void print_result(const cli_opts *o, const xlmig_report *rep)
             fprintf(stderr, PROG " receive: %s is running here%s\n",
                     rep->domain, rep->verified ? ", memory verified" : "");
     } else if (rep->outcome != XLMIG_OUT_CHECKED) {
-        fprintf(stderr, PROG " receive: %s: %s; nothing kept here\n",
-                xlmig_outcome_str(rep->outcome), rep->message);
+        fprintf(stderr, PROG " receive: %s: %s; %s\n",
+                xlmig_outcome_str(rep->outcome), rep->message, kept(rep));
     }
 }
 
@@ -99,8 +106,8 @@ int cmd_receive(const cli_opts *o)
         if (o->run_after_s > 0)
             xlmig_sleep_ns((uint64_t)(o->run_after_s * 1e9));
     } else if (rep.outcome != XLMIG_OUT_CHECKED) {
-        fprintf(stderr, PROG " receive: %s: %s; nothing kept here\n",
-                xlmig_outcome_str(rep.outcome), rep.message);
+        fprintf(stderr, PROG " receive: %s: %s; %s\n",
+                xlmig_outcome_str(rep.outcome), rep.message, kept(&rep));
     }
     xlmig_sim_dst_dispose(&sim);
     return rc;

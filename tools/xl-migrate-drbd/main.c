@@ -2,9 +2,12 @@
  * xl-migrate-drbd: live migration of Xen guests on DRBD.
  * Subcommands dispatch here; a plain "<domain> <host>" migrates.
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "error.h"
@@ -39,22 +42,54 @@ void cli_subcmd_usage(FILE *out)
         fprintf(out, "  %-22s %s\n", subcmds[i].name, subcmds[i].summary);
 }
 
+/* Where a lost terminal's output goes instead: see on_signal. */
+static int devnull = -1;
+static bool tty_out, tty_err;
+
+/*
+ * Every signal that asks us to stop asks for the same thing: roll back
+ * before the commit point, settle after it; never die with the guest
+ * suspended. A hangup also means the terminal is gone: writes to it
+ * would fail with EIO from now on, so they go to /dev/null instead
+ * (dup2 is async-signal-safe; files and pipes are left as they are).
+ */
 static void on_signal(int sig)
 {
-    (void)sig;
-    cli_cancel = 1;
+    if (sig == SIGHUP && devnull >= 0) {
+        if (tty_out)
+            dup2(devnull, 1);
+        if (tty_err)
+            dup2(devnull, 2);
+    }
+    cli_cancel = sig;
 }
 
 void cli_signals_install(void)
 {
+    static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGQUIT };
     struct sigaction sa;
+    unsigned i;
 
+    if (devnull < 0)
+        devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    tty_out = isatty(1);
+    tty_err = isatty(2);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaddset(&sa.sa_mask, sigs[i]);
     /* No SA_RESTART: a blocked call returns and the flag is seen. */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old;
+
+        /* Under nohup a hangup is to be survived, not obeyed. */
+        if (sigs[i] == SIGHUP && !sigaction(SIGHUP, NULL, &old) &&
+            old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+    /* A peer or reader gone: the write fails with EPIPE, and is handled. */
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -79,6 +114,13 @@ int main(int argc, char **argv)
     xlmig_log_set_level(o.debug ? XLMIG_LOG_DEBUG
                         : o.verbose ? XLMIG_LOG_INFO
                         : o.quiet ? XLMIG_LOG_ERROR : XLMIG_LOG_WARN);
+    /*
+     * A receiver's hangup is its link dying (ssh, or the transport that
+     * ignores HUP for the source's sake): it must discard, never carry
+     * on alone. Only a source keeps a nohup.
+     */
+    if (o.receive)
+        signal(SIGHUP, SIG_DFL);
     cli_signals_install();
     return o.receive ? cmd_receive(&o) : cmd_migrate(&o);
 }

@@ -30,6 +30,8 @@ void cli_opts_init(cli_opts *o)
     o->max_downtime_ms = 300;
     o->timeout_s = 600;
     o->io_timeout_s = 60;
+    o->deadline_min_ms = 5000;
+    o->deadline_max_ms = 60000;
     o->sim_mem_mib = 256;
     o->sim_profile = "web";
     o->sim_dirty_mib = -1;
@@ -64,7 +66,13 @@ void cli_usage(FILE *out)
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
 "  --no-throttle           never cap the guest's CPU\n"
-"  --io-timeout <s>        longest silence from the peer (default 60)\n"
+"  --io-timeout <s>        longest wait on the peer for one message or\n"
+"                          write, however it trickles (default 60)\n"
+"  --switchover-deadline-min <ms>, --switchover-deadline-max <ms>\n"
+"                          once the guest is suspended, roll back unless\n"
+"                          the destination is ready within 3 x the planned\n"
+"                          downtime, held to [min, max] (default 5000,\n"
+"                          60000)\n"
 "  --dry-run               run every check, print it, change nothing\n"
 "  --json                  line-delimited JSON events and report\n"
 "  -q, -v                  quieter, more verbose\n"
@@ -83,7 +91,8 @@ void cli_usage(FILE *out)
 "  --sim-disk <vdev=target> give the simulated guest a disk (repeat)\n"
 "  --report-json <file>    receiver: write the outcome there as JSON\n"
 "\n"
-"Defaults for --bandwidth, --max-downtime, --timeout and -s come from\n"
+"Defaults for --bandwidth, --max-downtime, --timeout, the switchover\n"
+"deadline and -s come from\n"
 "/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path).\n"
 "\n"
 "Exit status: 0 migrated (or dry run passed), 1 failed with the guest\n"
@@ -96,7 +105,8 @@ enum {
     O_DRY_RUN, O_NO_THROTTLE, O_IO_TIMEOUT, O_DEBUG, O_RECEIVE, O_SIM,
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
-    O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK,
+    O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
+    O_DEADLINE_MAX,
 };
 
 static const struct option longopts[] = {
@@ -108,6 +118,8 @@ static const struct option longopts[] = {
     { "dry-run", no_argument, NULL, O_DRY_RUN },
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
+    { "switchover-deadline-min", required_argument, NULL, O_DEADLINE_MIN },
+    { "switchover-deadline-max", required_argument, NULL, O_DEADLINE_MAX },
     { "debug", no_argument, NULL, O_DEBUG },
     { "receive", no_argument, NULL, O_RECEIVE },
     { "sim", no_argument, NULL, O_SIM },
@@ -148,6 +160,10 @@ static int cli_config_defaults(cli_opts *o)
         o->ssh = c.ssh;
     if (c.shared.n)
         o->shared = &c.shared;
+    if (c.deadline_min_ms > 0)
+        o->deadline_min_ms = c.deadline_min_ms;
+    if (c.deadline_max_ms > 0)
+        o->deadline_max_ms = c.deadline_max_ms;
     return 0;
 }
 
@@ -216,6 +232,14 @@ int cli_parse(cli_opts *o, int argc, char **argv)
             r = num("--io-timeout", optarg, 1, 86400, "s",
                     &o->io_timeout_s);
             break;
+        case O_DEADLINE_MIN:
+            r = num("--switchover-deadline-min", optarg, 1, 86400000, "ms",
+                    &o->deadline_min_ms);
+            break;
+        case O_DEADLINE_MAX:
+            r = num("--switchover-deadline-max", optarg, 1, 86400000, "ms",
+                    &o->deadline_max_ms);
+            break;
         case O_ALLOW_LONG: o->allow_long_downtime = true; break;
         case O_JSON: o->json = true; break;
         case O_DRY_RUN: o->dry_run = true; break;
@@ -270,6 +294,12 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         }
         if (r)
             return -1;
+    }
+    if (o->deadline_min_ms > o->deadline_max_ms) {
+        cli_error("--switchover-deadline-min %g ms is above"
+                  " --switchover-deadline-max %g ms", o->deadline_min_ms,
+                  o->deadline_max_ms);
+        return -1;
     }
     if (o->receive) {
         if (optind != argc) {

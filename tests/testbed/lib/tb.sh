@@ -134,6 +134,10 @@ EOF
             fi
         done
         cp -a "$X/." "$O/"
+        # Emulated hosts take many seconds over a switchover that real
+        # ones do in one: a real host's deadline would roll them back.
+        printf '%s\n' 'switchover_deadline_min = 120000' \
+            'switchover_deadline_max = 600000' >> "$O/etc/xlmig/xlmig.conf"
         (cd "$X" && find . ! -type d | sed 's|^\.||') > "$O/etc/tb/xlmig-files"
         tb_log "xlmig installed into the dom0 overlay ($(wc -l < "$O/etc/tb/xlmig-files") files)"
     else

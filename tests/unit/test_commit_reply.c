@@ -1,0 +1,284 @@
+/*
+ * What the source makes of the destination's answer to "go", against a
+ * scripted destination: only done with ok commits, only not_started
+ * resumes the guest here, anything else is the undefined outcome with
+ * the guest left suspended for recover.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#include "chan.h"
+#include "error.h"
+#include "migrate.h"
+#include "sim.h"
+
+typedef struct {
+    int fd;
+    xlmig_msg_type type;       /* the answer to go; NONE: raw garbage */
+    bool ok, not_started;
+} fake_dst;
+
+static int fake_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type t)
+{
+    return xlmig_chan_recv_msg(ch, m) || m->type != t ? -1 : 0;
+}
+
+/* The protocol as a destination speaks it, up to its answer to go. */
+static void *fake_run(void *arg)
+{
+    fake_dst *f = arg;
+    xlmig_chan ch;
+    xlmig_msg m;
+    unsigned i, n;
+
+    xlmig_chan_init(&ch, f->fd, f->fd, "source");
+    ch.io_timeout_ns = XLMIG_S(10);
+    xlmig_msg_init(&m, XLMIG_MSG_HELLO);
+    xlmig_msg_set(&m.host, "peer");
+    xlmig_msg_set(&m.backend, "sim");
+    if (xlmig_chan_send_magic(&ch) || xlmig_chan_send_msg(&ch, &m) ||
+        xlmig_chan_expect_magic(&ch) ||
+        fake_expect(&ch, &m, XLMIG_MSG_MIGRATE))
+        goto out;
+    ch.page_size = (uint32_t)m.page_size;
+    n = (unsigned)m.value;
+    xlmig_msg_dispose(&m);
+    xlmig_msg_init(&m, XLMIG_MSG_PREPARED);
+    m.ok = true;
+    if (xlmig_chan_send_msg(&ch, &m))
+        goto out;
+    for (i = 0; i < n; i++) {
+        if (fake_expect(&ch, &m, XLMIG_MSG_PING))
+            goto out;
+        m.type = XLMIG_MSG_PONG;
+        if (xlmig_chan_send_msg(&ch, &m))
+            goto out;
+    }
+    for (;;) {
+        if (xlmig_chan_recv_rec(&ch))
+            goto out;
+        if (ch.last.type == XLMIG_REC_PAGES)
+            continue;
+        if (xlmig_chan_decode_last(&ch, &m))
+            goto out;
+        if (m.type == XLMIG_MSG_MEMORY_END)
+            break;
+    }
+    xlmig_msg_dispose(&m);
+    xlmig_msg_init(&m, XLMIG_MSG_READY);
+    m.ok = true;
+    if (xlmig_chan_send_msg(&ch, &m) || fake_expect(&ch, &m, XLMIG_MSG_GO))
+        goto out;
+    xlmig_msg_dispose(&m);
+    if (f->type == XLMIG_MSG_NONE) {
+        xlmig_chan_send_rec(&ch, XLMIG_REC_CONTROL, "{\"type\":", 8);
+    } else {
+        xlmig_msg_init(&m, f->type);
+        m.ok = f->ok;
+        m.not_started = f->not_started;
+        xlmig_chan_send_msg(&ch, &m);
+    }
+    /* Until the source hangs up. */
+    while (!xlmig_chan_recv_rec(&ch))
+        ;
+out:
+    xlmig_msg_dispose(&m);
+    xlmig_chan_dispose(&ch);
+    return NULL;
+}
+
+/* One migration against the fake; the source's rc, report, guest. */
+static int answer_go(xlmig_msg_type type, bool ok, bool not_started,
+                     xlmig_report *rep, bool *running, bool *destroyed)
+{
+    xlmig_sim_src_params sp;
+    xlmig_sim_src s;
+    xlmig_src_opts o;
+    fake_dst f = { .type = type, .ok = ok, .not_started = not_started };
+    pthread_t thr;
+    int sv[2], rc;
+
+    memset(&sp, 0, sizeof(sp));
+    sp.name = "g1";
+    sp.mem_bytes = 2 * XLMIG_MIB;
+    sp.page_size = 4096;
+    sp.seed = 3;
+    xlmig_err_clear();
+    CU_ASSERT_FATAL(xlmig_sim_workload_preset(&sp.wl, "idle", sp.mem_bytes,
+                                              0) == 0);
+    CU_ASSERT_FATAL(xlmig_sim_src_init(&s, &sp) == 0);
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    f.fd = sv[1];
+    CU_ASSERT_FATAL(pthread_create(&thr, NULL, fake_run, &f) == 0);
+    xlmig_src_opts_init(&o);
+    o.in_fd = o.out_fd = sv[0];
+    o.dest_host = "peer";
+    o.io_timeout_ns = XLMIG_S(10);
+    xlmig_report_init(rep);
+    rc = xlmig_migrate_source(&o, &xlmig_sim_src_ops, &s, rep);
+    shutdown(sv[0], SHUT_RDWR);
+    pthread_join(thr, NULL);
+    *running = xlmig_sim_src_ops.running(&s);
+    *destroyed = s.destroyed;
+    xlmig_sim_src_dispose(&s);
+    close(sv[0]);
+    close(sv[1]);
+    return rc;
+}
+
+/* Undefined: exit 3, recover named, the copy here kept suspended. */
+static void assert_undefined(xlmig_msg_type type, bool ok, bool ns)
+{
+    bool running, destroyed;
+    xlmig_report rep;
+
+    CU_ASSERT_EQUAL(answer_go(type, ok, ns, &rep, &running, &destroyed),
+                    XLMIG_E_UNDEFINED);
+    CU_ASSERT_EQUAL(rep.outcome, XLMIG_OUT_UNDEFINED);
+    CU_ASSERT_EQUAL(xlmig_report_exit_code(&rep), XLMIG_EXIT_UNDEFINED);
+    CU_ASSERT(strstr(rep.message, "recover g1 peer") != NULL);
+    CU_ASSERT_FALSE(running);
+    CU_ASSERT_FALSE(destroyed);
+    CU_ASSERT_FALSE(rep.guest_on_source);
+}
+
+static void test_done_ok_commits(void)
+{
+    bool running, destroyed;
+    xlmig_report rep;
+
+    CU_ASSERT_EQUAL(answer_go(XLMIG_MSG_DONE, true, false, &rep, &running,
+                              &destroyed), 0);
+    CU_ASSERT_EQUAL(rep.outcome, XLMIG_OUT_MIGRATED);
+    CU_ASSERT(destroyed);
+}
+
+static void test_not_started_resumes(void)
+{
+    xlmig_msg_type t[] = { XLMIG_MSG_DONE, XLMIG_MSG_ERROR,
+                           XLMIG_MSG_ABORT };
+    bool running, destroyed;
+    xlmig_report rep;
+    unsigned i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        CU_ASSERT_EQUAL(answer_go(t[i], false, true, &rep, &running,
+                                  &destroyed), XLMIG_E_REMOTE);
+        CU_ASSERT_EQUAL(rep.outcome, XLMIG_OUT_FAILED);
+        CU_ASSERT(running);
+        CU_ASSERT(rep.guest_on_source);
+    }
+}
+
+static void test_anything_else_is_undefined(void)
+{
+    /* A failed done that does not say it never ran. */
+    assert_undefined(XLMIG_MSG_DONE, false, false);
+    assert_undefined(XLMIG_MSG_ERROR, false, false);
+    assert_undefined(XLMIG_MSG_ABORT, false, false);
+    assert_undefined(XLMIG_MSG_PONG, false, false);
+    /* not_started only counts on an answer that is one. */
+    assert_undefined(XLMIG_MSG_PONG, false, true);
+    assert_undefined(XLMIG_MSG_READY, true, true);
+    assert_undefined(XLMIG_MSG_NONE, false, false);
+}
+
+/* A destination backend whose activation cannot tell if the guest ran. */
+static unsigned discards;
+
+static int activate_unsure(void *be)
+{
+    xlmig_sim_dst_ops.activate(be);
+    xlmig_err(XLMIG_E_UNDEFINED, "activation unsure");
+    return XLMIG_E_UNDEFINED;
+}
+
+static int discard_counted(void *be)
+{
+    discards++;
+    return xlmig_sim_dst_ops.discard(be);
+}
+
+typedef struct {
+    xlmig_dst_opts o;
+    xlmig_dst_ops ops;
+    xlmig_sim_dst d;
+    xlmig_report rep;
+    int rc;
+} real_dst;
+
+static void *real_run(void *arg)
+{
+    real_dst *j = arg;
+
+    j->rc = xlmig_migrate_dest(&j->o, &j->ops, &j->d, &j->rep);
+    return NULL;
+}
+
+static void test_unsure_activation_is_undefined(void)
+{
+    xlmig_sim_src_params sp;
+    xlmig_sim_src s;
+    xlmig_src_opts o;
+    xlmig_report rep;
+    real_dst j;
+    pthread_t thr;
+    int sv[2];
+
+    memset(&sp, 0, sizeof(sp));
+    memset(&j, 0, sizeof(j));
+    sp.name = "g1";
+    sp.mem_bytes = 2 * XLMIG_MIB;
+    sp.page_size = 4096;
+    sp.seed = 5;
+    xlmig_err_clear();
+    CU_ASSERT_FATAL(xlmig_sim_workload_preset(&sp.wl, "idle", sp.mem_bytes,
+                                              0) == 0);
+    CU_ASSERT_FATAL(xlmig_sim_src_init(&s, &sp) == 0);
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    xlmig_dst_opts_init(&j.o);
+    j.o.in_fd = j.o.out_fd = sv[1];
+    j.ops = xlmig_sim_dst_ops;
+    j.ops.activate = activate_unsure;
+    j.ops.discard = discard_counted;
+    xlmig_sim_dst_init(&j.d, 64 * XLMIG_MIB);
+    xlmig_report_init(&j.rep);
+    discards = 0;
+    CU_ASSERT_FATAL(pthread_create(&thr, NULL, real_run, &j) == 0);
+    xlmig_src_opts_init(&o);
+    o.in_fd = o.out_fd = sv[0];
+    o.dest_host = "peer";
+    o.io_timeout_ns = XLMIG_S(10);
+    xlmig_report_init(&rep);
+    CU_ASSERT_EQUAL(xlmig_migrate_source(&o, &xlmig_sim_src_ops, &s, &rep),
+                    XLMIG_E_UNDEFINED);
+    shutdown(sv[0], SHUT_RDWR);
+    pthread_join(thr, NULL);
+    /* Neither side resumes, neither discards: recover decides. */
+    CU_ASSERT_EQUAL(rep.outcome, XLMIG_OUT_UNDEFINED);
+    CU_ASSERT_FALSE(xlmig_sim_src_ops.running(&s));
+    CU_ASSERT_FALSE(s.destroyed);
+    CU_ASSERT_EQUAL(j.rc, XLMIG_E_UNDEFINED);
+    CU_ASSERT_EQUAL(j.rep.outcome, XLMIG_OUT_UNDEFINED);
+    CU_ASSERT_EQUAL(xlmig_report_exit_code(&j.rep), XLMIG_EXIT_UNDEFINED);
+    CU_ASSERT_EQUAL(discards, 0);
+    xlmig_sim_dst_dispose(&j.d);
+    xlmig_sim_src_dispose(&s);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static CU_TestInfo tests[] = {
+    { "done with ok commits", test_done_ok_commits },
+    { "not_started resumes the source", test_not_started_resumes },
+    { "any other answer is undefined", test_anything_else_is_undefined },
+    { "an unsure activation is undefined on both sides",
+      test_unsure_activation_is_undefined },
+    CU_TEST_INFO_NULL,
+};
+
+XLMIG_UNIT_SUITE("commit reply", NULL, NULL, tests)
