@@ -11,6 +11,8 @@
  *   parallel = 1             evacuation: migrations at once (1..16)
  *   ssh = ssh -o BatchMode=yes
  *   peers = xen2 xen3        evacuation: the only allowed destinations
+ *   migration_address.xen2 = 10.0.0.2
+ *                            how DRBD peer xen2 is reached ([user@]host)
  */
 #ifndef XLMIG_CONFIG_H
 #define XLMIG_CONFIG_H
@@ -23,6 +25,13 @@
 #define XLMIG_CONF_DEFAULT   "/etc/xlmig/xlmig.conf"
 #define XLMIG_CONF_MAX_PEERS 16
 #define XLMIG_PARALLEL_MAX   16
+#define XLMIG_ADDR_MAX       256
+
+/* migration_address.<peer> = <addr> */
+typedef struct {
+    char peer[XLMIG_INV_NAME_MAX];
+    char addr[XLMIG_ADDR_MAX];
+} xlmig_conf_addr;
 
 typedef struct {
     bool has_bandwidth, has_max_downtime, has_timeout;
@@ -33,6 +42,8 @@ typedef struct {
     char ssh[256];              /* "": not set */
     unsigned npeers;
     char peers[XLMIG_CONF_MAX_PEERS][XLMIG_INV_NAME_MAX];
+    unsigned naddrs;
+    xlmig_conf_addr addrs[XLMIG_CONF_MAX_PEERS];
 } xlmig_config;
 
 void xlmig_config_init(xlmig_config *c);
