@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "peer_map.h"
 #include "policy.h"
 #include "progress.h"
 #include "report.h"
@@ -16,6 +17,8 @@
 
 typedef struct {
     const char *dest_host;       /* for messages and DRBD peer checks */
+    const xlmig_dest *dest;      /* dest_host through xlmig.conf, or
+                                    NULL: as given, no mapping */
     const char *rune;            /* transport command (see transport.h) */
     int in_fd, out_fd;           /* or an existing fd pair if rune NULL */
     double bandwidth_Bps;        /* 0 = unlimited */

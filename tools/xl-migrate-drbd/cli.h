@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config.h"
+
 #define PROG "xl-migrate-drbd"
 #define XLMIG_VERSION "0.1"
 
@@ -29,6 +31,7 @@ typedef struct {
     bool no_throttle;
     bool quiet;
     int verbose;
+    const xlmig_config *conf;     /* xlmig.conf as read */
     /* receive */
     bool receive;
     double run_after_s;           /* simulator: keep the guest running */
@@ -42,6 +45,7 @@ typedef struct {
     double sim_free_mib;          /* receiver capacity; <0 = host's */
     const char *sim_existing;     /* receiver: a name already in use */
     const char *sim_host_dir;     /* domain records (sim_host.h) */
+    const char *sim_drbd;         /* "r0:xen2 ...": the guest's DRBD */
 } cli_opts;
 
 void cli_opts_init(cli_opts *o);

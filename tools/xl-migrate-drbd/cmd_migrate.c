@@ -9,6 +9,8 @@
 #include "error.h"
 #include "fault.h"
 #include "hoststate.h"
+#include "inventory_sim.h"
+#include "kv.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -41,7 +43,7 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
  * environment, so injected faults (XLMIG_FAULT...) travel on its
  * command line; with -s "" the command runs here and inherits them.
  */
-static char *receiver_rune(const cli_opts *o)
+static char *receiver_rune(const cli_opts *o, const char *address)
 {
     char *env = NULL, *recv = NULL, *rune = NULL;
 
@@ -59,7 +61,7 @@ static char *receiver_rune(const cli_opts *o)
         recv = NULL;
         goto out;
     }
-    rune = xlmig_transport_rune(o->ssh, o->host, recv);
+    rune = xlmig_transport_rune(o->ssh, address, recv);
 out:
     free(env);
     free(recv);
@@ -79,6 +81,38 @@ static const char *swcost_dir(const cli_opts *o, char *buf, size_t len)
     if (snprintf(buf, len, "%s/switchover", xlmig_state_dir()) >= (int)len)
         return NULL;
     return buf;
+}
+
+/* The simulated guest's DRBD resources (--sim-drbd), as the hook. */
+static int sim_peers(void *arg, const xlmig_domain_info *di,
+                     xlmig_inv_res *res, unsigned max, unsigned *n)
+{
+    const xlmig_inv_guest *g = arg;
+
+    (void)di;
+    for (*n = 0; *n < g->nres && *n < max; (*n)++)
+        res[*n] = g->res[*n];
+    return 0;
+}
+
+static int sim_hooks(const cli_opts *o, xlmig_inv_guest *g,
+                     xlmig_hooks *h)
+{
+    memset(g, 0, sizeof(*g));
+    memset(h, 0, sizeof(*h));
+    if (!o->sim_drbd)
+        return 0;
+    if (strlen(o->sim_drbd) >= XLMIG_KV_VAL_MAX) {
+        cli_error("--sim-drbd: longer than %d bytes", XLMIG_KV_VAL_MAX - 1);
+        return -1;
+    }
+    if (xlmig_sim_drbd_parse("--sim-drbd", o->sim_drbd, g)) {
+        cli_error("%s", xlmig_errmsg());
+        return -1;
+    }
+    h->arg = g;
+    h->src_peers = sim_peers;
+    return 0;
 }
 
 static void print_outcome(const cli_opts *o, const xlmig_report *rep,
@@ -139,6 +173,9 @@ int cmd_migrate(const cli_opts *o)
     xlmig_src_opts so;
     xlmig_checks checks;
     xlmig_report rep;
+    xlmig_inv_guest simg;
+    xlmig_hooks simh;
+    xlmig_dest dest;
     char swdir[4096];
     bool sim_up = false;
     int rc;
@@ -151,6 +188,10 @@ int cmd_migrate(const cli_opts *o)
                         : XLMIG_PROGRESS_LINES, o->json ? stdout : stderr);
     /* With -s "" the host argument is a command, not a name. */
     so.dest_host = o->ssh && !*o->ssh ? "local receiver" : o->host;
+    /* A DRBD peer's migration_address, or the peer an address is. */
+    xlmig_dest_resolve(o->conf, so.dest_host, &dest);
+    if (!(o->ssh && !*o->ssh))
+        so.dest = &dest;
     so.bandwidth_Bps = o->bandwidth_mib * XLMIG_MIB;
     so.policy.max_downtime_ns = (uint64_t)(o->max_downtime_ms * 1e6);
     so.policy.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
@@ -163,7 +204,7 @@ int cmd_migrate(const cli_opts *o)
     so.progress = &prog;
     so.cancel = &cli_cancel;
     so.checks = &checks;
-    so.rune = receiver_rune(o);
+    so.rune = receiver_rune(o, so.dest ? dest.address : o->host);
     if (!so.rune) {
         cli_error("out of memory");
         return XLMIG_EXIT_ERROR;
@@ -174,6 +215,11 @@ int cmd_migrate(const cli_opts *o)
         goto out_free;
     }
     rc = sim_params(o, &sp);
+    if (!rc && sim_hooks(o, &simg, &simh)) {
+        rc = XLMIG_EXIT_ERROR;
+        goto out;
+    }
+    so.hooks = &simh;
     if (!rc) {
         /* Disposable from here even if init fails half-way. */
         sim_up = true;

@@ -77,10 +77,14 @@ void cli_usage(FILE *out)
 "  --sim-existing <name>   receiver: pretend <name> already runs here\n"
 "  --run-after <s>         receiver: keep the guest running this long\n"
 "  --sim-host-dir <dir>    keep domain records there, as a host would\n"
+"  --sim-drbd <r:peer ...> the guest's DRBD resources and their peers\n"
 "  --report-json <file>    receiver: write the outcome there as JSON\n"
 "\n"
 "Defaults for --bandwidth, --max-downtime, --timeout and -s come from\n"
-"/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path).\n"
+"/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path); so does\n"
+"<host>'s migration_address. <host> may be the DRBD peer's name or an\n"
+"address of it ([user@]host); the host that answers must be a DRBD peer\n"
+"of every resource of the guest.\n"
 "\n"
 "Exit status: 0 migrated (or dry run passed), 1 failed with the guest\n"
 "still running here, 2 aborted with the guest still running here,\n"
@@ -92,7 +96,7 @@ enum {
     O_DRY_RUN, O_NO_THROTTLE, O_IO_TIMEOUT, O_DEBUG, O_RECEIVE, O_SIM,
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
-    O_SIM_HOST_DIR, O_REPORT_JSON,
+    O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DRBD,
 };
 
 static const struct option longopts[] = {
@@ -117,6 +121,7 @@ static const struct option longopts[] = {
     { "receiver-cmd", required_argument, NULL, O_RECEIVER },
     { "sim-host-dir", required_argument, NULL, O_SIM_HOST_DIR },
     { "report-json", required_argument, NULL, O_REPORT_JSON },
+    { "sim-drbd", required_argument, NULL, O_SIM_DRBD },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -131,6 +136,7 @@ static int cli_config_defaults(cli_opts *o)
         cli_error("%s", xlmig_errmsg());
         return -1;
     }
+    o->conf = &c;
     if (c.has_bandwidth)
         o->bandwidth_mib = c.bandwidth_mib;
     if (c.has_max_downtime) {
@@ -234,6 +240,7 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_RECEIVER: o->receiver = optarg; break;
         case O_SIM_HOST_DIR: o->sim_host_dir = optarg; break;
         case O_REPORT_JSON: o->report_json = optarg; break;
+        case O_SIM_DRBD: o->sim_drbd = optarg; break;
         case ':':
             cli_error("option %s needs a value (see --help)",
                       argv[optind - 1]);
