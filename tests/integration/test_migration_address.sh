@@ -99,6 +99,23 @@ assert_rc 1
 assert_one_line_error "$WORK/err" "destination xen2 calls itself xen3, but xlmig.conf gives 10.0.0.9 as the migration_address of xen2"
 [ "$(last_ssh)" = 10.0.0.9 ] || fail "reached $(last_ssh)"
 
+# recover reaches a peer over its migration_address too: xen2's inspect
+# (a simulated host here) answers only on 10.0.0.2.
+mkdir -p "$WORK/h1" "$WORK/h2" "$WORK/bin"
+echo running > "$WORK/h1/g1"
+printf '#!/bin/sh\nexec "%s" "$@" --sim --sim-host-dir "%s"\n' "$T" \
+    "$WORK/h2" > "$WORK/bin/xl-migrate-drbd"
+chmod +x "$WORK/bin/xl-migrate-drbd"
+printf 'migration_address.xen2 = 10.0.0.2\n' > "$XLMIG_CONF"
+set +e
+PATH=$WORK/bin:$PATH "$T" recover --sim --sim-host-dir "$WORK/h1" \
+    -s "$SSH" g1 xen2 > "$WORK/rec" 2>&1
+RC=$?
+set -e
+assert_rc 0
+[ "$(last_ssh)" = 10.0.0.2 ] || fail "recover reached $(last_ssh)"
+assert_grep "nothing to do" "$WORK/rec"
+
 # A bad migration_address: one line naming file, line and key.
 printf '\nmigration_address.xen2 = 10.0.0.2;reboot\n' > "$XLMIG_CONF"
 mig g1 xen2
