@@ -122,7 +122,10 @@ static int src_precheck(void *arg, const xlmig_domain_info *di,
     return 0;
 }
 
-/* Unreadable resources give none here; src_precheck says why. */
+/*
+ * Unreadable resources give none here; src_precheck, which resolves
+ * them again (a few drbdadm calls, nothing touched yet), says why.
+ */
 static int src_peers(void *arg, const xlmig_domain_info *di,
                      xlmig_inv_res *res, unsigned max, unsigned *n)
 {
