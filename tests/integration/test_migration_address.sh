@@ -116,6 +116,24 @@ assert_rc 0
 [ "$(last_ssh)" = 10.0.0.2 ] || fail "recover reached $(last_ssh)"
 assert_grep "nothing to do" "$WORK/rec"
 
+# An evacuation migrates to the DRBD peer it planned, which must answer
+# as that peer: its journal and what was learned name xen2.
+: > "$XLMIG_CONF"
+S=$WORK/hosts
+mkdir -p "$S/xen1/guests" "$S/xen2/guests"
+echo "mem_mib = 1024" > "$S/xen1/host.conf"
+echo "mem_mib = 1024" > "$S/xen2/host.conf"
+printf 'name = e1\nmem_mib = 16\nprofile = idle\ndrbd = r0:xen2 r1:xen2\n' \
+    > "$S/xen1/guests/e1.conf"
+rm -rf "$XLMIG_STATE_DIR"
+"$T" evacuate --sim-state "$S" --sim-host xen1 > "$WORK/evac" 2>&1 ||
+    { cat "$WORK/evac" >&2; fail "evacuation failed"; }
+assert_grep "e1 -> xen2: moved" "$WORK/evac"
+grep -q '"dest": *"xen2"' "$S"/xen1/journal/evac-*.json ||
+    fail "journal does not name xen2"
+[ -s "$XLMIG_STATE_DIR/switchover/xen2" ] ||
+    fail "evacuation's switchover not learned under xen2"
+
 # A bad migration_address: one line naming file, line and key.
 printf '\nmigration_address.xen2 = 10.0.0.2;reboot\n' > "$XLMIG_CONF"
 mig g1 xen2
