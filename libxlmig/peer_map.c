@@ -83,12 +83,20 @@ bool xlmig_addr_ok(const char *s)
     return name_ok(h, hn);
 }
 
+/* An IP address: no short name to compare by. */
+static bool is_ip(const char *s)
+{
+    return strchr(s, ':') || strspn(s, "0123456789.") == strlen(s);
+}
+
 bool xlmig_host_same(const char *a, const char *b)
 {
     size_t la = strcspn(a, "."), lb = strcspn(b, ".");
 
     if (!strcasecmp(a, b))
         return true;
+    if (is_ip(a) || is_ip(b))
+        return false;
     return la == lb && !strncasecmp(a, b, la) && (!a[la] || !b[lb]);
 }
 

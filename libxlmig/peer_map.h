@@ -27,7 +27,8 @@
  */
 bool xlmig_addr_ok(const char *s);
 
-/* Same host: equal, or equal up to the first dot (short vs FQDN). */
+/* Same host: equal, or equal up to the first dot (short vs FQDN);
+ * IP addresses only when equal. */
 bool xlmig_host_same(const char *a, const char *b);
 
 /* This host's name as DRBD knows it: $XLMIG_HOSTNAME (tests), else

@@ -196,6 +196,10 @@ static void test_self_name(void)
     CU_ASSERT_TRUE(xlmig_host_same("xen2.a", "xen2.a"));
     CU_ASSERT_FALSE(xlmig_host_same("xen2.a", "xen2.b"));
     CU_ASSERT_FALSE(xlmig_host_same("xen2", "xen20"));
+    /* an address is no FQDN of a short name */
+    CU_ASSERT_FALSE(xlmig_host_same("10", "10.0.0.2"));
+    CU_ASSERT_TRUE(xlmig_host_same("10.0.0.2", "10.0.0.2"));
+    CU_ASSERT_FALSE(xlmig_host_same("fd00::2", "fd00::3"));
 }
 
 static CU_TestInfo tests[] = {
