@@ -114,6 +114,11 @@ static void test_config_addresses(void)
                "is not [user@]host");
     expect_err("migration_address.xen2 = a b\n", "is not [user@]host");
     expect_err("migration_address.xen2 = \n", "is not [user@]host");
+    /* a DRBD host name of any length we accept */
+    CU_ASSERT_EQUAL(parse("migration_address.xen2-a-very-long-host-name."
+                          "dc1.example.org = 10.0.0.2\n", &c), 0);
+    CU_ASSERT_STRING_EQUAL(c.addrs[0].peer, "xen2-a-very-long-host-name."
+                           "dc1.example.org");
     expect_err("migration_address_xen2 = h\n", "unknown key (known:"
                " bandwidth, max_downtime, timeout, parallel, ssh, peers,"
                " migration_address.<peer>)");
