@@ -12,6 +12,7 @@
 #include "chan.h"
 #include "checks.h"
 #include "control.h"
+#include "inventory.h"
 #include "policy.h"
 #include "throttle.h"
 
@@ -115,6 +116,14 @@ typedef struct {
     void *arg;
     int (*src_precheck)(void *arg, const xlmig_domain_info *di,
                         const char *dest_host, xlmig_checks *c);
+    /*
+     * The guest's DRBD resources, each with its peers, so the phase
+     * machine can tell whether the destination is one (peer_map.h).
+     * Called before src_precheck; *n = 0 when there are none or they
+     * cannot be read (src_precheck then says why).
+     */
+    int (*src_peers)(void *arg, const xlmig_domain_info *di,
+                     xlmig_inv_res *res, unsigned max, unsigned *n);
     int (*src_prepare)(void *arg);
     /*
      * The guest is stopped for good and the destination is ready: may

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "kv.h"
 #include "names.h"
+#include "peer_map.h"
 
 void xlmig_config_init(xlmig_config *c)
 {
@@ -43,6 +44,46 @@ static int parse_peers(const char *where, const char *val, xlmig_config *c)
     return 0;
 }
 
+#define ADDR_KEY "migration_address."
+
+/* migration_address.<peer> = [user@]host: one per peer and address. */
+static int parse_addr(const char *where, const char *key, const char *val,
+                      xlmig_config *c)
+{
+    const char *peer = key + strlen(ADDR_KEY);
+    unsigned i;
+
+    if (!xlmig_inv_name_ok(peer)) {
+        xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is not a host name",
+                  where, peer);
+        return XLMIG_E_INVAL;
+    }
+    if (!xlmig_addr_ok(val)) {
+        xlmig_err(XLMIG_E_INVAL, "%s: \"%.60s\" is not [user@]host (a host"
+                  " name, IPv4 or IPv6 address)", where, val);
+        return XLMIG_E_INVAL;
+    }
+    for (i = 0; i < c->naddrs; i++) {
+        if (xlmig_host_same(c->addrs[i].peer, peer)) {
+            xlmig_err(XLMIG_E_INVAL, "%s: given twice", where);
+            return XLMIG_E_INVAL;
+        }
+        if (!strcmp(c->addrs[i].addr, val)) {
+            xlmig_err(XLMIG_E_INVAL, "%s: %s is already the address of %s",
+                      where, val, c->addrs[i].peer);
+            return XLMIG_E_INVAL;
+        }
+    }
+    if (c->naddrs >= XLMIG_CONF_MAX_PEERS) {
+        xlmig_err(XLMIG_E_INVAL, "%s: more than %d migration addresses",
+                  where, XLMIG_CONF_MAX_PEERS);
+        return XLMIG_E_INVAL;
+    }
+    strcpy(c->addrs[c->naddrs].peer, peer);
+    strcpy(c->addrs[c->naddrs++].addr, val);
+    return 0;
+}
+
 enum { K_BANDWIDTH, K_MAX_DOWNTIME, K_TIMEOUT, K_PARALLEL, K_SSH, K_PEERS,
        K_SHARED, K_DEADLINE_MIN, K_DEADLINE_MAX, K__COUNT };
 static const char *const keys[K__COUNT] = {
@@ -70,13 +111,17 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
         if (r < 0)
             return r;
         snprintf(where, sizeof(where), "%s:%u: %s", what, line, kv.key);
+        if (!strncmp(kv.key, ADDR_KEY, strlen(ADDR_KEY))) {
+            rc = parse_addr(where, kv.key, kv.val, c);
+            continue;
+        }
         for (k = 0; k < K__COUNT && strcmp(kv.key, keys[k]); k++)
             ;
         if (k == K__COUNT) {
             xlmig_err(XLMIG_E_INVAL, "%s: unknown key (known: bandwidth,"
                       " max_downtime, timeout, parallel, ssh, peers,"
                       " shared_storage, switchover_deadline_min,"
-                      " switchover_deadline_max)",
+                      " switchover_deadline_max, " ADDR_KEY "<peer>)",
                       where);
             return XLMIG_E_INVAL;
         }

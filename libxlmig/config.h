@@ -16,6 +16,8 @@
  *                            (disks.h); any other non-DRBD disk is
  *                            refused at the pre-check
  *   switchover_deadline_min = 5000, switchover_deadline_max = 60000  ms
+ *   migration_address.xen2 = 10.0.0.2
+ *                            how DRBD peer xen2 is reached ([user@]host)
  */
 #ifndef XLMIG_CONFIG_H
 #define XLMIG_CONFIG_H
@@ -29,6 +31,13 @@
 #define XLMIG_CONF_DEFAULT   "/etc/xlmig/xlmig.conf"
 #define XLMIG_CONF_MAX_PEERS 16
 #define XLMIG_PARALLEL_MAX   16
+#define XLMIG_ADDR_MAX       256
+
+/* migration_address.<peer> = <addr> */
+typedef struct {
+    char peer[XLMIG_INV_NAME_MAX];
+    char addr[XLMIG_ADDR_MAX];
+} xlmig_conf_addr;
 
 typedef struct {
     bool has_bandwidth, has_max_downtime, has_timeout;
@@ -41,6 +50,8 @@ typedef struct {
     char peers[XLMIG_CONF_MAX_PEERS][XLMIG_INV_NAME_MAX];
     xlmig_shared_storage shared;  /* n == 0: none declared */
     double deadline_min_ms, deadline_max_ms;   /* 0: not set */
+    unsigned naddrs;
+    xlmig_conf_addr addrs[XLMIG_CONF_MAX_PEERS];
 } xlmig_config;
 
 void xlmig_config_init(xlmig_config *c);

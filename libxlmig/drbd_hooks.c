@@ -123,6 +123,31 @@ static int src_precheck(void *arg, const xlmig_domain_info *di,
     return 0;
 }
 
+/*
+ * Unreadable resources give none here; src_precheck, which resolves
+ * them again (a few drbdadm calls, nothing touched yet), says why.
+ */
+static int src_peers(void *arg, const xlmig_domain_info *di,
+                     xlmig_inv_res *res, unsigned max, unsigned *n)
+{
+    xlmig_drbd *d = arg;
+    unsigned i;
+
+    *n = 0;
+    if (xlmig_drbd_find_resources(d, di->config)) {
+        xlmig_err_clear();
+        return 0;
+    }
+    for (i = 0; i < d->nres && *n < max; i++, (*n)++) {
+        memset(&res[*n], 0, sizeof(res[*n]));
+        snprintf(res[*n].name, sizeof(res[*n].name), "%s", d->res[i].name);
+        snprintf(res[*n].peers[0], sizeof(res[*n].peers[0]), "%s",
+                 d->res[i].peer);
+        res[*n].npeers = 1;
+    }
+    return 0;
+}
+
 static int src_prepare(void *arg)
 {
     xlmig_drbd *d = arg;
@@ -284,6 +309,7 @@ int xlmig_drbd_hooks_init(xlmig_drbd *d, xlmig_hooks *out)
     memset(out, 0, sizeof(*out));
     out->arg = d;
     out->src_precheck = src_precheck;
+    out->src_peers = src_peers;
     out->src_prepare = src_prepare;
     out->src_verify = src_verify;
     out->src_commit = src_commit;

@@ -245,7 +245,7 @@ static void stray(xlmig_chan *ch)
 /* A link that still moves, barely: pace what we send from here on. */
 static void slow(xlmig_chan *ch)
 {
-    const char *s = getenv("XLMIG_FAULT_SLOW_BPS");
+    const char *s = xlmig_test_env("XLMIG_FAULT_SLOW_BPS");
     unsigned long bps = s ? strtoul(s, NULL, 10) : 0;
 
     if (!ch)

@@ -13,8 +13,8 @@
 #include "kv.h"
 #include "names.h"
 
-/* "r0:xen2 r1:xen2,xen3" */
-static int parse_drbd(const char *where, const char *val, xlmig_inv_guest *g)
+int xlmig_sim_drbd_parse(const char *where, const char *val,
+                         xlmig_inv_guest *g)
 {
     char buf[XLMIG_KV_VAL_MAX], *save = NULL, *tok;
     int rc;
@@ -73,7 +73,7 @@ int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
             }
             strcpy(g->profile, kv.val);
         } else if (!strcmp(kv.key, "drbd")) {
-            rc = parse_drbd(where, kv.val, g);
+            rc = xlmig_sim_drbd_parse(where, kv.val, g);
         } else if (!strcmp(kv.key, "fault")) {
             if (strlen(kv.val) >= sizeof(g->fault)) {
                 xlmig_err(XLMIG_E_INVAL, "%s: too long", where);

@@ -22,6 +22,9 @@
 
 #include "inventory.h"
 
+/* "r0:xen2 r1:xen2,xen3": resources and their peers, added to g. */
+int xlmig_sim_drbd_parse(const char *where, const char *val,
+                         xlmig_inv_guest *g);
 /* One guest record, (buf, len); errors start with "what:line: ". */
 int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
                           xlmig_inv_guest *g);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XLMIG_KV_KEY_MAX   48
+#define XLMIG_KV_KEY_MAX   96     /* migration_address.<63-byte name> */
 #define XLMIG_KV_VAL_MAX   512
 #define XLMIG_KV_FILE_MAX  (64 * 1024)
 

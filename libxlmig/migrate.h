@@ -9,8 +9,9 @@
 #include <stdint.h>
 
 #include "backend.h"
-#include "disks.h"
 #include "deadline.h"
+#include "disks.h"
+#include "peer_map.h"
 #include "policy.h"
 #include "progress.h"
 #include "report.h"
@@ -18,6 +19,8 @@
 
 typedef struct {
     const char *dest_host;       /* for messages and DRBD peer checks */
+    const xlmig_dest *dest;      /* dest_host through xlmig.conf, or
+                                    NULL: as given, no mapping */
     const char *const *argv;     /* transport command (see transport.h) */
     int in_fd, out_fd;           /* or an existing fd pair if argv NULL */
     double bandwidth_Bps;        /* 0 = unlimited */

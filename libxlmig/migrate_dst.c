@@ -295,8 +295,7 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
     xlmig_chan_init(&r.ch, o->in_fd, o->out_fd, "source");
     r.ch.cancel = o->cancel;
     r.ch.io_timeout_ns = o->io_timeout_ns;
-    if (gethostname(r.host, sizeof(r.host) - 1))
-        strcpy(r.host, "unknown");
+    xlmig_self_name(r.host, sizeof(r.host));
     snprintf(rep->backend, sizeof(rep->backend), "%s", ops->name);
 
     rc = hello(&r);

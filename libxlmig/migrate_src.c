@@ -46,6 +46,8 @@ typedef struct {
     unsigned learned_n;      /* over this many migrations */
     char host[256];
     char peer[120];          /* the destination's name for itself */
+    char said[120];          /* the same, "" if its hello had none */
+    char drbd_peer[XLMIG_INV_NAME_MAX]; /* it, as the resources name it */
 } src_run;
 
 void xlmig_src_opts_init(xlmig_src_opts *o)
@@ -71,8 +73,11 @@ void xlmig_domain_info_dispose(xlmig_domain_info *di)
     memset(di, 0, sizeof(*di));
 }
 
+/* For recover: a DRBD peer with a migration_address is found again. */
 static const char *peer_name(const src_run *r)
 {
+    if (r->o->dest && r->o->dest->peer)
+        return r->o->dest->peer;
     return r->peer[0] ? r->peer : r->o->dest_host ? r->o->dest_host : "?";
 }
 
@@ -199,6 +204,7 @@ static int handshake(src_run *r)
         goto out;
     snprintf(r->peer, sizeof(r->peer), "%s",
              m.host ? m.host : r->o->dest_host);
+    snprintf(r->said, sizeof(r->said), "%s", m.host ? m.host : "");
     snprintf(r->rep->dest, sizeof(r->rep->dest), "%s", r->peer);
     xlmig_checks_add(r->checks, "dest", "reachable", true, "%s answered",
                      r->peer);
@@ -283,10 +289,47 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
     return rc;
 }
 
-/* Costs are kept under the host as the operator named it. */
+/*
+ * Costs are kept under the DRBD peer's name, however the operator
+ * reached it (name, address, user@host): one host, one history. With
+ * no DRBD peer to go by, under the host as the operator named it.
+ */
 static const char *swcost_key(const src_run *r)
 {
+    if (r->drbd_peer[0])
+        return r->drbd_peer;
     return r->o->dest_host ? r->o->dest_host : "?";
+}
+
+/* Is the host that answered a DRBD peer of all the guest's resources? */
+static int peer_check(src_run *r)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    const xlmig_dest *d = r->o->dest;
+    xlmig_inv_res *res;
+    const char *match;
+    xlmig_dest given;
+    unsigned n = 0;
+    int rc = 0;
+
+    if (!d) {
+        memset(&given, 0, sizeof(given));
+        given.given = given.address = r->o->dest_host ? r->o->dest_host
+                                                      : "?";
+        d = &given;
+    }
+    res = calloc(XLMIG_INV_MAX_RES, sizeof(*res));
+    if (!res)
+        return XLMIG_E_NOMEM;
+    if (h && h->src_peers)
+        rc = h->src_peers(h->arg, &r->di, res, XLMIG_INV_MAX_RES, &n);
+    if (!rc) {
+        match = xlmig_peer_check(r->checks, d, r->said, res, n);
+        snprintf(r->drbd_peer, sizeof(r->drbd_peer), "%s",
+                 match ? match : d->peer ? d->peer : "");
+    }
+    free(res);
+    return rc;
 }
 
 /*
@@ -384,8 +427,6 @@ static int precheck(src_run *r)
         xlmig_disks_check(r->di.config, r->o->shared, "source",
                           r->checks);
     if (!rc)
-        learned_check(r);
-    if (!rc)
         rc = fault(r, "precheck");
     if (rc)
         return rc;
@@ -395,6 +436,11 @@ static int precheck(src_run *r)
     rc = open_transport(r);
     if (!rc)
         rc = handshake(r);
+    if (!rc)
+        rc = peer_check(r);
+    /* Its history is the DRBD peer's: known once it said who it is. */
+    if (!rc)
+        learned_check(r);
     /* Disk checks want the peer's own name for itself. */
     if (!rc && h && h->src_precheck)
         rc = h->src_precheck(h->arg, &r->di, r->peer, r->checks);
@@ -773,8 +819,7 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
     xlmig_domain_info_init(&r.di);
     xlmig_policy_init(&r.pol, &o->policy, NULL);
     xlmig_throttle_init(&r.thr, &o->throttle, NULL, NULL);
-    if (gethostname(r.host, sizeof(r.host) - 1))
-        strcpy(r.host, "unknown");
+    xlmig_self_name(r.host, sizeof(r.host));
     r.t_start = xlmig_now_ns();
     snprintf(rep->dest, sizeof(rep->dest), "%s",
              o->dest_host ? o->dest_host : "?");

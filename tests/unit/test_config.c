@@ -86,6 +86,50 @@ static void test_config_errors(void)
     expect_err(big, "ssh: value is longer than");
 }
 
+static void test_config_addresses(void)
+{
+    xlmig_config c;
+
+    CU_ASSERT_EQUAL_FATAL(parse("migration_address.xen2 = 10.0.0.2\n"
+                                "migration_address.xen3 = root@mig-xen3."
+                                "example.org\n"
+                                "migration_address.xen4 = [fd00::4]\n"
+                                "migration_address.xen5 = fd00::5\n", &c),
+                          0);
+    CU_ASSERT_EQUAL(c.naddrs, 4);
+    CU_ASSERT_STRING_EQUAL(c.addrs[0].peer, "xen2");
+    CU_ASSERT_STRING_EQUAL(c.addrs[0].addr, "10.0.0.2");
+    CU_ASSERT_STRING_EQUAL(c.addrs[1].addr, "root@mig-xen3.example.org");
+    CU_ASSERT_STRING_EQUAL(c.addrs[2].addr, "[fd00::4]");
+    CU_ASSERT_STRING_EQUAL(c.addrs[3].peer, "xen5");
+    expect_err("migration_address.xen2 = 10.0.0.2\n"
+               "migration_address.xen2 = 10.0.0.3\n",
+               "x.conf:2: migration_address.xen2: given twice");
+    expect_err("migration_address.xen2 = 10.0.0.2\n"
+               "migration_address.xen3 = 10.0.0.2\n",
+               "x.conf:2: migration_address.xen3: 10.0.0.2 is already the"
+               " address of xen2");
+    expect_err("migration_address. = 10.0.0.2\n",
+               "migration_address.: \"\" is not a host name");
+    expect_err("migration_address.-x = 10.0.0.2\n", "is not a host name");
+    expect_err("migration_address.xen2 = 10.0.0.2;reboot\n",
+               "x.conf:1: migration_address.xen2: \"10.0.0.2;reboot\" is"
+               " not [user@]host");
+    expect_err("migration_address.xen2 = -oProxyCommand=x\n",
+               "is not [user@]host");
+    expect_err("migration_address.xen2 = a b\n", "is not [user@]host");
+    expect_err("migration_address.xen2 = \n", "is not [user@]host");
+    /* a DRBD host name of any length we accept */
+    CU_ASSERT_EQUAL(parse("migration_address.xen2-a-very-long-host-name."
+                          "dc1.example.org = 10.0.0.2\n", &c), 0);
+    CU_ASSERT_STRING_EQUAL(c.addrs[0].peer, "xen2-a-very-long-host-name."
+                           "dc1.example.org");
+    expect_err("migration_address_xen2 = h\n", "unknown key (known:"
+               " bandwidth, max_downtime, timeout, parallel, ssh, peers,"
+               " shared_storage, switchover_deadline_min,"
+               " switchover_deadline_max, migration_address.<peer>)");
+}
+
 static void test_kv_split(void)
 {
     xlmig_kv kv;
@@ -133,6 +177,7 @@ static void test_sim_record(void)
 static CU_TestInfo tests[] = {
     { "config: every key", test_config_ok },
     { "config: errors name file:line and key", test_config_errors },
+    { "config: migration addresses", test_config_addresses },
     { "key=value arguments", test_kv_split },
     { "simulator guest records", test_sim_record },
     CU_TEST_INFO_NULL,

@@ -321,6 +321,32 @@ static void test_no_drbd_disks(void)
     cleanup();
 }
 
+/* The resources' peers, as the phase machine's DRBD peer check sees them. */
+static void test_src_peers(void)
+{
+    xlmig_inv_res res[4];
+    unsigned n = 99;
+
+    fresh();
+    as("xen1");
+    CU_ASSERT_EQUAL(hs.src_peers(hs.arg, &di, res, 4, &n), 0);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(res[0].name, "r0");
+    CU_ASSERT_EQUAL(res[0].npeers, 1);
+    CU_ASSERT_STRING_EQUAL(res[0].peers[0], "xen2");
+    setenv("FAKE_DRBD_PEER_NAME", "xen3", 1);
+    CU_ASSERT_EQUAL(hs.src_peers(hs.arg, &di, res, 4, &n), 0);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(res[0].peers[0], "xen3");
+    unsetenv("FAKE_DRBD_PEER_NAME");
+    /* unreadable: none here, no error left; src_precheck says why */
+    as("xen9");
+    CU_ASSERT_EQUAL(hs.src_peers(hs.arg, &di, res, 4, &n), 0);
+    CU_ASSERT_EQUAL(n, 0);
+    CU_ASSERT_EQUAL(xlmig_errcode(), 0);
+    cleanup();
+}
+
 static void test_verify_before_go(void)
 {
     fresh();
@@ -369,6 +395,7 @@ static CU_TestInfo tests[] = {
     { "no DRBD disks", test_no_drbd_disks },
     { "demote of an open device", test_demote_refused_while_open },
     { "in sync before go", test_verify_before_go },
+    { "resources and their peers", test_src_peers },
     CU_TEST_INFO_NULL,
 };
 

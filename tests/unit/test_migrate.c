@@ -5,12 +5,14 @@
  * running on the source.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "unit.h"
 
+#include "config.h"
 #include "error.h"
 #include "migrate.h"
 #include "sim.h"
@@ -111,6 +113,62 @@ static void test_migrates_identical_memory(void)
     pair_dispose(&p);
 }
 
+/* The guest's DRBD resources, as a backend's hook reports them. */
+static int two_res(void *arg, const xlmig_domain_info *di,
+                   xlmig_inv_res *res, unsigned max, unsigned *n)
+{
+    (void)arg;
+    (void)di;
+    CU_ASSERT_FATAL(max >= 2);
+    memset(res, 0, 2 * sizeof(*res));
+    strcpy(res[0].name, "r0");
+    strcpy(res[0].peers[0], "xen2");
+    strcpy(res[1].name, "r1");
+    strcpy(res[1].peers[0], "xen2");
+    res[0].npeers = res[1].npeers = 1;
+    *n = 2;
+    return 0;
+}
+
+/* The host that answers, not the name typed, must be the DRBD peer. */
+static void test_refused_unless_drbd_peer(void)
+{
+    xlmig_hooks h = { .src_peers = two_res };
+    xlmig_config c;
+    xlmig_dest d;
+    const char *conf = "migration_address.xen2 = 10.0.0.2\n";
+    pair p;
+
+    CU_ASSERT_EQUAL_FATAL(xlmig_config_parse(&c, conf, strlen(conf),
+                                             "x.conf"), 0);
+    setenv("XLMIG_HOSTNAME", "xen3", 1);
+    pair_start(&p, "idle", 16, 1024, 0);
+    xlmig_dest_resolve(&c, "10.0.0.9", &d);
+    p.o.dest_host = "10.0.0.9";
+    p.o.dest = &d;
+    p.o.hooks = &h;
+    CU_ASSERT_EQUAL(pair_run(&p), XLMIG_E_CHECK);
+    CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_REFUSED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.rep.message, "drbd-peer: destination"
+                                  " 10.0.0.9 calls itself xen3, which is"
+                                  " not a DRBD peer of r0 (peers: xen2)"));
+    CU_ASSERT(p.rep.guest_on_source);
+    CU_ASSERT_FALSE(p.dj.d.created);
+    pair_dispose(&p);
+    /* the same address, answered by xen2: migrated */
+    setenv("XLMIG_HOSTNAME", "xen2", 1);
+    pair_start(&p, "idle", 16, 1024, 0);
+    xlmig_dest_resolve(&c, "10.0.0.2", &d);
+    p.o.dest_host = "10.0.0.2";
+    p.o.dest = &d;
+    p.o.hooks = &h;
+    CU_ASSERT_EQUAL(pair_run(&p), 0);
+    CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_MIGRATED);
+    CU_ASSERT_STRING_EQUAL(p.rep.dest, "xen2");
+    pair_dispose(&p);
+    unsetenv("XLMIG_HOSTNAME");
+}
+
 static void test_refused_without_memory(void)
 {
     pair p;
@@ -205,6 +263,7 @@ static void test_dry_run_changes_nothing(void)
 static CU_TestInfo tests[] = {
     { "migrates, memory identical", test_migrates_identical_memory },
     { "refused without memory", test_refused_without_memory },
+    { "refused unless the DRBD peer answers", test_refused_unless_drbd_peer },
     { "cancel keeps guest on source", test_cancel_keeps_guest_on_source },
     { "unmeetable target aborts", test_unmeetable_target_aborts },
     { "throttle released before suspend",

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "disks.h"
+#include "config.h"
 
 #define PROG "xl-migrate-drbd"
 #define XLMIG_VERSION "0.1"
@@ -33,6 +34,7 @@ typedef struct {
     bool no_throttle;
     bool quiet;
     int verbose;
+    const xlmig_config *conf;     /* xlmig.conf as read */
     /* receive */
     bool receive;
     double run_after_s;           /* simulator: keep the guest running */
@@ -50,6 +52,7 @@ typedef struct {
     unsigned sim_ndisks;
     /* xlmig.conf */
     const xlmig_shared_storage *shared;   /* shared_storage, or NULL */
+    const char *sim_drbd;         /* "r0:xen2 ...": the guest's DRBD */
 } cli_opts;
 
 void cli_opts_init(cli_opts *o);

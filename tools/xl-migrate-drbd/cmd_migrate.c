@@ -9,6 +9,8 @@
 #include "error.h"
 #include "fault.h"
 #include "hoststate.h"
+#include "inventory_sim.h"
+#include "kv.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -44,7 +46,8 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
  * environment, so injected faults (XLMIG_FAULT...) travel on its
  * command line; with -s "" the command runs here and inherits them.
  */
-static int receiver_cmd(const cli_opts *o, xlmig_cmd *cmd)
+static int receiver_cmd(const cli_opts *o, const char *address,
+                        xlmig_cmd *cmd)
 {
     char *env = NULL, *recv = NULL;
     int rc = XLMIG_E_NOMEM;
@@ -63,7 +66,7 @@ static int receiver_cmd(const cli_opts *o, xlmig_cmd *cmd)
         recv = NULL;
         goto out;
     }
-    rc = xlmig_transport_cmd(cmd, o->ssh, o->host, recv);
+    rc = xlmig_transport_cmd(cmd, o->ssh, address, recv);
 out:
     free(env);
     free(recv);
@@ -83,6 +86,38 @@ static const char *swcost_dir(const cli_opts *o, char *buf, size_t len)
     if (snprintf(buf, len, "%s/switchover", xlmig_state_dir()) >= (int)len)
         return NULL;
     return buf;
+}
+
+/* The simulated guest's DRBD resources (--sim-drbd), as the hook. */
+static int sim_peers(void *arg, const xlmig_domain_info *di,
+                     xlmig_inv_res *res, unsigned max, unsigned *n)
+{
+    const xlmig_inv_guest *g = arg;
+
+    (void)di;
+    for (*n = 0; *n < g->nres && *n < max; (*n)++)
+        res[*n] = g->res[*n];
+    return 0;
+}
+
+static int sim_hooks(const cli_opts *o, xlmig_inv_guest *g,
+                     xlmig_hooks *h)
+{
+    memset(g, 0, sizeof(*g));
+    memset(h, 0, sizeof(*h));
+    if (!o->sim_drbd)
+        return 0;
+    if (strlen(o->sim_drbd) >= XLMIG_KV_VAL_MAX) {
+        cli_error("--sim-drbd: longer than %d bytes", XLMIG_KV_VAL_MAX - 1);
+        return -1;
+    }
+    if (xlmig_sim_drbd_parse("--sim-drbd", o->sim_drbd, g)) {
+        cli_error("%s", xlmig_errmsg());
+        return -1;
+    }
+    h->arg = g;
+    h->src_peers = sim_peers;
+    return 0;
 }
 
 static void print_outcome(const cli_opts *o, const xlmig_report *rep,
@@ -145,6 +180,9 @@ int cmd_migrate(const cli_opts *o)
     xlmig_src_opts so;
     xlmig_checks checks;
     xlmig_report rep;
+    xlmig_inv_guest simg;
+    xlmig_hooks simh;
+    xlmig_dest dest;
     xlmig_cmd cmd;
     char swdir[4096];
     bool sim_up = false;
@@ -158,6 +196,10 @@ int cmd_migrate(const cli_opts *o)
                         : XLMIG_PROGRESS_LINES, o->json ? stdout : stderr);
     /* With -s "" the host argument is a command, not a name. */
     so.dest_host = o->ssh && !*o->ssh ? "local receiver" : o->host;
+    /* A DRBD peer's migration_address, or the peer an address is. */
+    xlmig_dest_resolve(o->conf, so.dest_host, &dest);
+    if (!(o->ssh && !*o->ssh))
+        so.dest = &dest;
     so.bandwidth_Bps = o->bandwidth_mib * XLMIG_MIB;
     so.policy.max_downtime_ns = (uint64_t)(o->max_downtime_ms * 1e6);
     so.policy.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
@@ -174,7 +216,7 @@ int cmd_migrate(const cli_opts *o)
     so.cancel = &cli_cancel;
     so.checks = &checks;
     xlmig_cmd_init(&cmd);
-    if (receiver_cmd(o, &cmd)) {
+    if (receiver_cmd(o, so.dest ? dest.address : o->host, &cmd)) {
         cli_error("%s", xlmig_errcode() ? xlmig_errmsg() : "out of memory");
         xlmig_cmd_dispose(&cmd);
         xlmig_progress_dispose(&prog);
@@ -187,6 +229,11 @@ int cmd_migrate(const cli_opts *o)
         goto out_free;
     }
     rc = sim_params(o, &sp);
+    if (!rc && sim_hooks(o, &simg, &simh)) {
+        rc = XLMIG_EXIT_ERROR;
+        goto out;
+    }
+    so.hooks = &simh;
     if (!rc) {
         /* Disposable from here even if init fails half-way. */
         sim_up = true;

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "error.h"
 #include "names.h"
+#include "peer_map.h"
 #include "recover.h"
 #include "transport.h"
 
@@ -32,6 +33,7 @@ typedef struct {
     xlmig_keep keep;
     const char *domain;
     const char *peer;
+    xlmig_dest dest;           /* peer through xlmig.conf */
     const char *todo[MAX_DO];
     unsigned ntodo;
     xlmig_guest_hint hint;     /* what the other host knows */
@@ -236,7 +238,8 @@ static int run_peer(const rec_opts *o, const char *args, char **out)
         goto out;
     }
     rc = o->ssh && !*o->ssh ? xlmig_transport_cmd(&cmd, "", line, NULL)
-                            : xlmig_transport_cmd(&cmd, o->ssh, o->peer, line);
+                            : xlmig_transport_cmd(&cmd, o->ssh,
+                                                  o->dest.address, line);
     if (rc)
         goto out;
     rc = xlmig_transport_spawn(&t, (const char *const *)cmd.argv);
@@ -338,6 +341,7 @@ static int cmd_recover(int argc, char **argv)
     xlmig_host_view v[2];
     char host[2][128], what[256];
     const char *label[2] = { "local", "peer" };
+    xlmig_config cfg;
     xlmig_plan plan;
     unsigned i;
     int rc;
@@ -345,6 +349,12 @@ static int cmd_recover(int argc, char **argv)
 
     if (parse(&o, argc, argv, 2))
         return 1;
+    /* A peer with a migration_address is reached over it. */
+    if (xlmig_config_load(&cfg, NULL)) {
+        cli_error("recover: %s", xlmig_errmsg());
+        return 1;
+    }
+    xlmig_dest_resolve(&cfg, o.peer, &o.dest);
     if (gethostname(host[0], sizeof(host[0]) - 1))
         strcpy(host[0], "?");
     snprintf(host[1], sizeof(host[1]), "%s",

@@ -33,6 +33,7 @@ int evac_config(evac_common *c, hostctx *h, const char *cmd)
         c->mig.max_downtime_ms = c->cfg.max_downtime_ms;
     if (c->cfg.ssh[0])
         h->ssh = c->cfg.ssh;
+    h->cfg = &c->cfg;
     for (i = 0; i < c->cfg.npeers; i++)
         c->peers[i] = c->cfg.peers[i];
     c->npeers = c->cfg.npeers;

@@ -15,7 +15,9 @@
 #include "hostctx.h"
 #include "hoststate.h"
 #include "inventory_sim.h"
+#include "kv.h"
 #include "names.h"
+#include "peer_map.h"
 #include "status.h"
 #include "testhooks.h"
 #include "transport.h"
@@ -33,6 +35,11 @@ int hostctx_opt(hostctx *h, int c, const char *arg)
 const char *hostctx_ssh(const hostctx *h)
 {
     return h->ssh && *h->ssh ? h->ssh : "ssh";
+}
+
+const char *hostctx_peer_address(const hostctx *h, const char *host)
+{
+    return xlmig_peer_address(h->cfg, host);
 }
 
 int hostctx_setup(hostctx *h, const char *cmd)
@@ -273,12 +280,32 @@ static int ssh_to(const hostctx *h, evac_job *j, const char *host)
     return rc;
 }
 
+/* "r0:xen2,xen3 r1:xen2": the guest's resources for --sim-drbd. */
+static int drbd_spec(const xlmig_inv_guest *g, char *buf, size_t len)
+{
+    size_t used = 0;
+    unsigned i, k;
+    int n = 0;
+
+    buf[0] = 0;
+    for (i = 0; i < g->nres && n >= 0 && used < len; i++)
+        for (k = 0; k < g->res[i].npeers && n >= 0 && used < len; k++) {
+            n = k ? snprintf(buf + used, len - used, ",%s",
+                             g->res[i].peers[k])
+                  : snprintf(buf + used, len - used, "%s%s:%s",
+                             i ? " " : "", g->res[i].name,
+                             g->res[i].peers[k]);
+            used += n > 0 ? (size_t)n : 0;
+        }
+    return n < 0 || used >= len ? XLMIG_E_INVAL : 0;
+}
+
 int evac_job_migration(const hostctx *h, evac_job *j,
                        const xlmig_inv_guest *g, const char *from,
                        const char *to, uint64_t to_free_mib,
                        const mig_params *mp)
 {
-    char extra[128] = "";
+    char extra[128] = "", spec[XLMIG_KV_VAL_MAX];
     int rc = 0;
 
     evac_job_init(j);
@@ -296,6 +323,12 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         rc |= evac_job_arg(j, "%llu", (unsigned long long)g->mem_mib);
         rc |= evac_job_arg(j, "--sim-profile");
         rc |= evac_job_arg(j, "%s", g->profile[0] ? g->profile : "idle");
+        /* the receiver answers as `to`: the DRBD peer check runs too */
+        if (g->nres) {
+            rc |= drbd_spec(g, spec, sizeof(spec));
+            rc |= evac_job_arg(j, "--sim-drbd");
+            rc |= evac_job_arg(j, "%s", spec);
+        }
         if (mp->bandwidth_mib > 0) {
             rc |= evac_job_arg(j, "--bandwidth");
             rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
@@ -308,8 +341,9 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         rc |= evac_job_arg(j, "-s");
         rc |= evac_job_arg(j, "%s", "");
         rc |= evac_job_arg(j, "%s", g->name);
-        rc |= evac_job_arg(j, "'%s' --receive --sim -q --sim-free-mem %llu",
-                           h->exe, (unsigned long long)to_free_mib);
+        rc |= evac_job_arg(j, "XLMIG_HOSTNAME=%s '%s' --receive --sim -q"
+                           " --sim-free-mem %llu", to, h->exe,
+                           (unsigned long long)to_free_mib);
     } else if (!strcmp(from, h->self)) {
         rc |= evac_job_arg(j, "%s", h->exe);
         rc |= evac_job_arg(j, "-q");
@@ -327,7 +361,7 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         rc |= evac_job_arg(j, "%s", to);
     } else {
         /* bringing a guest back: the migration runs on the peer */
-        rc = ssh_to(h, j, from);
+        rc = ssh_to(h, j, hostctx_peer_address(h, from));
         if (!rc && !xlmig_name_host_ok(to, false))
             rc = xlmig_name_refuse("destination", to, XLMIG_NAME_HOST_RULE);
         if (rc)
@@ -358,7 +392,7 @@ int hostctx_peer_cmd(const hostctx *h, const char *host, const char *args,
              evac_job_arg(&j, "%s", h->sim_root) |
              evac_job_arg(&j, "--sim-host") | evac_job_arg(&j, "%s", host);
     } else {
-        rc = ssh_to(h, &j, host);
+        rc = ssh_to(h, &j, hostctx_peer_address(h, host));
         if (rc)
             return rc;
         rc = evac_job_arg(&j, PROG " %s", args);

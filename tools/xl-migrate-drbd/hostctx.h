@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "evac_plan.h"
 #include "inventory.h"
 #include "status.h"
@@ -20,6 +21,7 @@ typedef struct {
     const char *sim_root;       /* --sim-state: simulated hosts */
     const char *sim_host;       /* --sim-host: which one we are */
     const char *ssh;            /* -s; NULL = config or "ssh" */
+    const xlmig_config *cfg;    /* peers' migration_address; may be NULL */
     char state_dir[4096];
     char self[XLMIG_INV_NAME_MAX];
     char exe[4096];             /* this program, for children */
@@ -35,6 +37,9 @@ int hostctx_opt(hostctx *h, int c, const char *arg);
 int hostctx_setup(hostctx *h, const char *cmd);
 static inline bool hostctx_sim(const hostctx *h) { return h->sim_root; }
 const char *hostctx_ssh(const hostctx *h);
+
+/* How DRBD peer host is reached: its migration_address, or its name. */
+const char *hostctx_peer_address(const hostctx *h, const char *host);
 
 /*
  * Run `xl-migrate-drbd <args>` on host (through ssh, or for a

@@ -89,11 +89,15 @@ void cli_usage(FILE *out)
 "  --run-after <s>         receiver: keep the guest running this long\n"
 "  --sim-host-dir <dir>    keep domain records there, as a host would\n"
 "  --sim-disk <vdev=target> give the simulated guest a disk (repeat)\n"
+"  --sim-drbd <r:peer ...> the guest's DRBD resources and their peers\n"
 "  --report-json <file>    receiver: write the outcome there as JSON\n"
 "\n"
 "Defaults for --bandwidth, --max-downtime, --timeout, the switchover\n"
 "deadline and -s come from\n"
-"/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path).\n"
+"/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path); so does\n"
+"<host>'s migration_address. <host> may be the DRBD peer's name or an\n"
+"address of it ([user@]host); the host that answers must be a DRBD peer\n"
+"of every resource of the guest.\n"
 "\n"
 "Exit status: 0 migrated (or dry run passed), 1 failed with the guest\n"
 "still running here, 2 aborted with the guest still running here,\n"
@@ -106,7 +110,7 @@ enum {
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
-    O_DEADLINE_MAX,
+    O_DEADLINE_MAX, O_SIM_DRBD,
 };
 
 static const struct option longopts[] = {
@@ -134,6 +138,7 @@ static const struct option longopts[] = {
     { "sim-host-dir", required_argument, NULL, O_SIM_HOST_DIR },
     { "report-json", required_argument, NULL, O_REPORT_JSON },
     { "sim-disk", required_argument, NULL, O_SIM_DISK },
+    { "sim-drbd", required_argument, NULL, O_SIM_DRBD },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -148,6 +153,7 @@ static int cli_config_defaults(cli_opts *o)
         cli_error("%s", xlmig_errmsg());
         return -1;
     }
+    o->conf = &c;
     if (c.has_bandwidth)
         o->bandwidth_mib = c.bandwidth_mib;
     if (c.has_max_downtime) {
@@ -280,6 +286,7 @@ int cli_parse(cli_opts *o, int argc, char **argv)
             }
             o->sim_disks[o->sim_ndisks++] = optarg;
             break;
+        case O_SIM_DRBD: o->sim_drbd = optarg; break;
         case ':':
             cli_error("option %s needs a value (see --help)",
                       argv[optind - 1]);
