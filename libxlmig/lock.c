@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "hoststate.h"
 #include "kv.h"
 
 #define PID_LIMIT 4194304           /* the kernel's PID_MAX_LIMIT */
@@ -48,6 +49,21 @@ int xlmig_lock_dir(const char *run_dir, char *buf, size_t len)
         return XLMIG_E_INVAL;
     }
     return 0;
+}
+
+int xlmig_lock_dir_default(bool sim, char *buf, size_t len,
+                           const char **dir)
+{
+    const char *run = xlmig_run_dir_env();
+    int rc;
+
+    *dir = NULL;
+    if (sim && !run)
+        return 0;
+    rc = xlmig_lock_dir(run ? run : xlmig_run_dir(), buf, len);
+    if (!rc)
+        *dir = buf;
+    return rc;
 }
 
 static bool hex_run(const char *s, size_t n)

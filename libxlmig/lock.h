@@ -41,6 +41,13 @@ static inline bool xlmig_lock_held(const xlmig_lock *l) { return l->fd >= 0; }
 
 /* <run_dir>/lock into buf. */
 int xlmig_lock_dir(const char *run_dir, char *buf, size_t len);
+/*
+ * This process's lock directory, *dir = buf: <run dir>/lock. A
+ * simulated guest belongs to no host's run directory: the simulator
+ * locks only where $XLMIG_RUN_DIR points, else *dir = NULL (no locks).
+ */
+int xlmig_lock_dir_default(bool sim, char *buf, size_t len,
+                           const char **dir);
 /* "guest-<uuid>"; the uuid must be 8-4-4-4-12 hex digits. */
 int xlmig_lock_guest_name(const char *uuid, char *buf, size_t len);
 

@@ -33,6 +33,7 @@ typedef struct {
     bool downtime_bound;         /* policy.max_downtime_ns was asked for:
                                     a switchover known to exceed it is
                                     refused, not migrated */
+    const char *lock_dir;        /* guest locks (lock.h); NULL = none */
 } xlmig_src_opts;
 
 void xlmig_src_opts_init(xlmig_src_opts *o);
@@ -47,6 +48,7 @@ typedef struct {
     volatile int *cancel;
     const xlmig_hooks *hooks;
     const char *backend_name;    /* must match the source's */
+    const char *lock_dir;        /* guest locks (lock.h); NULL = none */
 } xlmig_dst_opts;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o);

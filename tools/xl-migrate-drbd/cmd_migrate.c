@@ -9,6 +9,7 @@
 #include "error.h"
 #include "fault.h"
 #include "hoststate.h"
+#include "lock.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -139,7 +140,7 @@ int cmd_migrate(const cli_opts *o)
     xlmig_src_opts so;
     xlmig_checks checks;
     xlmig_report rep;
-    char swdir[4096];
+    char swdir[4096], lockdir[4200];
     bool sim_up = false;
     int rc;
 
@@ -163,6 +164,11 @@ int cmd_migrate(const cli_opts *o)
     so.progress = &prog;
     so.cancel = &cli_cancel;
     so.checks = &checks;
+    if (xlmig_lock_dir_default(o->sim, lockdir, sizeof(lockdir),
+                               &so.lock_dir)) {
+        cli_error("%s", xlmig_errmsg());
+        return XLMIG_EXIT_ERROR;
+    }
     so.rune = receiver_rune(o);
     if (!so.rune) {
         cli_error("out of memory");
