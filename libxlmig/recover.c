@@ -39,6 +39,18 @@ int xlmig_uuid_text_ok(const char *s)
     return 1;
 }
 
+int xlmig_lock_text_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n >= XLMIG_VIEW_LOCK_LEN)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr(" ().:,-", s[i]))
+            return 0;
+    return 1;
+}
+
 int xlmig_resource_list_ok(const char *s)
 {
     size_t i, n = strlen(s);
@@ -91,6 +103,10 @@ int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
     GS(g, v->uuid);
     GS(g, "resources");
     GS(g, v->resources);
+    if (v->locked_by[0]) {
+        GS(g, "locked_by");
+        GS(g, v->locked_by);
+    }
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
         goto out;
@@ -202,7 +218,9 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
     if (opt_text(root, "uuid", xlmig_uuid_text_ok, v->uuid,
                  sizeof(v->uuid)) ||
         opt_text(root, "resources", xlmig_resource_list_ok, v->resources,
-                 sizeof(v->resources)))
+                 sizeof(v->resources)) ||
+        opt_text(root, "locked_by", xlmig_lock_text_ok, v->locked_by,
+                 sizeof(v->locked_by)))
         goto out;
     v->reachable = true;
     rc = 0;
