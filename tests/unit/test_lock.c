@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "lock.h"
+#include "recover.h"
 #include "unit.h"
 
 #define UUID "0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"
@@ -320,6 +321,49 @@ static void test_dir_others_can_write(void)
     rmdir(d);
 }
 
+/* recover reads who holds the lock on the peer from its view. */
+static void test_view_names_holder(void)
+{
+    static const char *bad[] = {
+        "pid 1 \\u001b[2J", "pid 1; rm -rf /", "pid 1 \\n two lines",
+    };
+    xlmig_host_view v, w;
+    char *json = NULL, host[64], doc[512];
+    unsigned i;
+
+    xlmig_host_view_init(&v);
+    v.copy[XLMIG_COPY_INCOMING] = XLMIG_DS_PAUSED;
+    v.drbd = XLMIG_DISKS_NONE;
+    snprintf(v.locked_by, sizeof(v.locked_by),
+             "pid 26941 (receive, since 2026-12-01 09:33:45)");
+    CU_ASSERT_EQUAL_FATAL(xlmig_host_view_to_json(&v, "xen2", "g1", &json),
+                          0);
+    CU_ASSERT_EQUAL(xlmig_host_view_parse(json, strlen(json), "g1", &w,
+                                          host, sizeof(host)), 0);
+    CU_ASSERT_STRING_EQUAL(w.locked_by, v.locked_by);
+    free(json);
+    /* no holder: no key, and an older peer's view parses as unlocked */
+    v.locked_by[0] = 0;
+    CU_ASSERT_EQUAL_FATAL(xlmig_host_view_to_json(&v, "xen2", "g1", &json),
+                          0);
+    CU_ASSERT_PTR_NULL(strstr(json, "locked_by"));
+    CU_ASSERT_EQUAL(xlmig_host_view_parse(json, strlen(json), "g1", &w,
+                                          host, sizeof(host)), 0);
+    CU_ASSERT_STRING_EQUAL(w.locked_by, "");
+    free(json);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(doc, sizeof(doc), "{\"domain\":\"g1\",\"copies\":{"
+                 "\"g1\":\"none\",\"g1--incoming\":\"none\","
+                 "\"g1--migratedaway\":\"none\"},\"drbd\":\"none\","
+                 "\"tokens\":0,\"locked_by\":\"%s\"}", bad[i]);
+        xlmig_err_clear();
+        CU_ASSERT_NOT_EQUAL(xlmig_host_view_parse(doc, strlen(doc), "g1",
+                                                  &w, host, sizeof(host)),
+                            0);
+    }
+    xlmig_err_clear();
+}
+
 static CU_TestInfo tests[] = {
     { "take and release", test_take_release },
     { "refused, naming the holder", test_refused_names_holder },
@@ -328,6 +372,7 @@ static CU_TestInfo tests[] = {
     { "record is strict", test_record_strict },
     { "lock names", test_names },
     { "directory others can write", test_dir_others_can_write },
+    { "a host view names the holder", test_view_names_holder },
     CU_TEST_INFO_NULL,
 };
 XLMIG_UNIT_SUITE("lock", setup, cleanup, tests);
