@@ -78,6 +78,11 @@ uuid=$(sed -n 's/.*guest-lock.*guest g1 (uuid \([0-9a-f-]*\)).*/\1/p' \
        "$WORK/dry" | head -1)
 [ -n "$uuid" ] || { cat "$WORK/dry"; fail "dry run shows no guest-lock"; }
 assert_grep "guest g1 (uuid $uuid) is not locked" "$WORK/dry"
+# another simulated guest is another uuid: it is locked on its own
+XLMIG_RUN_DIR=$WORK/run-a "$T" --sim --sim-mem 64 --dry-run -s "" g2 \
+    "$recv" >"$WORK/dry2" 2>&1
+grep -q "guest g2 (uuid [0-9a-f-]*) is not locked" "$WORK/dry2" &&
+    ! grep -q "$uuid" "$WORK/dry2" || fail "g2 has g1's uuid"
 dead=$(sh -c 'echo $$')
 printf 'pid = %s\nop = migrate\nsince = %s\n' "$dead" "$(date +%s)" \
     >"$WORK/run-a/lock/guest-$uuid"
