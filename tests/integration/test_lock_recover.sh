@@ -32,7 +32,9 @@ XLMIG_RUN_DIR=$WORK/run-a "$T" --sim --sim-mem 64 --sim-profile idle \
     >"$WORK/m.out" 2>&1 &
 P=$!
 n=0
-while [ ! -f "$D/g1--incoming" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done
+while [ ! -f "$D/g1--incoming" ] && [ $n -lt 100 ]; do
+    sleep 0.1; n=$((n + 1))
+done
 rec r1
 assert_rc 2
 assert_one_line_error "$WORK/r1.err" \
@@ -69,7 +71,9 @@ assert_grep "refused: nothing changed" "$WORK/r2.out"
 
 # Once the receiver has finished, recover settles it: g1 once, at D.
 n=0
-while [ ! -f "$WORK/r.json" ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n+1)); done
+while [ ! -f "$WORK/r.json" ] && [ $n -lt 200 ]; do
+    sleep 0.1; n=$((n + 1))
+done
 [ "$(cat "$D/g1")" = running ] || fail "receiver did not start g1"
 rec r3
 assert_rc 0
