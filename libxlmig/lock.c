@@ -368,8 +368,9 @@ int xlmig_lock_take(xlmig_lock *l, const char *dir, const char *name,
             }
             holder_of(fd, &h);
             xlmig_lock_holder_str(&h, who, sizeof(who));
-            xlmig_err(rc, "%s is locked by %s; try again when it ends",
-                      what, who);
+            /* The answer to the caller, whatever was recorded before. */
+            xlmig_err_replace(rc, "%s is locked by %s; try again when it"
+                              " ends", what, who);
             if (holder)
                 *holder = h;
             goto out;

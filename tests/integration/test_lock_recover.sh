@@ -10,12 +10,13 @@ mkdir -p "$WORK/a" "$WORK/d"
 A=$WORK/a; D=$WORK/d
 peer="XLMIG_RUN_DIR='$WORK/run-d' '$T' inspect --sim --sim-host-dir '$D'"
 rec() {
+    local tag=$1; shift
     set +e
     XLMIG_RUN_DIR=$WORK/run-a "$T" recover --sim --sim-host-dir "$A" \
-        --uuid "$U" -s "" g1 "$peer" >"$WORK/$1.out" 2>"$WORK/$1.err"
+        --uuid "$U" "$@" -s "" g1 "$peer" >"$WORK/$tag.out" 2>"$WORK/$tag.err"
     RC=$?
     set -e
-    cat "$WORK/$1.out" "$WORK/$1.err"
+    cat "$WORK/$tag.out" "$WORK/$tag.err"
 }
 # The uuid the simulator gives g1 (64 MiB), from a dry run's lock row.
 XLMIG_RUN_DIR=$WORK/run-a "$T" --sim --sim-mem 64 --dry-run \
@@ -40,6 +41,9 @@ assert_rc 2
 assert_one_line_error "$WORK/r1.err" \
     "recover g1: guest g1 (uuid $U) is locked by pid $P (migrate, since "
 [ "$(cat "$A/g1")" = running ] || fail "recover touched the source"
+rec r1d --dry-run
+assert_rc 2
+assert_one_line_error "$WORK/r1d.err" "is locked by pid $P (migrate, since "
 set +e; wait $P; RC=$?; set -e
 assert_rc 0
 [ "$(cat "$D/g1")" = running ] && [ ! -e "$A/g1" ] || fail "not migrated"

@@ -237,8 +237,8 @@ static int lock_here(const rec_opts *o, const char *uuid, xlmig_lock *l)
     if (rc <= 0)
         return rc;
     xlmig_lock_holder_str(&h, who, sizeof(who));
-    xlmig_err(XLMIG_E_CHECK, "%s is locked by %s; try again when it ends",
-              what, who);
+    xlmig_err_replace(XLMIG_E_CHECK, "%s is locked by %s; try again when"
+                      " it ends", what, who);
     return XLMIG_E_CHECK;
 }
 
