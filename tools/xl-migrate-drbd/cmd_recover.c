@@ -412,18 +412,23 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
             cli_error("recover: cannot inspect this host: %s",
                       xlmig_errmsg());
     }
-    /* Locked, what we saw may have moved on: look again. */
+    /* Nothing else moves the guest while we act (docs/design.md). */
     if (lock_here(&o, o.hint.uuid, lk)) {
         cli_error("recover %s: %s", o.domain, xlmig_errmsg());
         return xlmig_errcode() == XLMIG_E_CHECK ? 2 : 1;
     }
+    /* What we saw before the lock may have moved on: look again. */
     if (xlmig_lock_held(lk)) {
-        if (local_inspect(&o, &v[0]))
+        xlmig_err_clear();
+        rc = local_inspect(&o, &v[0]);
+        if (rc)
             cli_error("recover: cannot inspect this host: %s",
                       xlmig_errmsg());
+        xlmig_err_clear();
         if (peer_inspect(&o, &v[1], host[1], sizeof(host[1])))
             cli_error("recover: cannot inspect %s: %s", o.peer,
                       xlmig_errmsg());
+        xlmig_err_clear();
     }
     printf("recover %s: found\n", o.domain);
     print_view("local", host[0], &o, &v[0]);
