@@ -63,4 +63,26 @@ assert_grep "summary: 2 back, 0 still away; journal done" "$WORK/r2.out"
     fail "journal: a $(jfield "$J" a result), b $(jfield "$J" b result)"
 on xen1 return >"$WORK/r3.out" 2>&1
 assert_grep "no evacuation to return from" "$WORK/r3.out"
+
+# Each move holds its guest's lock: a migration of a started by hand on
+# xen1 (xen1's run directory) makes evacuate's move of a fail, naming
+# it; b moves; the journal says why a stayed.
+XLMIG_RUN_DIR=$S/xen1/run "$T" --sim --sim-mem 32 --sim-profile idle -q \
+    --bandwidth 8 -s "" a "XLMIG_RUN_DIR='$S/xen2/run' '$T' --receive --sim \
+-q" >"$WORK/hand.out" 2>&1 &
+P=$!
+n=0
+while ! ls "$S"/xen1/run/lock/guest-* >/dev/null 2>&1 && [ $n -lt 100 ]; do
+    sleep 0.1; n=$((n + 1))
+done
+set +e; on xen1 evacuate >"$WORK/e3.out" 2>&1; RC=$?; set -e
+cat "$WORK/e3.out"
+assert_rc 1
+assert_grep "a -> xen2: FAILED, still here (exit 1): guest a (uuid [0-9a-f-]*)\
+ is locked by pid $P (migrate, since " "$WORK/e3.out"
+assert_grep "b -> xen2: moved" "$WORK/e3.out"
+J3=$(ls -t "$S"/xen1/journal/evac-*.json | head -1)
+jfield "$J3" a reason | grep -q "is locked by pid $P" ||
+    fail "journal: a $(jfield "$J3" a result): $(jfield "$J3" a reason)"
+wait $P || true
 echo "PASS: host lock"

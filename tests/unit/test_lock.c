@@ -202,6 +202,46 @@ static void test_takeover_after_holder_died(void)
     xlmig_lock_dispose(&l);
 }
 
+/* Many at once, each holding what it got: exactly one takes it. */
+static void test_one_of_many(void)
+{
+    enum { N = 8 };
+    int up[2], down[2], status, won = 0;
+    pid_t pids[N];
+    unsigned i;
+    char c;
+
+    CU_ASSERT_FATAL(!pipe(up) && !pipe(down));
+    for (i = 0; i < N; i++) {
+        pids[i] = fork();
+        if (!pids[i]) {
+            xlmig_lock l;
+
+            close(up[0]);
+            close(down[1]);
+            xlmig_lock_init(&l);
+            c = xlmig_lock_take(&l, dir, name, "migrate", "guest g1", NULL)
+                ? 'n' : 'y';
+            if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) < 0)
+                _exit(2);
+            xlmig_lock_dispose(&l);
+            _exit(0);
+        }
+    }
+    close(up[1]);
+    close(down[0]);
+    for (i = 0; i < N; i++) {
+        CU_ASSERT_EQUAL(read(up[0], &c, 1), 1);
+        won += c == 'y';
+    }
+    CU_ASSERT_EQUAL(won, 1);
+    close(down[1]);
+    close(up[0]);
+    for (i = 0; i < N; i++)
+        CU_ASSERT(waitpid(pids[i], &status, 0) == pids[i] &&
+                  WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
 static void test_damaged_record(void)
 {
     xlmig_lock a, b;
@@ -368,6 +408,7 @@ static CU_TestInfo tests[] = {
     { "take and release", test_take_release },
     { "refused, naming the holder", test_refused_names_holder },
     { "taken over after the holder died", test_takeover_after_holder_died },
+    { "one of many at once", test_one_of_many },
     { "damaged record", test_damaged_record },
     { "record is strict", test_record_strict },
     { "lock names", test_names },
