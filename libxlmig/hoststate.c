@@ -19,6 +19,20 @@ const char *xlmig_state_dir(void)
     return d && *d ? d : XLMIG_STATE_DIR_DEFAULT;
 }
 
+const char *xlmig_run_dir_env(void)
+{
+    const char *d = xlmig_test_env("XLMIG_RUN_DIR");
+
+    return d && *d ? d : NULL;
+}
+
+const char *xlmig_run_dir(void)
+{
+    const char *d = xlmig_run_dir_env();
+
+    return d ? d : XLMIG_RUN_DIR_DEFAULT;
+}
+
 int xlmig_mkdir_p(const char *path)
 {
     char buf[4096];

@@ -13,9 +13,15 @@
 #include <time.h>
 
 #define XLMIG_STATE_DIR_DEFAULT "/var/lib/xlmig"
+/* What lives only until a reboot: locks (lock.h). */
+#define XLMIG_RUN_DIR_DEFAULT "/run/xlmig"
 
 /* $XLMIG_STATE_DIR or the default. */
 const char *xlmig_state_dir(void);
+/* $XLMIG_RUN_DIR, or NULL when it is not set: the one place it is read. */
+const char *xlmig_run_dir_env(void);
+/* $XLMIG_RUN_DIR or the default. */
+const char *xlmig_run_dir(void);
 /* mkdir -p dir (and dir/journal), mode 0755. */
 int xlmig_state_dir_make(const char *dir);
 /* mkdir -p path, mode 0755. */

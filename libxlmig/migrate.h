@@ -40,6 +40,7 @@ typedef struct {
                                     a switchover known to exceed it is
                                     refused, not migrated */
     const xlmig_shared_storage *shared; /* disks.h; NULL = none */
+    const char *lock_dir;        /* guest locks (lock.h); NULL = none */
 } xlmig_src_opts;
 
 void xlmig_src_opts_init(xlmig_src_opts *o);
@@ -55,6 +56,7 @@ typedef struct {
     const xlmig_hooks *hooks;
     const char *backend_name;    /* must match the source's */
     const xlmig_shared_storage *shared; /* disks.h; NULL = none */
+    const char *lock_dir;        /* guest locks (lock.h); NULL = none */
 } xlmig_dst_opts;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o);

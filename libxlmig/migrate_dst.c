@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "fault.h"
+#include "lock.h"
 #include "phase.h"
 #include "wire.h"
 
@@ -28,6 +29,7 @@ typedef struct {
     bool hooks_prepared;
     bool peer_gone;
     char host[256];
+    xlmig_lock lock;         /* the guest's, from the request on */
 } dst_run;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o)
@@ -88,6 +90,53 @@ out:
     return rc;
 }
 
+/*
+ * Taken as soon as the request names the guest: two sources never
+ * feed this host the same guest. A live holder is a failed check row
+ * naming it, sent back like any other; a dry run only looks.
+ * Returns 1 when refused so, 0 when we may go on, or an error.
+ */
+static int lock_guest(dst_run *r, xlmig_checks *c)
+{
+    char name[XLMIG_LOCK_NAME_LEN], what[300], who[128];
+    xlmig_lock_holder h;
+    int rc;
+
+    if (!r->o->lock_dir)
+        return 0;
+    if (!r->req.uuid || xlmig_lock_guest_name(r->req.uuid, name,
+                                              sizeof(name))) {
+        xlmig_err_clear();
+        xlmig_checks_add(c, "dest", "request", false,
+                         "migrate request carries no valid guest uuid");
+        return 1;
+    }
+    snprintf(what, sizeof(what), "guest %s (uuid %s) on %s", r->req.name,
+             r->req.uuid, r->host);
+    if (r->req.dry_run) {
+        rc = xlmig_lock_probe(r->o->lock_dir, name, &h);
+        if (rc < 0)
+            return rc;
+        xlmig_lock_holder_str(&h, who, sizeof(who));
+        xlmig_checks_add(c, "dest", "guest-lock", !rc, rc ?
+                         "%s is locked by %s; try again when it ends" :
+                         "%s is not locked", what, who);
+        return 0;               /* a dry run lists every other check */
+    }
+    rc = xlmig_lock_take(&r->lock, r->o->lock_dir, name, "receive", what,
+                         NULL);
+    if (rc == XLMIG_E_CHECK) {
+        xlmig_checks_add(c, "dest", "guest-lock", false, "%s",
+                         xlmig_errmsg());
+        xlmig_err_clear();
+        return 1;
+    }
+    if (!rc)
+        xlmig_checks_add(c, "dest", "guest-lock", true,
+                         "%s locked for this migration", what);
+    return rc;
+}
+
 static int check(dst_run *r, bool *ok)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -95,7 +144,7 @@ static int check(dst_run *r, bool *ok)
     xlmig_checks c;
     xlmig_msg m;
     unsigned i;
-    int rc;
+    int rc, locked_out = 0;
 
     enter(r, XLMIG_PHASE_PRECHECK);
     xlmig_checks_init(&c);
@@ -113,12 +162,15 @@ static int check(dst_run *r, bool *ok)
     else if (!r->req.name || !*r->req.name)
         xlmig_checks_add(&c, "dest", "request", false,
                          "migrate request names no domain");
-    else
+    else if ((locked_out = lock_guest(r, &c)) == 0)
         rc = r->ops->check(r->be, &r->req, &c, &m.free_bytes);
+    if (locked_out < 0)
+        rc = locked_out;
+    /* Locked out: nothing else is looked at. */
     /* Shared here too: the source's word is not this host's mounts. */
-    if (!rc && r->req.config)
+    if (!rc && !locked_out && r->req.config)
         xlmig_disks_check(r->req.config, r->o->shared, "dest", &c);
-    if (!rc && h && h->dst_check)
+    if (!rc && !locked_out && h && h->dst_check)
         rc = h->dst_check(h->arg, &r->req, r->req.host, &c);
     if (rc)
         goto out;
@@ -292,6 +344,7 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
     r.be = be;
     r.rep = rep;
     xlmig_msg_init(&r.req, XLMIG_MSG_NONE);
+    xlmig_lock_init(&r.lock);
     xlmig_chan_init(&r.ch, o->in_fd, o->out_fd, "source");
     r.ch.cancel = o->cancel;
     r.ch.io_timeout_ns = o->io_timeout_ns;
@@ -323,5 +376,6 @@ out:
     rep->mem_bytes = r.req.mem_bytes;
     xlmig_chan_dispose(&r.ch);
     xlmig_msg_dispose(&r.req);
+    xlmig_lock_dispose(&r.lock);
     return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "fault.h"
+#include "lock.h"
 #include "phase.h"
 #include "switchover_cost.h"
 #include "transport.h"
@@ -48,6 +49,7 @@ typedef struct {
     char peer[120];          /* the destination's name for itself */
     char said[120];          /* the same, "" if its hello had none */
     char drbd_peer[XLMIG_INV_NAME_MAX]; /* it, as the resources name it */
+    xlmig_lock lock;         /* the guest's, for the whole run */
 } src_run;
 
 void xlmig_src_opts_init(xlmig_src_opts *o)
@@ -409,6 +411,47 @@ static void learn(src_run *r)
     xlmig_swcost_dispose(&h);
 }
 
+/*
+ * Nothing else moves this guest while we do (lock.h): taken before
+ * anything is looked at or touched; a dry run only looks.
+ */
+static int lock_guest(src_run *r)
+{
+    char name[XLMIG_LOCK_NAME_LEN], what[200], who[128];
+    xlmig_lock_holder h;
+    int rc;
+
+    if (!r->o->lock_dir)
+        return 0;
+    snprintf(what, sizeof(what), "guest %s (uuid %s)", r->di.name,
+             r->di.uuid ? r->di.uuid : "?");
+    rc = xlmig_lock_guest_name(r->di.uuid, name, sizeof(name));
+    if (rc)
+        return rc;
+    if (r->o->dry_run) {
+        rc = xlmig_lock_probe(r->o->lock_dir, name, &h);
+        if (rc < 0)
+            return rc;
+        xlmig_lock_holder_str(&h, who, sizeof(who));
+        xlmig_checks_add(r->checks, "source", "guest-lock", !rc, rc ?
+                         "%s is locked by %s; try again when it ends" :
+                         "%s is not locked", what, who);
+        return 0;
+    }
+    rc = xlmig_lock_take(&r->lock, r->o->lock_dir, name, "migrate", what,
+                         NULL);
+    if (rc == XLMIG_E_CHECK) {
+        xlmig_checks_add(r->checks, "source", "guest-lock", false, "%s",
+                         xlmig_errmsg());
+        r->rep->outcome = XLMIG_OUT_REFUSED;
+        return rc;
+    }
+    if (!rc)
+        xlmig_checks_add(r->checks, "source", "guest-lock", true,
+                         "%s locked for this migration", what);
+    return rc;
+}
+
 static int precheck(src_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -421,6 +464,9 @@ static int precheck(src_run *r)
         return rc;
     snprintf(r->rep->domain, sizeof(r->rep->domain), "%s", r->di.name);
     r->rep->mem_bytes = r->di.mem_bytes;
+    rc = lock_guest(r);
+    if (rc)
+        return rc;
     rc = r->ops->precheck(r->be, r->checks);
     /* Every disk must be on the far side already: DRBD or shared. */
     if (!rc && r->di.config)
@@ -817,6 +863,7 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
     xlmig_checks_init(r.checks);
     xlmig_transport_init(&r.tr);
     xlmig_domain_info_init(&r.di);
+    xlmig_lock_init(&r.lock);
     xlmig_policy_init(&r.pol, &o->policy, NULL);
     xlmig_throttle_init(&r.thr, &o->throttle, NULL, NULL);
     xlmig_self_name(r.host, sizeof(r.host));
@@ -851,5 +898,7 @@ out:
     xlmig_chan_dispose(&r.ch);
     xlmig_transport_dispose(&r.tr, 5000, &status);
     xlmig_domain_info_dispose(&r.di);
+    /* Last: whatever happened, it is over here. */
+    xlmig_lock_dispose(&r.lock);
     return rc;
 }

@@ -1,5 +1,6 @@
 #include "recover.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,18 @@ int xlmig_domain_name_ok(const char *name)
 int xlmig_uuid_text_ok(const char *s)
 {
     return !*s || xlmig_name_uuid_ok(s);
+}
+
+int xlmig_lock_text_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n >= XLMIG_VIEW_LOCK_LEN)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr(" ().:,-", s[i]))
+            return 0;
+    return 1;
 }
 
 int xlmig_resource_list_ok(const char *s)
@@ -85,6 +98,10 @@ int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
     GS(g, v->resources);
     GS(g, "capped");
     yajl_gen_bool(g, v->capped);
+    if (v->locked_by[0]) {
+        GS(g, "locked_by");
+        GS(g, v->locked_by);
+    }
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
         goto out;
@@ -208,7 +225,9 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
     if (opt_text(root, "uuid", xlmig_uuid_text_ok, v->uuid,
                  sizeof(v->uuid)) ||
         opt_text(root, "resources", xlmig_resource_list_ok, v->resources,
-                 sizeof(v->resources)))
+                 sizeof(v->resources)) ||
+        opt_text(root, "locked_by", xlmig_lock_text_ok, v->locked_by,
+                 sizeof(v->locked_by)))
         goto out;
     v->reachable = true;
     rc = 0;

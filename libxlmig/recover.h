@@ -17,6 +17,9 @@
 int xlmig_domain_name_ok(const char *name);
 /* A uuid, 8-4-4-4-12 hex digits ("" is fine). */
 int xlmig_uuid_text_ok(const char *s);
+/* A lock holder as xlmig_lock_holder_str() writes it: letters,
+ * digits, spaces and ().:,- only, shorter than XLMIG_VIEW_LOCK_LEN. */
+int xlmig_lock_text_ok(const char *s);
 /* "r0,r1": DRBD names ([A-Za-z0-9_.+-], none starting with '-' or
  * empty) joined by ',', shorter than XLMIG_VIEW_RES_LEN ("" is fine). */
 int xlmig_resource_list_ok(const char *s);
@@ -32,8 +35,9 @@ typedef struct {
 } xlmig_guest_hint;
 
 /* {"host":..,"domain":..,"copies":{"<n>":"running",..},"drbd":..,
- *  "window":bool,"tokens":N,"uuid":..,"resources":"r0,r1"}; *out
- *  malloc'd, NUL-terminated. */
+ *  "window":bool,"tokens":N,"uuid":..,"resources":"r0,r1"
+ *  [,"locked_by":"pid N (op, since ...)"]}; *out malloc'd,
+ *  NUL-terminated. */
 int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
                             const char *domain, char **out);
 /*

@@ -43,6 +43,7 @@ typedef enum {
 /* Carried along for the hosts' own use; the plan does not read them. */
 #define XLMIG_VIEW_UUID_LEN 40
 #define XLMIG_VIEW_RES_LEN 128
+#define XLMIG_VIEW_LOCK_LEN 96
 
 typedef struct {
     bool reachable;
@@ -55,6 +56,8 @@ typedef struct {
                                 (throttle_cap.h) */
     char uuid[XLMIG_VIEW_UUID_LEN];     /* the guest's, "" unknown */
     char resources[XLMIG_VIEW_RES_LEN]; /* "r0,r1", "" unknown or none */
+    char locked_by[XLMIG_VIEW_LOCK_LEN]; /* the guest lock's live holder
+                                            there, "" none (lock.h) */
 } xlmig_host_view;
 
 enum { XLMIG_HOST_LOCAL = 0, XLMIG_HOST_PEER = 1 };

@@ -33,6 +33,7 @@ static int record(xlmig_sim_src *s, const char *state)
 
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
 {
+    const char *p;
     uint64_t h;
     int rc;
 
@@ -51,8 +52,11 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
         xlmig_err(XLMIG_E_NOMEM, "simulated guest: no memory for buffers");
         return XLMIG_E_NOMEM;
     }
-    h = xlmig_page_hash((const uint8_t *)par->name, 0, par->seed) ^
-        par->mem_bytes;
+    /* One uuid per guest name (FNV-1a, then mixed), as a guest's own. */
+    h = 0xcbf29ce484222325ULL ^ par->seed;
+    for (p = par->name; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+    h = xlmig_page_hash(NULL, 0, h);
     snprintf(s->uuid, sizeof(s->uuid), "%08x-%04x-4%03x-8%03x-%012llx",
              (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff,
              (unsigned)h & 0xfff, (unsigned)(h >> 20) & 0xfff,

@@ -17,13 +17,6 @@
 #include "recover.h"
 #include "testhooks.h"
 
-const char *xlmig_run_dir(void)
-{
-    const char *d = xlmig_test_env("XLMIG_RUN_DIR");
-
-    return d && *d ? d : XLMIG_RUN_DIR_DEFAULT;
-}
-
 int xlmig_capfile_dir(const char *sim_dir, char *buf, size_t len)
 {
     int n = sim_dir ? snprintf(buf, len, "%s/.run/throttle", sim_dir)

@@ -26,7 +26,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XLMIG_RUN_DIR_DEFAULT  "/run/xlmig"
 #define XLMIG_CAP_MAX          65535     /* libxl caps are 16 bits */
 #define XLMIG_CAP_FILE_MAX     1024
 #define XLMIG_CAP_LIST_MAX     64
@@ -40,8 +39,6 @@ typedef struct {
     uint64_t start;
 } xlmig_capfile;
 
-/* /run/xlmig, or $XLMIG_RUN_DIR in a test build. */
-const char *xlmig_run_dir(void);
 /*
  * RUN_DIR/throttle into buf; for a simulated host (sim_dir, its domain
  * records, sim_host.h) SIM_DIR/.run/throttle: each host its own, as

@@ -3,9 +3,10 @@ set -u
 T=$XLMIG_TOOL
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-# Where a migration keeps a throttled guest's own cap (throttle_cap.h):
-# the test's own, never the host's /run/xlmig.
-export XLMIG_RUN_DIR=$WORK/run
+# No XLMIG_RUN_DIR here: a source and its local receiver stand for two
+# hosts, so a test that wants locks gives each its own run directory;
+# simulated hosts keep caps under their --sim-host-dir.
+unset XLMIG_RUN_DIR
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

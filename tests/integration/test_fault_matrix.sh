@@ -5,7 +5,12 @@
 # else is left, or -- where a process died at the wrong moment or the
 # commit was not confirmed -- exactly the state `recover` resolves, and
 # then recover is run and must leave one running guest and nothing else
-# (on clean states it must do nothing).
+# (on clean states it must do nothing). Each simulated host has its own
+# run directory, so every cell runs with the guest locks on both hosts
+# and recover (told the guest's uuid) must get past whatever a crash
+# left of them. The lock cells: the guest's lock on one host held by a
+# live migration (refused, nothing touched) or left by a dead process
+# (taken over, migrated).
 . "$(dirname "$0")/lib.sh"
 set -e
 : "${MATRIX_JOBS:=4}"
@@ -114,6 +119,79 @@ state_of() {
     esac
 }
 
+# migrate_g1 DIR: g1 from DIR/s to DIR/d, each host with its run
+# directory (DIR/run-s, DIR/run-d); the source's exit code.
+migrate_g1() {
+    local dir=$1
+    XLMIG_RUN_DIR=$dir/run-s "$T" --sim --json --sim-mem 16 \
+        --sim-profile idle --io-timeout 4 --sim-host-dir "$dir/s" -s "" g1 \
+        "sh -c ': >\"$dir/dest.started\"; XLMIG_RUN_DIR=\"$dir/run-d\" \
+\"$T\" --receive --sim --io-timeout 4 --sim-host-dir \
+\"$dir/d\" --report-json \"$dir/r.json\" 2>\"$dir/dest.err\";
+echo \$? >\"$dir/dest.rc\"'" >"$dir/out" 2>"$dir/err"
+}
+
+# The uuid the simulator gives g1 (16 MiB), from a dry run's lock row.
+XLMIG_RUN_DIR=$WORK/run-probe "$T" --sim --sim-mem 16 --dry-run -s "" g1 \
+    "XLMIG_RUN_DIR=\"$WORK/run-probe-d\" \"$T\" --receive --sim" \
+    >"$WORK/probe" 2>&1 || true
+U=$(sed -n 's/.*guest g1 (uuid \([0-9a-f-]*\)) is not locked.*/\1/p' \
+    "$WORK/probe" | head -1)
+[ -n "$U" ] || { cat "$WORK/probe"; fail "no guest uuid from a dry run"; }
+
+# lock_cell SIDE HOLDER: g1's lock on SIDE's host is held by a live,
+# stalled migration of g1 between two other simulated hosts (live), or
+# left by a process that died (dead); then g1 migrates.
+lock_cell() {
+    local side=$1 holder=$2 dir="$WORK/lock-$1-$2" hp="" run want st
+    local hs hd n=0 t0 verdict=ok why="" rc
+    t0=$(date +%s%N)
+    mkdir -p "$dir/s" "$dir/d" "$dir/hs" "$dir/hd"
+    if [ "$side" = source ]; then run=$dir/run-s; else run=$dir/run-d; fi
+    if [ "$holder" = live ]; then
+        hs=$dir/run-hs; hd=$dir/run-hd
+        if [ "$side" = source ]; then hs=$run; else hd=$run; fi
+        XLMIG_FAULT=$side:prepare:stall XLMIG_RUN_DIR=$hs "$T" --sim \
+            --sim-mem 16 --sim-profile idle --io-timeout 30 \
+            --sim-host-dir "$dir/hs" -s "" g1 "XLMIG_RUN_DIR='$hd' '$T' \
+--receive --sim --io-timeout 30 --sim-host-dir '$dir/hd'" \
+            >"$dir/holder.out" 2>&1 &
+        hp=$!
+        while [ ! -f "$run/lock/guest-$U" ] && [ $n -lt 100 ]; do
+            sleep 0.1; n=$((n + 1))
+        done
+        want="1 src"
+    else
+        mkdir -p "$run/lock"
+        chmod 700 "$run" "$run/lock"
+        printf 'pid = %s\nop = migrate\nsince = %s\n' "$(sh -c 'echo $$')" \
+            "$(date +%s)" >"$run/lock/guest-$U"
+        want="0 dst"
+    fi
+    set +e
+    migrate_g1 "$dir"
+    rc=$?
+    set -e
+    n=0
+    while [ -f "$dir/dest.started" ] && [ ! -f "$dir/dest.rc" ] &&
+          [ $n -lt 100 ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+    if [ -n "$hp" ]; then kill "$hp" 2>/dev/null || true; wait "$hp" || true; fi
+    st=$(state_of "$dir" g1)
+    [ "$rc $st" = "$want" ] || { verdict=FAIL; why="expected $want"; }
+    case $side/$holder in
+    source/live) grep -q "is locked by pid $hp (migrate, since" "$dir/err" ;;
+    dest/live) grep -q "failed on dest: guest-lock: .* is locked by pid" \
+                   "$dir/err" ;;
+    */dead) grep -qs "lock taken over from dead pid" "$dir/err" \
+                "$dir/dest.err" ;;
+    esac || { verdict=FAIL; why="$why; not said: $(tail -1 "$dir/err")"; }
+    printf '%-28s %-13s %-28s %5s %s%s\n' "lock:$side:$holder" "$want" \
+        "$rc $st" "$(( ($(date +%s%N) - t0) / 1000000 ))" "$verdict" \
+        "${why:+ ($why)}" >"$dir/result"
+}
+
 # cell SIDE POINT KIND: run one migration, write DIR/result.
 cell() {
     local side=$1 point=$2 kind=$3 dir="$WORK/$1-$2-$3" fault rc want
@@ -126,11 +204,7 @@ cell() {
     # the guest suspended (the worst moment for a second fault).
     [ "$point" = rollback ] && fault="$side:switchover:error,$fault"
     set +e
-    XLMIG_FAULT=$fault "$T" --sim --json --sim-mem 16 --sim-profile idle \
-        --io-timeout 4 --sim-host-dir "$dir/s" -s "" g1 \
-        "sh -c ': >\"$dir/dest.started\"; \"$T\" --receive --sim --io-timeout 4 --sim-host-dir \
-\"$dir/d\" --report-json \"$dir/r.json\" 2>\"$dir/dest.err\";
-echo \$? >\"$dir/dest.rc\"'" >"$dir/out" 2>"$dir/err"
+    XLMIG_FAULT=$fault migrate_g1 "$dir"
     rc=$?
     set -e
     # A source that died does not wait for its receiver: we do.
@@ -165,9 +239,9 @@ echo \$? >\"$dir/dest.rc\"'" >"$dir/out" 2>"$dir/err"
     if [ "$verdict" = ok ] && { [ "$kind" = error ] ||
         { [ "$st" != src ] && [ "$st" != dst ]; }; }; then
         set +e
-        "$T" recover --sim --sim-host-dir "$dir/s" -s "" g1 \
-            "\"$T\" inspect --sim --sim-host-dir \"$dir/d\"" \
-            >"$dir/recover.out" 2>&1
+        XLMIG_RUN_DIR=$dir/run-s "$T" recover --sim --sim-host-dir \
+            "$dir/s" --uuid "$U" -s "" g1 "XLMIG_RUN_DIR=\"$dir/run-d\" \
+\"$T\" inspect --sim --sim-host-dir \"$dir/d\"" >"$dir/recover.out" 2>&1
         local rrc=$?
         set -e
         local after
@@ -193,12 +267,17 @@ for p in $SRC_POINTS; do for k in $KINDS; do
 for p in $DST_POINTS; do for k in $KINDS; do
     cells="$cells dest:$p:$k"; done; done
 cells="$cells $EXTRA_CELLS"
+cells="$cells lock:source:live lock:source:dead lock:dest:live lock:dest:dead"
 
 start=$(date +%s)
 running=0
 for c in $cells; do
     IFS=: read -r side point kind <<<"$c"
-    cell "$side" "$point" "$kind" &
+    if [ "$side" = lock ]; then
+        lock_cell "$point" "$kind" &
+    else
+        cell "$side" "$point" "$kind" &
+    fi
     running=$((running + 1))
     if [ $running -ge "$MATRIX_JOBS" ]; then
         wait -n || true

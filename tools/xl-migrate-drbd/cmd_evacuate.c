@@ -21,6 +21,7 @@
 #include "error.h"
 #include "evac.h"
 #include "hostctx.h"
+#include "hostlock.h"
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "journal.h"
@@ -277,12 +278,14 @@ static int cmd_evacuate(int argc, char **argv)
     evac_job *jobs = NULL;
     evac_run_ctx x;
     evac_args a;
+    xlmig_lock hl;
     char path[4400] = "";
     unsigned i, nstay;
     bool maint;
     int rc;
 
     memset(&a, 0, sizeof(a));
+    xlmig_lock_init(&hl);
     xlmig_inventory_init(&inv);
     xlmig_evac_plan_init(&plan);
     xlmig_journal_init(&j);
@@ -295,6 +298,13 @@ static int cmd_evacuate(int argc, char **argv)
     xlmig_maint_get(a.h.state_dir, &maint, NULL, 0);
     if (a.cron && !maint) {
         rc = 0;                 /* not in maintenance: nothing to do */
+        goto out;
+    }
+    /* One at a time; for cron, a run still going is left alone. */
+    if (!a.dry_run && (rc = hostlock_take(&a.h, "evacuate", a.cron ?
+                                          "cron evacuate" : "evacuate",
+                                          a.cron, &hl))) {
+        rc = a.cron && rc == XLMIG_E_CHECK ? 0 : 2;
         goto out;
     }
     rc = hostctx_local_status(&a.h, &inv, &st);
@@ -420,6 +430,7 @@ out:
     xlmig_evac_plan_dispose(&plan);
     xlmig_inventory_dispose(&inv);
     evac_common_dispose(&a.c);
+    xlmig_lock_dispose(&hl);
     return rc;
 }
 CLI_SUBCOMMAND("evacuate", cmd_evacuate,

@@ -11,6 +11,7 @@
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "kv.h"
+#include "lock.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -184,7 +185,7 @@ int cmd_migrate(const cli_opts *o)
     xlmig_hooks simh;
     xlmig_dest dest;
     xlmig_cmd cmd;
-    char swdir[4096];
+    char swdir[4096], lockdir[4200];
     bool sim_up = false;
     int rc;
 
@@ -215,6 +216,12 @@ int cmd_migrate(const cli_opts *o)
     so.progress = &prog;
     so.cancel = &cli_cancel;
     so.checks = &checks;
+    if (xlmig_lock_dir_default(o->sim, lockdir, sizeof(lockdir),
+                               &so.lock_dir)) {
+        cli_error("%s", xlmig_errmsg());
+        xlmig_progress_dispose(&prog);
+        return XLMIG_EXIT_ERROR;
+    }
     xlmig_cmd_init(&cmd);
     if (receiver_cmd(o, so.dest ? dest.address : o->host, &cmd)) {
         cli_error("%s", xlmig_errcode() ? xlmig_errmsg() : "out of memory");

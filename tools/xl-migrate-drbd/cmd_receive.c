@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "drbd.h"
 #include "error.h"
+#include "lock.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -79,6 +80,7 @@ int cmd_receive(const cli_opts *o)
     xlmig_report rep;
     xlmig_sim_dst sim;
     uint64_t free_bytes;
+    char lockdir[4200];
     int rc;
 
     xlmig_report_init(&rep);
@@ -86,6 +88,11 @@ int cmd_receive(const cli_opts *o)
     dopts.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
     dopts.cancel = &cli_cancel;
     dopts.shared = o->shared;
+    if (xlmig_lock_dir_default(o->sim, lockdir, sizeof(lockdir),
+                               &dopts.lock_dir)) {
+        cli_error("receive: %s", xlmig_errmsg());
+        return XLMIG_EXIT_ERROR;
+    }
     if (!o->sim)
         return receive_xen(o, &dopts, &rep);
     free_bytes = o->sim_free_mib >= 0

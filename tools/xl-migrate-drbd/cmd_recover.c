@@ -17,6 +17,7 @@
 #include "error.h"
 #include "names.h"
 #include "peer_map.h"
+#include "lock.h"
 #include "recover.h"
 #include "transport.h"
 
@@ -208,6 +209,63 @@ static void learn_hint(rec_opts *o, const xlmig_host_view *v)
                  v->resources);
 }
 
+/* The guest's lock on this host: where, and under which name. */
+static int lock_where(const rec_opts *o, const char *uuid, char *dir,
+                      size_t len, char *name, bool *none)
+{
+    const char *d;
+    int rc;
+
+    *none = true;
+    rc = xlmig_lock_dir_default(o->sim, dir, len, &d);
+    if (rc || !d || !uuid[0])
+        return rc;          /* no lock directory, or nothing to key by */
+    rc = xlmig_lock_guest_name(uuid, name, XLMIG_LOCK_NAME_LEN);
+    *none = rc != 0;
+    return rc;
+}
+
+/*
+ * Take the guest's lock here before acting: a live migration or
+ * receiver settles itself, so recover waits for it (refused, naming
+ * it); a dead one's lock is free. A dry run only looks.
+ */
+static int lock_here(const rec_opts *o, const char *uuid, xlmig_lock *l)
+{
+    char dir[4200], name[XLMIG_LOCK_NAME_LEN], what[200], who[128];
+    xlmig_lock_holder h;
+    bool none;
+    int rc;
+
+    rc = lock_where(o, uuid, dir, sizeof(dir), name, &none);
+    if (rc || none)
+        return rc;
+    snprintf(what, sizeof(what), "guest %s (uuid %s)", o->domain, uuid);
+    if (!o->dry_run)
+        return xlmig_lock_take(l, dir, name, "recover", what, NULL);
+    rc = xlmig_lock_probe(dir, name, &h);
+    if (rc <= 0)
+        return rc;
+    xlmig_lock_holder_str(&h, who, sizeof(who));
+    xlmig_err_replace(XLMIG_E_CHECK, "%s is locked by %s; try again when"
+                      " it ends", what, who);
+    return XLMIG_E_CHECK;
+}
+
+/* Who holds the guest's lock here, for the view inspect prints. */
+static void probe_here(const rec_opts *o, xlmig_host_view *v)
+{
+    char dir[4200], name[XLMIG_LOCK_NAME_LEN];
+    xlmig_lock_holder h;
+    bool none;
+
+    if (!lock_where(o, v->uuid[0] ? v->uuid : o->hint.uuid, dir,
+                    sizeof(dir), name, &none) && !none &&
+        xlmig_lock_probe(dir, name, &h) == 1)
+        xlmig_lock_holder_str(&h, v->locked_by, sizeof(v->locked_by));
+    xlmig_err_clear();
+}
+
 /* Run `inspect <domain> [args]` on the peer; its one line in *out. */
 static int run_peer(const rec_opts *o, const char *args, char **out)
 {
@@ -330,13 +388,14 @@ static void print_view(const char *label, const char *host,
         printf("%s %s %s", n++ ? "," : "", name,
                xlmig_dom_state_str(v->copy[c]));
     }
-    printf("%s; DRBD %s%s; %u token%s%s\n", n ? "" : " no copy",
+    printf("%s; DRBD %s%s; %u token%s%s%s%s\n", n ? "" : " no copy",
            xlmig_disk_role_str(v->drbd), v->window ? ", window open" : "",
            v->tokens, v->tokens == 1 ? "" : "s",
-           v->capped ? "; CPU cap left lowered" : "");
+           v->capped ? "; CPU cap left lowered" : "",
+           v->locked_by[0] ? "; locked by " : "", v->locked_by);
 }
 
-static int cmd_recover(int argc, char **argv)
+static int recover_run(int argc, char **argv, xlmig_lock *lk)
 {
     xlmig_host_view v[2];
     char host[2][128], what[256];
@@ -376,9 +435,34 @@ static int cmd_recover(int argc, char **argv)
             cli_error("recover: cannot inspect this host: %s",
                       xlmig_errmsg());
     }
+    /* Nothing else moves the guest while we act (docs/design.md). */
+    if (lock_here(&o, o.hint.uuid, lk)) {
+        cli_error("recover %s: %s", o.domain, xlmig_errmsg());
+        return xlmig_errcode() == XLMIG_E_CHECK ? 2 : 1;
+    }
+    /* What we saw before the lock may have moved on: look again. */
+    if (xlmig_lock_held(lk)) {
+        xlmig_err_clear();
+        rc = local_inspect(&o, &v[0]);
+        if (rc)
+            cli_error("recover: cannot inspect this host: %s",
+                      xlmig_errmsg());
+        xlmig_err_clear();
+        if (peer_inspect(&o, &v[1], host[1], sizeof(host[1])))
+            cli_error("recover: cannot inspect %s: %s", o.peer,
+                      xlmig_errmsg());
+        xlmig_err_clear();
+    }
     printf("recover %s: found\n", o.domain);
     print_view("local", host[0], &o, &v[0]);
     print_view("peer", host[1], &o, &v[1]);
+    if (v[1].locked_by[0]) {
+        printf("refused: nothing changed\n");
+        cli_error("recover %s: guest %s is locked on %s by %s; try again"
+                  " when it ends", o.domain, o.domain, host[1],
+                  v[1].locked_by);
+        return 2;
+    }
     xlmig_recover_plan(&v[0], &v[1], o.keep, &plan);
     printf("decision: %s\n", plan.why);
     if (plan.verdict == XLMIG_PLAN_NOTHING) {
@@ -431,17 +515,47 @@ static int cmd_recover(int argc, char **argv)
     return 0;
 }
 
-static int cmd_inspect(int argc, char **argv)
+static int cmd_recover(int argc, char **argv)
+{
+    xlmig_lock lk;
+    int rc;
+
+    xlmig_lock_init(&lk);
+    rc = recover_run(argc, argv, &lk);
+    xlmig_lock_dispose(&lk);
+    return rc;
+}
+
+/* The guest's uuid as this host knows it, else as the hint says. */
+static void guest_uuid(const rec_opts *o, char *buf, size_t len)
+{
+    xlmig_host_view v;
+
+    snprintf(buf, len, "%s", o->hint.uuid);
+    if (!local_inspect(o, &v) && v.uuid[0])
+        snprintf(buf, len, "%s", v.uuid);
+    xlmig_err_clear();
+}
+
+static int inspect_run(int argc, char **argv, xlmig_lock *lk)
 {
     xlmig_host_view v;
     xlmig_action a;
-    char host[128], *json = NULL;
+    char host[128], uuid[XLMIG_VIEW_UUID_LEN], *json = NULL;
     unsigned i;
     int rc;
     rec_opts o;
 
     if (parse(&o, argc, argv, 1))
         return 1;
+    /* Acting is recover's part on this host: under the guest's lock. */
+    if (o.ntodo) {
+        guest_uuid(&o, uuid, sizeof(uuid));
+        if (lock_here(&o, uuid, lk)) {
+            cli_error("inspect %s: %s", o.domain, xlmig_errmsg());
+            return 1;
+        }
+    }
     for (i = 0; i < o.ntodo; i++) {
         rc = xlmig_action_parse(o.todo[i], &a);
         if (!rc)
@@ -454,6 +568,8 @@ static int cmd_inspect(int argc, char **argv)
     if (gethostname(host, sizeof(host) - 1))
         strcpy(host, "?");
     rc = local_inspect(&o, &v);
+    if (!rc && !o.ntodo)
+        probe_here(&o, &v);
     if (!rc)
         rc = xlmig_host_view_to_json(&v, host, o.domain, &json);
     if (rc) {
@@ -463,6 +579,17 @@ static int cmd_inspect(int argc, char **argv)
     printf("%s\n", json);
     free(json);
     return 0;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    xlmig_lock lk;
+    int rc;
+
+    xlmig_lock_init(&lk);
+    rc = inspect_run(argc, argv, &lk);
+    xlmig_lock_dispose(&lk);
+    return rc;
 }
 
 CLI_SUBCOMMAND("recover", cmd_recover,

@@ -20,6 +20,7 @@
 #include "error.h"
 #include "evac.h"
 #include "hostctx.h"
+#include "hostlock.h"
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "journal.h"
@@ -283,6 +284,7 @@ static int cmd_return(int argc, char **argv)
     xlmig_evac_plan plan;
     xlmig_jref *refs = NULL;
     evac_job *jobs = NULL;
+    xlmig_lock hl;
     ret_args a;
     ret_ctx x;
     unsigned n = 0, open;
@@ -290,6 +292,7 @@ static int cmd_return(int argc, char **argv)
     int rc;
 
     memset(&a, 0, sizeof(a));
+    xlmig_lock_init(&hl);
     xlmig_journal_set_init(&s);
     xlmig_evac_plan_init(&plan);
     evac_common_init(&a.c);
@@ -302,6 +305,9 @@ static int cmd_return(int argc, char **argv)
                   " off` first", a.h.self);
         return 2;
     }
+    /* Not beside an evacuation: both rewrite its journals. */
+    if (!a.dry_run && hostlock_take(&a.h, "return", "return", false, &hl))
+        return 2;
     rc = xlmig_journal_load_open(a.h.state_dir, &s);
     if (!rc && !s.n) {
         if (!a.quiet)
@@ -335,6 +341,7 @@ out:
     free(refs);
     xlmig_evac_plan_dispose(&plan);
     xlmig_journal_set_dispose(&s);
+    xlmig_lock_dispose(&hl);
     return rc;
 }
 CLI_SUBCOMMAND("return", cmd_return,

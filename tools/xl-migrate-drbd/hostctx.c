@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "error.h"
 #include "hostctx.h"
+#include "hostlock.h"
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "kv.h"
@@ -142,6 +143,8 @@ static int spawn(evac_job *j, int outfd)
             setenv("XLMIG_FAULT", j->fault, 1);
         else
             unsetenv("XLMIG_FAULT");
+        if (j->run_dir[0])
+            setenv("XLMIG_RUN_DIR", j->run_dir, 1);
         execvp(j->argv[0], j->argv);
         fprintf(stderr, PROG ": cannot run %s: %s\n", j->argv[0],
                 strerror(errno));
@@ -305,7 +308,7 @@ int evac_job_migration(const hostctx *h, evac_job *j,
                        const char *to, uint64_t to_free_mib,
                        const mig_params *mp)
 {
-    char extra[128] = "", spec[XLMIG_KV_VAL_MAX];
+    char extra[128] = "", spec[XLMIG_KV_VAL_MAX], to_run[4096];
     int rc = 0;
 
     evac_job_init(j);
@@ -315,8 +318,16 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
                  " --max-downtime %g", mp->max_downtime_ms);
     if (hostctx_sim(h)) {
-        /* both ends run here; the receiver offers the host's free room */
+        /* both ends run here, each with its own host's run directory;
+         * the receiver offers the host's free room */
         snprintf(j->fault, sizeof(j->fault), "%s", g->fault);
+        if (hostlock_run_dir(h, from, j->run_dir, sizeof(j->run_dir)) ||
+            hostlock_run_dir(h, to, to_run, sizeof(to_run)))
+            return XLMIG_E_INVAL;
+        if (strchr(to_run, '\'')) {
+            xlmig_err(XLMIG_E_INVAL, "cannot quote %s", to_run);
+            return XLMIG_E_INVAL;
+        }
         rc |= evac_job_arg(j, "%s", h->exe);
         rc |= evac_job_arg(j, "--sim");
         rc |= evac_job_arg(j, "--sim-mem");
@@ -341,8 +352,9 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         rc |= evac_job_arg(j, "-s");
         rc |= evac_job_arg(j, "%s", "");
         rc |= evac_job_arg(j, "%s", g->name);
-        rc |= evac_job_arg(j, "XLMIG_HOSTNAME=%s '%s' --receive --sim -q"
-                           " --sim-free-mem %llu", to, h->exe,
+        rc |= evac_job_arg(j, "XLMIG_HOSTNAME=%s XLMIG_RUN_DIR='%s' '%s'"
+                           " --receive --sim -q --sim-free-mem %llu", to,
+                           to_run, h->exe,
                            (unsigned long long)to_free_mib);
     } else if (!strcmp(from, h->self)) {
         rc |= evac_job_arg(j, "%s", h->exe);

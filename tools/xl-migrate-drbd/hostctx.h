@@ -61,6 +61,7 @@ typedef struct {
     char strs[8192];            /* storage for argv strings */
     size_t used;
     char fault[64];             /* XLMIG_FAULT for this one */
+    char run_dir[4200];         /* XLMIG_RUN_DIR for it; "" inherit */
     pid_t pid;
     int errfd;                  /* its stderr, kept in a temp file */
     uint64_t start_ns;

@@ -54,6 +54,10 @@ tb_assert "first migration succeeded" \
 tb_assert "g1 runs once, on xen2, r0 Primary only there" \
     eval '[ "$(exactly_once g1 r0)" = xen2 ]'
 tb_xlmig_assert_after g1 xen1 xen2 r0
+for h in xen1 xen2; do
+    tb_assert "no guest lock left on $h" \
+        eval "[ -z \"\$(tb_run $h 'ls /run/xlmig/lock/guest-* 2>/dev/null')\" ]"
+done
 tb_xlmig_migrate g1 xen2 xen1
 tb_xlmig_assert_after g1 xen2 xen1 r0
 
