@@ -107,6 +107,7 @@ struct xlmig_xen_src {
     int cap_now;
     unsigned vcpus;
     bool destroyed;
+    bool resumed;              /* suspended, then resumed here */
 };
 
 /* Destination-side state. */

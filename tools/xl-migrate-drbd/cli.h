@@ -16,7 +16,7 @@ typedef struct {
     const char *ssh;              /* -s; NULL = "ssh" */
     const char *receiver;         /* command run on the destination */
     const char *config_override;  /* -C */
-    bool no_daemon;               /* -e, passed to the receiver */
+    bool no_daemon;               /* -e: leave no monitor behind */
     bool debug;
     double max_downtime_ms;
     bool has_max_downtime;        /* asked for, not the default */
@@ -54,6 +54,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_migrate(const cli_opts *o);
 int cmd_receive(const cli_opts *o);
+/* Start "monitor <domid>" for a guest running here; warns if it fails. */
+void cli_leave_monitor(uint32_t domid, bool if_unmonitored, bool debug);
 
 /*
  * Subcommands (evacuate, recover, status, ...) live in files of their

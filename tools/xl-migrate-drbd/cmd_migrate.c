@@ -110,6 +110,8 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     xlmig_xen_src *x;
     xlmig_hooks hooks;
     xlmig_drbd drbd;
+    uint32_t domid;
+    bool resumed;
 
     if (xlmig_xen_src_open(&x, o->domain, &xo)) {
         cli_error("%s", xlmig_errmsg());
@@ -125,9 +127,13 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     xlmig_migrate_source(so, &xlmig_xen_src_ops, x, rep);
     so->hooks = NULL;
     print_outcome(o, rep, checks);
+    /* xl's monitor of the guest exited on the suspend. */
+    resumed = xlmig_xen_src_resumed(x, &domid);
     xlmig_drbd_hooks_dispose(&drbd, &hooks);
     xlmig_drbd_dispose(&drbd);
     xlmig_xen_src_close(x);
+    if (resumed && !o->no_daemon)
+        cli_leave_monitor(domid, true, o->debug);
     return xlmig_report_exit_code(rep);
 }
 

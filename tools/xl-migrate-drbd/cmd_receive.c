@@ -33,6 +33,7 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     xlmig_xen_dst *x;
     xlmig_hooks hooks;
     xlmig_drbd drbd;
+    uint32_t domid;
 
     if (xlmig_xen_dst_open(&x, &xo)) {
         cli_error("receive: %s", xlmig_errmsg());
@@ -47,9 +48,13 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     d.hooks = &hooks;
     xlmig_migrate_dest(&d, &xlmig_xen_dst_ops, x, rep);
     print_result(o, rep);
+    domid = xlmig_xen_dst_domid(x);
     xlmig_drbd_hooks_dispose(&drbd, &hooks);
     xlmig_drbd_dispose(&drbd);
     xlmig_xen_dst_close(x);
+    /* As xl migrate-receive: a monitor stays behind, unless -e. */
+    if (rep->outcome == XLMIG_OUT_MIGRATED && !o->no_daemon && domid)
+        cli_leave_monitor(domid, false, o->debug);
     return xlmig_report_exit_code(rep);
 }
 

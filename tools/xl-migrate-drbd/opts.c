@@ -49,7 +49,7 @@ void cli_usage(FILE *out)
 "Options (as xl migrate):\n"
 "  -s <sshcommand>         run the receiver through this (default ssh);\n"
 "                          with -s \"\" <host> is the whole command\n"
-"  -e                      receiver does not wait in the background\n"
+"  -e                      leave no domain monitor behind (xl migrate -e)\n"
 "  -C <config>             send this domain config instead\n"
 "  --debug                 verbose libxl/libxc and protocol logging\n"
 "Migration:\n"

@@ -1,0 +1,30 @@
+/*
+ * Leave a domain monitor behind for a guest that now runs here (after a
+ * commit on the destination, after a rollback on the source). A monitor
+ * that cannot start is a warning: the guest runs, but nothing will act
+ * on its next reboot, and the operator must know.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "error.h"
+#include "monitor.h"
+
+void cli_leave_monitor(uint32_t domid, bool if_unmonitored, bool debug)
+{
+    xlmig_monitor_spawn_opts mo = {
+        .if_unmonitored = if_unmonitored,
+        .debug = debug,
+        .wait_ns = XLMIG_S(4),
+    };
+    char dom[16];
+
+    snprintf(dom, sizeof(dom), "%u", domid);
+    mo.domain = dom;
+    if (xlmig_monitor_spawn(&mo)) {
+        XLMIG_WARN("guest %s runs, but no monitor acts on its shutdowns:"
+                   " %s; start one: " PROG " monitor %s", dom,
+                   xlmig_errmsg(), dom);
+        xlmig_err_clear();
+    }
+}
