@@ -33,6 +33,10 @@ typedef struct {
     bool downtime_bound;         /* policy.max_downtime_ns was asked for:
                                     a switchover known to exceed it is
                                     refused, not migrated */
+    const struct xlmig_autostart_dirs_s *xen_dirs; /* where the guest's
+                                    xl config and autostart entry are
+                                    found and carried (autostart.h);
+                                    NULL = they stay */
 } xlmig_src_opts;
 
 void xlmig_src_opts_init(xlmig_src_opts *o);
@@ -47,6 +51,8 @@ typedef struct {
     volatile int *cancel;
     const xlmig_hooks *hooks;
     const char *backend_name;    /* must match the source's */
+    struct xlmig_autostart_txn_s *autostart; /* writes a carried xl config
+                                    and autostart entry; NULL = ignored */
 } xlmig_dst_opts;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o);

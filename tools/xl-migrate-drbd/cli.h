@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "autostart.h"
+
 #define PROG "xl-migrate-drbd"
 #define XLMIG_VERSION "0.1"
 
@@ -27,6 +29,7 @@ typedef struct {
     bool json;
     bool dry_run;
     bool no_throttle;
+    bool no_move_config;          /* xl config, autostart entry stay */
     bool quiet;
     int verbose;
     /* receive */
@@ -54,6 +57,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_migrate(const cli_opts *o);
 int cmd_receive(const cli_opts *o);
+/* Where a guest's xl config is carried from/to; -1: not at all. */
+int cli_xen_dirs(bool sim, xlmig_autostart_dirs *d);
 /* Start "monitor <domid>" for a guest running here; warns if it fails. */
 void cli_leave_monitor(uint32_t domid, bool if_unmonitored, bool debug);
 

@@ -146,6 +146,7 @@ int cmd_migrate(const cli_opts *o)
     xlmig_checks checks;
     xlmig_report rep;
     char swdir[4096];
+    xlmig_autostart_dirs dirs;
     bool sim_up = false;
     int rc;
 
@@ -169,6 +170,8 @@ int cmd_migrate(const cli_opts *o)
     so.progress = &prog;
     so.cancel = &cli_cancel;
     so.checks = &checks;
+    if (!o->no_move_config && !cli_xen_dirs(o->sim, &dirs))
+        so.xen_dirs = &dirs;
     so.rune = receiver_rune(o);
     if (!so.rune) {
         cli_error("out of memory");

@@ -73,6 +73,8 @@ static void write_report(const char *path, const xlmig_report *rep)
 
 int cmd_receive(const cli_opts *o)
 {
+    xlmig_autostart_dirs dirs;
+    xlmig_autostart_txn txn;
     xlmig_dst_opts dopts;
     xlmig_report rep;
     xlmig_sim_dst sim;
@@ -83,8 +85,15 @@ int cmd_receive(const cli_opts *o)
     xlmig_dst_opts_init(&dopts);
     dopts.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
     dopts.cancel = &cli_cancel;
-    if (!o->sim)
-        return receive_xen(o, &dopts, &rep);
+    /* Whatever the source sends of the guest's config lands here. */
+    if (!cli_xen_dirs(o->sim, &dirs)) {
+        xlmig_autostart_txn_init(&txn, &dirs);
+        dopts.autostart = &txn;
+    }
+    if (!o->sim) {
+        rc = receive_xen(o, &dopts, &rep);
+        goto out;
+    }
     free_bytes = o->sim_free_mib >= 0
         ? (uint64_t)(o->sim_free_mib * XLMIG_MIB) : xlmig_sim_host_free();
     xlmig_sim_dst_init(&sim, free_bytes);
@@ -107,5 +116,8 @@ int cmd_receive(const cli_opts *o)
                 xlmig_outcome_str(rep.outcome), rep.message);
     }
     xlmig_sim_dst_dispose(&sim);
+out:
+    if (dopts.autostart)
+        xlmig_autostart_txn_dispose(&txn);
     return rc;
 }

@@ -61,6 +61,9 @@ void cli_usage(FILE *out)
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
 "  --no-throttle           never cap the guest's CPU\n"
+"  --no-move-config        leave the guest's xl config file and its\n"
+"                          /etc/xen/auto entry where they are (default:\n"
+"                          they follow the guest)\n"
 "  --io-timeout <s>        longest silence from the peer (default 60)\n"
 "  --dry-run               run every check, print it, change nothing\n"
 "  --json                  line-delimited JSON events and report\n"
@@ -92,7 +95,7 @@ enum {
     O_DRY_RUN, O_NO_THROTTLE, O_IO_TIMEOUT, O_DEBUG, O_RECEIVE, O_SIM,
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
-    O_SIM_HOST_DIR, O_REPORT_JSON,
+    O_SIM_HOST_DIR, O_REPORT_JSON, O_NO_MOVE_CONFIG,
 };
 
 static const struct option longopts[] = {
@@ -103,6 +106,7 @@ static const struct option longopts[] = {
     { "json", no_argument, NULL, O_JSON },
     { "dry-run", no_argument, NULL, O_DRY_RUN },
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
+    { "no-move-config", no_argument, NULL, O_NO_MOVE_CONFIG },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
     { "debug", no_argument, NULL, O_DEBUG },
     { "receive", no_argument, NULL, O_RECEIVE },
@@ -209,6 +213,7 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_JSON: o->json = true; break;
         case O_DRY_RUN: o->dry_run = true; break;
         case O_NO_THROTTLE: o->no_throttle = true; break;
+        case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
         case O_DEBUG: o->debug = true; break;
         case O_RECEIVE: o->receive = true; break;
         case O_SIM: o->sim = true; break;
