@@ -15,7 +15,8 @@ void cli_leave_monitor(uint32_t domid, bool if_unmonitored, bool debug)
     xlmig_monitor_spawn_opts mo = {
         .if_unmonitored = if_unmonitored,
         .debug = debug,
-        .wait_ns = XLMIG_S(4),
+        /* A receiver's source waits for it; xl's monitor gets 5 s. */
+        .wait_ns = if_unmonitored ? XLMIG_S(10) : XLMIG_S(4),
     };
     char dom[16];
 
