@@ -71,7 +71,7 @@ bool xlmig_placement_empty(const xlmig_placement *p)
 static bool safe_name(const char *n)
 {
     static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
-                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+@-";
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+@-_";
     size_t len = strlen(n);
 
     return len && len <= 255 && n[0] != '.' && n[0] != '-' &&

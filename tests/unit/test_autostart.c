@@ -225,6 +225,9 @@ static void test_validate(void)
     mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
     CU_ASSERT_EQUAL(xlmig_placement_validate(&p), 0);
     xlmig_placement_dispose(&p);
+    mk(&p, "web_01-a.b+c@d.cfg", G1, "10-web_01", NULL);
+    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), 0);
+    xlmig_placement_dispose(&p);
     for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
         mk(&p, bad_names[i], G1, NULL, NULL);
         CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
