@@ -16,11 +16,15 @@
 
 /*
  * Take <dir>/<uuid>.lock (flock, held until the process ends) and
- * write our pid into it. Returns 0 with *fd set; XLMIG_E_CHECK if
- * another live process holds it (its pid in *holder, 0 if unknown).
+ * write our pid and the domid we watch into it. Returns 0 with *fd
+ * set; XLMIG_E_CHECK if another live process holds it (its pid and
+ * domid in *holder and *holder_domid, 0 if unknown).
  */
-int xlmig_monitor_lock(const char *dir, const char *uuid, int *fd,
-                       pid_t *holder);
+int xlmig_monitor_lock(const char *dir, const char *uuid, uint32_t domid,
+                       int *fd, pid_t *holder, uint32_t *holder_domid);
+/* The same, waiting until the holder lets go. */
+int xlmig_monitor_lock_wait(const char *dir, const char *uuid,
+                            uint32_t domid, int *fd);
 
 /*
  * Is path the log xl's monitor of guest name writes to (its stdout and

@@ -47,62 +47,108 @@ static int make_dir(const char *dir)
     return 0;
 }
 
-static pid_t read_pid(int fd)
+/* "<pid> <domid>" as the holder wrote it. */
+static void read_holder(int fd, pid_t *pid, uint32_t *domid)
 {
-    char buf[32];
+    char buf[64];
     ssize_t r = pread(fd, buf, sizeof(buf) - 1, 0);
-    long v;
+    unsigned long d = 0;
+    long p = 0;
 
+    *pid = 0;
+    *domid = 0;
     if (r <= 0)
-        return 0;
+        return;
     buf[r] = 0;
-    v = strtol(buf, NULL, 10);
-    return v > 0 ? (pid_t)v : 0;
+    if (sscanf(buf, "%ld %lu", &p, &d) >= 1 && p > 0)
+        *pid = (pid_t)p;
+    if (d <= UINT32_MAX)
+        *domid = (uint32_t)d;
 }
 
-int xlmig_monitor_lock(const char *dir, const char *uuid, int *fd,
-                       pid_t *holder)
+static int open_lock(const char *dir, const char *uuid, char *path,
+                     size_t len, int *fd)
 {
-    char path[4096], pid[32];
-    int f = -1, rc, n;
-
     *fd = -1;
-    *holder = 0;
     if (!uuid_ok(uuid)) {
         xlmig_err(XLMIG_E_INVAL, "monitor lock: \"%.40s\" is not a UUID",
                   uuid);
         return XLMIG_E_INVAL;
     }
     if (make_dir(dir) ||
-        snprintf(path, sizeof(path), "%s/%s.lock", dir, uuid) >=
-        (int)sizeof(path)) {
+        snprintf(path, len, "%s/%s.lock", dir, uuid) >= (int)len) {
         xlmig_err(XLMIG_E_IO, "monitor lock directory %s: %s", dir,
                   strerror(errno));
         return XLMIG_E_IO;
     }
-    f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (f < 0) {
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (*fd < 0) {
         xlmig_err(XLMIG_E_IO, "monitor lock %s: %s", path, strerror(errno));
         return XLMIG_E_IO;
     }
+    return 0;
+}
+
+/* Ours now: say who holds it. */
+static int claim(int fd, const char *path, uint32_t domid)
+{
+    char line[48];
+    int n = snprintf(line, sizeof(line), "%ld %u\n", (long)getpid(),
+                     domid);
+
+    if (ftruncate(fd, 0) || pwrite(fd, line, (size_t)n, 0) != n) {
+        xlmig_err(XLMIG_E_IO, "monitor lock %s: %s", path, strerror(errno));
+        return XLMIG_E_IO;
+    }
+    return 0;
+}
+
+int xlmig_monitor_lock(const char *dir, const char *uuid, uint32_t domid,
+                       int *fd, pid_t *holder, uint32_t *holder_domid)
+{
+    char path[4096];
+    int f, rc;
+
+    *fd = -1;
+    *holder = 0;
+    *holder_domid = 0;
+    rc = open_lock(dir, uuid, path, sizeof(path), &f);
+    if (rc)
+        return rc;
     if (flock(f, LOCK_EX | LOCK_NB)) {
         rc = errno == EWOULDBLOCK ? XLMIG_E_CHECK : XLMIG_E_IO;
-        *holder = read_pid(f);
+        read_holder(f, holder, holder_domid);
         xlmig_err(rc, "monitor lock %s: %s", path, rc == XLMIG_E_CHECK
                   ? "held by another monitor" : strerror(errno));
-        goto out;
-    }
-    n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-    if (ftruncate(f, 0) || pwrite(f, pid, (size_t)n, 0) != n) {
-        xlmig_err(XLMIG_E_IO, "monitor lock %s: %s", path, strerror(errno));
-        rc = XLMIG_E_IO;
-        goto out;
-    }
-    *fd = f;
-    f = -1;
-    rc = 0;
-out:
-    if (f >= 0)
         close(f);
+        return rc;
+    }
+    rc = claim(f, path, domid);
+    if (rc)
+        close(f);
+    else
+        *fd = f;
+    return rc;
+}
+
+int xlmig_monitor_lock_wait(const char *dir, const char *uuid,
+                            uint32_t domid, int *fd)
+{
+    char path[4096];
+    int f, rc, r;
+
+    *fd = -1;
+    rc = open_lock(dir, uuid, path, sizeof(path), &f);
+    if (rc)
+        return rc;
+    while ((r = flock(f, LOCK_EX)) && errno == EINTR)
+        ;
+    rc = r ? XLMIG_E_IO : claim(f, path, domid);
+    if (r)
+        xlmig_err(rc, "monitor lock %s: %s", path, strerror(errno));
+    if (rc)
+        close(f);
+    else
+        *fd = f;
     return rc;
 }

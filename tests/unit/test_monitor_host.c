@@ -37,19 +37,22 @@ static void test_lock_once_per_uuid(void)
 {
     char *d = tmpdir(), sub[512];
     pid_t holder = -1, child;
+    uint32_t hd = 0;
     int fd = -1, status = 0;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     snprintf(sub, sizeof(sub), "%s/run/monitor", d);
-    CU_ASSERT_EQUAL(xlmig_monitor_lock(sub, UUID, &fd, &holder), 0);
+    CU_ASSERT_EQUAL(xlmig_monitor_lock(sub, UUID, 7, &fd, &holder, &hd),
+                    0);
     CU_ASSERT(fd >= 0);
     child = fork();
     if (!child) {
         int f2;
         pid_t h2 = 0;
-        int rc = xlmig_monitor_lock(sub, UUID, &f2, &h2);
+        uint32_t d2 = 0;
+        int rc = xlmig_monitor_lock(sub, UUID, 9, &f2, &h2, &d2);
 
-        _exit(rc == XLMIG_E_CHECK && h2 == getppid() ? 0 : 1);
+        _exit(rc == XLMIG_E_CHECK && h2 == getppid() && d2 == 7 ? 0 : 1);
     }
     CU_ASSERT(child > 0);
     waitpid(child, &status, 0);
@@ -61,19 +64,27 @@ static void test_lock_once_per_uuid(void)
         pid_t h3;
 
         _exit(xlmig_monitor_lock(sub, "0a1b2c3d-0000-4000-8000-00000000ffff",
-                                 &f3, &h3) ? 1 : 0);
+                                 3, &f3, &h3, &hd) ? 1 : 0);
     }
     waitpid(child, &status, 0);
     CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    /* Released with its holder: the next monitor gets it. */
-    close(fd);
+    /* A waiter gets it once its holder lets go, and says so. */
     child = fork();
     if (!child) {
         int f4;
         pid_t h4;
+        uint32_t d4;
 
-        _exit(xlmig_monitor_lock(sub, UUID, &f4, &h4) ? 1 : 0);
+        /* The lock is the open file's: our inherited copy holds it. */
+        close(fd);
+        if (xlmig_monitor_lock_wait(sub, UUID, 9, &f4))
+            _exit(1);
+        _exit(xlmig_monitor_lock(sub, UUID, 9, &f4, &h4, &d4) ==
+              XLMIG_E_CHECK && d4 == 9 ? 0 : 2);
     }
+    usleep(100000);
+    CU_ASSERT_EQUAL(waitpid(child, &status, WNOHANG), 0);
+    close(fd);
     waitpid(child, &status, 0);
     CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     rm_rf(d);
@@ -83,13 +94,15 @@ static void test_lock_once_per_uuid(void)
 static void test_lock_refuses_bad_uuid(void)
 {
     char *d = tmpdir();
+    uint32_t hd;
     pid_t h;
     int fd;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    CU_ASSERT_EQUAL(xlmig_monitor_lock(d, "../../etc/passwd", &fd, &h),
+    CU_ASSERT_EQUAL(xlmig_monitor_lock(d, "../../etc/passwd", 1, &fd, &h,
+                                       &hd), XLMIG_E_INVAL);
+    CU_ASSERT_EQUAL(xlmig_monitor_lock(d, "", 1, &fd, &h, &hd),
                     XLMIG_E_INVAL);
-    CU_ASSERT_EQUAL(xlmig_monitor_lock(d, "", &fd, &h), XLMIG_E_INVAL);
     CU_ASSERT_EQUAL(fd, -1);
     xlmig_err_clear();
     rm_rf(d);

@@ -132,7 +132,8 @@ static int monitor_main(mon_opts *o)
 {
     xlmig_xen_monitor *m = NULL;
     char *log = NULL;
-    pid_t holder, xl;
+    pid_t holder, xl, wait_for = 0;
+    uint32_t domid, held;
     int lock = -1, rc;
 
     rc = xlmig_xen_monitor_open(&m, o->domain, o->debug);
@@ -145,14 +146,20 @@ static int monitor_main(mon_opts *o)
         rc = 0;
         goto out;
     }
+    domid = xlmig_xen_monitor_domid(m);
     rc = xlmig_monitor_lock(XLMIG_MONITOR_DIR, xlmig_xen_monitor_uuid(m),
-                            &lock, &holder);
+                            domid, &lock, &holder, &held);
     if (rc == XLMIG_E_CHECK) {
-        report_status(o, "already", "%s is already monitored (pid %ld)",
-                      xlmig_xen_monitor_name(m), (long)holder);
         xlmig_err_clear();
         rc = 0;
-        goto out;
+        /* The holder may watch an old copy (migrated here on the same
+         * host): it exits when that copy goes, and we take over. */
+        wait_for = held && held != domid ? holder : 0;
+        if (!wait_for) {
+            report_status(o, "already", "%s is already monitored (pid"
+                          " %ld)", xlmig_xen_monitor_name(m), (long)holder);
+            goto out;
+        }
     }
     if (rc)
         goto fail;
@@ -161,12 +168,27 @@ static int monitor_main(mon_opts *o)
         if (rc)
             goto fail;
     }
+    /* Armed before the wait: a shutdown meanwhile is still seen. */
     rc = xlmig_xen_monitor_arm(m);
     if (rc)
         goto fail;
-    report_status(o, "ok", "watching %s (id %u), pid %ld, log %s",
-                  xlmig_xen_monitor_name(m), xlmig_xen_monitor_domid(m),
-                  (long)getpid(), log ? log : "stderr");
+    report_status(o, "ok", "watching %s (id %u), pid %ld, log %s%s",
+                  xlmig_xen_monitor_name(m), domid, (long)getpid(),
+                  log ? log : "stderr", wait_for
+                  ? " (once the monitor of its old copy has exited)" : "");
+    if (wait_for) {
+        fprintf(stderr, PROG " monitor: %s: waiting for pid %ld, the"
+                " monitor of its old copy (id %u), to exit\n",
+                xlmig_xen_monitor_name(m), (long)wait_for, held);
+        rc = xlmig_monitor_lock_wait(XLMIG_MONITOR_DIR,
+                                     xlmig_xen_monitor_uuid(m), domid,
+                                     &lock);
+        if (rc) {
+            syslog(LOG_ERR, "monitor of %s: %s", xlmig_xen_monitor_name(m),
+                   xlmig_errmsg());
+            goto out;
+        }
+    }
     rc = xlmig_xen_monitor_run(m);
     if (rc)
         syslog(LOG_ERR, "monitor of %s gave up: %s",
