@@ -197,11 +197,30 @@ int xlmig_xen_monitor_arm(xlmig_xen_monitor *m)
     return 0;
 }
 
-/* Is it still our guest (this id, this UUID)? Fills *info if so. */
-static bool still_ours(xlmig_xen_monitor *m, libxl_dominfo *info)
+typedef enum { DOM_GONE, DOM_SUSPENDED, DOM_BACK, DOM_UNKNOWN } dom_state;
+
+/* Our guest (this id, this UUID) now; a failed query is no answer. */
+static dom_state look(xlmig_xen_monitor *m)
 {
-    return !libxl_domain_info(m->h.ctx, info, m->domid) &&
-           !libxl_uuid_compare(&info->uuid, &m->luuid) && !info->dying;
+    libxl_dominfo info;
+    dom_state st;
+    int r;
+
+    libxl_dominfo_init(&info);
+    r = libxl_domain_info(m->h.ctx, &info, m->domid);
+    if (r == ERROR_DOMAIN_NOTFOUND)
+        st = DOM_GONE;
+    else if (r)
+        st = DOM_UNKNOWN;
+    else if (libxl_uuid_compare(&info.uuid, &m->luuid) || info.dying)
+        st = DOM_GONE;
+    else if (info.shutdown &&
+             info.shutdown_reason == LIBXL_SHUTDOWN_REASON_SUSPEND)
+        st = DOM_SUSPENDED;
+    else
+        st = DOM_BACK;
+    libxl_dominfo_dispose(&info);
+    return st;
 }
 
 /*
@@ -210,24 +229,19 @@ static bool still_ours(xlmig_xen_monitor *m, libxl_dominfo *info)
  */
 static bool wait_suspended(xlmig_xen_monitor *m)
 {
-    libxl_dominfo info;
-    bool ours, back;
+    dom_state st;
 
     say(m, false, "suspended; waiting to see whether it resumes or goes");
-    for (;;) {
-        libxl_dominfo_init(&info);
-        ours = still_ours(m, &info);
-        back = ours && !(info.shutdown && info.shutdown_reason ==
-                         LIBXL_SHUTDOWN_REASON_SUSPEND);
-        libxl_dominfo_dispose(&info);
-        if (!ours) {
-            say(m, false, "gone while suspended (migrated away or saved)");
-            return false;
-        }
-        if (back)
-            return true;
+    while ((st = look(m)) == DOM_SUSPENDED || st == DOM_UNKNOWN)
         xlmig_sleep_ns(SUSPEND_POLL_NS);
+    if (st == DOM_GONE) {
+        say(m, false, "gone while suspended (migrated away or saved)");
+        return false;
     }
+    /* Running again, or shut down for another reason: the new watch
+     * reports that at once. */
+    say(m, false, "resumed");
+    return true;
 }
 
 /* The configuration it runs with now, as xl rereads it; else ours. */
