@@ -87,8 +87,11 @@ static int read_old(xlmig_as_item *it, const char *text,
         return 0;
     }
     if (!S_ISREG(st.st_mode) || st.st_size > (off_t)OLD_MAX) {
-        xlmig_err(XLMIG_E_CHECK, "%s exists and is not a file of an xl"
-                  " config's size; not replaced", it->path);
+        xlmig_err(XLMIG_E_CHECK, "%s exists and is %s; not replaced"
+                  " (--no-move-config leaves the guest's config alone)",
+                  it->path, S_ISDIR(st.st_mode) ? "a directory"
+                  : !S_ISREG(st.st_mode) ? "not a file or link"
+                  : "larger than 1 MiB");
         return XLMIG_E_CHECK;
     }
     it->old_kind = XLMIG_AS_FILE;

@@ -51,6 +51,17 @@ for f in dest:switchover:error source:go:error dest:commit:error; do
     snapshot "$B" | cmp -s - "$WORK/b0" || fail "$f: destination changed"
 done
 
+# Where the destination cannot put the file (a directory is in the
+# way), its pre-check refuses, with the reason, before anything moves.
+printf 'name = "g2"\n' >"$A/g2.cfg"
+mkdir "$B/g2.cfg"
+move "$WORK/o" "$WORK/e" g2
+assert_rc 1
+[ "$(json_get "$WORK/o" outcome)" = refused ] || fail "g2 not refused"
+assert_one_line_error "$WORK/e" "config: .*g2.cfg exists and is a directory"
+rmdir "$B/g2.cfg"
+rm "$A/g2.cfg"
+
 # --no-move-config: the guest moves, its files stay.
 move "$WORK/o" "$WORK/e" --no-move-config g1
 assert_rc 0

@@ -453,7 +453,7 @@ static void test_txn_refuses_directory(void)
     xlmig_autostart_txn_init(&t, &dirs);
     CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
                     XLMIG_E_CHECK);
-    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "is not a file"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "is a directory"));
     xlmig_autostart_txn_dispose(&t);
     xlmig_msg_dispose(&m);
     xlmig_placement_dispose(&p);
