@@ -60,7 +60,8 @@ int cmd_receive(const cli_opts *o);
 /* Where a guest's xl config is carried from/to; -1: not at all. */
 int cli_xen_dirs(bool sim, xlmig_autostart_dirs *d);
 /* Start "monitor <domid>" for a guest running here; warns if it fails. */
-void cli_leave_monitor(uint32_t domid, bool if_unmonitored, bool debug);
+void cli_leave_monitor(const char *domain, bool if_unmonitored, bool debug);
+void cli_leave_monitor_id(uint32_t domid, bool if_unmonitored, bool debug);
 
 /*
  * Subcommands (evacuate, recover, status, ...) live in files of their

@@ -133,7 +133,7 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     xlmig_drbd_dispose(&drbd);
     xlmig_xen_src_close(x);
     if (resumed && !o->no_daemon)
-        cli_leave_monitor(domid, true, o->debug);
+        cli_leave_monitor_id(domid, true, o->debug);
     return xlmig_report_exit_code(rep);
 }
 

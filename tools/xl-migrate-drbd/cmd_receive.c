@@ -54,7 +54,7 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     xlmig_xen_dst_close(x);
     /* As xl migrate-receive: a monitor stays behind, unless -e. */
     if (rep->outcome == XLMIG_OUT_MIGRATED && !o->no_daemon && domid)
-        cli_leave_monitor(domid, false, o->debug);
+        cli_leave_monitor_id(domid, false, o->debug);
     return xlmig_report_exit_code(rep);
 }
 
