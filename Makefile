@@ -22,7 +22,7 @@ SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
 CC         ?= cc
-PKGS       := xenlight xencontrol xenguest xenstore xentoollog yajl
+PKGS       := xenlight xlutil xencontrol xenguest xenstore xentoollog yajl
 DEB_BUILD  := gcc make pkg-config libxen-dev libyajl-dev libcunit1-dev
 DEB_TEST   := $(DEB_BUILD) procps
 

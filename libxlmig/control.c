@@ -15,6 +15,7 @@
 #define MAX_STRING (XLMIG_MAX_CONTROL_STRING)
 #define XLMIG_MAX_CONTROL_STRING (1u << 19)
 #define MAX_SHORT 4096u
+#define MAX_XL_CONFIG (64u * 1024u)   /* an xl.cfg file (autostart.h) */
 
 static const char *type_names[XLMIG_MSG__COUNT] = {
     [XLMIG_MSG_NONE] = "none",
@@ -55,6 +56,10 @@ void xlmig_msg_dispose(xlmig_msg *m)
     free(m->uuid);
     free(m->message);
     free(m->config);
+    free(m->xl_config_file);
+    free(m->xl_config);
+    free(m->autostart);
+    free(m->autostart_config);
     for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
         free(m->checks[i].name);
         free(m->checks[i].detail);
@@ -144,6 +149,14 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     put_str(g, "uuid", m->uuid);
     put_str(g, "message", m->message);
     put_str(g, "config", m->config);
+    put_str(g, "xl_config_file", m->xl_config_file);
+    put_str(g, "xl_config", m->xl_config);
+    put_str(g, "autostart", m->autostart);
+    put_str(g, "autostart_config", m->autostart_config);
+    if (m->autostart_relative) {
+        GS(g, "autostart_relative");
+        yajl_gen_bool(g, 1);
+    }
     put_u64(g, "mem_bytes", m->mem_bytes);
     put_u64(g, "page_size", m->page_size);
     put_u64(g, "free_bytes", m->free_bytes);
@@ -360,6 +373,16 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_text(v, k, &m->message);
     if (!strcmp(k, "config"))
         return get_str(v, k, MAX_STRING, &m->config);
+    if (!strcmp(k, "xl_config_file"))
+        return get_str(v, k, MAX_SHORT, &m->xl_config_file);
+    if (!strcmp(k, "xl_config"))
+        return get_str(v, k, MAX_XL_CONFIG, &m->xl_config);
+    if (!strcmp(k, "autostart"))
+        return get_str(v, k, MAX_SHORT, &m->autostart);
+    if (!strcmp(k, "autostart_config"))
+        return get_str(v, k, MAX_XL_CONFIG, &m->autostart_config);
+    if (!strcmp(k, "autostart_relative"))
+        return get_bool(v, k, &m->autostart_relative);
     if (!strcmp(k, "mem_bytes"))
         return get_u64(v, k, &m->mem_bytes);
     if (!strcmp(k, "page_size"))

@@ -44,6 +44,11 @@ typedef struct {
     char *uuid;
     char *message;        /* error / abort reason */
     char *config;         /* backend-specific domain config (JSON text) */
+    char *xl_config_file; /* migrate: the guest's xl config file's name, */
+    char *xl_config;      /* and its text (autostart.h) */
+    char *autostart;      /* its /etc/xen/auto entry's name, */
+    char *autostart_config; /* its text if a copy; absent: a link */
+    bool autostart_relative; /* the link is relative */
     uint64_t mem_bytes;
     uint64_t page_size;
     uint64_t free_bytes;

@@ -41,6 +41,10 @@ typedef struct {
                                     refused, not migrated */
     const xlmig_shared_storage *shared; /* disks.h; NULL = none */
     const char *lock_dir;        /* guest locks (lock.h); NULL = none */
+    const struct xlmig_autostart_dirs_s *xen_dirs; /* where the guest's
+                                    xl config and autostart entry are
+                                    found and carried (autostart.h);
+                                    NULL = they stay */
 } xlmig_src_opts;
 
 void xlmig_src_opts_init(xlmig_src_opts *o);
@@ -57,6 +61,8 @@ typedef struct {
     const char *backend_name;    /* must match the source's */
     const xlmig_shared_storage *shared; /* disks.h; NULL = none */
     const char *lock_dir;        /* guest locks (lock.h); NULL = none */
+    struct xlmig_autostart_txn_s *autostart; /* writes a carried xl config
+                                    and autostart entry; NULL = ignored */
 } xlmig_dst_opts;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o);

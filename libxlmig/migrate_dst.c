@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autostart.h"
 #include "error.h"
 #include "fault.h"
 #include "lock.h"
@@ -30,6 +31,8 @@ typedef struct {
     bool peer_gone;
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
+    bool carry;              /* a carried xl config is staged */
+    char carry_why[256];     /* why it is not */
 } dst_run;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o)
@@ -137,6 +140,55 @@ static int lock_guest(dst_run *r, xlmig_checks *c)
     return rc;
 }
 
+/* The guest's xl config and autostart entry, if the source sent them. */
+static bool carried(const dst_run *r)
+{
+    return r->o->autostart && xlmig_placement_in_msg(&r->req);
+}
+
+static void carry_check(dst_run *r, xlmig_checks *c)
+{
+    char detail[512];
+    int rc = xlmig_autostart_check(r->o->autostart, &r->req, detail,
+                                   sizeof(detail));
+
+    xlmig_checks_add(c, "dest", XLMIG_AUTOSTART_CHECK, rc == 0, "%s",
+                     detail);
+    xlmig_err_clear();
+}
+
+/* Staged before the memory moves; a failure costs the file, not the
+ * migration: the source then keeps its autostart entry. */
+static void carry_stage(dst_run *r)
+{
+    r->carry = !xlmig_autostart_stage(r->o->autostart);
+    if (!r->carry) {
+        snprintf(r->carry_why, sizeof(r->carry_why), "%s", xlmig_errmsg());
+        XLMIG_WARN("the guest's config will not be written here: %s",
+                   r->carry_why);
+        xlmig_err_clear();
+    }
+}
+
+/* Put in place once the guest runs here; "done" says whether. */
+static void carry_commit(dst_run *r, xlmig_msg *done)
+{
+    char detail[512];
+    bool ok = r->carry && !xlmig_autostart_commit(r->o->autostart);
+
+    if (r->carry && !ok) {
+        snprintf(r->carry_why, sizeof(r->carry_why), "%s", xlmig_errmsg());
+        XLMIG_WARN("the guest runs here, but its config was not written:"
+                   " %s", r->carry_why);
+        xlmig_err_clear();
+    }
+    if (ok)
+        xlmig_placement_describe(&r->o->autostart->p, &r->o->autostart->dirs,
+                                 detail, sizeof(detail));
+    xlmig_msg_add_check(done, XLMIG_AUTOSTART_CHECK, ok,
+                        ok ? detail : r->carry_why);
+}
+
 static int check(dst_run *r, bool *ok)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -172,6 +224,8 @@ static int check(dst_run *r, bool *ok)
         xlmig_disks_check(r->req.config, r->o->shared, "dest", &c);
     if (!rc && !locked_out && h && h->dst_check)
         rc = h->dst_check(h->arg, &r->req, r->req.host, &c);
+    if (!rc && !locked_out && carried(r))
+        carry_check(r, &c);
     if (rc)
         goto out;
     for (i = 0; i < c.n; i++)
@@ -224,6 +278,8 @@ static int prepare(dst_run *r)
         }
     }
     xlmig_msg_dispose(&m);
+    if (!rc && carried(r))
+        carry_stage(r);
     return rc;
 }
 
@@ -287,6 +343,8 @@ static int commit(dst_run *r)
     m.not_started = rc && rc != XLMIG_E_UNDEFINED;
     if (rc)
         xlmig_msg_set(&m.message, xlmig_errmsg());
+    else if (carried(r))
+        carry_commit(r, &m);
     if (xlmig_chan_send_msg(&r->ch, &m) && !rc)
         XLMIG_WARN("guest runs here but the source did not hear it: %s",
                    xlmig_errmsg());
@@ -323,6 +381,8 @@ static void rollback(dst_run *r, int why)
         XLMIG_WARN("discarding the incoming guest failed: %s",
                    xlmig_errmsg());
     r->restoring = false;
+    if (carried(r))
+        xlmig_autostart_rollback(r->o->autostart);
     if (r->hooks_prepared && h && h->dst_rollback && h->dst_rollback(h->arg))
         XLMIG_WARN("closing the disk window failed: %s", xlmig_errmsg());
     if (r->rep->outcome == XLMIG_OUT_NONE)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "autostart.h"
 #include "error.h"
 #include "fault.h"
 #include "lock.h"
@@ -50,6 +51,9 @@ typedef struct {
     char said[120];          /* the same, "" if its hello had none */
     char drbd_peer[XLMIG_INV_NAME_MAX]; /* it, as the resources name it */
     xlmig_lock lock;         /* the guest's, for the whole run */
+    xlmig_placement placement; /* the guest's xl config, autostart */
+    bool placed;             /* the destination wrote them */
+    char placed_why[256];
 } src_run;
 
 void xlmig_src_opts_init(xlmig_src_opts *o)
@@ -242,7 +246,8 @@ static int request(src_run *r)
         xlmig_msg_set(&m.backend, r->ops->name) ||
         xlmig_msg_set(&m.name, r->di.name) ||
         xlmig_msg_set(&m.uuid, r->di.uuid) ||
-        xlmig_msg_set(&m.config, r->di.config))
+        xlmig_msg_set(&m.config, r->di.config) ||
+        xlmig_placement_to_msg(&r->placement, &m))
         goto out;
     m.mem_bytes = r->di.mem_bytes;
     m.page_size = r->di.page_size;
@@ -289,6 +294,42 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
     xlmig_msg_dispose(&m);
     *rtt = best == UINT64_MAX ? 0 : best;
     return rc;
+}
+
+/* The guest's xl config file and autostart entry go with it. */
+static void carry_check(src_run *r)
+{
+    const xlmig_autostart_dirs *d = r->o->xen_dirs;
+    char detail[512];
+
+    if (!d)
+        return;
+    if (xlmig_placement_find(d, r->di.name, &r->placement)) {
+        /* Not a reason to keep the guest here: its files stay. */
+        XLMIG_WARN("the guest's config stays on this host: %s",
+                   xlmig_errmsg());
+        xlmig_err_clear();
+        xlmig_placement_dispose(&r->placement);
+        return;
+    }
+    xlmig_placement_describe(&r->placement, d, detail, sizeof(detail));
+    xlmig_checks_add(r->checks, "source", "config", true, "%s", detail);
+}
+
+/* After the commit: the autostart entry now lives over there. */
+static void carry_release(src_run *r)
+{
+    if (!r->o->xen_dirs || xlmig_placement_empty(&r->placement))
+        return;
+    if (!r->placed) {
+        XLMIG_WARN("the guest's config and autostart entry stay on this"
+                   " host: %s", r->placed_why);
+        return;
+    }
+    if (xlmig_autostart_release(r->o->xen_dirs, &r->placement)) {
+        XLMIG_WARN("%s", xlmig_errmsg());
+        xlmig_err_clear();
+    }
 }
 
 /*
@@ -472,6 +513,8 @@ static int precheck(src_run *r)
     if (!rc && r->di.config)
         xlmig_disks_check(r->di.config, r->o->shared, "source",
                           r->checks);
+    if (!rc)
+        carry_check(r);
     if (!rc)
         rc = fault(r, "precheck");
     if (rc)
@@ -759,6 +802,12 @@ static int switchover(src_run *r)
         r->rep->sw_restore_ns = took;
     }
     r->rep->sw_resume_ns = r->t_suspend + r->rep->downtime_ns - r->t_ready;
+    if (!xlmig_placement_empty(&r->placement)) {
+        const char *why;
+
+        r->placed = xlmig_autostart_confirmed(&m, &why);
+        snprintf(r->placed_why, sizeof(r->placed_why), "%s", why);
+    }
 out:
     if (rc == XLMIG_E_TIMEOUT && r->ch.deadline_hit)
         deadline_passed(r);
@@ -788,6 +837,7 @@ static int commit(src_run *r)
         XLMIG_WARN("closing the disk window after commit failed: %s",
                    xlmig_errmsg());
     r->rep->outcome = XLMIG_OUT_MIGRATED;
+    carry_release(r);
     learn(r);
     return 0;
 }
@@ -864,6 +914,7 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
     xlmig_transport_init(&r.tr);
     xlmig_domain_info_init(&r.di);
     xlmig_lock_init(&r.lock);
+    xlmig_placement_init(&r.placement);
     xlmig_policy_init(&r.pol, &o->policy, NULL);
     xlmig_throttle_init(&r.thr, &o->throttle, NULL, NULL);
     xlmig_self_name(r.host, sizeof(r.host));
@@ -898,6 +949,7 @@ out:
     xlmig_chan_dispose(&r.ch);
     xlmig_transport_dispose(&r.tr, 5000, &status);
     xlmig_domain_info_dispose(&r.di);
+    xlmig_placement_dispose(&r.placement);
     /* Last: whatever happened, it is over here. */
     xlmig_lock_dispose(&r.lock);
     return rc;

@@ -6,6 +6,7 @@
 #define XLMIG_XEN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "backend.h"
 
@@ -21,9 +22,13 @@ int xlmig_xen_src_open(xlmig_xen_src **out, const char *domain,
                        const xlmig_xen_opts *opts);
 void xlmig_xen_src_close(xlmig_xen_src *x);
 extern const xlmig_src_ops xlmig_xen_src_ops;
+/* Was the guest suspended and then resumed here (a rollback)? */
+bool xlmig_xen_src_resumed(const xlmig_xen_src *x, uint32_t *domid);
 
 int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts);
 void xlmig_xen_dst_close(xlmig_xen_dst *x);
 extern const xlmig_dst_ops xlmig_xen_dst_ops;
+/* The guest's id once it runs here (activated); else 0. */
+uint32_t xlmig_xen_dst_domid(const xlmig_xen_dst *x);
 
 #endif

@@ -358,6 +358,11 @@ static int xen_discard(void *be)
     return 0;
 }
 
+uint32_t xlmig_xen_dst_domid(const xlmig_xen_dst *d)
+{
+    return d->active && d->domid != XLMIG_NO_DOMID ? d->domid : 0;
+}
+
 const xlmig_dst_ops xlmig_xen_dst_ops = {
     .name = "xen",
     .check = xlmig_xen_dst_check,

@@ -108,6 +108,7 @@ struct xlmig_xen_src {
     unsigned vcpus;
     bool cap_saved;            /* its own cap is on disk (throttle_cap.h) */
     bool destroyed;
+    bool resumed;              /* suspended, then resumed here */
 };
 
 /* Destination-side state. */

@@ -235,7 +235,14 @@ static int xen_resume(void *be)
                   " failed (libxl error %d)", x->name, x->domid, r);
         return XLMIG_E_BACKEND;
     }
+    x->resumed = true;
     return 0;
+}
+
+bool xlmig_xen_src_resumed(const xlmig_xen_src *x, uint32_t *domid)
+{
+    *domid = x->domid;
+    return x->resumed && !x->destroyed;
 }
 
 static int xen_destroy(void *be)

@@ -6,7 +6,7 @@
 # moves their timing (one-second timeouts, a signal at 1.5 s).
 
 VALGRIND_TESTS ?= test_sim_migrate test_bad_input test_dry_run \
-                  test_damaged_stream
+                  test_damaged_stream test_config_follows
 VG_LOGS        := $(BUILD)/valgrind
 
 .PHONY: valgrind

@@ -8,6 +8,7 @@
 
 #include "disks.h"
 #include "config.h"
+#include "autostart.h"
 
 #define PROG "xl-migrate-drbd"
 #define XLMIG_VERSION "0.1"
@@ -19,7 +20,7 @@ typedef struct {
     const char *ssh;              /* -s; NULL = "ssh" */
     const char *receiver;         /* command run on the destination */
     const char *config_override;  /* -C */
-    bool no_daemon;               /* -e, passed to the receiver */
+    bool no_daemon;               /* -e: leave no monitor behind */
     bool debug;
     double max_downtime_ms;
     bool has_max_downtime;        /* asked for, not the default */
@@ -32,6 +33,7 @@ typedef struct {
     bool json;
     bool dry_run;
     bool no_throttle;
+    bool no_move_config;          /* xl config, autostart entry stay */
     bool quiet;
     int verbose;
     const xlmig_config *conf;     /* xlmig.conf as read */
@@ -65,6 +67,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_migrate(const cli_opts *o);
 int cmd_receive(const cli_opts *o);
+/* Where a guest's xl config is carried from/to; -1: not at all. */
+int cli_xen_dirs(bool sim, xlmig_autostart_dirs *d);
+/* Start "monitor <domid>" for a guest running here; warns if it fails. */
+void cli_leave_monitor(const char *domain, bool if_unmonitored, bool debug);
+void cli_leave_monitor_id(uint32_t domid, bool if_unmonitored, bool debug);
 
 /*
  * Subcommands (evacuate, recover, status, ...) live in files of their

@@ -152,6 +152,8 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     xlmig_xen_src *x;
     xlmig_hooks hooks;
     xlmig_drbd drbd;
+    uint32_t domid;
+    bool resumed;
 
     if (xlmig_xen_src_open(&x, o->domain, &xo)) {
         cli_error("%s", xlmig_errmsg());
@@ -167,9 +169,13 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     xlmig_migrate_source(so, &xlmig_xen_src_ops, x, rep);
     so->hooks = NULL;
     print_outcome(o, rep, checks);
+    /* xl's monitor of the guest exited on the suspend. */
+    resumed = xlmig_xen_src_resumed(x, &domid);
     xlmig_drbd_hooks_dispose(&drbd, &hooks);
     xlmig_drbd_dispose(&drbd);
     xlmig_xen_src_close(x);
+    if (resumed && !o->no_daemon)
+        cli_leave_monitor_id(domid, true, o->debug);
     return xlmig_report_exit_code(rep);
 }
 
@@ -186,6 +192,7 @@ int cmd_migrate(const cli_opts *o)
     xlmig_dest dest;
     xlmig_cmd cmd;
     char swdir[4096], lockdir[4200];
+    xlmig_autostart_dirs dirs;
     bool sim_up = false;
     int rc;
 
@@ -216,6 +223,8 @@ int cmd_migrate(const cli_opts *o)
     so.progress = &prog;
     so.cancel = &cli_cancel;
     so.checks = &checks;
+    if (!o->no_move_config && !cli_xen_dirs(o->sim, &dirs))
+        so.xen_dirs = &dirs;
     if (xlmig_lock_dir_default(o->sim, lockdir, sizeof(lockdir),
                                &so.lock_dir)) {
         cli_error("%s", xlmig_errmsg());

@@ -41,6 +41,7 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     xlmig_xen_dst *x;
     xlmig_hooks hooks;
     xlmig_drbd drbd;
+    uint32_t domid;
 
     if (xlmig_xen_dst_open(&x, &xo)) {
         cli_error("receive: %s", xlmig_errmsg());
@@ -55,9 +56,13 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     d.hooks = &hooks;
     xlmig_migrate_dest(&d, &xlmig_xen_dst_ops, x, rep);
     print_result(o, rep);
+    domid = xlmig_xen_dst_domid(x);
     xlmig_drbd_hooks_dispose(&drbd, &hooks);
     xlmig_drbd_dispose(&drbd);
     xlmig_xen_dst_close(x);
+    /* As xl migrate-receive: a monitor stays behind, unless -e. */
+    if (rep->outcome == XLMIG_OUT_MIGRATED && !o->no_daemon && domid)
+        cli_leave_monitor_id(domid, false, o->debug);
     return xlmig_report_exit_code(rep);
 }
 
@@ -76,6 +81,8 @@ static void write_report(const char *path, const xlmig_report *rep)
 
 int cmd_receive(const cli_opts *o)
 {
+    xlmig_autostart_dirs dirs;
+    xlmig_autostart_txn txn;
     xlmig_dst_opts dopts;
     xlmig_report rep;
     xlmig_sim_dst sim;
@@ -93,8 +100,15 @@ int cmd_receive(const cli_opts *o)
         cli_error("receive: %s", xlmig_errmsg());
         return XLMIG_EXIT_ERROR;
     }
-    if (!o->sim)
-        return receive_xen(o, &dopts, &rep);
+    /* Whatever the source sends of the guest's config lands here. */
+    if (!cli_xen_dirs(o->sim, &dirs)) {
+        xlmig_autostart_txn_init(&txn, &dirs);
+        dopts.autostart = &txn;
+    }
+    if (!o->sim) {
+        rc = receive_xen(o, &dopts, &rep);
+        goto out;
+    }
     free_bytes = o->sim_free_mib >= 0
         ? (uint64_t)(o->sim_free_mib * XLMIG_MIB) : xlmig_sim_host_free();
     xlmig_sim_dst_init(&sim, free_bytes);
@@ -117,5 +131,8 @@ int cmd_receive(const cli_opts *o)
                 xlmig_outcome_str(rep.outcome), rep.message, kept(&rep));
     }
     xlmig_sim_dst_dispose(&sim);
+out:
+    if (dopts.autostart)
+        xlmig_autostart_txn_dispose(&txn);
     return rc;
 }

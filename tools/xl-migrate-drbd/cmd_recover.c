@@ -195,8 +195,14 @@ static int local_inspect(const rec_opts *o, xlmig_host_view *v)
 
 static int local_act(const rec_opts *o, const xlmig_action *a)
 {
-    return o->sim ? xlmig_sim_host_act(o->host_dir, o->domain, a)
-                  : xlmig_xen_host_act(o->domain, &o->hint, a);
+    int rc = o->sim ? xlmig_sim_host_act(o->host_dir, o->domain, a)
+                    : xlmig_xen_host_act(o->domain, &o->hint, a);
+
+    /* Running again here, as after a rollback: it needs a monitor. */
+    if (!rc && !o->sim &&
+        (a->act == XLMIG_ACT_RESUME || a->act == XLMIG_ACT_UNPAUSE))
+        cli_leave_monitor(o->domain, true, false);
+    return rc;
 }
 
 /* Learn the guest's uuid and resources from a view, where unknown. */

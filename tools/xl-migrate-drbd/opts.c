@@ -54,7 +54,7 @@ void cli_usage(FILE *out)
 "  -s <sshcommand>         run the receiver through this (default ssh),\n"
 "                          split into words, no shell; with -s \"\" <host>\n"
 "                          is the whole command, run as given\n"
-"  -e                      receiver does not wait in the background\n"
+"  -e                      leave no domain monitor behind (xl migrate -e)\n"
 "  -C <config>             send this domain config instead\n"
 "  --debug                 verbose libxl/libxc and protocol logging\n"
 "Migration:\n"
@@ -66,6 +66,9 @@ void cli_usage(FILE *out)
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
 "  --no-throttle           never cap the guest's CPU\n"
+"  --no-move-config        leave the guest's xl config file and its\n"
+"                          /etc/xen/auto entry where they are (default:\n"
+"                          they follow the guest)\n"
 "  --io-timeout <s>        longest wait on the peer for one message or\n"
 "                          write, however it trickles (default 60)\n"
 "  --switchover-deadline-min <ms>, --switchover-deadline-max <ms>\n"
@@ -110,7 +113,7 @@ enum {
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
-    O_DEADLINE_MAX, O_SIM_DRBD,
+    O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG,
 };
 
 static const struct option longopts[] = {
@@ -121,6 +124,7 @@ static const struct option longopts[] = {
     { "json", no_argument, NULL, O_JSON },
     { "dry-run", no_argument, NULL, O_DRY_RUN },
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
+    { "no-move-config", no_argument, NULL, O_NO_MOVE_CONFIG },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
     { "switchover-deadline-min", required_argument, NULL, O_DEADLINE_MIN },
     { "switchover-deadline-max", required_argument, NULL, O_DEADLINE_MAX },
@@ -250,6 +254,7 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_JSON: o->json = true; break;
         case O_DRY_RUN: o->dry_run = true; break;
         case O_NO_THROTTLE: o->no_throttle = true; break;
+        case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
         case O_DEBUG: o->debug = true; break;
         case O_RECEIVE: o->receive = true; break;
         case O_SIM: o->sim = true; break;
