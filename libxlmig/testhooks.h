@@ -5,9 +5,9 @@
  * XLMIG_SIM_STATE, XLMIG_SIM_HOST, XLMIG_XEN_DIR, XLMIG_FAULT*). They
  * exist only in a build made with -DXLMIG_TEST_HOOKS (build/test, what
  * `make check`, the integration tests and the test bed use); the
- * production build
- * ignores every one of them, so nothing in a host's environment can
- * redirect what the installed tool runs or where it keeps its state.
+ * production build ignores every one of them, so nothing in a host's
+ * environment can redirect what the installed tool runs or where it
+ * keeps its state.
  */
 #ifndef XLMIG_TESTHOOKS_H
 #define XLMIG_TESTHOOKS_H
