@@ -11,6 +11,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 TB_DISK_SCRIPT=${TB_DISK_SCRIPT:-block-drbd}   # hotplug script of guest disks
 TB_GUEST_MEM=${TB_GUEST_MEM:-128}
 TB_GUEST_NET=${TB_GUEST_NET:-bridge}   # "none": guests without a vif
+# Memory of a guest its working set cannot have (kernel, its buffers, the
+# guest's reserve): the default 128 MiB allows a 32 MiB working set.
+TB_GUEST_KERNEL_MB=${TB_GUEST_KERNEL_MB:-96}
 TB_MIGRATE_TIMEOUT=${TB_MIGRATE_TIMEOUT:-900}
 TB_HB_TIMEOUT=${TB_HB_TIMEOUT:-300}    # first heartbeats / heartbeats resuming
 TB_CREATE_TIMEOUT=${TB_CREATE_TIMEOUT:-300}  # xl create (slow beside a running guest)
@@ -375,12 +378,12 @@ tb_guest_cfg() {
     local name=$1; shift
     local disks=r0 script=$TB_DISK_SCRIPT mem=$TB_GUEST_MEM dirty=0 ws=32 \
           hb=100 dms=1000 kv spec="" vd=a r net=$TB_GUEST_NET ip mac \
-          on_poweroff=destroy on_reboot=restart on_crash=preserve
+          on_poweroff=destroy on_reboot=restart on_crash=preserve mem_set=""
     read -r ip mac < <(tb_net_addr "$name")
     for kv in "$@"; do
         case $kv in
             disks=*) disks=${kv#*=} ;; script=*) script=${kv#*=} ;;
-            mem=*) mem=${kv#*=} ;; dirty_mb_s=*) dirty=${kv#*=} ;;
+            mem=*) mem=${kv#*=} mem_set=1 ;; dirty_mb_s=*) dirty=${kv#*=} ;;
             dirty_ws_mb=*) ws=${kv#*=} ;; hb_ms=*) hb=${kv#*=} ;;
             disk_ms=*) dms=${kv#*=} ;; net=*) net=${kv#*=} ;;
             ip=*) ip=${kv#*=}
@@ -390,11 +393,17 @@ tb_guest_cfg() {
             *) tb_die "tb_guest_cfg: unknown setting '$kv'" ;;
         esac
     done
+    # The Debian kernel keeps some 85 MiB of a guest for itself (README.md):
+    # unless told its size, a guest gets room for its working set.
+    if [ -z "$mem_set" ] && [ "$dirty" != 0 ] && [ $((ws + TB_GUEST_KERNEL_MB)) -gt "$mem" ]; then
+        mem=$(( (ws + TB_GUEST_KERNEL_MB + 31) / 32 * 32 ))
+    fi
     for r in $disks; do
         spec="$spec${spec:+, }\"vdev=xvd$vd,access=rw,script=$script,target=$r\""
         vd=$(echo "$vd" | tr a-y b-z)
     done
     local extra="console=hvc0 quiet dirty_mb_s=$dirty dirty_ws_mb=$ws hb_ms=$hb disk_ms=$dms"
+    [ -n "${disks// /}" ] || extra="$extra tb_disk=none"
     [ "$net" = none ] || extra="$extra tb_ip=$ip/24"
     cat <<EOF
 name = "$name"
@@ -455,14 +464,14 @@ tb_guest_wait_boot() {
     local h=$1 name=$2 since=$3 deadline=$((SECONDS + $4)) old=${5:-none} out prog
     prog='$1 > s && $2 == n {
         if ($3 == "HB" && $4 != old) { if (++c[$4] >= 5) { print "boot", $4; exit } }
-        else if ($0 ~ re) { $1 = ""; print "error" $0; exit } }'
+        else if ($0 ~ re) { sub(/^[^ ]+ [^ ]+ /, ""); print "error " $0; exit } }'
     while [ $SECONDS -lt $deadline ]; do
         out=$(tb_run "$h" "awk -v s=$since -v n=$name -v old=$old \
             -v re=$(printf %q "$TB_GUEST_ERR_RE") $(printf %q "$prog") \
             /var/log/tb/console.log") || out=""
         case $out in
             boot\ *) TB_BOOT=${out#boot }; return 0 ;;
-            error\ *) tb_fail "$name on $h reports an error:${out#error}" ;;
+            error\ *) tb_fail "$name on $h reports an error: ${out#error }" ;;
         esac
         sleep 2
     done
