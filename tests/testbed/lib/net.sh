@@ -55,7 +55,9 @@ tb_net_probe_start() {
 # both dom0s, stops the probe and reports the network gap from each beside
 # the heartbeat gap, and when DST's bridge learnt the guest's MAC (its
 # gratuitous ARP, and the forwarding entry on the vif) relative to the
-# first heartbeat DST logged. Sets TB_NET_GAP (the larger of the two).
+# first heartbeat DST logged. SRC = DST: a migration that did not move
+# the guest (no MAC learning to report). Sets TB_NET_GAP (the larger of
+# the two).
 tb_net_probe_stop() {
     local tool=$1 src=$2 dst=$3 name=$TB_NET_NAME x r gaps="" k v
     local replies gap gap_end last_age garp fdb fdb_dev hb_first kv
@@ -82,7 +84,7 @@ tb_net_probe_stop() {
         gaps+="${gaps:+, }from $x $gap s"
         TB_NET_GAP=$(awk -v a="$TB_NET_GAP" -v b="$gap" \
             'BEGIN { printf "%.3f", (b > a ? b : a) }')
-        [ "$x" = "$dst" ] || continue
+        [ "$x" = "$dst" ] && [ "$src" != "$dst" ] || continue
         TB_NET_LEARN=$(awk -v hb="$hb_first" -v garp="$garp" -v fdb="$fdb" \
             -v dev="$fdb_dev" -v pe="$gap_end" -v d="$dst" 'function rel(t) {
                 if (t == "-" || hb == "-") return "none"
@@ -94,6 +96,7 @@ tb_net_probe_stop() {
     done
     tb_report "$tool $src->$dst net_gap_s" \
         "$TB_NET_GAP ($gaps; heartbeat gap ${TB_GAP:-?} s)"
-    tb_report "$tool $src->$dst mac_learned" "$TB_NET_LEARN"
+    [ "$src" = "$dst" ] ||
+        tb_report "$tool $src->$dst mac_learned" "$TB_NET_LEARN"
     TB_NET_NAME=""
 }
