@@ -499,7 +499,7 @@ tb_guest_on() { tb_run "$1" "xl domid $2" > /dev/null 2>&1; }
 # tb_hb_last HOST NAME: "<dom0 epoch> <boot> <seq>" of NAME's last heartbeat
 # logged on HOST (empty if none).
 tb_hb_last() {
-    tb_run "$1" "grep ' $2 HB ' /var/log/tb/console.log | tail -1" 2> /dev/null |
+    tb_run "$1" "grep ' $2 HB ' /var/log/tb/console.log | tail -1; true" 2> /dev/null |
         awk '{ print $1, $4, $5 }'
 }
 
@@ -567,7 +567,8 @@ tb_hb_gap() {
     for h in $TB_HOSTS; do
         off=$(tb_clock_offset "$h")
         err=$(awk -v e="$err" -v o="$off" 'BEGIN { split(o, x, " "); print e + x[2] / 2 }')
-        all+=$(tb_run "$h" "grep ' $name HB ' /var/log/tb/console.log" |
+        # (a host that never ran NAME has no line of it)
+        all+=$(tb_run "$h" "grep ' $name HB ' /var/log/tb/console.log || true" |
             awk -v off="${off%% *}" -v h="$h" '{ printf "%.4f %s %s %s\n", $1 - off, $4, $5, h }')
         all+=$'\n'
     done
