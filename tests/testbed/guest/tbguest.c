@@ -2,7 +2,10 @@
  * tbguest: workload of the test bed's PVH guest (started by its /init,
  * statically linked).
  *
- * - dirties memory at a configured rate (MiB/s) over a working set;
+ * - dirties memory at a configured rate (MiB/s) over a working set,
+ *   faulted in at start; a working set that does not fit in MemAvailable
+ *   (less a reserve for the kernel) or cannot be mapped is an error:
+ *   "TBGUEST ERROR ..." and exit, never a quiet run without load;
  * - prints a heartbeat line "HB <boot> <seq> <mono_ms>" every hb_ms to the console,
  *   which xenconsoled logs in dom0, where tb-conslog stamps each line on
  *   arrival: the largest gap between consecutive heartbeats is the
@@ -30,6 +33,9 @@
 
 #define SECTOR 512
 #define SLICE_MS 10
+/* MemAvailable a working set must leave to the kernel (page tables,
+ * buffers, the console), lest the OOM killer end the workload. */
+#define RESERVE_KB (8 * 1024)
 
 static long opt_long(const char *cmdline, const char *key, long def)
 {
@@ -127,6 +133,30 @@ static void disk_tick(struct disk *d)
     memcpy(d->last, d->buf, SECTOR);
 }
 
+/* MemTotal and MemAvailable (kB) from /proc/meminfo, -1 if unknown. */
+static void meminfo_kb(long *total, long *avail)
+{
+    char buf[4096], *p;
+    ssize_t n;
+    int fd;
+
+    *total = *avail = -1;
+    fd = open("/proc/meminfo", O_RDONLY);
+    if (fd < 0)
+        return;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    p = strstr(buf, "MemTotal:");
+    if (p)
+        *total = strtol(p + 9, NULL, 10);
+    p = strstr(buf, "MemAvailable:");
+    if (p)
+        *avail = strtol(p + 13, NULL, 10);
+}
+
 int main(void)
 {
     char cmdline[4096] = " ";
@@ -138,6 +168,7 @@ int main(void)
     int64_t t0, next_slice, next_hb, next_disk;
     unsigned long hb = 0;
     double quota = 0, per_slice;
+    long total_kb, avail_kb;
     int fd;
     ssize_t n;
 
@@ -155,17 +186,36 @@ int main(void)
     opt_str(cmdline, "tb_disk", diskpath, sizeof(diskpath), "/dev/xvda");
     if (dirty_mb_s < 0 || dirty_mb_s > 4096 || ws_mb < 1 || ws_mb > 4096 ||
         hb_ms < 10 || hb_ms > 60000 || disk_ms < 10 || disk_ms > 600000) {
-        say("TBGUEST bad settings: dirty_mb_s=%ld dirty_ws_mb=%ld hb_ms=%ld "
-            "disk_ms=%ld\n", dirty_mb_s, ws_mb, hb_ms, disk_ms);
-        dirty_mb_s = 0; ws_mb = 1; hb_ms = 100; disk_ms = 1000;
+        say("TBGUEST ERROR bad settings: dirty_mb_s=%ld dirty_ws_mb=%ld "
+            "hb_ms=%ld disk_ms=%ld\n", dirty_mb_s, ws_mb, hb_ms, disk_ms);
+        return 1;
     }
+    meminfo_kb(&total_kb, &avail_kb);
+    say("TBGUEST mem total_kb=%ld avail_kb=%ld\n", total_kb, avail_kb);
+    ws = NULL;
     ws_pages = (size_t)ws_mb * 1024 * 1024 / page;
-    ws = mmap(NULL, ws_pages * page, PROT_READ | PROT_WRITE,
-              MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (ws == MAP_FAILED) {
-        say("TBGUEST cannot map %ld MiB: %s\n", ws_mb, strerror(errno));
-        ws = NULL;
-        dirty_mb_s = 0;
+    if (dirty_mb_s > 0) {
+        /* A load that cannot run must not pass for one: say so, stop. */
+        if (avail_kb >= 0 && ws_mb * 1024 + RESERVE_KB > avail_kb) {
+            say("TBGUEST ERROR working set %ld MiB does not fit: %ld MiB "
+                "available, %d MiB kept for the kernel\n", ws_mb,
+                avail_kb / 1024, RESERVE_KB / 1024);
+            return 1;
+        }
+        ws = mmap(NULL, ws_pages * page, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (ws == MAP_FAILED) {
+            say("TBGUEST ERROR cannot map %ld MiB: %s\n", ws_mb,
+                strerror(errno));
+            return 1;
+        }
+        /* Fault every page in now (MAP_POPULATE fails silently). */
+        for (cursor = 0; cursor < ws_pages; cursor++)
+            ws[cursor * page] = 1;
+        cursor = 0;
+        meminfo_kb(&total_kb, &avail_kb);
+        say("TBGUEST load ready dirty_mb_s=%ld dirty_ws_mb=%ld "
+            "avail_kb=%ld\n", dirty_mb_s, ws_mb, avail_kb);
     }
     per_slice = (double)dirty_mb_s * 1024 * 1024 / page * SLICE_MS / 1000;
 

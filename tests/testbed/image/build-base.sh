@@ -5,7 +5,7 @@
 #   $TB_IMG/dom0-base.cpio   the whole dom0 root filesystem as an initramfs
 #   $TB_IMG/busybox          static busybox for the guest initramfs
 #   $TB_IMG/ssh/             client key for the driver (also root's key in dom0)
-#   $TB_IMG/xen-blkfront.ko  guest block frontend module
+#   $TB_IMG/xen-{blk,net}front.ko  guest block and network frontend modules
 # Runs as root (debootstrap, chroot, mknod). No loop mounts.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -50,12 +50,15 @@ zcat "$W"/x/boot/xen-4.17-amd64.gz > "$W/xen.elf" ||
     tb_die "unpacking xen-4.17-amd64.gz failed"
 cp "$W/x/boot/vmlinuz-$KVER" "$W/vmlinuz"
 cp "$W/x/bin/busybox" "$W/busybox"
-blkfront=$(find "$W/x/lib/modules/$KVER" -name 'xen-blkfront.ko*' | head -1)
-[ -n "$blkfront" ] || tb_die "xen-blkfront module not in the kernel package"
-case $blkfront in
-    *.xz) xz -dc "$blkfront" > "$W/xen-blkfront.ko" ;;
-    *) cp "$blkfront" "$W/xen-blkfront.ko" ;;
-esac
+# The guest's frontends: block (its DRBD disk) and network (its vif).
+for m in xen-blkfront xen-netfront; do
+    ko=$(find "$W/x/lib/modules/$KVER" -name "$m.ko*" | head -1)
+    [ -n "$ko" ] || tb_die "$m module not in the kernel package"
+    case $ko in
+        *.xz) xz -dc "$ko" > "$W/$m.ko" ;;
+        *) cp "$ko" "$W/$m.ko" ;;
+    esac
+done
 echo "$KVER" > "$W/kernel-version"
 
 # --- dom0 root filesystem -------------------------------------------------

@@ -28,6 +28,9 @@ TB_DISK_MB_r1=${TB_DISK_MB_r1:-32}
 TB_LINK_NET=${TB_LINK_NET:-169.254.77}
 TB_IP_xen1=$TB_LINK_NET.1
 TB_IP_xen2=$TB_LINK_NET.2
+# Each dom0's link NIC is a port of this bridge, which holds the address
+# above; the test guests' vifs join it (their addresses: lib/net.sh).
+TB_BRIDGE=${TB_BRIDGE:-xenbr0}
 # Management network (QEMU user mode, restrict=on: no way out of QEMU).
 TB_MGMT_NET=${TB_MGMT_NET:-169.254.78.0/24}
 TB_MGMT_IP=${TB_MGMT_IP:-169.254.78.15}

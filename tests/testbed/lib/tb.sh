@@ -5,9 +5,15 @@
 
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# shellcheck source=net.sh
+source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 
 TB_DISK_SCRIPT=${TB_DISK_SCRIPT:-block-drbd}   # hotplug script of guest disks
 TB_GUEST_MEM=${TB_GUEST_MEM:-128}
+TB_GUEST_NET=${TB_GUEST_NET:-bridge}   # "none": guests without a vif
+# Memory of a guest its working set cannot have (kernel, its buffers, the
+# guest's reserve): the default 128 MiB allows a 32 MiB working set.
+TB_GUEST_KERNEL_MB=${TB_GUEST_KERNEL_MB:-96}
 TB_MIGRATE_TIMEOUT=${TB_MIGRATE_TIMEOUT:-900}
 TB_HB_TIMEOUT=${TB_HB_TIMEOUT:-300}    # first heartbeats / heartbeats resuming
 TB_CREATE_TIMEOUT=${TB_CREATE_TIMEOUT:-300}  # xl create (slow beside a running guest)
@@ -52,11 +58,13 @@ tb_overlay() {
     install -m 755 "$TB_DIR/dom0/init" "$O/init"
     install -m 644 "$TB_DIR/dom0/inittab" "$O/etc/inittab"
     install -m 755 "$TB_BUILD/tools/tb-conslog" "$O/usr/local/sbin/tb-conslog"
+    install -m 755 "$TB_DIR/dom0/tb-netprobe" "$O/usr/local/sbin/tb-netprobe"
     install -m 644 "$TB_BUILD/tools/guest.cpio.gz" "$O/var/lib/tb/guest.cpio.gz"
     cat > "$O/etc/tb/net.conf" <<EOF
 TB_IP_xen1=$TB_IP_xen1
 TB_IP_xen2=$TB_IP_xen2
 TB_MGMT_IP=$TB_MGMT_IP
+TB_BRIDGE=$TB_BRIDGE
 TB_LINK_MAC_PREFIX=52:54:00:77:
 TB_MGMT_MAC_PREFIX=52:54:00:78:
 EOF
@@ -369,52 +377,122 @@ tb_dual_primary() {
 
 # tb_guest_cfg NAME [key=value...]: print a guest config. Keys:
 #   disks="r0 [r1]" (xvda, xvdb), script=hotplug script, mem=MiB,
-#   dirty_mb_s=N, dirty_ws_mb=N, hb_ms=N, disk_ms=N
+#   dirty_mb_s=N, dirty_ws_mb=N, hb_ms=N, disk_ms=N,
+#   net=bridge|none (a vif on $TB_BRIDGE, address from tb_net_addr),
+#   ip=A.B.C.D (its address), on_poweroff=, on_reboot=, on_crash= (xl's)
 tb_guest_cfg() {
     local name=$1; shift
     local disks=r0 script=$TB_DISK_SCRIPT mem=$TB_GUEST_MEM dirty=0 ws=32 \
-          hb=100 dms=1000 kv spec="" vd=a r
+          hb=100 dms=1000 kv spec="" vd=a r net=$TB_GUEST_NET ip mac \
+          on_poweroff=destroy on_reboot=restart on_crash=preserve mem_set=""
+    read -r ip mac < <(tb_net_addr "$name")
     for kv in "$@"; do
         case $kv in
             disks=*) disks=${kv#*=} ;; script=*) script=${kv#*=} ;;
-            mem=*) mem=${kv#*=} ;; dirty_mb_s=*) dirty=${kv#*=} ;;
+            mem=*) mem=${kv#*=} mem_set=1 ;; dirty_mb_s=*) dirty=${kv#*=} ;;
             dirty_ws_mb=*) ws=${kv#*=} ;; hb_ms=*) hb=${kv#*=} ;;
-            disk_ms=*) dms=${kv#*=} ;;
+            disk_ms=*) dms=${kv#*=} ;; net=*) net=${kv#*=} ;;
+            ip=*) ip=${kv#*=}
+                  mac=$(printf '00:16:3e:77:00:%02x' "${ip##*.}") ;;
+            on_poweroff=*) on_poweroff=${kv#*=} ;;
+            on_reboot=*) on_reboot=${kv#*=} ;; on_crash=*) on_crash=${kv#*=} ;;
             *) tb_die "tb_guest_cfg: unknown setting '$kv'" ;;
         esac
     done
+    # The Debian kernel keeps some 85 MiB of a guest for itself (README.md):
+    # unless told its size, a guest gets room for its working set.
+    if [ -z "$mem_set" ] && [ "$dirty" != 0 ] && [ $((ws + TB_GUEST_KERNEL_MB)) -gt "$mem" ]; then
+        mem=$(( (ws + TB_GUEST_KERNEL_MB + 31) / 32 * 32 ))
+    fi
     for r in $disks; do
         spec="$spec${spec:+, }\"vdev=xvd$vd,access=rw,script=$script,target=$r\""
         vd=$(echo "$vd" | tr a-y b-z)
     done
+    local extra="console=hvc0 quiet dirty_mb_s=$dirty dirty_ws_mb=$ws hb_ms=$hb disk_ms=$dms"
+    [ -n "${disks// /}" ] || extra="$extra tb_disk=none"
+    [ "$net" = none ] || extra="$extra tb_ip=$ip/24"
     cat <<EOF
 name = "$name"
 type = "pvh"
 kernel = "/var/lib/tb/vmlinuz"
 ramdisk = "/var/lib/tb/guest.cpio.gz"
-extra = "console=hvc0 quiet dirty_mb_s=$dirty dirty_ws_mb=$ws hb_ms=$hb disk_ms=$dms"
+extra = "$extra"
 memory = $mem
 vcpus = 1
-on_crash = "preserve"
+on_poweroff = "$on_poweroff"
+on_reboot = "$on_reboot"
+on_crash = "$on_crash"
 disk = [ $spec ]
 EOF
+    [ "$net" = none ] || echo "vif = [ 'bridge=$TB_BRIDGE,mac=$mac' ]"
 }
 
 # tb_guest_create HOST NAME [key=value...]: write /etc/tb/NAME.cfg on both
-# hosts, xl create it on HOST, wait until it sends heartbeats.
+# hosts, xl create it on HOST, wait until it sends heartbeats; a guest
+# that reports an error (its requested load cannot run, the OOM killer)
+# fails the scenario, and so does a load that did not start. Sets
+# TB_BOOT (the boot id of its heartbeats).
 tb_guest_create() {
-    local h=$1 name=$2 t0 x; shift 2
+    local h=$1 name=$2 t0 x cfg since dirty ws; shift 2
+    cfg=$(tb_guest_cfg "$name" "$@") || exit 1
     for x in $TB_HOSTS; do
-        tb_guest_cfg "$name" "$@" | tb_put "$x" "/etc/tb/$name.cfg" ||
+        printf '%s\n' "$cfg" | tb_put "$x" "/etc/tb/$name.cfg" ||
             tb_fail "writing /etc/tb/$name.cfg on $x"
     done
+    since=$(tb_dom0_time "$h")
     t0=$(tb_now)
     tb_xl "$h" "$TB_CREATE_TIMEOUT" tb_noop "xl create /etc/tb/$name.cfg" ||
         tb_fail "xl create $name on $h"
     TB_T_CREATE=$(tb_elapsed "$t0")
-    tb_hb_wait "$h" "$name" 5 "$TB_HB_TIMEOUT" ||
+    tb_guest_wait_boot "$h" "$name" "$since" "$TB_HB_TIMEOUT" ||
         tb_fail "$name on $h sends no heartbeat within $TB_HB_TIMEOUT s"
     tb_log "$name created on $h in $TB_T_CREATE s, heartbeat seen after $(tb_elapsed "$t0") s"
+    tb_run "$h" "grep ' $name TBGUEST \(mem\|net\|load\) ' /var/log/tb/console.log |
+        awk -v s=$since '\$1 > s' | cut -d' ' -f2-" || true
+    dirty=$(sed -n 's/.* dirty_mb_s=\([0-9]*\).*/\1/p' <<< "$cfg")
+    ws=$(sed -n 's/.* dirty_ws_mb=\([0-9]*\).*/\1/p' <<< "$cfg")
+    [ "$dirty" = 0 ] ||
+        tb_run "$h" "grep ' $name TBGUEST load ready dirty_mb_s=$dirty dirty_ws_mb=$ws ' \
+            /var/log/tb/console.log | awk -v s=$since '\$1 > s' | grep -q ." ||
+        tb_fail "$name: its load (dirty_mb_s=$dirty dirty_ws_mb=$ws) did not start"
+}
+
+# tb_dom0_time HOST: HOST's dom0 clock (epoch s, us resolution).
+tb_dom0_time() { tb_run "$1" 'echo $EPOCHREALTIME'; }
+
+TB_GUEST_ERR_RE='TBGUEST ERROR|TBGUEST workload exited|Out of memory|oom-kill'
+
+# tb_guest_wait_boot HOST NAME SINCE SECS [OLDBOOT]: wait until HOST has
+# logged 5 heartbeats of one boot of NAME (other than OLDBOOT) after its
+# dom0 time SINCE. An error line of the guest (TB_GUEST_ERR_RE) fails the
+# scenario at once. Sets TB_BOOT.
+tb_guest_wait_boot() {
+    local h=$1 name=$2 since=$3 deadline=$((SECONDS + $4)) old=${5:-none} out prog
+    prog='$1 > s && $2 == n {
+        if ($3 == "HB" && $4 != old) { if (++c[$4] >= 5) { print "boot", $4; exit } }
+        else if ($0 ~ re) { sub(/^[^ ]+ [^ ]+ /, ""); print "error " $0; exit } }'
+    while [ $SECONDS -lt $deadline ]; do
+        out=$(tb_run "$h" "awk -v s=$since -v n=$name -v old=$old \
+            -v re=$(printf %q "$TB_GUEST_ERR_RE") $(printf %q "$prog") \
+            /var/log/tb/console.log") || out=""
+        case $out in
+            boot\ *) TB_BOOT=${out#boot }; return 0 ;;
+            error\ *) tb_fail "$name on $h reports an error: ${out#error }" ;;
+        esac
+        sleep 2
+    done
+    return 1
+}
+
+# tb_guest_errors NAME: print NAME's error lines (TB_GUEST_ERR_RE) logged
+# on either host; true if there are none.
+tb_guest_errors() {
+    local x bad=0
+    for x in $TB_HOSTS; do
+        tb_run "$x" "grep -E ' $1 .*($TB_GUEST_ERR_RE)' /var/log/tb/console.log" &&
+            bad=1
+    done
+    [ $bad = 0 ]
 }
 
 tb_noop() { :; }
@@ -427,7 +505,7 @@ tb_guest_on() { tb_run "$1" "xl domid $2" > /dev/null 2>&1; }
 # tb_hb_last HOST NAME: "<dom0 epoch> <boot> <seq>" of NAME's last heartbeat
 # logged on HOST (empty if none).
 tb_hb_last() {
-    tb_run "$1" "grep ' $2 HB ' /var/log/tb/console.log | tail -1" 2> /dev/null |
+    tb_run "$1" "grep ' $2 HB ' /var/log/tb/console.log | tail -1; true" 2> /dev/null |
         awk '{ print $1, $4, $5 }'
 }
 
@@ -495,7 +573,8 @@ tb_hb_gap() {
     for h in $TB_HOSTS; do
         off=$(tb_clock_offset "$h")
         err=$(awk -v e="$err" -v o="$off" 'BEGIN { split(o, x, " "); print e + x[2] / 2 }')
-        all+=$(tb_run "$h" "grep ' $name HB ' /var/log/tb/console.log" |
+        # (a host that never ran NAME has no line of it)
+        all+=$(tb_run "$h" "grep ' $name HB ' /var/log/tb/console.log || true" |
             awk -v off="${off%% *}" -v h="$h" '{ printf "%.4f %s %s %s\n", $1 - off, $4, $5, h }')
         all+=$'\n'
     done
@@ -520,9 +599,11 @@ tb_hb_gap() {
 }
 
 # tb_disk_check HOST NAME: the guest saw no mismatch or I/O error on its
-# disk, and HOST logged at least one "DISK ok" of NAME; prints the last seq.
+# disk and reported no other error, and HOST logged at least one "DISK
+# ok" of NAME; prints the last seq.
 tb_disk_check() {
     local h=$1 name=$2 x
+    tb_guest_errors "$name" || return 1
     for x in $TB_HOSTS; do
         if tb_run "$x" "grep -E ' $name DISK (MISMATCH|ERROR)' /var/log/tb/console.log"; then
             return 1
@@ -579,6 +660,7 @@ tb_migrate_stock() {
     TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
     # shellcheck disable=SC2086
     tb_dual_primary on $res
+    tb_net_probe_start "$src" "$name"
     t0=$(tb_now)
     tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup "xl migrate $name $dst" ||
         tb_fail "xl migrate $name $src -> $dst failed (log: $TB_XL_LOG)"
@@ -595,6 +677,7 @@ tb_migrate_stock() {
     tb_assert "$name heartbeat keeps counting on $dst" tb_hb_wait "$dst" "$name" 10 "$TB_HB_TIMEOUT"
     tb_hb_gap "$name" "$t0" "$(tb_now)"
     tb_assert "heartbeat sequence strictly increasing across the migration" [ "$TB_HB_OK" = 1 ]
+    tb_net_probe_stop stock-xl-migrate "$src" "$dst"
     local seq
     seq=$(tb_disk_check "$dst" "$name") || tb_fail "$name disk contents did not survive (see guest console logs)"
     tb_pass "$name disk contents survived (verified ticks up to seq $seq on $dst)"
@@ -622,15 +705,18 @@ tb_migrate_cleanup() {
 
 # tb_reset: leave both hosts without guests, DRBD Secondary,
 # single-primary, and without what xlmig learned or journalled (one
-# scenario's switchover history must not refuse the next one's moves).
+# scenario's switchover history must not refuse the next one's moves),
+# network probes or the previous guests' console lines.
 tb_reset() {
     local h
     for h in $TB_HOSTS; do
-        tb_run -t 120 "$h" 'for d in $(xl list | awk "NR > 2 { print \$1 }"); do
+        tb_run -t 120 "$h" 'tb-netprobe stop-all
+            for d in $(xl list | awk "NR > 2 { print \$1 }"); do
             xl destroy "$d"; done
             for r in r0 r1; do drbdadm net-options --allow-two-primaries=no $r
                 drbdadm secondary $r; done
-            rm -rf /var/lib/xlmig/switchover /var/lib/xlmig/journal' \
+            rm -rf /var/lib/xlmig/switchover /var/lib/xlmig/journal
+            : > /var/log/tb/console.log' \
             > /dev/null 2>&1 || true
     done
 }

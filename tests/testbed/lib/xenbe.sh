@@ -10,6 +10,7 @@
 tb_xenbe_migrate() {
     local name=$1 src=$2 dst=$3 opts=$4 t0 t1 seq
     TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
+    tb_net_probe_start "$src" "$name"
     t0=$(tb_now)
     tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup \
         "xl-migrate-drbd --io-timeout 300 $opts $name $dst" ||
@@ -27,6 +28,7 @@ tb_xenbe_migrate() {
     tb_hb_gap "$name" "$t0" "$(tb_now)"
     tb_assert "heartbeat sequence strictly increasing across the migration" \
         [ "$TB_HB_OK" = 1 ]
+    tb_net_probe_stop xl-migrate-drbd "$src" "$dst"
     seq=$(tb_disk_check "$dst" "$name") ||
         tb_fail "$name disk contents did not survive (see guest console logs)"
     tb_pass "$name disk contents survived (ticks up to seq $seq on $dst)"

@@ -8,16 +8,22 @@ tb_xlmig_window_closed() {
 
 # tb_xlmig_migrate NAME SRC DST: xl-migrate-drbd over ssh between the
 # dom0s (it opens and closes the DRBD window itself), with the usual retry
-# on the known TCG crash. Sets TB_MIG_TOTAL.
+# on the known TCG crash. Sets TB_MIG_TOTAL and TB_GAP (heartbeat gap);
+# the network probe (lib/net.sh) reports the network gap beside it.
 tb_xlmig_migrate() {
     local name=$1 src=$2 dst=$3 t0
     TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
+    tb_net_probe_start "$src" "$name"
     t0=$(tb_now)
     tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup \
         "xl-migrate-drbd $name $dst" ||
         tb_fail "xl-migrate-drbd $name $src -> $dst failed (log: $TB_XL_LOG)"
     TB_MIG_TOTAL=$(tb_elapsed "$t0")
     tb_report "xl-migrate-drbd $name $src->$dst total_s" "$TB_MIG_TOTAL"
+    tb_assert "$name heartbeat resumes on $dst" \
+        tb_hb_wait "$dst" "$name" 5 "$TB_HB_TIMEOUT"
+    tb_hb_gap "$name" "$t0" "$(tb_now)"
+    tb_net_probe_stop xl-migrate-drbd "$src" "$dst"
 }
 
 # tb_xlmig_assert_after NAME SRC DST RES...: the state a migration must

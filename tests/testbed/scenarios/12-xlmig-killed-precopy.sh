@@ -12,6 +12,8 @@ tb_scenario_begin
 tb_reset
 # A busy guest and a slow link keep the pre-copy going long enough.
 tb_guest_create xen1 g1 disks=r0 script=block-drbd-xlmig dirty_mb_s=16
+tb_net_probe_start xen1 g1
+t0=$(tb_now)
 tb_run -t 60 xen1 "rm -f /tmp/xlmig.log; (setsid xl-migrate-drbd --bandwidth 2 g1 xen2 \
     > /tmp/xlmig.log 2>&1 & echo \$! > /tmp/xlmig.pid)" > /dev/null
 # Wait until the window is open (allow-two-primaries on xen1): pre-copy.
@@ -39,6 +41,8 @@ left_clean() {
         eval "[ -z \"\$(tb_run xen2 'ls /run/xlmig/tokens 2>/dev/null')\" ]"
 }
 left_clean "killed"
+tb_hb_gap g1 "$t0" "$(tb_now)"
+tb_net_probe_stop "xl-migrate-drbd killed in pre-copy" xen1 xen1
 
 # The same abort before the first byte of the Xen stream: the
 # destination has prepared (window open, r0 promoted, token written)

@@ -10,6 +10,8 @@ tb_scenario_begin
 
 tb_reset
 tb_guest_create xen1 g1 disks=r0 dirty_mb_s=8
+tb_net_probe_start xen1 g1
+t0=$(tb_now)
 tb_run -t 60 xen1 "rm -f /tmp/xlmig.out; (setsid sh -c 'xl-migrate-drbd \
     --io-timeout 300 --bandwidth 1 g1 xen2; echo exit \$?' > /tmp/xlmig.out 2>&1 &)" > /dev/null
 tb_ok -t 240 xen1 'for i in $(seq 230); do
@@ -28,6 +30,8 @@ tb_assert "g1 heartbeat keeps counting on xen1" tb_hb_wait xen1 g1 10 60
 tb_assert_on xen1 "g1 is neither paused nor suspended" \
     "xl list g1 | awk 'NR == 2 { exit (\$5 ~ /[ps]/) }'"
 tb_assert "g1's own scheduler cap is back" tb_xenbe_cap_restored xen1 g1
+tb_hb_gap g1 "$t0" "$(tb_now)"
+tb_net_probe_stop "xl-migrate-drbd transport killed" xen1 xen1
 # The receiver gives up on the dead link within its I/O timeout.
 tb_ok -t 150 xen2 'for i in $(seq 140); do
     pgrep -f "^xl-migrate-drbd --receive" > /dev/null || exit 0; sleep 1; done; exit 1'

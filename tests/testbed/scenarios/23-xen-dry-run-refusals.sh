@@ -35,7 +35,7 @@ tb_ok xen1 "xl destroy pv1"
 tb_guest_create xen1 g1 disks=r0 dirty_mb_s=1
 free=$(tb_run xen2 "xl info free_memory")
 fill=$((free - 64))
-tb_guest_cfg filler disks="" mem="$fill" | sed '/^disk/d' | tb_put xen2 /etc/tb/filler.cfg
+tb_guest_cfg filler disks="" mem="$fill" net=none | sed '/^disk/d' | tb_put xen2 /etc/tb/filler.cfg
 tb_xl xen2 180 tb_noop "xl create -p /etc/tb/filler.cfg" || tb_fail "xl create filler on xen2"
 rc=0
 out=$(tb_run xen1 "xl-migrate-drbd --io-timeout 300 --dry-run g1 xen2" 2>&1) || rc=$?
