@@ -61,8 +61,10 @@ tb_guest_restarts() {
         [ "$TB_BOOT" != "$old_boot" ]
     tb_assert "$name ($how): a new domain (id $old_dom -> $(tb_guest_domid "$h" "$name"))" \
         eval "[ \"\$(tb_guest_domid $h $name)\" != $old_dom ]"
-    read -r okseq boot seq < <(tb_guest_disk_handover "$h" "$name" "$since") || true
-    tb_assert "$name ($how): the new boot read the old boot's last record (TBDISK ${boot:-?} ${seq:-?}, last verified tick ${okseq:-?})" \
+    read -r okseq boot seq < <(tb_guest_disk_handover "$h" "$name" "$since") ||
+        true
+    local what="TBDISK ${boot:-?} ${seq:-?}, last verified tick ${okseq:-?}"
+    tb_assert "$name ($how): the new boot read the old boot's last record ($what)" \
         eval "[ '$boot' = '$old_boot' ] && [ -n '$okseq' ] &&
               { [ '$seq' = '$okseq' ] || [ '$seq' = \$(( ${okseq:-0} + 1 )) ]; }"
     tb_assert "$name ($how): heartbeat keeps counting" \
