@@ -237,7 +237,7 @@ static int check(dst_run *r, bool *ok)
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc && bad && !r->req.dry_run) {
         r->rep->outcome = XLMIG_OUT_REFUSED;
-        xlmig_err(XLMIG_E_CHECK, "refused: %s: %s", bad->name, bad->detail);
+        xlmig_err(XLMIG_E_CHECK, "%s: %s", bad->name, bad->detail);
         rc = XLMIG_E_CHECK;
     }
 out:
