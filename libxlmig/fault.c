@@ -143,29 +143,21 @@ static int put_quoted(char **buf, size_t *n, const char *s)
 }
 
 /*
- * Append NAME='value' quoted once more: the word passes the local shell
- * of the transport command, ssh joins the words, and the remote shell
- * then sees the assignment with its value quoted.
+ * Append NAME='value': the receiver command is one word of the ssh
+ * command (no local shell, transport.c), so only the remote shell that
+ * ssh hands it to unquotes the value.
  */
 static int put_var(char **buf, size_t *n, const char *name, const char *val)
 {
-    char *inner = NULL;
-    size_t in = 0;
-    int rc;
+    size_t len = strlen(name) + 1;
+    char *p = realloc(*buf, *n + len + 1);
 
-    rc = put_quoted(&inner, &in, val);
-    if (!rc) {
-        char *word = NULL;
-
-        inner[in - 1] = 0;      /* drop the separator */
-        if (asprintf(&word, "%s=%s", name, inner) < 0)
-            rc = XLMIG_E_NOMEM;
-        else
-            rc = put_quoted(buf, n, word);
-        free(word);
-    }
-    free(inner);
-    return rc;
+    if (!p)
+        return XLMIG_E_NOMEM;
+    *buf = p;
+    snprintf(p + *n, len + 1, "%s=", name);
+    *n += len;
+    return put_quoted(buf, n, val);
 }
 
 int xlmig_fault_env_prefix(const char *spec, const char *stall_s,

@@ -24,11 +24,15 @@ void xlmig_xen_src_close(xlmig_xen_src *x);
 extern const xlmig_src_ops xlmig_xen_src_ops;
 /* Was the guest suspended and then resumed here (a rollback)? */
 bool xlmig_xen_src_resumed(const xlmig_xen_src *x, uint32_t *domid);
+/* Its name here (NULL if not found): what its monitor is started for. */
+const char *xlmig_xen_src_name(const xlmig_xen_src *x);
 
 int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts);
 void xlmig_xen_dst_close(xlmig_xen_dst *x);
 extern const xlmig_dst_ops xlmig_xen_dst_ops;
 /* The guest's id once it runs here (activated); else 0. */
 uint32_t xlmig_xen_dst_domid(const xlmig_xen_dst *x);
+/* Its real name (NULL before the stream named it). */
+const char *xlmig_xen_dst_name(const xlmig_xen_dst *x);
 
 #endif

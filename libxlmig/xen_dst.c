@@ -363,6 +363,11 @@ uint32_t xlmig_xen_dst_domid(const xlmig_xen_dst *d)
     return d->active && d->domid != XLMIG_NO_DOMID ? d->domid : 0;
 }
 
+const char *xlmig_xen_dst_name(const xlmig_xen_dst *d)
+{
+    return d->name;
+}
+
 const xlmig_dst_ops xlmig_xen_dst_ops = {
     .name = "xen",
     .check = xlmig_xen_dst_check,

@@ -245,6 +245,11 @@ bool xlmig_xen_src_resumed(const xlmig_xen_src *x, uint32_t *domid)
     return x->resumed && !x->destroyed;
 }
 
+const char *xlmig_xen_src_name(const xlmig_xen_src *x)
+{
+    return x->name;
+}
+
 static int xen_destroy(void *be)
 {
     xlmig_xen_src *x = be;

@@ -22,7 +22,7 @@ XL_LINK    ?= $(LIBDIR)/xlmig/xl
 XL_DIVERT  ?= $(if $(DESTDIR),,$(shell command -v dpkg-divert 2>/dev/null))
 
 .PHONY: install-xl-shim uninstall-xl-shim
-install-xl-shim: all
+install-xl-shim: all $(INST_TOOL)
 	@set -e; d='$(DESTDIR)'; \
 	if grep -q 'xlmig dispatch shim' "$$d$(XL_PATH)" 2>/dev/null; then \
 	    echo "xl shim already installed"; \
@@ -36,7 +36,7 @@ install-xl-shim: all
 	install -d "$$d$(SBINDIR)" "$$d$(dir $(XL_LINK))"; \
 	ln -sfn "$$(realpath -s -m --relative-to='$(dir $(XL_LINK))' \
 	    '$(XL_REAL)')" "$$d$(XL_LINK)"; \
-	install -m 0755 $(TOOL) "$$d$(SBINDIR)/xl-migrate-drbd"; \
+	install -m 0755 $(INST_TOOL) "$$d$(SBINDIR)/xl-migrate-drbd"; \
 	sed -e 's|@REAL_XL@|$(XL_LINK)|' \
 	    -e 's|@TOOL@|$(SBINDIR)/xl-migrate-drbd|' \
 	    -e '2i# xlmig dispatch shim' tools/xl-shim >"$$d$(XL_PATH).xlmig"; \

@@ -153,6 +153,7 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     xlmig_hooks hooks;
     xlmig_drbd drbd;
     uint32_t domid;
+    char *name = NULL;
     bool resumed;
 
     if (xlmig_xen_src_open(&x, o->domain, &xo)) {
@@ -171,11 +172,16 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     print_outcome(o, rep, checks);
     /* xl's monitor of the guest exited on the suspend. */
     resumed = xlmig_xen_src_resumed(x, &domid);
+    if (resumed && xlmig_xen_src_name(x))
+        name = strdup(xlmig_xen_src_name(x));
     xlmig_drbd_hooks_dispose(&drbd, &hooks);
     xlmig_drbd_dispose(&drbd);
     xlmig_xen_src_close(x);
-    if (resumed && !o->no_daemon)
+    if (resumed && !o->no_daemon && name)
+        cli_leave_monitor(name, true, o->debug);
+    else if (resumed && !o->no_daemon)
         cli_leave_monitor_id(domid, true, o->debug);
+    free(name);
     return xlmig_report_exit_code(rep);
 }
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -41,6 +42,7 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     xlmig_xen_dst *x;
     xlmig_hooks hooks;
     xlmig_drbd drbd;
+    char *name = NULL;
     uint32_t domid;
 
     if (xlmig_xen_dst_open(&x, &xo)) {
@@ -56,13 +58,19 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     d.hooks = &hooks;
     xlmig_migrate_dest(&d, &xlmig_xen_dst_ops, x, rep);
     print_result(o, rep);
+    /* Started by name: that is what ps shows, and restarts keep it. */
     domid = xlmig_xen_dst_domid(x);
+    if (domid && xlmig_xen_dst_name(x))
+        name = strdup(xlmig_xen_dst_name(x));
     xlmig_drbd_hooks_dispose(&drbd, &hooks);
     xlmig_drbd_dispose(&drbd);
     xlmig_xen_dst_close(x);
     /* As xl migrate-receive: a monitor stays behind, unless -e. */
-    if (rep->outcome == XLMIG_OUT_MIGRATED && !o->no_daemon && domid)
+    if (rep->outcome == XLMIG_OUT_MIGRATED && !o->no_daemon && name)
+        cli_leave_monitor(name, false, o->debug);
+    else if (rep->outcome == XLMIG_OUT_MIGRATED && !o->no_daemon && domid)
         cli_leave_monitor_id(domid, false, o->debug);
+    free(name);
     return xlmig_report_exit_code(rep);
 }
 

@@ -125,10 +125,11 @@ EOF
     elif make -C "$TB_REPO" install TEST=1 DESTDIR="$X" > "$TB_RUN/make-install.log" 2>&1; then
         # `make install-xl-shim` as well, so that `xl migrate-drbd` works
         # and every xl command goes through the shim. In a staged tree it
-        # renames the real xl, which it takes from the base image.
+        # renames the real xl, which it takes from the base image, and
+        # installs the tool again: TEST=1 keeps that the test build.
         if [ "${TB_XL_SHIM:-1}" = 1 ]; then
             (cd "$X" && cpio -i --quiet -d usr/sbin/xl < "$TB_IMG/dom0-base.cpio") &&
-                make -C "$TB_REPO" install-xl-shim DESTDIR="$X" \
+                make -C "$TB_REPO" install-xl-shim TEST=1 DESTDIR="$X" \
                     >> "$TB_RUN/make-install.log" 2>&1 ||
                 tb_die "'make install-xl-shim' into the overlay failed (see $TB_RUN/make-install.log)"
         fi
@@ -141,6 +142,10 @@ EOF
                 rm -rf "${X:?}/$d"
             fi
         done
+        # Fault scenarios need the test build; the production one would
+        # ignore XLMIG_FAULT and migrate instead.
+        cmp -s "$X/usr/sbin/xl-migrate-drbd" "$TB_REPO/build/test/xl-migrate-drbd" ||
+            tb_die "the overlay's xl-migrate-drbd is not the test build (build/test)"
         cp -a "$X/." "$O/"
         # Emulated hosts take many seconds over a switchover that real
         # ones do in one: a real host's deadline would roll them back.
