@@ -4,12 +4,11 @@
  * message: before it every failure resumes the guest here; after it the
  * guest belongs to the destination.
  */
-#include "migrate.h"
+#include "migrate_src_run.h"
 
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "autostart.h"
@@ -17,44 +16,9 @@
 #include "fault.h"
 #include "lock.h"
 #include "phase.h"
-#include "switchover_cost.h"
 #include "transport.h"
 
 #define NPINGS 3
-
-typedef struct {
-    const xlmig_src_opts *o;
-    const xlmig_src_ops *ops;
-    void *be;
-    xlmig_report *rep;
-    xlmig_checks own_checks;
-    xlmig_checks *checks;
-    xlmig_transport tr;
-    xlmig_chan ch;
-    bool chan_open;
-    bool peer_gone;          /* no point telling it anything */
-    xlmig_policy pol;
-    xlmig_throttle thr;
-    bool throttle_on;
-    xlmig_domain_info di;
-    xlmig_phase phase;
-    bool suspended;
-    int fault_rc;            /* injected at "suspended", seen after save */
-    bool hooks_prepared;
-    uint64_t t_start, t_suspend, t_precopy;
-    uint64_t t_down, t_memend, t_ready;   /* switchover's steps */
-    uint64_t deadline_ns;    /* switchover deadline, its length */
-    uint64_t learned_ns;     /* switchover cost measured before */
-    unsigned learned_n;      /* over this many migrations */
-    char host[256];
-    char peer[120];          /* the destination's name for itself */
-    char said[120];          /* the same, "" if its hello had none */
-    char drbd_peer[XLMIG_INV_NAME_MAX]; /* it, as the resources name it */
-    xlmig_lock lock;         /* the guest's, for the whole run */
-    xlmig_placement placement; /* the guest's xl config, autostart */
-    bool placed;             /* the destination wrote them */
-    char placed_why[256];
-} src_run;
 
 void xlmig_src_opts_init(xlmig_src_opts *o)
 {
@@ -296,202 +260,6 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
     return rc;
 }
 
-/* The guest's xl config file and autostart entry go with it. */
-static void carry_check(src_run *r)
-{
-    const xlmig_autostart_dirs *d = r->o->xen_dirs;
-    char detail[512];
-
-    if (!d)
-        return;
-    if (xlmig_placement_find(d, r->di.name, &r->placement)) {
-        /* Not a reason to keep the guest here: its files stay. */
-        XLMIG_WARN("the guest's config stays on this host: %s",
-                   xlmig_errmsg());
-        xlmig_err_clear();
-        xlmig_placement_dispose(&r->placement);
-        return;
-    }
-    xlmig_placement_describe(&r->placement, d, detail, sizeof(detail));
-    xlmig_checks_add(r->checks, "source", "config", true, "%s", detail);
-}
-
-/* After the commit: the autostart entry now lives over there. */
-static void carry_release(src_run *r)
-{
-    if (!r->o->xen_dirs || xlmig_placement_empty(&r->placement))
-        return;
-    if (!r->placed) {
-        XLMIG_WARN("the guest's config and autostart entry stay on this"
-                   " host: %s", r->placed_why);
-        return;
-    }
-    if (xlmig_autostart_release(r->o->xen_dirs, &r->placement)) {
-        XLMIG_WARN("%s", xlmig_errmsg());
-        xlmig_err_clear();
-    }
-}
-
-/*
- * Costs are kept under the DRBD peer's name, however the operator
- * reached it (name, address, user@host): one host, one history. With
- * no DRBD peer to go by, under the host as the operator named it.
- */
-static const char *swcost_key(const src_run *r)
-{
-    if (r->drbd_peer[0])
-        return r->drbd_peer;
-    return r->o->dest_host ? r->o->dest_host : "?";
-}
-
-/* Is the host that answered a DRBD peer of all the guest's resources? */
-static int peer_check(src_run *r)
-{
-    const xlmig_hooks *h = r->o->hooks;
-    const xlmig_dest *d = r->o->dest;
-    xlmig_inv_res *res;
-    const char *match;
-    xlmig_dest given;
-    unsigned n = 0;
-    int rc = 0;
-
-    if (!d) {
-        memset(&given, 0, sizeof(given));
-        given.given = given.address = r->o->dest_host ? r->o->dest_host
-                                                      : "?";
-        d = &given;
-    }
-    res = calloc(XLMIG_INV_MAX_RES, sizeof(*res));
-    if (!res)
-        return XLMIG_E_NOMEM;
-    if (h && h->src_peers)
-        rc = h->src_peers(h->arg, &r->di, res, XLMIG_INV_MAX_RES, &n);
-    if (!rc) {
-        match = xlmig_peer_check(r->checks, d, r->said, res, n);
-        snprintf(r->drbd_peer, sizeof(r->drbd_peer), "%s",
-                 match ? match : d->peer ? d->peer : "");
-    }
-    free(res);
-    return rc;
-}
-
-/*
- * What earlier migrations to this host paid at switchover. A bound the
- * operator asked for and that is already known to be out of reach is
- * refused here, before the guest is touched.
- */
-static void learned_check(src_run *r)
-{
-    const xlmig_src_opts *o = r->o;
-    const char *dst = swcost_key(r);
-    double ms, bound = (double)o->policy.max_downtime_ns / 1e6;
-    xlmig_swcost h;
-
-    if (!o->swcost_dir)
-        return;
-    xlmig_swcost_init(&h);
-    if (xlmig_swcost_load(&h, o->swcost_dir, dst)) {
-        /* Our own cache: a damaged one is started afresh. */
-        XLMIG_WARN("ignoring switchover history: %s", xlmig_errmsg());
-        xlmig_err_clear();
-        xlmig_swcost_init(&h);
-    }
-    r->learned_ns = xlmig_swcost_estimate(&h, &r->learned_n);
-    xlmig_swcost_dispose(&h);
-    ms = (double)r->learned_ns / 1e6;
-    if (!r->learned_n)
-        xlmig_checks_add(r->checks, "source", "switchover-cost", true,
-                         "no switchover to %s measured yet", dst);
-    else if (o->downtime_bound && !o->policy.allow_long_downtime &&
-             ms > bound)
-        xlmig_checks_add(r->checks, "source", "switchover-cost", false,
-                         "switchover to %s took up to %.0f ms (last %u"
-                         " migration%s), over --max-downtime %.0f ms",
-                         dst, ms, r->learned_n,
-                         r->learned_n == 1 ? "" : "s", bound);
-    else
-        xlmig_checks_add(r->checks, "source", "switchover-cost", true,
-                         "switchover to %s takes up to %.0f ms (last %u"
-                         " migration%s)", dst, ms, r->learned_n,
-                         r->learned_n == 1 ? "" : "s");
-}
-
-/* After a commit: remember what this switchover cost. */
-static void learn(src_run *r)
-{
-    const xlmig_src_opts *o = r->o;
-    const char *dst = swcost_key(r);
-    uint64_t cost;
-    xlmig_swcost h;
-
-    cost = xlmig_swcost_of(r->rep->downtime_ns,
-                           r->rep->final_pages * r->di.page_size,
-                           xlmig_policy_tx_Bps(&r->pol));
-    r->rep->switchover_ns = cost;
-    /* Too late to refuse; not too late to say so, loudly. */
-    if (o->downtime_bound && !o->policy.allow_long_downtime &&
-        r->rep->downtime_ns > o->policy.max_downtime_ns) {
-        r->rep->over_bound = true;
-        XLMIG_WARN("downtime %.0f ms was over --max-downtime %.0f ms: the"
-                   " switchover to %s cost %.0f ms, %.0f ms were planned%s",
-                   (double)r->rep->downtime_ns / 1e6,
-                   (double)o->policy.max_downtime_ns / 1e6, dst,
-                   (double)cost / 1e6, (double)r->pol.par.switchover_ns / 1e6,
-                   o->swcost_dir ? "; learned: the next migration there with"
-                   " this bound is refused at the pre-check" : "");
-    }
-    if (!o->swcost_dir || !r->rep->downtime_ns)
-        return;
-    xlmig_swcost_init(&h);
-    if (xlmig_swcost_load(&h, o->swcost_dir, dst))
-        xlmig_swcost_init(&h);      /* warned about at pre-check */
-    xlmig_swcost_add(&h, (int64_t)time(NULL), cost, r->rep->downtime_ns);
-    if (xlmig_swcost_save(&h, o->swcost_dir, dst))
-        XLMIG_WARN("switchover cost not recorded: %s", xlmig_errmsg());
-    xlmig_err_clear();
-    xlmig_swcost_dispose(&h);
-}
-
-/*
- * Nothing else moves this guest while we do (lock.h): taken before
- * anything is looked at or touched; a dry run only looks.
- */
-static int lock_guest(src_run *r)
-{
-    char name[XLMIG_LOCK_NAME_LEN], what[200], who[128];
-    xlmig_lock_holder h;
-    int rc;
-
-    if (!r->o->lock_dir)
-        return 0;
-    snprintf(what, sizeof(what), "guest %s (uuid %s)", r->di.name,
-             r->di.uuid ? r->di.uuid : "?");
-    rc = xlmig_lock_guest_name(r->di.uuid, name, sizeof(name));
-    if (rc)
-        return rc;
-    if (r->o->dry_run) {
-        rc = xlmig_lock_probe(r->o->lock_dir, name, &h);
-        if (rc < 0)
-            return rc;
-        xlmig_lock_holder_str(&h, who, sizeof(who));
-        xlmig_checks_add(r->checks, "source", "guest-lock", !rc, rc ?
-                         "%s is locked by %s; try again when it ends" :
-                         "%s is not locked", what, who);
-        return 0;
-    }
-    rc = xlmig_lock_take(&r->lock, r->o->lock_dir, name, "migrate", what,
-                         NULL);
-    if (rc == XLMIG_E_CHECK) {
-        xlmig_checks_add(r->checks, "source", "guest-lock", false, "%s",
-                         xlmig_errmsg());
-        r->rep->outcome = XLMIG_OUT_REFUSED;
-        return rc;
-    }
-    if (!rc)
-        xlmig_checks_add(r->checks, "source", "guest-lock", true,
-                         "%s locked for this migration", what);
-    return rc;
-}
 
 static int precheck(src_run *r)
 {
@@ -505,7 +273,7 @@ static int precheck(src_run *r)
         return rc;
     snprintf(r->rep->domain, sizeof(r->rep->domain), "%s", r->di.name);
     r->rep->mem_bytes = r->di.mem_bytes;
-    rc = lock_guest(r);
+    rc = xlmig_src_lock_guest(r);
     if (rc)
         return rc;
     rc = r->ops->precheck(r->be, r->checks);
@@ -514,7 +282,7 @@ static int precheck(src_run *r)
         xlmig_disks_check(r->di.config, r->o->shared, "source",
                           r->checks);
     if (!rc)
-        carry_check(r);
+        xlmig_src_carry_check(r);
     if (!rc)
         rc = fault(r, "precheck");
     if (rc)
@@ -526,10 +294,10 @@ static int precheck(src_run *r)
     if (!rc)
         rc = handshake(r);
     if (!rc)
-        rc = peer_check(r);
+        rc = xlmig_src_peer_check(r);
     /* Its history is the DRBD peer's: known once it said who it is. */
     if (!rc)
-        learned_check(r);
+        xlmig_src_learned_check(r);
     /* Disk checks want the peer's own name for itself. */
     if (!rc && h && h->src_precheck)
         rc = h->src_precheck(h->arg, &r->di, r->peer, r->checks);
@@ -837,8 +605,8 @@ static int commit(src_run *r)
         XLMIG_WARN("closing the disk window after commit failed: %s",
                    xlmig_errmsg());
     r->rep->outcome = XLMIG_OUT_MIGRATED;
-    carry_release(r);
-    learn(r);
+    xlmig_src_carry_release(r);
+    xlmig_src_learn(r);
     return 0;
 }
 

@@ -1,0 +1,61 @@
+/*
+ * The source side's state, shared by its phase machine (migrate_src.c)
+ * and its pre-check guards and bookkeeping (migrate_src_guard.c).
+ * Private to the library.
+ */
+#ifndef XLMIG_MIGRATE_SRC_RUN_H
+#define XLMIG_MIGRATE_SRC_RUN_H
+
+#include "autostart.h"
+#include "lock.h"
+#include "migrate.h"
+#include "phase.h"
+#include "transport.h"
+
+typedef struct {
+    const xlmig_src_opts *o;
+    const xlmig_src_ops *ops;
+    void *be;
+    xlmig_report *rep;
+    xlmig_checks own_checks;
+    xlmig_checks *checks;
+    xlmig_transport tr;
+    xlmig_chan ch;
+    bool chan_open;
+    bool peer_gone;          /* no point telling it anything */
+    xlmig_policy pol;
+    xlmig_throttle thr;
+    bool throttle_on;
+    xlmig_domain_info di;
+    xlmig_phase phase;
+    bool suspended;
+    int fault_rc;            /* injected at "suspended", seen after save */
+    bool hooks_prepared;
+    uint64_t t_start, t_suspend, t_precopy;
+    uint64_t t_down, t_memend, t_ready;   /* switchover's steps */
+    uint64_t deadline_ns;    /* switchover deadline, its length */
+    uint64_t learned_ns;     /* switchover cost measured before */
+    unsigned learned_n;      /* over this many migrations */
+    char host[256];
+    char peer[120];          /* the destination's name for itself */
+    char said[120];          /* the same, "" if its hello had none */
+    char drbd_peer[XLMIG_INV_NAME_MAX]; /* it, as the resources name it */
+    xlmig_lock lock;         /* the guest's, for the whole run */
+    xlmig_placement placement; /* the guest's xl config, autostart */
+    bool placed;             /* the destination wrote them */
+    char placed_why[256];
+} src_run;
+
+/* The guest's xl config file and autostart entry (migrate_src_guard.c). */
+void xlmig_src_carry_check(src_run *r);
+void xlmig_src_carry_release(src_run *r);
+/* The peer reached must be a DRBD peer of every resource. */
+int xlmig_src_peer_check(src_run *r);
+/* Switchover costs learned for this peer: refuse a known-unmeetable
+ * bound at pre-check, remember what this one cost after a commit. */
+void xlmig_src_learned_check(src_run *r);
+void xlmig_src_learn(src_run *r);
+/* The guest's lock, for the whole run. */
+int xlmig_src_lock_guest(src_run *r);
+
+#endif
