@@ -1,5 +1,5 @@
 #!/bin/bash
-# tb: safety (not in CI: two migrations and a rollback, ~15 min)
+# tb: safety (not in CI; about 3 minutes)
 # Two operators at once, and a dropped session, on real Xen:
 # - a second `xl-migrate-drbd g1 xen2` while the first is in pre-copy is
 #   refused at once, naming the first; the first moves g1; g1 runs on
