@@ -42,15 +42,25 @@ endif
 
 XEN_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 XEN_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The library's folders (docs/design.md opens with their map); headers
+# are included by name, so a file can move between folders freely.
+LIB_DIRS   := libxlmig $(sort $(dir $(wildcard libxlmig/*/*.h libxlmig/*/*.c)))
+LIB_INC    := $(patsubst %/,%,$(LIB_DIRS:%=-I%))
 CFLAGS     ?= -g $(OPT)
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -fPIC -pthread \
-              -D_GNU_SOURCE -Ilibxlmig $(XEN_CFLAGS) $(SANFLAGS)
+              -D_GNU_SOURCE $(LIB_INC) $(XEN_CFLAGS) $(SANFLAGS)
 LDLIBS     := $(XEN_LIBS) -lm -pthread
 LDFLAGS    += $(SANFLAGS)
 
 SOVERSION  := 0
-LIB_SRCS   := $(sort $(wildcard libxlmig/*.c))
+# The simulator is its own library (libxlmig-sim.a): test scaffolding
+# the tool links for --sim, never installed.
+SIM_SRCS   := $(sort $(wildcard libxlmig/sim/*.c))
+LIB_SRCS   := $(filter-out $(SIM_SRCS), \
+                  $(sort $(wildcard libxlmig/*.c libxlmig/*/*.c)))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+SIM_OBJS   := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+T_SIM_OBJS := $(SIM_SRCS:%.c=$(TBUILD)/%.o)
 TOOL_SRCS  := $(sort $(wildcard tools/xl-migrate-drbd/*.c))
 TOOL_OBJS  := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
@@ -59,6 +69,8 @@ T_LIB_OBJS := $(LIB_SRCS:%.c=$(TBUILD)/%.o)
 T_TOOL_OBJS:= $(TOOL_SRCS:%.c=$(TBUILD)/%.o)
 
 LIB_A      := $(BUILD)/libxlmig.a
+SIM_A      := $(BUILD)/libxlmig-sim.a
+T_SIM_A    := $(TBUILD)/libxlmig-sim.a
 LIB_SO     := $(BUILD)/libxlmig.so.$(SOVERSION)
 TOOL       := $(BUILD)/xl-migrate-drbd
 T_LIB_A    := $(TBUILD)/libxlmig.a
@@ -71,7 +83,7 @@ INST_LIB_A := $(if $(filter 1,$(TEST)),$(T_LIB_A),$(LIB_A))
 .PHONY: all test-build deps deps-test demo check check-suites check-unit \
         check-integration install clean
 all: $(LIB_A) $(LIB_SO) $(TOOL) $(if $(filter 1,$(TEST)),$(T_TOOL))
-test-build: $(T_LIB_A) $(T_TOOL)
+test-build: $(T_LIB_A) $(T_SIM_A) $(T_TOOL)
 
 deps:
 	@mk/deps.sh $(DEB_BUILD)
@@ -94,8 +106,12 @@ $(T_LIB_A): $(T_LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(T_TOOL): $(T_TOOL_OBJS) $(T_LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(T_TOOL_OBJS) $(T_LIB_A) $(LDLIBS)
+$(T_SIM_A): $(T_SIM_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(T_TOOL): $(T_TOOL_OBJS) $(T_SIM_A) $(T_LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(T_TOOL_OBJS) $(T_SIM_A) $(T_LIB_A) $(LDLIBS)
 
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
@@ -105,11 +121,16 @@ $(LIB_SO): $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libxlmig.so.$(SOVERSION) \
 	    -o $@ $^ $(LDLIBS)
 
-$(TOOL): $(TOOL_OBJS) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(LIB_A) $(LDLIBS)
+$(SIM_A): $(SIM_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(UNIT): $(UNIT_OBJS) $(T_LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(T_LIB_A) $(LDLIBS) -lcunit
+$(TOOL): $(TOOL_OBJS) $(SIM_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(SIM_A) $(LIB_A) $(LDLIBS)
+
+$(UNIT): $(UNIT_OBJS) $(T_SIM_A) $(T_LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(T_SIM_A) $(T_LIB_A) $(LDLIBS) \
+	    -lcunit
 
 # The unit tests need the hooks; the old path leads to them.
 $(BUILD)/unit-tests: $(UNIT)
@@ -152,7 +173,7 @@ install: all $(INST_TOOL)
 	install -m 0644 $(INST_LIB_A) $(DESTDIR)$(LIBDIR)/libxlmig.a
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libxlmig.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxlmig.so
-	install -m 0644 libxlmig/*.h $(DESTDIR)$(INCDIR)/
+	install -m 0644 $$(find libxlmig -name '*.h') $(DESTDIR)$(INCDIR)/
 	for f in tools/xe-*; do [ -f "$$f" ] || continue; \
 	    install -m 0755 "$$f" $(DESTDIR)$(SBINDIR)/; done
 	for f in drbd-block-script/block-*; do [ -f "$$f" ] || continue; \
@@ -170,6 +191,7 @@ clean:
 	rm -rf build/normal build/asan build/test build/asan-test
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
-         $(T_LIB_OBJS:.o=.d) $(T_TOOL_OBJS:.o=.d)
+         $(T_LIB_OBJS:.o=.d) $(T_TOOL_OBJS:.o=.d) $(SIM_OBJS:.o=.d) \
+         $(T_SIM_OBJS:.o=.d)
 # Further targets (bench, fuzz, test bed) live beside what they build.
 -include $(sort $(wildcard tests/*/*.mk mk/*.mk))

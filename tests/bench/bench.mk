@@ -14,8 +14,8 @@ DATAPATH_RUNS   ?= 3
 
 .PHONY: bench bench-model bench-model-check bench-datapath bench-clean
 
-$(BENCH_MODEL): $(BENCH_MODEL_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_MODEL_OBJ) $(LIB_A) $(LDLIBS)
+$(BENCH_MODEL): $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A) $(LDLIBS)
 
 $(BENCH_DATAPATH): $(BUILD)/tests/bench/datapath.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -19,8 +19,9 @@ FUZZ_BINS     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_SAN      := -fsanitize=fuzzer,address,undefined \
                  -fno-sanitize-recover=undefined
 FUZZ_CFLAGS   := -g -O1 -std=gnu11 -Wall -Wextra -Werror -pthread \
-                 -D_GNU_SOURCE -Wno-format-zero-length -Ilibxlmig $(XEN_CFLAGS)
-FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+                 -D_GNU_SOURCE -Wno-format-zero-length $(LIB_INC) $(XEN_CFLAGS)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) \
+                 $(SIM_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 REGRESS_BINS  := $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/fuzz_%)
 
 .PHONY: fuzz fuzz-build fuzz-regress fuzz-deps
@@ -57,9 +58,9 @@ fuzz: fuzz-build
 	done
 
 $(BUILD)/fuzz-replay/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/replay.c \
-                             $(LIB_A)
+                             $(SIM_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_DIR)/replay.c $(LIB_A) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_DIR)/replay.c $(SIM_A) $(LIB_A) \
 	    $(LDLIBS)
 
 fuzz-regress: $(REGRESS_BINS)
