@@ -98,31 +98,21 @@ static void argv_str(const char *const *argv, char *buf, size_t sz)
         o += snprintf(buf + o, sz - o, "%s%s", i ? " " : "", argv[i]);
 }
 
-int xlmig_drbd_exec(const char *const *argv, uint64_t timeout_ns,
-                    xlmig_drbd_out *o)
+/* Fork and exec argv in its own process group (so a timeout kills all
+ * of it), stdin from /dev/null, stdout and stderr into the pipes. */
+static int spawn(const char *const *argv, const char *cmd, int po[2],
+                 int pe[2], pid_t *pid)
 {
-    int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-    sink so = { -1, NULL, 0, 0, XLMIG_DRBD_OUT_MAX, false };
-    sink se = { -1, NULL, 0, 0, ERR_MAX, false };
-    uint64_t deadline = xlmig_now_ns() + timeout_ns;
-    char cmd[256];
-    pid_t pid = -1;
-    int rc, r = 0, status = 0;
-
-    xlmig_drbd_out_dispose(o);
-    argv_str(argv, cmd, sizeof(cmd));
     if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
         xlmig_err(XLMIG_E_IO, "%s: pipe: %s", cmd, strerror(errno));
-        rc = XLMIG_E_IO;
-        goto out;
+        return XLMIG_E_IO;
     }
-    pid = fork();
-    if (pid < 0) {
+    *pid = fork();
+    if (*pid < 0) {
         xlmig_err(XLMIG_E_IO, "%s: fork: %s", cmd, strerror(errno));
-        rc = XLMIG_E_IO;
-        goto out;
+        return XLMIG_E_IO;
     }
-    if (pid == 0) {
+    if (*pid == 0) {
         int null = open("/dev/null", O_RDONLY);
 
         /* Only async-signal-safe calls from here to exec. */
@@ -136,12 +126,18 @@ int xlmig_drbd_exec(const char *const *argv, uint64_t timeout_ns,
     close(po[1]);
     close(pe[1]);
     po[1] = pe[1] = -1;
-    so.fd = po[0];
-    se.fd = pe[0];
-    while (so.fd >= 0 || se.fd >= 0) {
-        struct pollfd pf[2] = { { so.fd, POLLIN, 0 }, { se.fd, POLLIN, 0 } };
+    return 0;
+}
+
+/* Read both outputs until they close or the deadline passes. */
+static int drain(sink *so, sink *se, uint64_t deadline, const char *cmd,
+                 xlmig_drbd_out *o)
+{
+    while (so->fd >= 0 || se->fd >= 0) {
+        struct pollfd pf[2] = { { so->fd, POLLIN, 0 },
+                                { se->fd, POLLIN, 0 } };
         uint64_t now = xlmig_now_ns();
-        int ms;
+        int ms, r;
 
         if (now >= deadline) {
             o->timed_out = true;
@@ -151,29 +147,37 @@ int xlmig_drbd_exec(const char *const *argv, uint64_t timeout_ns,
         r = poll(pf, 2, ms);
         if (r < 0 && errno != EINTR) {
             xlmig_err(XLMIG_E_IO, "%s: poll: %s", cmd, strerror(errno));
-            rc = XLMIG_E_IO;
-            goto out;
+            return XLMIG_E_IO;
         }
         if (r <= 0)
             continue;
         if (pf[0].revents) {
-            r = sink_read(&so);
+            r = sink_read(so);
             if (r == -2)
-                goto nomem;
+                return XLMIG_E_NOMEM;
             if (r <= 0)
-                so.fd = -1;
+                so->fd = -1;
         }
         if (pf[1].revents) {
-            r = sink_read(&se);
+            r = sink_read(se);
             if (r == -2)
-                goto nomem;
+                return XLMIG_E_NOMEM;
             if (r <= 0)
-                se.fd = -1;
+                se->fd = -1;
         }
     }
-    /* Output closed; the program may still linger: same deadline. */
+    return 0;
+}
+
+/* Output closed; the program may still linger: same deadline. Past it
+ * the whole group is killed. Returns waitpid's result. */
+static int reap(pid_t pid, uint64_t deadline, int *status,
+                xlmig_drbd_out *o)
+{
+    int r = 0;
+
     while (!o->timed_out) {
-        r = waitpid(pid, &status, WNOHANG);
+        r = waitpid(pid, status, WNOHANG);
         if (r < 0 && errno == EINTR)
             continue;
         if (r != 0)
@@ -185,9 +189,36 @@ int xlmig_drbd_exec(const char *const *argv, uint64_t timeout_ns,
     }
     if (o->timed_out) {
         kill(-pid, SIGKILL);
-        while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+        while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR)
             ;
     }
+    return r;
+}
+
+int xlmig_drbd_exec(const char *const *argv, uint64_t timeout_ns,
+                    xlmig_drbd_out *o)
+{
+    int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
+    sink so = { -1, NULL, 0, 0, XLMIG_DRBD_OUT_MAX, false };
+    sink se = { -1, NULL, 0, 0, ERR_MAX, false };
+    uint64_t deadline = xlmig_now_ns() + timeout_ns;
+    char cmd[256];
+    pid_t pid = -1;
+    int rc, r, status = 0;
+
+    xlmig_drbd_out_dispose(o);
+    argv_str(argv, cmd, sizeof(cmd));
+    rc = spawn(argv, cmd, po, pe, &pid);
+    if (rc)
+        goto out;
+    so.fd = po[0];
+    se.fd = pe[0];
+    rc = drain(&so, &se, deadline, cmd, o);
+    if (rc == XLMIG_E_NOMEM)
+        goto nomem;
+    if (rc)
+        goto out;
+    r = reap(pid, deadline, &status, o);
     pid = -1;
     if (r < 0) {
         xlmig_err(XLMIG_E_IO, "%s: waitpid: %s", cmd, strerror(errno));
