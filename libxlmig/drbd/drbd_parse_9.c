@@ -71,25 +71,15 @@ static void merge_peer_role(xlmig_drbd_state *s, xlmig_drbd_role r,
         s->peer_role = r;
 }
 
-static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
+/* The volumes: each needs a minor; disk states merge worst-first. */
+static int status_devices(yajl_val devs, const char *res,
+                          xlmig_drbd_state *s)
 {
-    yajl_val devs, conns, pds;
     const char *v;
     long long minor;
-    size_t i, j;
+    size_t i;
     int rc;
 
-    rc = jstate(r, "role", dp_roles, res, &v);
-    if (rc)
-        return rc;
-    s->role = dp_role_of(v);
-    devs = jarr(r, "devices");
-    conns = jarr(r, "connections");
-    if (!devs || !conns) {
-        xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status: \"devices\" or"
-                  " \"connections\" missing", res);
-        return XLMIG_E_EXTERNAL;
-    }
     if (!devs->u.array.len) {
         xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status shows no volumes", res);
         return XLMIG_E_EXTERNAL;
@@ -113,6 +103,79 @@ static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
             s->minor = (int)minor;
     }
     s->nvol = devs->u.array.len;
+    return 0;
+}
+
+/* One connection (the first names the peer) and its peer devices. */
+static int status_connection(yajl_val c, bool first, const char *res,
+                             xlmig_drbd_state *s)
+{
+    yajl_val pds;
+    const char *v;
+    size_t j;
+    int rc;
+
+    if (!YAJL_IS_OBJECT(c) || !dp_jstr(c, "name")) {
+        xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status: connection"
+                  " without a name", res);
+        return XLMIG_E_EXTERNAL;
+    }
+    if (first)
+        snprintf(s->peer_name, sizeof(s->peer_name), "%s",
+                 dp_jstr(c, "name"));
+    rc = jstate(c, "connection-state", dp_cstates9, res, &v);
+    if (rc)
+        return rc;
+    dp_merge(s->cstate, v, "Connected");
+    rc = jstate(c, "peer-role", dp_roles, res, &v);
+    if (rc)
+        return rc;
+    merge_peer_role(s, dp_role_of(v), first);
+    pds = jarr(c, "peer_devices");
+    if (!pds || pds->u.array.len != s->nvol) {
+        xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status: peer_devices"
+                  " missing or not one per volume", res);
+        return XLMIG_E_EXTERNAL;
+    }
+    for (j = 0; j < pds->u.array.len; j++) {
+        yajl_val pd = pds->u.array.values[j];
+
+        if (!YAJL_IS_OBJECT(pd))
+            return dp_bad(res, "status: peer device not an object",
+                       "?", 1);
+        rc = jstate(pd, "replication-state", dp_repl9, res, &v);
+        if (rc)
+            return rc;
+        dp_merge(s->repl, v, "Established");
+        rc = jstate(pd, "peer-disk-state", dp_disk_states, res, &v);
+        if (rc)
+            return rc;
+        dp_merge(s->peer_disk, v, "UpToDate");
+    }
+    return 0;
+}
+
+static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
+{
+    yajl_val devs, conns;
+    const char *v;
+    size_t i;
+    int rc;
+
+    rc = jstate(r, "role", dp_roles, res, &v);
+    if (rc)
+        return rc;
+    s->role = dp_role_of(v);
+    devs = jarr(r, "devices");
+    conns = jarr(r, "connections");
+    if (!devs || !conns) {
+        xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status: \"devices\" or"
+                  " \"connections\" missing", res);
+        return XLMIG_E_EXTERNAL;
+    }
+    rc = status_devices(devs, res, s);
+    if (rc)
+        return rc;
     s->nconn = conns->u.array.len;
     if (!s->nconn) {
         snprintf(s->cstate, sizeof(s->cstate), "StandAlone");
@@ -122,48 +185,12 @@ static int status_resource(yajl_val r, const char *res, xlmig_drbd_state *s)
     }
     /*
      * Every connection counts: a third node may be Primary, or out of
-     * sync, as well as the migration's peer. The first one names it.
+     * sync, as well as the migration's peer.
      */
     for (i = 0; i < s->nconn; i++) {
-        yajl_val c = conns->u.array.values[i];
-
-        if (!YAJL_IS_OBJECT(c) || !dp_jstr(c, "name")) {
-            xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status: connection"
-                      " without a name", res);
-            return XLMIG_E_EXTERNAL;
-        }
-        if (!i)
-            snprintf(s->peer_name, sizeof(s->peer_name), "%s",
-                     dp_jstr(c, "name"));
-        rc = jstate(c, "connection-state", dp_cstates9, res, &v);
+        rc = status_connection(conns->u.array.values[i], !i, res, s);
         if (rc)
             return rc;
-        dp_merge(s->cstate, v, "Connected");
-        rc = jstate(c, "peer-role", dp_roles, res, &v);
-        if (rc)
-            return rc;
-        merge_peer_role(s, dp_role_of(v), !i);
-        pds = jarr(c, "peer_devices");
-        if (!pds || pds->u.array.len != s->nvol) {
-            xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: status: peer_devices"
-                      " missing or not one per volume", res);
-            return XLMIG_E_EXTERNAL;
-        }
-        for (j = 0; j < pds->u.array.len; j++) {
-            yajl_val pd = pds->u.array.values[j];
-
-            if (!YAJL_IS_OBJECT(pd))
-                return dp_bad(res, "status: peer device not an object",
-                           "?", 1);
-            rc = jstate(pd, "replication-state", dp_repl9, res, &v);
-            if (rc)
-                return rc;
-            dp_merge(s->repl, v, "Established");
-            rc = jstate(pd, "peer-disk-state", dp_disk_states, res, &v);
-            if (rc)
-                return rc;
-            dp_merge(s->peer_disk, v, "UpToDate");
-        }
     }
     return 0;
 }
@@ -274,6 +301,51 @@ static int ev_need(const char *line, size_t n, const char *key,
     return 0;
 }
 
+/* An events2 "connection" line: every peer counts, not only the first
+ * (a third node). */
+static int ev_connection(const char *line, size_t n, const char *res,
+                         xlmig_drbd_state *s)
+{
+    char val[WORD_MAX];
+
+    if (++s->nconn > XLMIG_DRBD_MAX_HOSTS)
+        return dp_bad(res, "more peers than supported", line, n);
+    if (ev_need(line, n, "connection", dp_cstates9, res, val, sizeof(val)))
+        return XLMIG_E_EXTERNAL;
+    dp_merge(s->cstate, val, "Connected");
+    if (ev_need(line, n, "role", dp_roles, res, val, sizeof(val)))
+        return XLMIG_E_EXTERNAL;
+    merge_peer_role(s, dp_role_of(val), s->nconn == 1);
+    if (s->nconn == 1 &&
+        ev_field(line, n, "conn-name", val, sizeof(val)) > 0 &&
+        !dp_setname(s->peer_name, val))
+        return dp_bad(res, "events2: peer name too long", val, strlen(val));
+    return 0;
+}
+
+/* An events2 "device" line: its minor (the first names the resource's)
+ * and disk state. */
+static int ev_device(const char *line, size_t n, const char *res,
+                     xlmig_drbd_state *s, unsigned *ndev)
+{
+    char val[WORD_MAX], *end;
+    long m;
+
+    if (ev_need(line, n, "minor", NULL, res, val, sizeof(val)))
+        return XLMIG_E_EXTERNAL;
+    m = strtol(val, &end, 10);
+    if (*end || end == val || m < 0 || m > 0xfffff)
+        return dp_bad(res, "events2: bad minor", val, strlen(val));
+    if (!*ndev)
+        s->minor = (int)m;
+    if (ev_need(line, n, "disk", dp_disk_states, res, val, sizeof(val)))
+        return XLMIG_E_EXTERNAL;
+    dp_merge(s->disk, val, "UpToDate");
+    if (++*ndev > XLMIG_DRBD_MAX_VOL)
+        return dp_bad(res, "more volumes than supported", line, n);
+    return 0;
+}
+
 int xlmig_drbd_parse_events2(const char *buf, size_t len, const char *res,
                              xlmig_drbd_state *s)
 {
@@ -315,37 +387,11 @@ int xlmig_drbd_parse_events2(const char *buf, size_t len, const char *res,
             s->role = dp_role_of(val);
             seen_res = true;
         } else if (!strcmp(obj, "connection")) {
-            /* Every peer counts, not only the first (a third node). */
-            if (++s->nconn > XLMIG_DRBD_MAX_HOSTS)
-                return dp_bad(res, "more peers than supported", line, n);
-            if (ev_need(line, n, "connection", dp_cstates9, res, val,
-                        sizeof(val)))
+            if (ev_connection(line, n, res, s))
                 return XLMIG_E_EXTERNAL;
-            dp_merge(s->cstate, val, "Connected");
-            if (ev_need(line, n, "role", dp_roles, res, val, sizeof(val)))
-                return XLMIG_E_EXTERNAL;
-            merge_peer_role(s, dp_role_of(val), s->nconn == 1);
-            if (s->nconn == 1 &&
-                ev_field(line, n, "conn-name", val, sizeof(val)) > 0 &&
-                !dp_setname(s->peer_name, val))
-                return dp_bad(res, "events2: peer name too long", val,
-                           strlen(val));
         } else if (!strcmp(obj, "device")) {
-            char *end;
-            long m;
-
-            if (ev_need(line, n, "minor", NULL, res, val, sizeof(val)))
+            if (ev_device(line, n, res, s, &ndev))
                 return XLMIG_E_EXTERNAL;
-            m = strtol(val, &end, 10);
-            if (*end || end == val || m < 0 || m > 0xfffff)
-                return dp_bad(res, "events2: bad minor", val, strlen(val));
-            if (!ndev)
-                s->minor = (int)m;
-            if (ev_need(line, n, "disk", dp_disk_states, res, val, sizeof(val)))
-                return XLMIG_E_EXTERNAL;
-            dp_merge(s->disk, val, "UpToDate");
-            if (++ndev > XLMIG_DRBD_MAX_VOL)
-                return dp_bad(res, "more volumes than supported", line, n);
         } else if (!strcmp(obj, "peer-device")) {
             if (ev_need(line, n, "replication", dp_repl9, res, val,
                         sizeof(val)))
