@@ -330,6 +330,49 @@ static int dump_stmt(const stmt *st, char stack[][32], int depth,
     return 0;
 }
 
+/* A top-level statement: `resource NAME {` (ours or another's), or
+ * global/common, which drbdadm dump may list too and we skip. */
+static int dump_top(const stmt *st, const char *res, bool *mine,
+                    bool *found)
+{
+    if (st->end == T_OPEN && st->n == 1 &&
+        (!strcmp(st->w[0], "global") || !strcmp(st->w[0], "common")))
+        return 0;
+    if (st->end != T_OPEN || st->n != 2 || strcmp(st->w[0], "resource"))
+        return dp_bad(res, "dump: expected 'resource NAME {'", st->w[0],
+                      strlen(st->w[0]));
+    *mine = !strcmp(st->w[1], res);
+    if (*mine && *found)
+        return dp_bad(res, "dump lists the resource twice", st->w[1],
+                      strlen(st->w[1]));
+    *found |= *mine;
+    return 0;
+}
+
+/* A section opened inside our resource: `on HOST {` starts a host;
+ * floating and stacked set-ups are refused (two named hosts expected). */
+static int dump_section(const stmt *st, const char *res,
+                        xlmig_drbd_conf *out, int *host)
+{
+    if (!strcmp(st->w[0], "floating") ||
+        !strcmp(st->w[0], "stacked-on-top-of"))
+        return dp_bad(res, "dump: section not supported (two named hosts"
+                      " expected)", st->w[0], strlen(st->w[0]));
+    if (strcmp(st->w[0], "on"))
+        return 0;
+    if (st->n != 2 || !dp_printable(st->w[1]) ||
+        strlen(st->w[1]) >= XLMIG_DRBD_NAME_MAX)
+        return dp_bad(res, "dump: 'on' section must name one host",
+                      st->w[0], strlen(st->w[0]));
+    if (out->nhosts >= XLMIG_DRBD_MAX_HOSTS)
+        return dp_bad(res, "dump: too many hosts", st->w[1],
+                      strlen(st->w[1]));
+    *host = out->nhosts++;
+    dp_setname(out->hosts[*host].name, st->w[1]);
+    out->hosts[*host].minor = -1;
+    return 0;
+}
+
 int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
                           xlmig_drbd_conf *out)
 {
@@ -370,23 +413,9 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
             continue;
         }
         if (!depth) {
-            /* drbdadm dump may list global/common too; skip them. */
-            if (st->end == T_OPEN && st->n == 1 &&
-                (!strcmp(st->w[0], "global") || !strcmp(st->w[0], "common")))
-                goto push;
-            if (st->end != T_OPEN || st->n != 2 ||
-                strcmp(st->w[0], "resource")) {
-                rc = dp_bad(res, "dump: expected 'resource NAME {'", st->w[0],
-                         strlen(st->w[0]));
+            rc = dump_top(st, res, &mine, &found);
+            if (rc)
                 goto out;
-            }
-            mine = !strcmp(st->w[1], res);
-            if (mine && found) {
-                rc = dp_bad(res, "dump lists the resource twice", st->w[1],
-                         strlen(st->w[1]));
-                goto out;
-            }
-            found |= mine;
             goto push;
         }
         if (!mine)
@@ -397,27 +426,10 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
                 goto out;
             continue;
         }
-        if (depth == 1 && (!strcmp(st->w[0], "floating") ||
-                           !strcmp(st->w[0], "stacked-on-top-of"))) {
-            rc = dp_bad(res, "dump: section not supported (two named hosts"
-                     " expected)", st->w[0], strlen(st->w[0]));
-            goto out;
-        }
-        if (depth == 1 && !strcmp(st->w[0], "on")) {
-            if (st->n != 2 || !dp_printable(st->w[1]) ||
-                strlen(st->w[1]) >= XLMIG_DRBD_NAME_MAX) {
-                rc = dp_bad(res, "dump: 'on' section must name one host",
-                         st->w[0], strlen(st->w[0]));
+        if (depth == 1) {
+            rc = dump_section(st, res, out, &host);
+            if (rc)
                 goto out;
-            }
-            if (out->nhosts >= XLMIG_DRBD_MAX_HOSTS) {
-                rc = dp_bad(res, "dump: too many hosts", st->w[1],
-                         strlen(st->w[1]));
-                goto out;
-            }
-            host = out->nhosts++;
-            dp_setname(out->hosts[host].name, st->w[1]);
-            out->hosts[host].minor = -1;
         }
     next:
         if (st->end != T_OPEN)
