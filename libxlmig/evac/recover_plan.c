@@ -183,57 +183,43 @@ static int choose_stopped(const xlmig_host_view *v[2], xlmig_plan *p,
                   " copies compete: settle it by hand", ns, nf) - 1;
 }
 
-int xlmig_recover_plan(const xlmig_host_view *local,
-                       const xlmig_host_view *peer, xlmig_keep keep,
-                       xlmig_plan *p)
+/* Several copies run: only --keep-local/--keep-peer can choose, and
+ * exactly one copy must run there. Non-zero: refused (p says why). */
+static int choose_running(const where *run, unsigned nrun, xlmig_keep keep,
+                          xlmig_plan *p, where *keeper)
 {
-    const xlmig_host_view *v[2] = { local, peer };
-    xlmig_dom_state kst;
-    where run[6], keeper = { -1, XLMIG_COPY_NAME };
-    unsigned nrun, i;
-    int h, c, other, r;
+    int want = keep == XLMIG_KEEP_LOCAL ? XLMIG_HOST_LOCAL
+             : keep == XLMIG_KEEP_PEER ? XLMIG_HOST_PEER : -1;
+    unsigned on = 0, i;
 
-    memset(p, 0, sizeof(*p));
-    p->keeper = -1;
-    if (!local->reachable || !peer->reachable)
-        return refuse(p, "cannot inspect the %s host: recover needs to see"
-                      " both", local->reachable ? "peer" : "local");
-    nrun = find(v, XLMIG_DS_RUNNING, run);
-    if (nrun >= 2) {
-        int want = keep == XLMIG_KEEP_LOCAL ? XLMIG_HOST_LOCAL
-                 : keep == XLMIG_KEEP_PEER ? XLMIG_HOST_PEER : -1;
-        unsigned on = 0;
-
-        if (want < 0)
-            return refuse(p, "%u copies are running: both may have"
-                          " written to their disks; find out which one is"
-                          " current and say --keep-local or --keep-peer",
-                          nrun);
-        for (i = 0; i < nrun; i++)
-            if (run[i].host == want) {
-                keeper = run[i];
-                on++;
-            }
-        if (on != 1)
-            return refuse(p, "--keep-%s: %u copies run there, need"
-                          " exactly one", want ? "peer" : "local", on);
-        why(p, "%u copies are running; keeping the %s one as told", nrun,
-            want ? "peer" : "local");
-    } else if (nrun == 1) {
-        keeper = run[0];
-        why(p, "exactly one copy runs (%s): keep it, clear the rest",
-            keeper.host == XLMIG_HOST_LOCAL ? "local" : "peer");
-    } else {
-        r = choose_stopped(v, p, &keeper);
-        if (r < 0)
-            return 0;
-        if (r > 0)
-            goto done;
+    if (want < 0) {
+        refuse(p, "%u copies are running: both may have written to their"
+               " disks; find out which one is current and say"
+               " --keep-local or --keep-peer", nrun);
+        return 1;
     }
-    p->keeper = keeper.host;
-    p->keeper_copy = keeper.copy;
-    other = !keeper.host;
-    kst = v[keeper.host]->copy[keeper.copy];
+    for (i = 0; i < nrun; i++)
+        if (run[i].host == want) {
+            *keeper = run[i];
+            on++;
+        }
+    if (on != 1) {
+        refuse(p, "--keep-%s: %u copies run there, need exactly one",
+               want ? "peer" : "local", on);
+        return 1;
+    }
+    why(p, "%u copies are running; keeping the %s one as told", nrun,
+        want ? "peer" : "local");
+    return 0;
+}
+
+/* Steps 1-5 around the keeper: the others go, DRBD follows it, it runs
+ * under its own name, the window closes, no token outlives it. */
+static void settle(const xlmig_host_view *const *v, where keeper,
+                   xlmig_plan *p)
+{
+    int other = !keeper.host, h, c;
+    xlmig_dom_state kst = v[keeper.host]->copy[keeper.copy];
 
     /* 1. Every other copy goes: none of them is the one that runs. */
     for (h = 0; h < 2; h++)
@@ -269,6 +255,40 @@ int xlmig_recover_plan(const xlmig_host_view *local,
     for (h = 0; h < 2; h++)
         if (v[h]->tokens)
             add(p, h, XLMIG_ACT_DROP_TOKENS, 0, 0);
+}
+
+int xlmig_recover_plan(const xlmig_host_view *local,
+                       const xlmig_host_view *peer, xlmig_keep keep,
+                       xlmig_plan *p)
+{
+    const xlmig_host_view *v[2] = { local, peer };
+    where run[6], keeper = { -1, XLMIG_COPY_NAME };
+    unsigned nrun, i;
+    int h, r;
+
+    memset(p, 0, sizeof(*p));
+    p->keeper = -1;
+    if (!local->reachable || !peer->reachable)
+        return refuse(p, "cannot inspect the %s host: recover needs to see"
+                      " both", local->reachable ? "peer" : "local");
+    nrun = find(v, XLMIG_DS_RUNNING, run);
+    if (nrun >= 2) {
+        if (choose_running(run, nrun, keep, p, &keeper))
+            return 0;
+    } else if (nrun == 1) {
+        keeper = run[0];
+        why(p, "exactly one copy runs (%s): keep it, clear the rest",
+            keeper.host == XLMIG_HOST_LOCAL ? "local" : "peer");
+    } else {
+        r = choose_stopped(v, p, &keeper);
+        if (r < 0)
+            return 0;
+        if (r > 0)
+            goto done;
+    }
+    p->keeper = keeper.host;
+    p->keeper_copy = keeper.copy;
+    settle(v, keeper, p);
 done:
     /*
      * 6. Last, once the keeper has its name: a cap a dead migration
