@@ -136,13 +136,75 @@ static int opt_text(yajl_val root, const char *key, int (*ok)(const char *),
     return 0;
 }
 
+/* The state of each of the guest's three names on the peer. */
+static int view_copies(yajl_val copies, const char *domain,
+                       xlmig_host_view *v)
+{
+    const int rc = XLMIG_E_PROTO;
+    char name[160];
+    yajl_val x;
+    int c, s;
+
+    for (c = 0; c < XLMIG_COPY__COUNT; c++) {
+        if (xlmig_copy_name(domain, (xlmig_copy)c, name, sizeof(name))) {
+            xlmig_err(rc, "peer's inspection: domain name too long");
+            return rc;
+        }
+        x = get(copies, name);
+        s = YAJL_IS_STRING(x) ? xlmig_dom_state_parse(YAJL_GET_STRING(x))
+                              : -1;
+        if (s < 0) {
+            xlmig_err(rc, "peer's inspection: no valid state for %s", name);
+            return rc;
+        }
+        v->copy[c] = (xlmig_dom_state)s;
+    }
+    return 0;
+}
+
+/* DRBD role, tokens, and the newer keys (absent: closed / unknown). */
+static int view_state(yajl_val root, xlmig_host_view *v)
+{
+    const int rc = XLMIG_E_PROTO;
+    yajl_val x;
+    int s;
+
+    x = get(root, "drbd");
+    s = YAJL_IS_STRING(x) ? xlmig_disk_role_parse(YAJL_GET_STRING(x)) : -1;
+    if (s < 0) {
+        xlmig_err(rc, "peer's inspection: no valid \"drbd\" role");
+        return rc;
+    }
+    v->drbd = (xlmig_disk_role)s;
+    x = get(root, "tokens");
+    if (!YAJL_IS_INTEGER(x) || YAJL_GET_INTEGER(x) < 0 ||
+        YAJL_GET_INTEGER(x) > 1000000) {
+        xlmig_err(rc, "peer's inspection: no valid \"tokens\" count");
+        return rc;
+    }
+    v->tokens = (unsigned)YAJL_GET_INTEGER(x);
+    x = get(root, "window");
+    if (x && !YAJL_IS_TRUE(x) && !YAJL_IS_FALSE(x)) {
+        xlmig_err(rc, "peer's inspection: \"window\" is not true/false");
+        return rc;
+    }
+    v->window = x && YAJL_IS_TRUE(x);
+    x = get(root, "capped");
+    if (x && !YAJL_IS_TRUE(x) && !YAJL_IS_FALSE(x)) {
+        xlmig_err(rc, "peer's inspection: \"capped\" is not true/false");
+        return rc;
+    }
+    v->capped = x && YAJL_IS_TRUE(x);
+    return 0;
+}
+
 int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
                           xlmig_host_view *v, char *host, size_t hostlen)
 {
-    char errbuf[128] = "", name[160];
+    char errbuf[128] = "";
     yajl_val root = NULL, x, copies;
     const char *d;
-    int c, s, rc = XLMIG_E_PROTO;
+    int rc = XLMIG_E_PROTO;
 
     xlmig_host_view_init(v);
     if (hostlen)
@@ -180,47 +242,8 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
         xlmig_err(rc, "peer's inspection: no \"copies\" object");
         goto out;
     }
-    for (c = 0; c < XLMIG_COPY__COUNT; c++) {
-        if (xlmig_copy_name(domain, (xlmig_copy)c, name, sizeof(name))) {
-            xlmig_err(rc, "peer's inspection: domain name too long");
-            goto out;
-        }
-        x = get(copies, name);
-        s = YAJL_IS_STRING(x) ? xlmig_dom_state_parse(YAJL_GET_STRING(x))
-                              : -1;
-        if (s < 0) {
-            xlmig_err(rc, "peer's inspection: no valid state for %s", name);
-            goto out;
-        }
-        v->copy[c] = (xlmig_dom_state)s;
-    }
-    x = get(root, "drbd");
-    s = YAJL_IS_STRING(x) ? xlmig_disk_role_parse(YAJL_GET_STRING(x)) : -1;
-    if (s < 0) {
-        xlmig_err(rc, "peer's inspection: no valid \"drbd\" role");
+    if (view_copies(copies, domain, v) || view_state(root, v))
         goto out;
-    }
-    v->drbd = (xlmig_disk_role)s;
-    x = get(root, "tokens");
-    if (!YAJL_IS_INTEGER(x) || YAJL_GET_INTEGER(x) < 0 ||
-        YAJL_GET_INTEGER(x) > 1000000) {
-        xlmig_err(rc, "peer's inspection: no valid \"tokens\" count");
-        goto out;
-    }
-    v->tokens = (unsigned)YAJL_GET_INTEGER(x);
-    /* Newer keys: absent means closed / unknown. */
-    x = get(root, "window");
-    if (x && !YAJL_IS_TRUE(x) && !YAJL_IS_FALSE(x)) {
-        xlmig_err(rc, "peer's inspection: \"window\" is not true/false");
-        goto out;
-    }
-    v->window = x && YAJL_IS_TRUE(x);
-    x = get(root, "capped");
-    if (x && !YAJL_IS_TRUE(x) && !YAJL_IS_FALSE(x)) {
-        xlmig_err(rc, "peer's inspection: \"capped\" is not true/false");
-        goto out;
-    }
-    v->capped = x && YAJL_IS_TRUE(x);
     /* Both may go on a command line: only what is safe there. */
     if (opt_text(root, "uuid", xlmig_uuid_text_ok, v->uuid,
                  sizeof(v->uuid)) ||
