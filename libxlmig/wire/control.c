@@ -124,13 +124,40 @@ static void put_u64(yajl_gen g, const char *k, uint64_t v)
     yajl_gen_integer(g, (long long)v);
 }
 
+/* Optional true-only keys: absent means false, as older peers send. */
+static void put_flag(yajl_gen g, const char *key, bool on)
+{
+    if (!on)
+        return;
+    GS(g, key);
+    yajl_gen_bool(g, 1);
+}
+
+static void put_checks(yajl_gen g, const xlmig_msg *m)
+{
+    unsigned i;
+
+    if (!m->nchecks)
+        return;
+    GS(g, "checks");
+    yajl_gen_array_open(g);
+    for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
+        yajl_gen_map_open(g);
+        put_str(g, "name", m->checks[i].name);
+        GS(g, "ok");
+        yajl_gen_bool(g, m->checks[i].ok);
+        put_str(g, "detail", m->checks[i].detail);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+}
+
 int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
 {
     const unsigned char *buf;
     yajl_gen g;
     char hex[24];
     size_t blen;
-    unsigned i;
     int rc = XLMIG_E_NOMEM;
 
     *out = NULL;
@@ -153,10 +180,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     put_str(g, "xl_config", m->xl_config);
     put_str(g, "autostart", m->autostart);
     put_str(g, "autostart_config", m->autostart_config);
-    if (m->autostart_relative) {
-        GS(g, "autostart_relative");
-        yajl_gen_bool(g, 1);
-    }
+    put_flag(g, "autostart_relative", m->autostart_relative);
     put_u64(g, "mem_bytes", m->mem_bytes);
     put_u64(g, "page_size", m->page_size);
     put_u64(g, "free_bytes", m->free_bytes);
@@ -171,33 +195,12 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
         GS(g, "code");
         yajl_gen_integer(g, m->code);
     }
-    if (m->dry_run) {
-        GS(g, "dry_run");
-        yajl_gen_bool(g, 1);
-    }
-    if (m->verified) {
-        GS(g, "verified");
-        yajl_gen_bool(g, 1);
-    }
+    put_flag(g, "dry_run", m->dry_run);
+    put_flag(g, "verified", m->verified);
     GS(g, "ok");
     yajl_gen_bool(g, m->ok);
-    if (m->not_started) {
-        GS(g, "not_started");
-        yajl_gen_bool(g, 1);
-    }
-    if (m->nchecks) {
-        GS(g, "checks");
-        yajl_gen_array_open(g);
-        for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
-            yajl_gen_map_open(g);
-            put_str(g, "name", m->checks[i].name);
-            GS(g, "ok");
-            yajl_gen_bool(g, m->checks[i].ok);
-            put_str(g, "detail", m->checks[i].detail);
-            yajl_gen_map_close(g);
-        }
-        yajl_gen_array_close(g);
-    }
+    put_flag(g, "not_started", m->not_started);
+    put_checks(g, m);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok)
         goto out;
