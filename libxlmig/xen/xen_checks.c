@@ -81,6 +81,8 @@ static void check_type(xlmig_xen_src *x, xlmig_checks *c)
                          " (EMULATOR_CONTEXT, saved over QMP) is not sent"
                          " by this version; only PVH (and PV with shadow"
                          " paging) guests migrate");
+        if (x->have_cfg)
+            xlmig_xen_hvm_checks(&x->cfg, c);
         break;
     default:
         xlmig_checks_add(c, SRC, "guest-type", false,

@@ -14,6 +14,7 @@
 #include <xenctrl.h>
 #include <xentoollog.h>
 
+#include "checks.h"
 #include "xen.h"
 
 /* libxl's INVALID_DOMID is an int; domids are uint32_t. */
@@ -132,5 +133,9 @@ int xlmig_xen_dst_check(void *be, const xlmig_msg *req, xlmig_checks *c,
 
 /* Read the guest type; LIBXL_DOMAIN_TYPE_INVALID if unknown. */
 libxl_domain_type xlmig_xen_src_type(const xlmig_xen_src *x);
+
+/* An HVM guest's blockers in its configuration, a check row each
+ * (xen_hvm_checks.c). */
+void xlmig_xen_hvm_checks(const libxl_domain_config *cfg, xlmig_checks *c);
 
 #endif
