@@ -134,6 +134,14 @@ int xlmig_xen_dst_check(void *be, const xlmig_msg *req, xlmig_checks *c,
 /* Read the guest type; LIBXL_DOMAIN_TYPE_INVALID if unknown. */
 libxl_domain_type xlmig_xen_src_type(const xlmig_xen_src *x);
 
+/*
+ * The device model's part of an HVM save (xen_emu.c): QEMU's dirty log
+ * switched over QMP, and after libxenguest's stream its xenstore keys
+ * and saved state as EMULATOR_* records into fd.
+ */
+int xlmig_xen_emu_logdirty(uint32_t domid, bool enable);
+int xlmig_xen_emu_write(uint32_t domid, int fd);
+
 /* An HVM guest's blockers in its configuration, a check row each
  * (xen_hvm_checks.c). */
 void xlmig_xen_hvm_checks(const libxl_domain_config *cfg, xlmig_checks *c);

@@ -50,6 +50,9 @@ typedef struct {
     /* Written by the save thread, read after join or under lock. */
     int xc_r, xc_errno;
     int frame_errno;            /* writing our framing failed */
+    int emu_rc;                 /* the device model's records failed */
+    xlmig_err_saved emu_err;    /* and why, from the save thread */
+    bool hvm;
     int last_decision;
     _Atomic unsigned policy_calls;
     unsigned long round_pages;  /* pages the current round sends */
@@ -133,11 +136,17 @@ static int suspend_cb(void *data)
 static int logdirty_cb(uint32_t domid, unsigned enable, void *data)
 {
     save_run *s = data;
+    int rc;
 
-    (void)domid;
-    (void)enable;
     /* PVH: no device model whose log-dirty would need switching. */
-    return xlmig_xen_src_type(s->x) == LIBXL_DOMAIN_TYPE_HVM ? -1 : 0;
+    if (!s->hvm)
+        return 0;
+    rc = xlmig_xen_emu_logdirty(domid, enable);
+    if (rc && !s->emu_rc) {
+        s->emu_rc = rc;
+        xlmig_err_save(&s->emu_err);
+    }
+    return rc ? -1 : 0;
 }
 
 static void *save_main(void *arg)
@@ -171,6 +180,13 @@ static void *save_main(void *arg)
     s->xc_errno = errno;
     if (s->xc_r)
         goto out;
+    if (s->hvm) {
+        s->emu_rc = xlmig_xen_emu_write(s->x->domid, s->wr);
+        if (s->emu_rc) {
+            xlmig_err_save(&s->emu_err);
+            goto out;
+        }
+    }
     xlmig_libxl_rec_put(end, XLMIG_LIBXL_REC_END, 0);
     if (xlmig_xen_write_all(s->wr, end, sizeof(end)))
         s->frame_errno = errno;
@@ -387,6 +403,11 @@ static int save_verdict(save_run *s)
 {
     xlmig_policy *p = s->sc->policy;
 
+    /* QEMU's own words, recorded in the save thread. */
+    if (s->emu_rc) {
+        xlmig_err_restore(&s->emu_err);
+        return s->emu_rc;
+    }
     if (s->frame_errno) {
         xlmig_err(XLMIG_E_IO, "writing the libxl stream framing: %s",
                   strerror(s->frame_errno));
@@ -432,6 +453,7 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     s.x = x;
     s.sc = sc;
     s.rd = s.wr = s.evfd = -1;
+    s.hvm = xlmig_xen_src_type(x) == LIBXL_DOMAIN_TYPE_HVM;
     pthread_mutex_init(&s.lock, NULL);
     rc = save_setup(&s);
     if (rc)
