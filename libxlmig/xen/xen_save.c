@@ -24,6 +24,7 @@
 #include "error.h"
 #include "fault.h"
 #include "progress.h"
+#include "testhooks.h"
 #include "wire.h"
 
 _Static_assert(XGS_POLICY_ABORT == XLMIG_POLICY_ABORT &&
@@ -64,6 +65,7 @@ typedef struct {
 
     /* Pump side. */
     _Atomic uint64_t pumped;    /* libxl stream bytes forwarded */
+    int tee;                    /* test build: a copy of the stream */
     uint64_t pumped_at_a;       /* at the last call A */
     uint64_t pumped_at_suspend;
     bool told_suspended;
@@ -325,6 +327,11 @@ static int pump(save_run *s)
                 break;
             rc = xlmig_chan_send_rec(s->sc->ch, XLMIG_REC_XEN, buf,
                                      (size_t)n);
+            if (!rc && s->tee >= 0 &&
+                xlmig_xen_write_all(s->tee, buf, (size_t)n)) {
+                xlmig_err(XLMIG_E_IO, "XLMIG_TEST_TEE: %s", strerror(errno));
+                rc = XLMIG_E_IO;
+            }
             if (rc)
                 goto out;
             atomic_fetch_add(&s->pumped, (uint64_t)n);
@@ -359,7 +366,19 @@ out:
 
 static int save_setup(save_run *s)
 {
+    const char *tee = xlmig_test_env("XLMIG_TEST_TEE");
     int fds[2], r;
+
+    /* The test bed checks the libxl stream we send with Xen's own
+     * verify-stream-v2: a copy of every byte goes to this file. */
+    if (tee && *tee) {
+        s->tee = open(tee, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (s->tee < 0) {
+            xlmig_err(XLMIG_E_IO, "XLMIG_TEST_TEE %s: %s", tee,
+                      strerror(errno));
+            return XLMIG_E_IO;
+        }
+    }
 
     if (pipe2(fds, O_CLOEXEC)) {
         xlmig_err(XLMIG_E_IO, "pipe: %s", strerror(errno));
@@ -387,6 +406,8 @@ static int save_setup(save_run *s)
 
 static void save_dispose(save_run *s)
 {
+    if (s->tee >= 0)
+        close(s->tee);
     if (s->rd >= 0)
         close(s->rd);
     if (s->wr >= 0)
@@ -452,7 +473,7 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     memset(&s, 0, sizeof(s));
     s.x = x;
     s.sc = sc;
-    s.rd = s.wr = s.evfd = -1;
+    s.rd = s.wr = s.evfd = s.tee = -1;
     s.hvm = xlmig_xen_src_type(x) == LIBXL_DOMAIN_TYPE_HVM;
     pthread_mutex_init(&s.lock, NULL);
     rc = save_setup(&s);

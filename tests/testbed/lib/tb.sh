@@ -389,7 +389,8 @@ tb_guest_cfg() {
     local name=$1; shift
     local disks=r0 script=$TB_DISK_SCRIPT mem=$TB_GUEST_MEM dirty=0 ws=32 \
           hb=100 dms=1000 kv spec="" vd=a r net=$TB_GUEST_NET ip mac \
-          on_poweroff=destroy on_reboot=restart on_crash=preserve mem_set=""
+          on_poweroff=destroy on_reboot=restart on_crash=preserve mem_set="" \
+          type=pvh
     read -r ip mac < <(tb_net_addr "$name")
     for kv in "$@"; do
         case $kv in
@@ -401,6 +402,7 @@ tb_guest_cfg() {
                   mac=$(printf '00:16:3e:77:00:%02x' "${ip##*.}") ;;
             on_poweroff=*) on_poweroff=${kv#*=} ;;
             on_reboot=*) on_reboot=${kv#*=} ;; on_crash=*) on_crash=${kv#*=} ;;
+            type=pvh|type=hvm) type=${kv#*=} ;;
             *) tb_die "tb_guest_cfg: unknown setting '$kv'" ;;
         esac
     done
@@ -416,13 +418,30 @@ tb_guest_cfg() {
     local extra="console=hvc0 quiet dirty_mb_s=$dirty dirty_ws_mb=$ws hb_ms=$hb disk_ms=$dms"
     [ -n "${disks// /}" ] || extra="$extra tb_disk=none"
     [ "$net" = none ] || extra="$extra tb_ip=$ip/24"
+    # HVM: the same kernel booted directly by QEMU (no disk image to
+    # install), PV drivers through the platform device, the console on
+    # hvc0 as for PVH, VNC on dom0's loopback only; maxmem = memory
+    # (no populate-on-demand).
     cat <<EOF
 name = "$name"
-type = "pvh"
+type = "$type"
 kernel = "/var/lib/tb/vmlinuz"
 ramdisk = "/var/lib/tb/guest.cpio.gz"
-extra = "$extra"
 memory = $mem
+EOF
+    if [ "$type" = hvm ]; then
+        cat <<EOF
+cmdline = "$extra"
+maxmem = $mem
+vnc = 1
+vnclisten = "127.0.0.1"
+serial = "pty"
+videoram = 8
+EOF
+    else
+        echo "extra = \"$extra\""
+    fi
+    cat <<EOF
 vcpus = 1
 on_poweroff = "$on_poweroff"
 on_reboot = "$on_reboot"

@@ -6,14 +6,15 @@
 # DST (it opens and closes the DRBD window itself), then the baseline's
 # checks. Sets TB_MIG_TOTAL (host clock around the command), TB_GAP (the
 # largest heartbeat gap: guest-visible downtime), TB_XLMIG_DOWNTIME (what
-# the tool itself measured), TB_XL_LOG.
+# the tool itself measured), TB_XL_LOG. TB_XLMIG_ENV: VAR=value words
+# for the tool's environment (test hooks).
 tb_xenbe_migrate() {
     local name=$1 src=$2 dst=$3 opts=$4 t0 t1 seq
     TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
     tb_net_probe_start "$src" "$name"
     t0=$(tb_now)
     tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup \
-        "xl-migrate-drbd --io-timeout 300 $opts $name $dst" ||
+        "${TB_XLMIG_ENV:+env $TB_XLMIG_ENV }xl-migrate-drbd --io-timeout 300 $opts $name $dst" ||
         tb_fail "xl-migrate-drbd $name $src -> $dst failed (log: $TB_XL_LOG)"
     t1=$(tb_now)
     grep -v '^precopy \|^switchover ' "$TB_XL_LOG" || true

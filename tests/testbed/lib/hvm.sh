@@ -1,0 +1,30 @@
+# Test bed helpers for HVM guests (source after tb.sh).
+
+# tb_hvm_devices HOST NAME: NAME's devices on HOST are up: its device
+# model (QEMU) runs for its domain id, VNC listens on dom0's loopback,
+# and its vbd and vif are connected (xenstore state 4).
+tb_hvm_devices() {
+    local h=$1 name=$2 domid
+    domid=$(tb_run "$h" "xl domid $name" 2> /dev/null) || tb_fail "$name not on $h"
+    tb_assert "$name: QEMU device model runs on $h for domain $domid" \
+        tb_run "$h" "pgrep -f 'qemu-system-i386 -xen-domid $domid ' > /dev/null"
+    tb_assert "$name: its VNC display listens on $h's loopback" \
+        tb_run "$h" "ss -ltnp | grep -q '127.0.0.1:59.*qemu'"
+    tb_assert "$name: its disk (vbd) is connected on $h" \
+        tb_run "$h" "[ \"\$(xenstore-read /local/domain/0/backend/vbd/$domid/51712/state)\" = 4 ]"
+    tb_assert "$name: its network (vif) is connected on $h" \
+        tb_run "$h" "[ \"\$(xenstore-read /local/domain/0/backend/vif/$domid/0/state)\" = 4 ]"
+}
+
+# tb_hvm_same_boot HOST NAME BOOT: NAME's last heartbeat on HOST is of
+# boot BOOT (the guest was moved, not rebooted).
+tb_hvm_same_boot() {
+    [ "$(tb_hb_last "$1" "$2" | awk '{ print $2 }')" = "$3" ]
+}
+
+# tb_hvm_verify_stream HOST FILE: Xen's own checker accepts the libxl
+# stream captured in FILE on HOST.
+tb_hvm_verify_stream() {
+    tb_run "$1" "/usr/lib/xen-4.17/bin/verify-stream-v2 -i $2 > $2.verify 2>&1;
+        r=\$?; tail -3 $2.verify; exit \$r"
+}
