@@ -137,13 +137,21 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
                      c == R_UUID ? sizeof(o->hint.uuid)
                                  : sizeof(o->hint.resources), "%s", optarg);
             break;
-        case R_DO:
+        case R_DO: {
+            xlmig_action a;
+
             if (o->ntodo == MAX_DO) {
                 cli_error("%s: at most %d --do", argv[0], MAX_DO);
                 return -1;
             }
+            /* a bad action is a usage error: refused before any acts */
+            if (xlmig_action_parse(optarg, &a)) {
+                cli_error("%s: --do: %s", argv[0], xlmig_errmsg());
+                return -1;
+            }
             o->todo[o->ntodo++] = optarg;
             break;
+        }
         case 'h':
         case R_HELP:
             recover_usage(stdout);
