@@ -101,7 +101,7 @@ void cli_cmd_list(FILE *out);
 /* Exit code of a command-line error, in every subcommand. */
 #define CLI_EXIT_USAGE 2
 
-/* The subcommands, each in its own cmd_*.c (main.c: migrate, help). */
+/* The subcommands: cmd_*.c, main.c (migrate) and help.c (help). */
 int main_migrate(int argc, char **argv);
 int main_help(int argc, char **argv);
 int cmd_evacuate(int argc, char **argv);

@@ -1,6 +1,7 @@
 /*
  * xl-migrate-drbd: live migration of Xen guests on DRBD.
- * Subcommands dispatch here; a plain "<domain> <host>" migrates.
+ * The first word picks a subcommand of cmdtable.c; a plain
+ * "<domain> <host>" migrates.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -76,8 +77,9 @@ int main_migrate(int argc, char **argv)
 
     cli_opts_init(&o);
     o.verb = !strcmp(argv[0], "migrate");
+    /* xlmig.conf is read first: a failure with none read is its own. */
     if (cli_parse(&o, argc, argv))
-        return CLI_EXIT_USAGE;
+        return o.conf ? CLI_EXIT_USAGE : XLMIG_EXIT_ERROR;
     xlmig_log_set_level(o.debug ? XLMIG_LOG_DEBUG
                         : o.verbose ? XLMIG_LOG_INFO
                         : o.quiet ? XLMIG_LOG_ERROR : XLMIG_LOG_WARN);
@@ -90,37 +92,6 @@ int main_migrate(int argc, char **argv)
         signal(SIGHUP, SIG_DFL);
     cli_signals_install();
     return o.receive ? cmd_receive(&o) : cmd_migrate(&o);
-}
-
-int main_help(int argc, char **argv)
-{
-    char *args[3] = { NULL, "--help", NULL };
-    const cli_cmd *c;
-
-    if (argc < 2) {
-        cli_help(stdout);
-        return 0;
-    }
-    if (argc > 2) {
-        cli_error("help: expected one subcommand, got %d", argc - 1);
-        return CLI_EXIT_USAGE;
-    }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        printf("Usage: " PROG " help [<subcommand>|sim]\n\n"
-               "The subcommands, or one subcommand's help (the same as"
-               " <subcommand> --help);\nsim: the simulator's and the"
-               " receiver's options (tests, demo).\n");
-        return 0;
-    }
-    if (!strcmp(argv[1], "sim")) {
-        cli_sim_usage(stdout);
-        return 0;
-    }
-    c = cli_cmd_find(argv[1]);
-    if (!c)
-        return cli_cmd_unknown(argv[1], NULL);
-    args[0] = (char *)c->name;
-    return c->fn(2, args);
 }
 
 /*

@@ -100,63 +100,6 @@ PROG " help sim.\n"
 "running here, 3 state undefined after the commit point (run recover).\n");
 }
 
-void cli_sim_usage(FILE *out)
-{
-    fprintf(out,
-"Usage: " PROG " [migrate] --sim [options] <domain> <host>\n"
-"       " PROG " --receive [--sim] [-e] [-p] [--debug] [options]\n"
-"\n"
-"Test and demo options: a simulated guest instead of a Xen domain.\n"
-"--receive is the destination side, run by the transport (stream on\n"
-"stdin and stdout).\n"
-"  --sim                   use the simulator backend\n"
-"  --sim-mem <MiB>         guest memory (default 256)\n"
-"  --sim-profile <p>       idle, web, oltp, diabolical (default web)\n"
-"  --sim-dirty-rate <MiB/s> override the profile's dirty rate\n"
-"  --sim-hot <MiB>         override the profile's hot working set\n"
-"  --sim-free-mem <MiB>    receiver: memory this host offers\n"
-"  --sim-existing <name>   receiver: pretend <name> already runs here\n"
-"  --run-after <s>         receiver: keep the guest running this long\n"
-"  --sim-host-dir <dir>    keep domain records there, as a host would\n"
-"  --sim-disk <vdev=target> give the simulated guest a disk (repeat)\n"
-"  --sim-drbd <r:peer ...> the guest's DRBD resources and their peers\n"
-"  --report-json <file>    receiver: write the outcome there as JSON\n"
-"Host subcommands (evacuate, return, status, maintenance) take\n"
-"--sim-state <dir> and --sim-host <name>: simulated hosts, one directory\n"
-"each, and which one this is.\n");
-}
-
-void cli_help(FILE *out)
-{
-    unsigned i;
-
-    fprintf(out, "Usage: " PROG " [migrate] [options] <domain> <host>\n");
-    for (i = 0; i < cli_ncmds; i++)
-        if (cli_cmdtable[i].fn != main_migrate)
-            fprintf(out, "       " PROG " %s %s\n", cli_cmdtable[i].name,
-                    cli_cmdtable[i].usage);
-    fprintf(out, "\n");
-    cli_cmd_list(out);
-    fprintf(out,
-"\n"
-"A first word that is no subcommand starts the bare form <domain> <host>,\n"
-"unless it looks like a mistyped one (then: " PROG " migrate ...).\n"
-"\n"
-"Exit status, every subcommand:\n"
-"  0  done (migrated, every guest moved or back, one guest runs, nothing\n"
-"     to do, a dry run that passed, help)\n"
-"  1  failed, nothing lost: the guest runs where it ran (migrate), some\n"
-"     guests stay (evacuate, return), a host could not be inspected or\n"
-"     an action failed (recover), or it could not be done (status,\n"
-"     maintenance, inspect, monitor)\n"
-"  2  a usage error (every subcommand); or not done: migrate aborted\n"
-"     (the guest still runs here), no guest could move (evacuate,\n"
-"     return), recover refused (the operator must decide)\n"
-"  3  migrate: state undefined after the commit point (run recover)\n"
-"\n");
-    cli_usage(out);
-}
-
 enum {
     O_MAX_DOWNTIME = 256, O_BANDWIDTH, O_TIMEOUT, O_ALLOW_LONG, O_JSON,
     O_DRY_RUN, O_NO_THROTTLE, O_IO_TIMEOUT, O_DEBUG, O_RECEIVE, O_SIM,
