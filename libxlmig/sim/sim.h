@@ -44,6 +44,7 @@ typedef struct {
     uint64_t free_bytes;       /* capacity this "host" offers */
     const char *existing;      /* a guest name already here, or NULL */
     const char *host_dir;      /* keep domain records here (sim_host.h) */
+    bool paused;               /* -p: left paused after go, not run */
     char *incoming;            /* the record's name while restoring */
     bool recorded;             /* we created the incoming record */
     xlmig_sim_guest guest;

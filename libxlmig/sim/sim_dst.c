@@ -235,7 +235,7 @@ static int sim_activate(void *be)
         *dash = 0;
     /* The workload's profile stays at the source; run it idle here. */
     rc = xlmig_sim_workload_preset(&wl, "idle", d->guest.mem_bytes, 0);
-    if (!rc)
+    if (!rc && !d->paused)
         rc = xlmig_sim_guest_start(&d->guest, &wl);
     if (rc)
         return rc;
@@ -243,7 +243,8 @@ static int sim_activate(void *be)
     if (d->host_dir)
         rc = xlmig_sim_host_rename(d->host_dir, d->incoming, d->name);
     if (!rc && d->host_dir)
-        rc = xlmig_sim_host_put(d->host_dir, d->name, "running");
+        rc = xlmig_sim_host_put(d->host_dir, d->name, d->paused ? "paused"
+                                                             : "running");
     if (rc) {
         xlmig_err_replace(XLMIG_E_UNDEFINED, "simulated guest started but"
                           " not recorded: %s", xlmig_errmsg());

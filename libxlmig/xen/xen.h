@@ -16,6 +16,8 @@ typedef struct xlmig_xen_dst xlmig_xen_dst;
 typedef struct {
     const char *config_override;  /* -C FILE: xl.cfg to send instead */
     bool debug;                   /* --debug: libxl/libxc verbose */
+    bool paused;                  /* -p: the receiver leaves it paused */
+    bool keep_domid;              /* -D: the source asks for its domid */
 } xlmig_xen_opts;
 
 int xlmig_xen_src_open(xlmig_xen_src **out, const char *domain,

@@ -215,6 +215,19 @@ int xlmig_xen_dst_check(void *be, const xlmig_msg *req, xlmig_checks *c,
     xlmig_checks_add(c, DST, "config", have_cfg, have_cfg
                      ? "libxl reads the domain configuration"
                      : "the domain configuration is not libxl JSON");
+    /* -D: the source asks for its domid; libxl would fail on one used. */
+    if (have_cfg && libxl_domid_valid_guest(cfg.c_info.domid)) {
+        libxl_dominfo di;
+        bool used;
+
+        libxl_dominfo_init(&di);
+        used = !libxl_domain_info(d->h.ctx, &di, cfg.c_info.domid);
+        libxl_dominfo_dispose(&di);
+        xlmig_checks_add(c, DST, "domid-free", !used, used
+                         ? "domain id %u (kept with -D) is in use here"
+                         : "domain id %u (kept with -D) is free here",
+                         (unsigned)cfg.c_info.domid);
+    }
 
     if (list)
         libxl_dominfo_list_free(list, n);

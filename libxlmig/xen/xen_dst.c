@@ -32,6 +32,7 @@ int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts)
     xlmig_xen_host_init(&d->h);
     d->domid = XLMIG_NO_DOMID;
     d->debug = opts && opts->debug;
+    d->paused = opts && opts->paused;
     rc = xlmig_xen_host_open(&d->h, d->debug);
     if (rc) {
         xlmig_xen_dst_close(d);
@@ -298,7 +299,8 @@ static int xen_activate(void *be)
                   " %d)", d->incoming, d->name, r);
         return XLMIG_E_BACKEND;
     }
-    r = libxl_domain_unpause(d->h.ctx, d->domid, NULL);
+    /* -p, as xl migrate -p: the guest is here, paused, for the operator. */
+    r = d->paused ? 0 : libxl_domain_unpause(d->h.ctx, d->domid, NULL);
     if (r && !still_paused(d)) {
         /* The device model or a vCPU may have run: recover decides. */
         xlmig_err(XLMIG_E_UNDEFINED, "unpausing %s (id %u) failed (libxl"

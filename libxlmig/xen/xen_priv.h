@@ -101,6 +101,7 @@ struct xlmig_xen_src {
     bool have_cfg;
     const char *config_override;
     bool debug;
+    bool keep_domid;           /* -D: send our domid in the config */
     /* throttle lever */
     bool sched_read;
     bool sched_has_cap;        /* credit / credit2 */
@@ -116,6 +117,7 @@ struct xlmig_xen_src {
 struct xlmig_xen_dst {
     xlmig_xen_host h;
     bool debug;
+    bool paused;               /* -p: activate renames, leaves it paused */
     uint32_t domid;            /* INVALID_DOMID until created */
     char *name;                /* real name */
     char *incoming;            /* name while received */

@@ -37,6 +37,7 @@ int xlmig_xen_src_open(xlmig_xen_src **out, const char *domain,
     libxl_domain_sched_params_init(&x->sched_orig);
     x->domid = XLMIG_NO_DOMID;
     x->debug = opts && opts->debug;
+    x->keep_domid = opts && opts->keep_domid;
     x->config_override = opts ? opts->config_override : NULL;
     x->want = strdup(domain);
     if (!x->want) {
@@ -187,8 +188,8 @@ static int xen_info(void *be, xlmig_domain_info *di)
             rc = XLMIG_E_BACKEND;
             goto out;
         }
-        /* Let the destination choose the domid, as xl does. */
-        x->cfg.c_info.domid = 0;
+        /* The destination chooses the domid, as with xl, unless -D. */
+        x->cfg.c_info.domid = x->keep_domid ? x->domid : 0;
         json = libxl_domain_config_to_json(x->h.ctx, &x->cfg);
     }
     x->have_cfg = true;

@@ -5,22 +5,22 @@ set -e
 R="$T --receive --sim"
 
 set +e; "$T" --sim --frobnicate g1 h >/dev/null 2>"$WORK/e"; RC=$?; set -e
-assert_rc 1; assert_one_line_error "$WORK/e" "unknown option --frobnicate"
+assert_rc 2; assert_one_line_error "$WORK/e" "unknown option --frobnicate"
 
 set +e; "$T" --sim --bandwidth fast g1 h >/dev/null 2>"$WORK/e"; RC=$?
 set -e
-assert_rc 1; assert_one_line_error "$WORK/e" "--bandwidth: \"fast\" is not"
+assert_rc 2; assert_one_line_error "$WORK/e" "--bandwidth: \"fast\" is not"
 
 set +e; "$T" --sim --max-downtime -5 g1 h >/dev/null 2>"$WORK/e"; RC=$?
 set -e
-assert_rc 1; assert_one_line_error "$WORK/e" "--max-downtime"
+assert_rc 2; assert_one_line_error "$WORK/e" "--max-downtime"
 
 set +e; "$T" --sim g1 >/dev/null 2>"$WORK/e"; RC=$?; set -e
-assert_rc 1; assert_one_line_error "$WORK/e" "expected <domain> <host>"
+assert_rc 2; assert_one_line_error "$WORK/e" "expected <domain> <host>"
 
 set +e; "$T" --sim --sim-profile nosuch g1 h >/dev/null 2>"$WORK/e"; RC=$?
 set -e
-assert_rc 1; assert_one_line_error "$WORK/e" "unknown workload profile"
+assert_rc 2; assert_one_line_error "$WORK/e" "unknown workload profile"
 
 # Unreachable destination: the transport command fails at once.
 sim_migrate "$WORK/o" "$WORK/e" -- --sim-mem 16 -s false g1 nowhere

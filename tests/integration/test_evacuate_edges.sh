@@ -54,4 +54,4 @@ on xen1 maintenance off >/dev/null
 set +e; on xen1 return >/dev/null 2>"$WORK/err"; RC=$?; set -e
 assert_rc 2; assert_one_line_error "$WORK/err" "guests\[0\].dest is empty"
 set +e; on xen1 maintenance sideways >/dev/null 2>"$WORK/err"; RC=$?; set -e
-assert_rc 1; assert_one_line_error "$WORK/err" "sideways"
+assert_rc 2; assert_one_line_error "$WORK/err" "sideways"

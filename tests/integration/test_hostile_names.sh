@@ -11,8 +11,9 @@ top=$here/../..
 P=$WORK/pwned
 mkdir -p "$WORK/h" "$WORK/j"
 
-# refused NAME WANT -- cmd...: exit 1 (or $RCW), one error line naming
-# WANT, and the file the hostile argument would create does not exist.
+# refused NAME WANT -- cmd...: exit 1 (or $RCW: 2 for what the command
+# line's parser refuses, a usage error), one error line naming WANT,
+# and the file the hostile argument would create does not exist.
 refused() {
     local name=$1 want=$2
     shift 3
@@ -33,28 +34,31 @@ no_escape() {
 }
 
 echo "1. host arguments a shell would run: nothing runs, one line"
-refused "migrate, \$(...)" 'host "x$(touch' -- \
+RCW=2 refused "migrate, \$(...)" 'host "x$(touch' -- \
     "$T" --sim --sim-mem 16 g1 "x\$(touch $P)"
-refused "migrate, ProxyCommand" 'host "-oProxyCommand' -- \
+# Options come anywhere: without "--" it is an option, and unknown.
+RCW=2 refused "migrate, ProxyCommand as an option" 'unknown option -o' -- \
     "$T" --sim --sim-mem 16 g1 "-oProxyCommand=touch\\ $P"
-refused "migrate, user@ then an option" 'host "root@-o' -- \
+RCW=2 refused "migrate, ProxyCommand" 'host "-oProxyCommand' -- \
+    "$T" --sim --sim-mem 16 -- g1 "-oProxyCommand=touch\\ $P"
+RCW=2 refused "migrate, user@ then an option" 'host "root@-o' -- \
     "$T" --sim --sim-mem 16 g1 "root@-oProxyCommand=touch\\ $P"
 refused "migrate, -s with a ;" "-s: ';' is shell syntax" -- \
     "$T" --sim --sim-mem 16 -s "ssh; touch $P" g1 xen2
-refused "recover, \$(...)" 'peer "x$(touch' -- \
+RCW=2 refused "recover, \$(...)" 'peer "x$(touch' -- \
     "$T" recover --sim --sim-host-dir "$WORK/h" g1 "x\$(touch $P)"
-refused "recover, ProxyCommand" 'peer "-oProxyCommand' -- \
+RCW=2 refused "recover, ProxyCommand" 'peer "-oProxyCommand' -- \
     "$T" recover --sim --sim-host-dir "$WORK/h" -- g1 \
     "-oProxyCommand=touch\\ $P"
-refused "xe-vm-migrate, \$(...)" 'host= "x$(touch' -- \
+RCW=2 refused "xe-vm-migrate, \$(...)" 'host= "x$(touch' -- \
     env XLMIG_TOOL="$T" "$top/tools/xe-vm-migrate" --sim --sim-mem 16 \
     vm=g1 "host=x\$(touch $P)"
-refused "xe-vm-migrate, ProxyCommand" 'host= "-oProxyCommand' -- \
+RCW=2 refused "xe-vm-migrate, ProxyCommand" 'host= "-oProxyCommand' -- \
     env XLMIG_TOOL="$T" "$top/tools/xe-vm-migrate" --sim --sim-mem 16 \
     vm=g1 "host=-oProxyCommand=touch\\ $P"
 RCW=2 refused "evacuate --to" 'evacuate: --to "x$(touch' -- \
     "$T" evacuate --dry-run --to "x\$(touch $P)"
-refused "an escape sequence in a host" 'host "xen\\x1b\[2J' -- \
+RCW=2 refused "an escape sequence in a host" 'host "xen\\x1b\[2J' -- \
     "$T" --sim --sim-mem 16 g1 $'xen\033[2J'
 no_escape "host argument"
 

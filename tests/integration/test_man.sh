@@ -14,7 +14,8 @@ check() {
     done
 }
 check xl-migrate-drbd.8 "--help" "$T" --help
-for c in $("$T" --help | sed -n '/^Subcommands/,$p' | awk 'NR>1{print $1}'); do
+check xl-migrate-drbd.8 "help sim" "$T" help sim
+for c in $("$T" --help | sed -n '/^Subcommands/,/^$/p' | awk 'NR>1{print $1}'); do
     grep -q "^\.SS $c" "$top/docs/man/xl-migrate-drbd.8" ||
         fail "subcommand $c has no section in xl-migrate-drbd.8"
     [ "$c" = xe ] && continue

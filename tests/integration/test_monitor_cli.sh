@@ -8,13 +8,13 @@ set -e
 run() { set +e; "$T" monitor "$@" >"$WORK/o" 2>"$WORK/e"; RC=$?; set -e; }
 
 run
-assert_rc 1
+assert_rc 2
 assert_one_line_error "$WORK/e" "monitor: expected one <domain>, got 0"
 run g1 g2
-assert_rc 1
+assert_rc 2
 assert_one_line_error "$WORK/e" "got 2 arguments"
 run --bogus g1
-assert_rc 1
+assert_rc 2
 assert_one_line_error "$WORK/e" "unknown option --bogus"
 run --help
 assert_rc 0

@@ -99,9 +99,9 @@ echo "xlmig.conf: switchover_deadline_min 1234 used"
 # The bounds are checked.
 RC=0; "$T" --sim --switchover-deadline-min 3000 \
     --switchover-deadline-max 2000 g1 h >/dev/null 2>"$WORK/e" || RC=$?
-assert_rc 1
+assert_rc 2
 assert_one_line_error "$WORK/e" "switchover-deadline-min 3000 ms is above"
 RC=0; "$T" --sim --switchover-deadline-max 0 g1 h 2>"$WORK/e" || RC=$?
-assert_rc 1
+assert_rc 2
 assert_one_line_error "$WORK/e" "switchover-deadline-max"
 echo "bounds checked"

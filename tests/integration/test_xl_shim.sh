@@ -35,7 +35,7 @@ assert_rc 7; assert_grep "real xl: 0 args" "$WORK/out"
     "$T --receive --sim -q" >"$WORK/out" 2>&1 || { cat "$WORK/out";
     fail "xl migrate-drbd did not migrate"; }
 set +e; "$D/usr/sbin/xl" -N migrate-drbd --bogus 2>"$WORK/err"; RC=$?; set -e
-assert_rc 1; assert_one_line_error "$WORK/err" "unknown option --bogus"
+assert_rc 2; assert_one_line_error "$WORK/err" "unknown option --bogus"
 "$D/usr/sbin/xl" migrate-drbd --help | grep -q "^Usage: xl-migrate-drbd" ||
     fail "help not ours"
 make -s -C "$top" install-xl-shim DESTDIR="$D" BUILD="$(dirname "$T")" \

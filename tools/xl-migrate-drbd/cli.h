@@ -22,6 +22,9 @@ typedef struct {
     const char *config_override;  /* -C */
     bool no_daemon;               /* -e: leave no monitor behind */
     bool debug;
+    bool paused;                  /* -p: leave it paused there */
+    bool keep_domid;              /* -D: the same domain id there */
+    bool verb;                    /* reached as "migrate" */
     double max_downtime_ms;
     bool has_max_downtime;        /* asked for, not the default */
     double bandwidth_mib;         /* 0 = unlimited */
@@ -60,8 +63,8 @@ typedef struct {
 void cli_opts_init(cli_opts *o);
 /* Parse argv; prints a one-line error and returns -1 on bad input. */
 int cli_parse(cli_opts *o, int argc, char **argv);
+/* migrate's own usage (options without the simulator's). */
 void cli_usage(FILE *out);
-void cli_subcmd_usage(FILE *out);
 /* Print "xl-migrate-drbd: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -74,22 +77,44 @@ void cli_leave_monitor(const char *domain, bool if_unmonitored, bool debug);
 void cli_leave_monitor_id(uint32_t domid, bool if_unmonitored, bool debug);
 
 /*
- * Subcommands (evacuate, recover, status, ...) live in files of their
- * own and register themselves, so main.c needs no edit:
- *
- *   static int cmd_status(int argc, char **argv) { ... }
- *   CLI_SUBCOMMAND("status", cmd_status, "show ...");
- *
- * argv[0] is the subcommand's name; return the exit code.
+ * Subcommands: the table in cmdtable.c lists them all, as xl's
+ * xl_cmdtable.c does. argv[0] is the subcommand's name; the function
+ * returns the exit code (the table in docs/man/xl-migrate-drbd.8).
  */
-typedef int (*cli_subcmd_fn)(int argc, char **argv);
-void cli_subcmd_register(const char *name, cli_subcmd_fn fn,
-                         const char *summary);
-#define CLI_SUBCOMMAND(name, fn, summary)                              \
-    static void __attribute__((constructor)) cli_reg_##fn(void)        \
-    {                                                                  \
-        cli_subcmd_register(name, fn, summary);                        \
-    }
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+typedef struct {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;        /* one line, for help */
+    const char *usage;          /* what follows the name in a synopsis */
+} cli_cmd;
+extern const cli_cmd cli_cmdtable[];
+extern const unsigned cli_ncmds;
+/* The entry named exactly name, or NULL. */
+const cli_cmd *cli_cmd_find(const char *name);
+/* The entry a mistyped word most likely meant (cmdtable.c), or NULL. */
+const cli_cmd *cli_cmd_nearest(const char *word);
+/* "unknown subcommand 'x' (did you mean 'y'?)" and more; exit code. */
+int cli_cmd_unknown(const char *word, const char *hint);
+void cli_cmd_list(FILE *out);
+
+/* Exit code of a command-line error, in every subcommand. */
+#define CLI_EXIT_USAGE 2
+
+/* The subcommands: cmd_*.c, main.c (migrate) and help.c (help). */
+int main_migrate(int argc, char **argv);
+int main_help(int argc, char **argv);
+int cmd_evacuate(int argc, char **argv);
+int cmd_return(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_maintenance(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_xe(int argc, char **argv);
+/* The main help and the simulator's (test) options. */
+void cli_help(FILE *out);
+void cli_sim_usage(FILE *out);
 
 /*
  * SIGHUP, SIGINT, SIGTERM and SIGQUIT set this (to the signal's number);

@@ -58,7 +58,8 @@ static void usage(FILE *f)
 "  -h, --help              this text\n"
 "\n"
 "Exit status: 0 every guest moved (or none to move), 1 some guests stayed,\n"
-"2 nothing could run.\n");
+"2 nothing could run, or a usage error. A dry run, --blocked or not,\n"
+"exits as the plan says: 0 all would move, 1 some would stay, 2 none can.\n");
 }
 
 typedef struct {
@@ -84,7 +85,7 @@ static int parse(evac_args *a, int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:hqs:", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hqs:", lo, NULL)) != -1) {
         r = evac_opt(&a->c, &a->h, "evacuate", c, optarg);
         if (r < 0)
             return -1;
@@ -268,7 +269,7 @@ static int fill_journal(const xlmig_inventory *inv,
     return rc;
 }
 
-static int cmd_evacuate(int argc, char **argv)
+int cmd_evacuate(int argc, char **argv)
 {
     xlmig_inventory inv;
     xlmig_evac_plan plan;
@@ -282,7 +283,7 @@ static int cmd_evacuate(int argc, char **argv)
     char path[4400] = "";
     unsigned i, nstay;
     bool maint;
-    int rc;
+    int rc, dry_rc;
 
     memset(&a, 0, sizeof(a));
     xlmig_lock_init(&hl);
@@ -330,11 +331,13 @@ static int cmd_evacuate(int argc, char **argv)
         goto out;
     }
     nstay = plan.n - plan.nmove;
+    /* A dry run exits as the plan says, however it is printed. */
+    dry_rc = !plan.n || plan.nmove == plan.n ? 0 : plan.nmove ? 1 : 2;
     if (a.blocked) {
         for (i = 0; i < plan.n; i++)
             if (j.guests[i].result == XLMIG_JR_STAYED)
                 printf("%s: %s\n", j.guests[i].name, j.guests[i].reason);
-        rc = 0;
+        rc = dry_rc;
         goto out;
     }
     x = (evac_run_ctx){ &a, &inv, &plan, &j,
@@ -356,7 +359,7 @@ static int cmd_evacuate(int argc, char **argv)
                     (unsigned long long)jg->mem_mib, jg->dest);
     }
     if (a.dry_run) {
-        rc = !plan.n || plan.nmove == plan.n ? 0 : plan.nmove ? 1 : 2;
+        rc = dry_rc;
         if (a.c.json)
             print_json(&a, &j, "", rc);
         goto out;
@@ -433,5 +436,3 @@ out:
     xlmig_lock_dispose(&hl);
     return rc;
 }
-CLI_SUBCOMMAND("evacuate", cmd_evacuate,
-               "move every guest off this host to its DRBD peer");

@@ -24,10 +24,13 @@ static void usage(FILE *f)
 "Options:\n"
 "  --sim-state <dir>       simulated hosts, one directory each\n"
 "  --sim-host <name>       which simulated host this is\n"
-"  -h, --help              this text\n");
+"  -h, --help              this text\n"
+"\n"
+"Exit status: 0 done (the flag is shown), 1 it could not be set or read,\n"
+"2 usage error.\n");
 }
 
-static int cmd_maintenance(int argc, char **argv)
+int cmd_maintenance(int argc, char **argv)
 {
     static const struct option lo[] = {
         HOSTCTX_OPTS,
@@ -51,16 +54,16 @@ static int cmd_maintenance(int argc, char **argv)
         }
         cli_error("maintenance: unknown option %s (see --help)",
                   argv[optind - 1]);
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     if (argc - optind != 1) {
         cli_error("maintenance: expected on, off or status");
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     what = argv[optind];
     if (strcmp(what, "on") && strcmp(what, "off") && strcmp(what, "status")) {
         cli_error("maintenance: \"%s\" is not on, off or status", what);
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     if (hostctx_setup(&h, "maintenance"))
         return XLMIG_EXIT_ERROR;
@@ -79,5 +82,3 @@ static int cmd_maintenance(int argc, char **argv)
         printf("%s: maintenance off\n", h.self);
     return 0;
 }
-CLI_SUBCOMMAND("maintenance", cmd_maintenance,
-               "on|off|status: this host's maintenance flag");

@@ -61,9 +61,10 @@ static int receiver_cmd(const cli_opts *o, const char *address,
                                xlmig_test_env("XLMIG_FAULT_DRBD_CMD"), &env);
     if (!env)
         goto out;
-    if (asprintf(&recv, "%s%s%s%s%s", env, o->receiver ? o->receiver
+    if (asprintf(&recv, "%s%s%s%s%s%s", env, o->receiver ? o->receiver
                  : PROG " --receive", !o->receiver && o->sim ? " --sim" : "",
-                 o->no_daemon ? " -e" : "", o->debug ? " --debug" : "") < 0) {
+                 o->no_daemon ? " -e" : "", o->paused ? " -p" : "",
+                 o->debug ? " --debug" : "") < 0) {
         recv = NULL;
         goto out;
     }
@@ -148,6 +149,7 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
     xlmig_xen_opts xo = {
         .config_override = o->config_override,
         .debug = o->debug,
+        .keep_domid = o->keep_domid,
     };
     xlmig_xen_src *x;
     xlmig_hooks hooks;

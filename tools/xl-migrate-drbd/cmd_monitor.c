@@ -53,7 +53,10 @@ static void usage(FILE *f)
 "                          still watches it\n"
 "  --debug                 verbose libxl logging\n"
 "  -q                      print nothing on success\n"
-"  -h, --help              this text\n");
+"  -h, --help              this text\n"
+"\n"
+"Exit status: 0 a monitor watches <domain> (this one, or one already\n"
+"running), 1 none can, 2 usage error.\n");
 }
 
 /* One line to the waiting caller: "ok|already|skip|error <text>". */
@@ -270,7 +273,7 @@ static int daemonize(mon_opts *o)
     _exit(monitor_main(o));
 }
 
-static int cmd_monitor(int argc, char **argv)
+int cmd_monitor(int argc, char **argv)
 {
     enum { O_IF_UNMON = 256, O_DEBUG };
     static const struct option lo[] = {
@@ -285,7 +288,7 @@ static int cmd_monitor(int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+Fqh", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "Fqh", lo, NULL)) != -1) {
         switch (c) {
         case 'F': o.foreground = true; break;
         case 'q': o.quiet = true; break;
@@ -295,13 +298,13 @@ static int cmd_monitor(int argc, char **argv)
         default:
             cli_error("monitor: unknown option %s (see monitor --help)",
                       argv[optind - 1]);
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
     }
     if (argc - optind != 1 || !*argv[optind]) {
         cli_error("monitor: expected one <domain>, got %d argument%s",
                   argc - optind, argc - optind == 1 ? " (empty)" : "s");
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     o.domain = argv[optind];
     xlmig_log_set_level(o.debug ? XLMIG_LOG_DEBUG : XLMIG_LOG_WARN);
@@ -312,6 +315,3 @@ static int cmd_monitor(int argc, char **argv)
     signal(SIGTERM, SIG_DFL);
     return o.foreground ? monitor_main(&o) : daemonize(&o);
 }
-
-CLI_SUBCOMMAND("monitor", cmd_monitor, "watch a guest and act on its"
-               " shutdowns, as xl's monitor does");

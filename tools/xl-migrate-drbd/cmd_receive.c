@@ -37,7 +37,7 @@ static void print_result(const cli_opts *o, const xlmig_report *rep)
 static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
                        xlmig_report *rep)
 {
-    xlmig_xen_opts xo = { .debug = o->debug };
+    xlmig_xen_opts xo = { .debug = o->debug, .paused = o->paused };
     xlmig_dst_opts d = *dopts;
     xlmig_xen_dst *x;
     xlmig_hooks hooks;
@@ -121,6 +121,7 @@ int cmd_receive(const cli_opts *o)
         ? (uint64_t)(o->sim_free_mib * XLMIG_MIB) : xlmig_sim_host_free();
     xlmig_sim_dst_init(&sim, free_bytes);
     sim.existing = o->sim_existing;
+    sim.paused = o->paused;
     sim.host_dir = o->sim_host_dir;
     xlmig_migrate_dest(&dopts, &xlmig_sim_dst_ops, &sim, &rep);
     rc = xlmig_report_exit_code(&rep);

@@ -92,7 +92,8 @@ static void recover_usage(FILE *out)
 "\n"
 "Exit status: 0 one guest runs and nothing is left (or a dry run),\n"
 "1 a host could not be inspected or an action failed, 2 refused: the\n"
-"operator must decide.\n");
+"operator must decide, or a usage error. inspect: 0 printed (and done),\n"
+"1 failed, 2 usage error.\n");
 }
 
 static int parse(rec_opts *o, int argc, char **argv, int nargs)
@@ -136,13 +137,21 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
                      c == R_UUID ? sizeof(o->hint.uuid)
                                  : sizeof(o->hint.resources), "%s", optarg);
             break;
-        case R_DO:
+        case R_DO: {
+            xlmig_action a;
+
             if (o->ntodo == MAX_DO) {
                 cli_error("%s: at most %d --do", argv[0], MAX_DO);
                 return -1;
             }
+            /* a bad action is a usage error: refused before any acts */
+            if (xlmig_action_parse(optarg, &a)) {
+                cli_error("%s: --do: %s", argv[0], xlmig_errmsg());
+                return -1;
+            }
             o->todo[o->ntodo++] = optarg;
             break;
+        }
         case 'h':
         case R_HELP:
             recover_usage(stdout);
@@ -413,7 +422,7 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
     rec_opts o;
 
     if (parse(&o, argc, argv, 2))
-        return 1;
+        return CLI_EXIT_USAGE;
     /* A peer with a migration_address is reached over it. */
     if (xlmig_config_load(&cfg, NULL)) {
         cli_error("recover: %s", xlmig_errmsg());
@@ -521,7 +530,7 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
     return 0;
 }
 
-static int cmd_recover(int argc, char **argv)
+int cmd_recover(int argc, char **argv)
 {
     xlmig_lock lk;
     int rc;
@@ -553,7 +562,7 @@ static int inspect_run(int argc, char **argv, xlmig_lock *lk)
     rec_opts o;
 
     if (parse(&o, argc, argv, 1))
-        return 1;
+        return CLI_EXIT_USAGE;
     /* Acting is recover's part on this host: under the guest's lock. */
     if (o.ntodo) {
         guest_uuid(&o, uuid, sizeof(uuid));
@@ -587,7 +596,7 @@ static int inspect_run(int argc, char **argv, xlmig_lock *lk)
     return 0;
 }
 
-static int cmd_inspect(int argc, char **argv)
+int cmd_inspect(int argc, char **argv)
 {
     xlmig_lock lk;
     int rc;
@@ -597,8 +606,3 @@ static int cmd_inspect(int argc, char **argv)
     xlmig_lock_dispose(&lk);
     return rc;
 }
-
-CLI_SUBCOMMAND("recover", cmd_recover,
-               "settle a broken migration: one running guest");
-CLI_SUBCOMMAND("inspect", cmd_inspect,
-               "this host's copies of a guest (recover's peer side)");

@@ -50,7 +50,7 @@ static void usage(FILE *f)
 "  -h, --help              this text\n"
 "\n"
 "Exit status: 0 every guest back (or none to return), 1 some did not come\n"
-"back, 2 nothing could run.\n");
+"back, 2 nothing could run, or a usage error.\n");
 }
 
 typedef struct {
@@ -72,7 +72,7 @@ static int parse(ret_args *a, int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:hqs:", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hqs:", lo, NULL)) != -1) {
         r = evac_opt(&a->c, &a->h, "return", c, optarg);
         if (r < 0)
             return -1;
@@ -278,7 +278,7 @@ static void print_summary(const ret_ctx *x, unsigned n, unsigned open)
         printf("journals: %u done, %u open\n", x->s->n - open, open);
 }
 
-static int cmd_return(int argc, char **argv)
+int cmd_return(int argc, char **argv)
 {
     xlmig_journal_set s;
     xlmig_evac_plan plan;
@@ -344,5 +344,3 @@ out:
     xlmig_lock_dispose(&hl);
     return rc;
 }
-CLI_SUBCOMMAND("return", cmd_return,
-               "bring back the guests the evacuations moved away");

@@ -31,7 +31,9 @@ static void usage(FILE *f)
 "  --json                  one JSON object (what evacuate reads)\n"
 "  --sim-state <dir>       simulated hosts, one directory each\n"
 "  --sim-host <name>       which simulated host this is\n"
-"  -h, --help              this text\n");
+"  -h, --help              this text\n"
+"\n"
+"Exit status: 0 shown, 1 this host could not be read, 2 usage error.\n");
 }
 
 /* This host's inventory and status, from the simulator or from Xen. */
@@ -111,7 +113,7 @@ static void print_throttled(const hostctx *h)
     }
 }
 
-static int cmd_status(int argc, char **argv)
+int cmd_status(int argc, char **argv)
 {
     static const struct option lo[] = {
         HOSTCTX_OPTS,
@@ -130,7 +132,7 @@ static int cmd_status(int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         if (hostctx_opt(&h, c, optarg))
             continue;
         if (c == 'j') {
@@ -143,11 +145,11 @@ static int cmd_status(int argc, char **argv)
         }
         cli_error("status: unknown option %s (see --help)",
                   argv[optind - 1]);
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     if (optind != argc) {
         cli_error("status: unexpected argument \"%s\"", argv[optind]);
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     if (hostctx_setup(&h, "status"))
         return XLMIG_EXIT_ERROR;
@@ -197,5 +199,3 @@ out:
     xlmig_inventory_dispose(&inv);
     return rc;
 }
-CLI_SUBCOMMAND("status", cmd_status,
-               "this host's guests, free memory, maintenance, journals");

@@ -1,7 +1,8 @@
 /*
  * xe: the xe-style scripts' front end. `xl-migrate-drbd xe <verb>
  * key=value...` checks the keys and values as xe takes them and runs
- * the matching subcommand; leading options (-s, --sim...) pass through.
+ * the matching subcommand; options among the keys (-s, --sim...) pass
+ * through.
  *
  *   vm-migrate vm=NAME host=HOST [live=true] [bandwidth=MiB/s]
  *              [max-downtime=ms]
@@ -49,7 +50,8 @@ static void usage(FILE *f)
 "  host-disable [host=<this host>]      maintenance on\n"
 "  host-enable [host=<this host>]       maintenance off\n"
 "  host-get-vms-which-prevent-evacuation [host=<this host>]\n"
-"Options before the keys (-s, --sim-state, ...) go to the command run.\n");
+"Options among the keys (-s, --sim-state, ...) go to the command run.\n"
+"Exit status: the command's (" PROG " help); 2 for a bad key or value.\n");
 }
 
 static bool listed(const char *list, const char *key)
@@ -78,7 +80,7 @@ static const char *val_of(const char *const *keys, const char *const *vals,
     return NULL;
 }
 
-static int cmd_xe(int argc, char **argv)
+int cmd_xe(int argc, char **argv)
 {
     const char *vals[8] = { 0 }, *keys[8] = { 0 };
     char *args[MAXV + 1], self[XLMIG_INV_NAME_MAX], exe[4096];
@@ -93,14 +95,14 @@ static int cmd_xe(int argc, char **argv)
                while (0)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? XLMIG_EXIT_ERROR : 0;
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
         if (!strcmp(argv[1], verbs[i].verb))
             v = &verbs[i];
     if (!v) {
         cli_error("xe: unknown command \"%s\" (see xe --help)", argv[1]);
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     r = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (r <= 0) {
@@ -116,35 +118,39 @@ static int cmd_xe(int argc, char **argv)
         ARG("evacuate");
     else if (strcmp(v->verb, "vm-migrate"))
         ARG("maintenance");
-    for (; a < argc && argv[a][0] == '-'; a++) {
-        if (!strcmp(argv[a], "-s") && a + 1 < argc && !argv[a + 1][0])
-            own_cmd = true;
-        ARG(argv[a]);
-        /* options taking a value: -s and --sim-* (except --sim) */
-        if ((!strcmp(argv[a], "-s") || (!strncmp(argv[a], "--sim-", 6) &&
-             !strchr(argv[a], '=')) || !strcmp(argv[a], "--receiver-cmd"))
-            && a + 1 < argc)
-            ARG(argv[++a]);
-    }
+    else
+        ARG("migrate");
+    /* Options anywhere among the keys: they pass through, in order. */
     for (; a < argc; a++) {
+        if (argv[a][0] == '-') {
+            if (!strcmp(argv[a], "-s") && a + 1 < argc && !argv[a + 1][0])
+                own_cmd = true;
+            ARG(argv[a]);
+            /* options taking a value: -s and --sim-* (except --sim) */
+            if ((!strcmp(argv[a], "-s") || (!strncmp(argv[a], "--sim-", 6)
+                 && !strchr(argv[a], '=')) ||
+                 !strcmp(argv[a], "--receiver-cmd")) && a + 1 < argc)
+                ARG(argv[++a]);
+            continue;
+        }
         if (nk >= 8) {
             cli_error("xe %s: too many keys", v->verb);
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
         if (xlmig_kv_split(argv[a], strlen(argv[a]), &kvs[nk])) {
             cli_error("xe %s: %s", v->verb, xlmig_errmsg());
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
         if (!listed(v->keys, kvs[nk].key)) {
             cli_error("xe %s: unknown key \"%s\" (known: %s)", v->verb,
                       kvs[nk].key, v->keys);
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
         for (i = 0; i < nk; i++)
             if (!strcmp(keys[i], kvs[nk].key)) {
                 cli_error("xe %s: key \"%s\" given twice", v->verb,
                           kvs[nk].key);
-                return XLMIG_EXIT_ERROR;
+                return CLI_EXIT_USAGE;
             }
         keys[nk] = kvs[nk].key;
         vals[nk] = kvs[nk].val;
@@ -159,7 +165,7 @@ static int cmd_xe(int argc, char **argv)
                                                             &save))
             if (!VAL(k) || !*VAL(k)) {
                 cli_error("xe %s: %s= is required", v->verb, k);
-                return XLMIG_EXIT_ERROR;
+                return CLI_EXIT_USAGE;
             }
     }
     if (VAL("host") && strcmp(v->verb, "vm-migrate")) {
@@ -176,7 +182,7 @@ static int cmd_xe(int argc, char **argv)
         if (strcmp(VAL("host"), self)) {
             cli_error("xe %s: host=%s: this runs on %s and acts on it only"
                       " (run it there)", v->verb, VAL("host"), self);
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
     }
     if (!strcmp(v->verb, "vm-migrate")) {
@@ -192,19 +198,19 @@ static int cmd_xe(int argc, char **argv)
                 xlmig_name_refuse("xe vm-migrate: host=", VAL("host"),
                                   XLMIG_NAME_HOST_RULE);
             cli_error("%s", xlmig_errmsg());
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
 
         if (VAL("live") && strcmp(VAL("live"), "true")) {
             cli_error("xe vm-migrate: live=%s: only live=true is supported",
                       VAL("live"));
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
         if (VAL("bandwidth")) {
             if (xlmig_kv_double("xe vm-migrate: bandwidth", VAL("bandwidth"),
                                 0, 1e6, &d)) {
                 cli_error("%s", xlmig_errmsg());
-                return XLMIG_EXIT_ERROR;
+                return CLI_EXIT_USAGE;
             }
             ARG("--bandwidth");
             ARG((char *)VAL("bandwidth"));
@@ -213,7 +219,7 @@ static int cmd_xe(int argc, char **argv)
             if (xlmig_kv_double("xe vm-migrate: max-downtime",
                                 VAL("max-downtime"), 1, 3600000, &d)) {
                 cli_error("%s", xlmig_errmsg());
-                return XLMIG_EXIT_ERROR;
+                return CLI_EXIT_USAGE;
             }
             ARG("--max-downtime");
             ARG((char *)VAL("max-downtime"));
@@ -228,7 +234,7 @@ static int cmd_xe(int argc, char **argv)
             if (xlmig_kv_u64("xe host-evacuate: batch-size",
                              VAL("batch-size"), 1, 16, &n)) {
                 cli_error("%s", xlmig_errmsg());
-                return XLMIG_EXIT_ERROR;
+                return CLI_EXIT_USAGE;
             }
             ARG("--parallel");
             ARG((char *)VAL("batch-size"));
@@ -246,6 +252,5 @@ static int cmd_xe(int argc, char **argv)
     return XLMIG_EXIT_ERROR;
 too_many:
     cli_error("xe %s: too many arguments", v->verb);
-    return XLMIG_EXIT_ERROR;
+    return CLI_EXIT_USAGE;
 }
-CLI_SUBCOMMAND("xe", cmd_xe, "front end of the xe-style scripts");

@@ -1,6 +1,7 @@
 /*
  * xl-migrate-drbd: live migration of Xen guests on DRBD.
- * Subcommands dispatch here; a plain "<domain> <host>" migrates.
+ * The first word picks a subcommand of cmdtable.c; a plain
+ * "<domain> <host>" migrates.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -14,33 +15,6 @@
 #include "report.h"
 
 volatile int cli_cancel;
-
-#define MAX_SUBCMDS 32
-
-static struct {
-    const char *name;
-    cli_subcmd_fn fn;
-    const char *summary;
-} subcmds[MAX_SUBCMDS];
-static unsigned nsubcmds;
-
-void cli_subcmd_register(const char *name, cli_subcmd_fn fn,
-                         const char *summary)
-{
-    if (nsubcmds < MAX_SUBCMDS)
-        subcmds[nsubcmds++] = (typeof(subcmds[0])){ name, fn, summary };
-}
-
-void cli_subcmd_usage(FILE *out)
-{
-    unsigned i;
-
-    if (!nsubcmds)
-        return;
-    fprintf(out, "\nSubcommands (" PROG " <subcommand> --help):\n");
-    for (i = 0; i < nsubcmds; i++)
-        fprintf(out, "  %-22s %s\n", subcmds[i].name, subcmds[i].summary);
-}
 
 /* Where a lost terminal's output goes instead: see on_signal. */
 static int devnull = -1;
@@ -93,24 +67,19 @@ void cli_signals_install(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-int main(int argc, char **argv)
+/*
+ * The migration, reached as "migrate" or as the bare form (argv[0] the
+ * program): one parser for both, so they take the same options.
+ */
+int main_migrate(int argc, char **argv)
 {
     cli_opts o;
 
-    unsigned i;
-
-    xlmig_log_set_prefix(PROG);
-    if (argc > 1) {
-        for (i = 0; i < nsubcmds; i++) {
-            if (strcmp(argv[1], subcmds[i].name))
-                continue;
-            cli_signals_install();
-            return subcmds[i].fn(argc - 1, argv + 1);
-        }
-    }
     cli_opts_init(&o);
+    o.verb = !strcmp(argv[0], "migrate");
+    /* xlmig.conf is read first: a failure with none read is its own. */
     if (cli_parse(&o, argc, argv))
-        return XLMIG_EXIT_ERROR;
+        return o.conf ? CLI_EXIT_USAGE : XLMIG_EXIT_ERROR;
     xlmig_log_set_level(o.debug ? XLMIG_LOG_DEBUG
                         : o.verbose ? XLMIG_LOG_INFO
                         : o.quiet ? XLMIG_LOG_ERROR : XLMIG_LOG_WARN);
@@ -123,4 +92,36 @@ int main(int argc, char **argv)
         signal(SIGHUP, SIG_DFL);
     cli_signals_install();
     return o.receive ? cmd_receive(&o) : cmd_migrate(&o);
+}
+
+/*
+ * The first word picks the subcommand. Any other word starts the bare
+ * form "<domain> <host>", as before there were subcommands, unless it
+ * looks like a mistyped subcommand: then it is refused (a domain of
+ * such a name migrates with the explicit "migrate").
+ */
+int main(int argc, char **argv)
+{
+    const cli_cmd *c;
+    char hint[160];
+
+    xlmig_log_set_prefix(PROG);
+    if (argc < 2) {
+        cli_error("expected a subcommand or <domain> <host> (see "
+                  PROG " help)");
+        return CLI_EXIT_USAGE;
+    }
+    c = cli_cmd_find(argv[1]);
+    if (c && c->fn == main_migrate)
+        return main_migrate(argc - 1, argv + 1);
+    if (c) {
+        cli_signals_install();
+        return c->fn(argc - 1, argv + 1);
+    }
+    if (argv[1][0] != '-' && cli_cmd_nearest(argv[1])) {
+        snprintf(hint, sizeof(hint), "; to migrate a domain of that name: "
+                 PROG " migrate %.64s <host>", argv[1]);
+        return cli_cmd_unknown(argv[1], hint);
+    }
+    return main_migrate(argc, argv);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "error.h"
 #include "names.h"
+#include "sim_guest.h"
 #include "testhooks.h"
 
 void cli_error(const char *fmt, ...)
@@ -42,13 +43,13 @@ void cli_opts_init(cli_opts *o)
 void cli_usage(FILE *out)
 {
     fprintf(out,
-"Usage: " PROG " [options] <domain> <host>\n"
-"       " PROG " --receive [--sim] [-e] [--debug]\n"
+"Usage: " PROG " [migrate] [options] <domain> <host>\n"
 "\n"
 "Live-migrate <domain> to its DRBD peer <host>: the DRBD resources are\n"
 "dual-primary only for the migration window, memory is pre-copied with a\n"
 "throttle that keeps the guest's dirty rate under the link rate, and the\n"
 "guest keeps running here if anything fails before the commit point.\n"
+"Options may come before or after <domain> <host>; \"--\" ends them.\n"
 "\n"
 "Options (as xl migrate):\n"
 "  -s <sshcommand>         run the receiver through this (default ssh),\n"
@@ -56,6 +57,9 @@ void cli_usage(FILE *out)
 "                          is the whole command, run as given\n"
 "  -e                      leave no domain monitor behind (xl migrate -e)\n"
 "  -C <config>             send this domain config instead\n"
+"  -p                      leave the guest paused on <host> (xl migrate -p)\n"
+"  -D                      keep the domain id: refused at the pre-check if\n"
+"                          <host> has a domain with it (xl migrate -D)\n"
 "  --debug                 verbose libxl/libxc and protocol logging\n"
 "Migration:\n"
 "  --max-downtime <ms>     downtime bound; refused when earlier migrations\n"
@@ -81,30 +85,19 @@ void cli_usage(FILE *out)
 "  -q, -v                  quieter, more verbose\n"
 "  --receiver-cmd <cmd>    receiver command (default\n"
 "                          \"" PROG " --receive\")\n"
-"Simulator (a simulated guest instead of a Xen domain):\n"
-"  --sim                   use the simulator backend\n"
-"  --sim-mem <MiB>         guest memory (default 256)\n"
-"  --sim-profile <p>       idle, web, oltp, diabolical (default web)\n"
-"  --sim-dirty-rate <MiB/s> override the profile's dirty rate\n"
-"  --sim-hot <MiB>         override the profile's hot working set\n"
-"  --sim-free-mem <MiB>    receiver: memory this host offers\n"
-"  --sim-existing <name>   receiver: pretend <name> already runs here\n"
-"  --run-after <s>         receiver: keep the guest running this long\n"
-"  --sim-host-dir <dir>    keep domain records there, as a host would\n"
-"  --sim-disk <vdev=target> give the simulated guest a disk (repeat)\n"
-"  --sim-drbd <r:peer ...> the guest's DRBD resources and their peers\n"
-"  --report-json <file>    receiver: write the outcome there as JSON\n"
+"  -h, --help              this text; --version: the version\n"
 "\n"
 "Defaults for --bandwidth, --max-downtime, --timeout, the switchover\n"
 "deadline and -s come from\n"
 "/etc/xlmig/xlmig.conf ($XLMIG_CONF overrides the path); so does\n"
 "<host>'s migration_address. <host> may be the DRBD peer's name or an\n"
 "address of it ([user@]host); the host that answers must be a DRBD peer\n"
-"of every resource of the guest.\n"
+"of every resource of the guest. The simulator's options (tests, demo):\n"
+PROG " help sim.\n"
 "\n"
 "Exit status: 0 migrated (or dry run passed), 1 failed with the guest\n"
-"still running here, 2 aborted with the guest still running here,\n"
-"3 state undefined after the commit point (run recover).\n");
+"still running here, 2 usage error, or aborted with the guest still\n"
+"running here, 3 state undefined after the commit point (run recover).\n");
 }
 
 enum {
@@ -113,7 +106,7 @@ enum {
     O_SIM_MEM, O_SIM_PROFILE, O_SIM_DIRTY, O_SIM_HOT, O_SIM_FREE,
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
-    O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG,
+    O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
 };
 
 static const struct option longopts[] = {
@@ -144,6 +137,7 @@ static const struct option longopts[] = {
     { "sim-disk", required_argument, NULL, O_SIM_DISK },
     { "sim-drbd", required_argument, NULL, O_SIM_DRBD },
     { "help", no_argument, NULL, O_HELP },
+    { "help-test", no_argument, NULL, O_HELP_TEST },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
 };
@@ -207,7 +201,7 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         return -1;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:s:eC:qvh", longopts, &idx)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:eC:qvhpD", longopts, &idx)) != -1) {
         int r = 0;
 
         switch (c) {
@@ -216,10 +210,17 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case 'C': o->config_override = optarg; break;
         case 'q': o->quiet = true; break;
         case 'v': o->verbose++; break;
+        case 'p': o->paused = true; break;
+        case 'D': o->keep_domid = true; break;
         case 'h':
         case O_HELP:
-            cli_usage(stdout);
-            cli_subcmd_usage(stdout);
+            if (o->verb)
+                cli_usage(stdout);
+            else
+                cli_help(stdout);
+            exit(0);
+        case O_HELP_TEST:
+            cli_sim_usage(stdout);
             exit(0);
         case O_VERSION:
             printf(PROG " " XLMIG_VERSION "%s\n", xlmig_test_hooks()
@@ -261,7 +262,16 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_SIM_MEM:
             r = num("--sim-mem", optarg, 1, 1 << 20, "MiB", &o->sim_mem_mib);
             break;
-        case O_SIM_PROFILE: o->sim_profile = optarg; break;
+        case O_SIM_PROFILE: {
+            xlmig_sim_workload wl;
+
+            /* a bad name is a usage error, named before anything runs */
+            r = xlmig_sim_workload_preset(&wl, optarg, XLMIG_MIB, 0);
+            if (r)
+                cli_error("--sim-profile: %s", xlmig_errmsg());
+            o->sim_profile = optarg;
+            break;
+        }
         case O_SIM_DIRTY:
             r = num("--sim-dirty-rate", optarg, 0, 1e6, "MiB/s",
                     &o->sim_dirty_mib);
@@ -313,6 +323,13 @@ int cli_parse(cli_opts *o, int argc, char **argv)
                   o->deadline_max_ms);
         return -1;
     }
+    if (o->keep_domid && (o->receive || o->sim || o->config_override)) {
+        cli_error("-D: %s", o->receive ? "the source's option (the domain"
+                  " id travels in the configuration)" : o->sim
+                  ? "simulated guests have no domain id" : "with -C the"
+                  " configuration sent is the file's, as with xl");
+        return -1;
+    }
     if (o->receive) {
         if (optind != argc) {
             cli_error("--receive takes no domain or host (got \"%s\")",
@@ -322,8 +339,13 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         return 0;
     }
     if (argc - optind != 2) {
-        cli_error("expected <domain> <host>, got %d argument%s (see"
-                  " --help)", argc - optind, argc - optind == 1 ? "" : "s");
+        /* "--json status": the subcommand's options go after it */
+        bool sub = optind < argc && !o->verb && cli_cmd_find(argv[optind]);
+
+        cli_error("expected <domain> <host>, got %d argument%s%s%s%s (see"
+                  " --help)", argc - optind, argc - optind == 1 ? "" : "s",
+                  sub ? "; '" : "", sub ? argv[optind] : "", sub ? "' is a"
+                  " subcommand: its options go after it" : "");
         return -1;
     }
     o->domain = argv[optind];
