@@ -25,6 +25,7 @@ tb_hvm_same_boot() {
 # tb_hvm_verify_stream HOST FILE: Xen's own checker accepts the libxl
 # stream captured in FILE on HOST.
 tb_hvm_verify_stream() {
-    tb_run "$1" "/usr/lib/xen-4.17/bin/verify-stream-v2 -i $2 > $2.verify 2>&1;
-        r=\$?; tail -3 $2.verify; exit \$r"
+    tb_run "$1" "PYTHONPATH=/usr/lib/xen-4.17/lib/python \
+        /usr/lib/xen-4.17/bin/verify-stream-v2 -v -f libxl -i $2 > $2.verify 2>&1;
+        r=\$?; grep -E 'EMULATOR|END|rror' $2.verify | tail -6; exit \$r"
 }
