@@ -15,6 +15,7 @@
 #include <xentoollog.h>
 
 #include "xen.h"
+#include "xen_feeder.h"
 
 /* libxl's INVALID_DOMID is an int; domids are uint32_t. */
 #define XLMIG_NO_DOMID ((uint32_t)INVALID_DOMID)
@@ -121,6 +122,9 @@ struct xlmig_xen_dst {
     libxl_uuid uuid;
     bool have_uuid;
     bool active;
+    libxl_domain_config cfg;   /* what the restore builds */
+    xlmig_xen_feeder feed;     /* the stream into the restore */
+    uint32_t restored;         /* the restore's domid, once it returned */
 };
 
 int xlmig_xen_src_lookup(xlmig_xen_src *x);
