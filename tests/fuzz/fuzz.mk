@@ -60,8 +60,8 @@ fuzz: fuzz-build
 $(BUILD)/fuzz-replay/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/replay.c \
                              $(SIM_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_DIR)/replay.c $(SIM_A) $(LIB_A) \
-	    $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_DIR)/replay.c \
+	    -Wl,--start-group $(SIM_A) $(LIB_A) -Wl,--end-group $(LDLIBS)
 
 fuzz-regress: $(REGRESS_BINS)
 	@set -e; for h in $(FUZZ_NAMES); do \
