@@ -7,6 +7,7 @@
 #define XLMIG_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chan.h"
@@ -92,11 +93,27 @@ typedef struct {
     int (*check)(void *be, const xlmig_msg *req, xlmig_checks *c,
                  uint64_t *free_bytes);
     /*
-     * Read the memory stream from ch until its end; the domain then
-     * exists, paused, under an incoming name.
+     * The memory stream, read by the phase machine (migrate_dst.c),
+     * which alone interprets control messages: begin, then feed for
+     * each record of rec_type, then end on memory-end. Once begin was
+     * called, abort follows anything but an end that returned 0.
      */
-    int (*restore)(void *be, xlmig_chan *ch, const xlmig_msg *req,
-                   xlmig_restore_result *res);
+    uint32_t rec_type;           /* the record type carrying memory */
+    /* Set up for req; *page_size bounds PAGES records (0: none). */
+    int (*begin)(void *be, const xlmig_msg *req, uint32_t *page_size);
+    /* One record's payload, its framing already checked. */
+    int (*feed)(void *be, const uint8_t *p, size_t len);
+    /*
+     * memory-end (its hash, value) arrived: the domain then exists,
+     * paused, under an incoming name. res->t_stream_end is set.
+     */
+    int (*end)(void *be, const xlmig_msg *end, xlmig_restore_result *res);
+    /*
+     * The stream stopped short, or begin or end failed: stop reading
+     * and release what begin set up (discard still follows). May be
+     * NULL if there is nothing to stop.
+     */
+    void (*abort)(void *be);
     /*
      * Commit: rename to the real name and unpause. A failure must leave
      * the guest never run (paused, incoming name), or else return

@@ -70,4 +70,15 @@ void xlmig_dst_opts_init(xlmig_dst_opts *o);
 int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
                        void *be, xlmig_report *rep);
 
+/*
+ * The memory stream, as xlmig_migrate_dest reads it from the source:
+ * the backend's records to its feed until memory-end, which its end
+ * completes; abort or error from the source, a bad record or a lost
+ * connection end it short (the backend's abort has run). Exposed for
+ * the unit tests and the fuzz harness.
+ */
+int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
+                              void *be, const xlmig_msg *req,
+                              xlmig_restore_result *res);
+
 #endif

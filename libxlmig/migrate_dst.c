@@ -283,6 +283,71 @@ static int prepare(dst_run *r)
     return rc;
 }
 
+/* A control message in the memory stream: its end, or the source quit. */
+static int stream_control(xlmig_chan *ch, const xlmig_dst_ops *ops,
+                          void *be, xlmig_restore_result *res, bool *ended)
+{
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    rc = xlmig_chan_decode_last(ch, &m);
+    if (rc)
+        goto out;
+    if (m.type == XLMIG_MSG_MEMORY_END) {
+        res->t_stream_end = xlmig_now_ns();
+        *ended = true;
+        rc = ops->end(be, &m, res);
+    } else if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
+        xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
+                  m.message ? m.message : "no reason given");
+        rc = XLMIG_E_ABORTED;
+    } else {
+        xlmig_err(XLMIG_E_PROTO, "unexpected \"%s\" message during"
+                  " pre-copy", xlmig_msg_type_str(m.type));
+        rc = XLMIG_E_PROTO;
+    }
+out:
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
+int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
+                              void *be, const xlmig_msg *req,
+                              xlmig_restore_result *res)
+{
+    unsigned long nrec = 0;
+    uint32_t page_size = 0;
+    bool ended = false;
+    int rc;
+
+    rc = ops->begin(be, req, &page_size);
+    if (rc)
+        goto out;
+    ch->page_size = page_size;
+    while (!ended) {
+        rc = xlmig_chan_recv_rec(ch);
+        if (rc)
+            goto out;
+        if (ch->last.type != ops->rec_type) {
+            /* Anything but a control message is refused in there. */
+            rc = stream_control(ch, ops, be, res, &ended);
+            if (rc)
+                goto out;
+            continue;
+        }
+        rc = ops->feed(be, ch->buf, ch->last.length);
+        if (!rc && ++nrec % 4 == 0)
+            rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
+        if (rc)
+            goto out;
+    }
+out:
+    if (rc && ops->abort)
+        ops->abort(be);
+    return rc;
+}
+
 static int restore_and_switch(dst_run *r)
 {
     xlmig_restore_result res;
@@ -296,7 +361,7 @@ static int restore_and_switch(dst_run *r)
     if (rc)
         goto out;
     r->restoring = true;
-    rc = r->ops->restore(r->be, &r->ch, &r->req, &res);
+    rc = xlmig_migrate_dest_stream(&r->ch, r->ops, r->be, &r->req, &res);
     if (rc)
         goto out;
     enter(r, XLMIG_PHASE_SWITCHOVER);

@@ -49,6 +49,7 @@ typedef struct {
     bool recorded;             /* we created the incoming record */
     xlmig_sim_guest guest;
     uint64_t *page_hash;       /* per page, kept as pages arrive */
+    uint64_t records;          /* PAGES records received */
     char *name;
     bool created;
     bool active;

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "fault.h"
 #include "sim_host.h"
 #include "wire.h"
 
@@ -103,14 +102,15 @@ static int sim_check(void *be, const xlmig_msg *req, xlmig_checks *c,
     return 0;
 }
 
-static int store_pages(xlmig_sim_dst *d, const xlmig_chan *ch)
+static int sim_feed(void *be, const uint8_t *p, size_t len)
 {
+    xlmig_sim_dst *d = be;
     xlmig_sim_guest *g = &d->guest;
     xlmig_pages_view v;
     uint32_t i, ps = g->page_size;
     int rc;
 
-    rc = xlmig_pages_parse(ch->buf, ch->last.length, ps, g->npages, &v);
+    rc = xlmig_pages_parse(p, len, ps, g->npages, &v);
     if (rc)
         return rc;
     for (i = 0; i < v.count; i++) {
@@ -120,105 +120,74 @@ static int store_pages(xlmig_sim_dst *d, const xlmig_chan *ch)
         memcpy(g->mem + pfn * ps, src, ps);
         d->page_hash[pfn] = xlmig_page_hash(src, ps, pfn);
     }
+    d->records++;
     return 0;
 }
 
-static int sim_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
-                       xlmig_restore_result *res)
+/* Everything the pages need, before the first arrives. */
+static int sim_begin(void *be, const xlmig_msg *req, uint32_t *page_size)
 {
     xlmig_sim_dst *d = be;
-    uint64_t digest = 0, pfn, limit;
-    xlmig_msg m;
+    uint64_t limit;
     int rc;
 
-    xlmig_msg_init(&m, XLMIG_MSG_NONE);
     if (!req->name || !req->mem_bytes || !req->page_size) {
         xlmig_err(XLMIG_E_PROTO, "migrate request lacks name, memory size"
                   " or page size");
-        rc = XLMIG_E_PROTO;
-        goto out;
+        return XLMIG_E_PROTO;
     }
     if (!alloc_ok(req->mem_bytes, &limit)) {
         xlmig_err(XLMIG_E_CHECK, "%llu MiB claimed, this simulator"
                   " allocates at most %llu MiB",
                   (unsigned long long)(req->mem_bytes / XLMIG_MIB),
                   (unsigned long long)(limit / XLMIG_MIB));
-        rc = XLMIG_E_CHECK;
-        goto out;
+        return XLMIG_E_CHECK;
     }
     if (asprintf(&d->name, "%s--incoming", req->name) < 0) {
         d->name = NULL;
-        rc = XLMIG_E_NOMEM;
-        goto out;
+        return XLMIG_E_NOMEM;
     }
     d->incoming = strdup(d->name);
-    if (!d->incoming) {
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
+    if (!d->incoming)
+        return XLMIG_E_NOMEM;
     rc = xlmig_sim_guest_alloc(&d->guest, req->mem_bytes,
                                (uint32_t)req->page_size, 0);
     if (rc)
-        goto out;
+        return rc;
     d->created = true;
     if (d->host_dir) {
         /* A leftover of that name is recover's, not ours to reuse. */
         rc = xlmig_sim_host_create(d->host_dir, d->incoming, "paused");
         if (rc)
-            goto out;
+            return rc;
         d->recorded = true;
     }
     d->page_hash = calloc(d->guest.npages, sizeof(uint64_t));
-    if (!d->page_hash) {
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    ch->page_size = (uint32_t)req->page_size;
-    for (;;) {
-        rc = xlmig_chan_recv_rec(ch);
-        if (rc)
-            goto out;
-        if (ch->last.type == XLMIG_REC_PAGES) {
-            rc = store_pages(d, ch);
-            if (!rc && ++res->pages % 4 == 0)
-                rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
-            if (rc)
-                goto out;
-            continue;
-        }
-        rc = xlmig_chan_decode_last(ch, &m);
-        if (rc)
-            goto out;
-        if (m.type == XLMIG_MSG_MEMORY_END) {
-            res->t_stream_end = xlmig_now_ns();
-            break;
-        }
-        if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
-            xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
-                      m.message ? m.message : "no reason given");
-            rc = XLMIG_E_ABORTED;
-            goto out;
-        }
-        xlmig_err(XLMIG_E_PROTO, "unexpected \"%s\" message during"
-                  " pre-copy", xlmig_msg_type_str(m.type));
-        rc = XLMIG_E_PROTO;
-        goto out;
-    }
+    if (!d->page_hash)
+        return XLMIG_E_NOMEM;
+    d->records = 0;
+    *page_size = (uint32_t)req->page_size;
+    return 0;
+}
+
+/* memory-end: the digest kept as pages arrived against the source's. */
+static int sim_end(void *be, const xlmig_msg *end, xlmig_restore_result *res)
+{
+    xlmig_sim_dst *d = be;
+    uint64_t digest = 0, pfn;
+
     for (pfn = 0; pfn < d->guest.npages; pfn++)
         digest += d->page_hash[pfn];
+    res->pages = d->records;
     res->has_verify = true;
-    res->verified = m.hash && digest == m.hash;
+    res->verified = end->hash && digest == end->hash;
     if (!res->verified) {
         xlmig_err(XLMIG_E_BACKEND, "memory verification failed: digest"
                   " %016llx, source sent %016llx",
-                  (unsigned long long)digest, (unsigned long long)m.hash);
-        rc = XLMIG_E_BACKEND;
-        goto out;
+                  (unsigned long long)digest, (unsigned long long)end->hash);
+        return XLMIG_E_BACKEND;
     }
-    rc = 0;
-out:
-    xlmig_msg_dispose(&m);
-    return rc;
+    return 0;
 }
 
 static int sim_activate(void *be)
@@ -274,7 +243,11 @@ static int sim_discard(void *be)
 const xlmig_dst_ops xlmig_sim_dst_ops = {
     .name = "sim",
     .check = sim_check,
-    .restore = sim_restore,
+    .rec_type = XLMIG_REC_PAGES,
+    .begin = sim_begin,
+    .feed = sim_feed,
+    .end = sim_end,
+    /* No abort: discard frees what begin built. */
     .activate = sim_activate,
     .discard = sim_discard,
 };

@@ -57,7 +57,11 @@ int xlmig_rec_hdr_get(const uint8_t *buf, size_t len, uint32_t page_size,
         max = xlmig_pages_len(XLMIG_MAX_BATCH, page_size);
         break;
     case XLMIG_REC_XEN: max = XLMIG_MAX_XEN_CHUNK; break;
-    case XLMIG_REC_XEN_END: max = 0; break;
+    case XLMIG_REC_XEN_END:
+        xlmig_err(XLMIG_E_PROTO, "stream record: type 4 (the Xen stream's"
+                  " end before memory-end) is from an older xlmig; update"
+                  " both hosts");
+        return XLMIG_E_PROTO;
     default:
         xlmig_err(XLMIG_E_PROTO, "stream record: unknown type %u",
                   out->type);

@@ -18,7 +18,11 @@ enum xlmig_rec_type {
     XLMIG_REC_CONTROL = 1,    /* JSON control message */
     XLMIG_REC_PAGES = 2,      /* simulator memory pages */
     XLMIG_REC_XEN = 3,        /* a chunk of the libxl migration stream */
-    XLMIG_REC_XEN_END = 4,    /* the libxl stream is complete */
+    /*
+     * Retired: older sources ended a Xen stream with it before their
+     * memory-end; memory-end alone ends every stream now. Refused.
+     */
+    XLMIG_REC_XEN_END = 4,
 };
 
 #define XLMIG_REC_HDR_LEN        8

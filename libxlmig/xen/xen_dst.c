@@ -1,21 +1,15 @@
 /*
  * Destination side of the Xen backend: libxl_domain_create_restore reads
- * the libxl stream from a pipe in a thread of its own while we feed the
- * pipe from the connection. The guest is built paused as
+ * the libxl stream from a pipe in a thread of its own while the phase
+ * machine feeds us its records (xen_feeder.c). The guest is built paused as
  * "<name>--incoming"; only the commit renames and unpauses it.
  */
 #include "xen_priv.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "error.h"
-#include "fault.h"
 #include "wire.h"
 
 int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts)
@@ -30,7 +24,10 @@ int xlmig_xen_dst_open(xlmig_xen_dst **out, const xlmig_xen_opts *opts)
         return XLMIG_E_NOMEM;
     }
     xlmig_xen_host_init(&d->h);
+    libxl_domain_config_init(&d->cfg);
+    xlmig_xen_feeder_init(&d->feed);
     d->domid = XLMIG_NO_DOMID;
+    d->restored = XLMIG_NO_DOMID;
     d->debug = opts && opts->debug;
     d->paused = opts && opts->paused;
     rc = xlmig_xen_host_open(&d->h, d->debug);
@@ -46,230 +43,85 @@ void xlmig_xen_dst_close(xlmig_xen_dst *d)
 {
     if (!d)
         return;
+    xlmig_xen_feeder_dispose(&d->feed);
+    libxl_domain_config_dispose(&d->cfg);
     xlmig_xen_host_dispose(&d->h);
     free(d->name);
     free(d->incoming);
     free(d);
 }
 
-typedef struct {
-    xlmig_xen_dst *d;
-    libxl_domain_config *cfg;
-    int rd;                     /* the restore's end of the pipe */
-    int done_fd;                /* readable once the restore returned */
-    uint32_t domid;
-    int r;                      /* libxl's result */
-} restore_job;
-
-static void *restore_main(void *arg)
+/* In the feeder's thread: libxl reads the stream from fd. */
+static int restore_fn(void *arg, int fd)
 {
-    restore_job *j = arg;
+    xlmig_xen_dst *d = arg;
     libxl_domain_restore_params par;
+    int r;
 
     libxl_domain_restore_params_init(&par);
     par.checkpointed_stream = LIBXL_CHECKPOINTED_STREAM_NONE;
     par.stream_version = 2;
-    j->domid = XLMIG_NO_DOMID;
-    j->r = libxl_domain_create_restore(j->d->h.ctx, j->cfg, &j->domid,
-                                       j->rd, -1, &par, NULL, NULL);
+    d->restored = XLMIG_NO_DOMID;
+    r = libxl_domain_create_restore(d->h.ctx, &d->cfg, &d->restored, fd,
+                                    -1, &par, NULL, NULL);
     libxl_domain_restore_params_dispose(&par);
-    (void)eventfd_write(j->done_fd, 1);
-    return NULL;
+    return r;
 }
 
-/* The restore's side of the stream, and what the feeder knows. */
-typedef struct {
-    restore_job j;
-    pthread_t th;
-    bool started;               /* the restore thread runs */
-    int wr;                     /* our end of the pipe */
-    uint64_t bytes, t_end;
-} feed;
-
-/*
- * libxl starts building the domain as soon as it runs: started only on
- * the first stream data, a migration abandoned before any leaves
- * nothing half-built here (libxl 4.17 can hang tearing down a domain
- * whose stream ended before its header).
- */
-static int start_restore(feed *f)
-{
-    int r = pthread_create(&f->th, NULL, restore_main, &f->j);
-
-    if (r) {
-        xlmig_err(XLMIG_E_BACKEND, "cannot start the restore thread: %s",
-                  strerror(r));
-        return XLMIG_E_BACKEND;
-    }
-    f->started = true;
-    return 0;
-}
-
-static int feed_chunk(xlmig_chan *ch, feed *f, unsigned long *nrec)
-{
-    int rc = 0;
-
-    if (!f->started)
-        rc = start_restore(f);
-    if (!rc)
-        rc = xlmig_xen_feed(f->wr, f->j.done_fd, ch->buf, ch->last.length);
-    if (!rc && ++*nrec % 4 == 0)
-        rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
-    if (!rc)
-        f->bytes += ch->last.length;
-    return rc;
-}
-
-/* Records until MEMORY_END: XEN chunks into the pipe, then XEN_END. */
-static int feed_stream(xlmig_chan *ch, feed *f)
-{
-    bool ended = false;
-    unsigned long nrec = 0;
-    xlmig_msg m;
-    int rc;
-
-    xlmig_msg_init(&m, XLMIG_MSG_NONE);
-    for (;;) {
-        rc = xlmig_chan_recv_rec(ch);
-        if (rc)
-            goto out;
-        switch (ch->last.type) {
-        case XLMIG_REC_XEN:
-            if (ended) {
-                xlmig_err(XLMIG_E_PROTO, "Xen stream data after its end");
-                rc = XLMIG_E_PROTO;
-                goto out;
-            }
-            rc = feed_chunk(ch, f, &nrec);
-            if (rc)
-                goto out;
-            continue;
-        case XLMIG_REC_XEN_END:
-            ended = true;
-            /* EOF after END: libxl has all it will read. */
-            close(f->wr);
-            f->wr = -1;
-            continue;
-        case XLMIG_REC_CONTROL:
-            break;
-        default:
-            xlmig_err(XLMIG_E_PROTO, "record type %u in a Xen stream",
-                      ch->last.type);
-            rc = XLMIG_E_PROTO;
-            goto out;
-        }
-        xlmig_msg_dispose(&m);
-        xlmig_msg_init(&m, XLMIG_MSG_NONE);
-        rc = xlmig_chan_decode_last(ch, &m);
-        if (rc)
-            goto out;
-        if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
-            xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
-                      m.message ? m.message : "no reason given");
-            rc = XLMIG_E_ABORTED;
-            goto out;
-        }
-        if (m.type != XLMIG_MSG_MEMORY_END) {
-            xlmig_err(XLMIG_E_PROTO, "source sent \"%s\" during the Xen"
-                      " stream", xlmig_msg_type_str(m.type));
-            rc = XLMIG_E_PROTO;
-            goto out;
-        }
-        if (!ended || !f->started) {
-            xlmig_err(XLMIG_E_PROTO, "memory-end before the Xen stream"
-                      " %s", f->started ? "ended" : "began");
-            rc = XLMIG_E_PROTO;
-            goto out;
-        }
-        f->t_end = xlmig_now_ns();
-        rc = 0;
-        goto out;
-    }
-out:
-    xlmig_msg_dispose(&m);
-    return rc;
-}
-
-/* On failure the EOF makes libxl give up (and destroy its copy). */
-static void feed_finish(feed *f)
-{
-    if (f->wr >= 0) {
-        close(f->wr);
-        f->wr = -1;
-    }
-    if (f->started)
-        pthread_join(f->th, NULL);
-    f->started = false;
-}
-
-static int xen_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
-                       xlmig_restore_result *res)
+static int xen_begin(void *be, const xlmig_msg *req, uint32_t *page_size)
 {
     xlmig_xen_dst *d = be;
-    libxl_domain_config cfg;
-    feed f;
-    int fds[2] = { -1, -1 }, rc;
+    int rc;
 
-    memset(&f, 0, sizeof(f));
-    f.j.done_fd = -1;
-    f.wr = -1;
-    libxl_domain_config_init(&cfg);
-    rc = xlmig_xen_config_incoming(d->h.ctx, req->config, &cfg, &d->name);
+    *page_size = 0;
+    rc = xlmig_xen_config_incoming(d->h.ctx, req->config, &d->cfg,
+                                   &d->name);
     if (rc)
-        goto out;
-    d->incoming = strdup(cfg.c_info.name);
-    if (!d->incoming) {
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    libxl_uuid_copy(d->h.ctx, &d->uuid, &cfg.c_info.uuid);
+        return rc;
+    d->incoming = strdup(d->cfg.c_info.name);
+    if (!d->incoming)
+        return XLMIG_E_NOMEM;
+    libxl_uuid_copy(d->h.ctx, &d->uuid, &d->cfg.c_info.uuid);
     d->have_uuid = !libxl_uuid_is_nil(&d->uuid);
-    if (pipe2(fds, O_CLOEXEC) || fcntl(fds[1], F_SETFL, O_NONBLOCK)) {
-        xlmig_err(XLMIG_E_IO, "pipe: %s", strerror(errno));
-        rc = XLMIG_E_IO;
-        goto out;
-    }
-    (void)fcntl(fds[1], F_SETPIPE_SZ, 1024 * 1024);
-    f.wr = fds[1];
-    fds[1] = -1;
-    f.j.done_fd = eventfd(0, EFD_CLOEXEC);
-    if (f.j.done_fd < 0) {
-        xlmig_err(XLMIG_E_IO, "eventfd: %s", strerror(errno));
-        rc = XLMIG_E_IO;
-        goto out;
-    }
-    f.j.d = d;
-    f.j.cfg = &cfg;
-    f.j.rd = fds[0];
-    rc = feed_stream(ch, &f);
-    feed_finish(&f);
-    if (f.j.r == 0 && f.bytes)
-        d->domid = f.j.domid;
-    if (!rc && f.j.r) {
-        xlmig_err(XLMIG_E_BACKEND, "libxl_domain_create_restore of %s"
-                  " failed (libxl error %d); see the receiver's log",
-                  d->incoming, f.j.r);
-        rc = XLMIG_E_BACKEND;
-    }
-    if (rc)
-        goto out;
-    res->has_verify = false;
-    res->verified = false;
-    res->pages = f.bytes / (XC_PAGE_SIZE + 8);
-    res->t_stream_end = f.t_end;
-    XLMIG_INFO("restored %s as %s (id %u) from %llu MiB of stream",
-               d->name, d->incoming, d->domid,
-               (unsigned long long)(f.bytes >> 20));
-out:
-    feed_finish(&f);
-    if (fds[0] >= 0)
-        close(fds[0]);
-    if (fds[1] >= 0)
-        close(fds[1]);
-    if (f.j.done_fd >= 0)
-        close(f.j.done_fd);
-    libxl_domain_config_dispose(&cfg);
+    return xlmig_xen_feeder_open(&d->feed, restore_fn, d);
+}
+
+static int xen_feed(void *be, const uint8_t *p, size_t len)
+{
+    xlmig_xen_dst *d = be;
+
+    return xlmig_xen_feeder_put(&d->feed, p, len);
+}
+
+/* The restore returned: what it built is ours to discard or commit. */
+static void restore_done(xlmig_xen_dst *d)
+{
+    if (d->feed.r == 0 && d->feed.bytes)
+        d->domid = d->restored;
+    xlmig_xen_feeder_dispose(&d->feed);
+}
+
+static int xen_end(void *be, const xlmig_msg *end, xlmig_restore_result *res)
+{
+    xlmig_xen_dst *d = be;
+    int rc;
+
+    (void)end;                  /* no digest: libxl checks its stream */
+    rc = xlmig_xen_feeder_end(&d->feed, d->incoming, res);
+    restore_done(d);
+    if (!rc)
+        XLMIG_INFO("restored %s as %s (id %u) from %llu MiB of stream",
+                   d->name, d->incoming, d->domid,
+                   (unsigned long long)(d->feed.bytes >> 20));
     return rc;
+}
+
+static void xen_abort(void *be)
+{
+    xlmig_xen_dst *d = be;
+
+    xlmig_xen_feeder_finish(&d->feed);
+    restore_done(d);
 }
 
 /* After a failed unpause: certainly never ran? */
@@ -373,7 +225,11 @@ const char *xlmig_xen_dst_name(const xlmig_xen_dst *d)
 const xlmig_dst_ops xlmig_xen_dst_ops = {
     .name = "xen",
     .check = xlmig_xen_dst_check,
-    .restore = xen_restore,
+    .rec_type = XLMIG_REC_XEN,
+    .begin = xen_begin,
+    .feed = xen_feed,
+    .end = xen_end,
+    .abort = xen_abort,
     .activate = xen_activate,
     .discard = xen_discard,
 };

@@ -16,6 +16,7 @@
 
 #include "checks.h"
 #include "xen.h"
+#include "xen_feeder.h"
 
 /* libxl's INVALID_DOMID is an int; domids are uint32_t. */
 #define XLMIG_NO_DOMID ((uint32_t)INVALID_DOMID)
@@ -79,14 +80,11 @@ int xlmig_libxl_hdr_check(const uint8_t *buf, size_t len);
 int xlmig_xen_write_all(int fd, const void *buf, size_t len);
 
 /*
- * Forward the libxl stream from fd into XLMIG_REC_XEN records on ch:
- * the destination feeds them to libxl_domain_create_restore. See
- * xen_stream.c for the pieces the save loop drives itself.
+ * Write one XLMIG_REC_XEN payload into fd (the restore's pipe, see
+ * xen_feeder.h), waiting with poll on fd and on stop_fd (readable =
+ * give up). Returns 0; XLMIG_E_BACKEND if the restore stopped reading
+ * or closed its end, XLMIG_E_IO if poll itself failed.
  */
-struct xlmig_chan;
-
-/* Write one XLMIG_REC_XEN payload into fd, waiting with poll on fd and
- * on stop_fd (readable = give up). Returns 0, or XLMIG_E_IO. */
 int xlmig_xen_feed(int fd, int stop_fd, const void *buf, size_t len);
 
 /* Source-side domain handle. */
@@ -124,6 +122,9 @@ struct xlmig_xen_dst {
     libxl_uuid uuid;
     bool have_uuid;
     bool active;
+    libxl_domain_config cfg;   /* what the restore builds */
+    xlmig_xen_feeder feed;     /* the stream into the restore */
+    uint32_t restored;         /* the restore's domid, once it returned */
 };
 
 int xlmig_xen_src_lookup(xlmig_xen_src *x);

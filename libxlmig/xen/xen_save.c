@@ -503,8 +503,6 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
                           (XC_PAGE_SIZE + 8);
     progress(&s, xlmig_now_ns(), true);
     rc = prc ? prc : save_verdict(&s);
-    if (!rc)
-        rc = xlmig_chan_send_rec(sc->ch, XLMIG_REC_XEN_END, NULL, 0);
 out:
     if (s.started)
         pthread_join(s.th, NULL);
