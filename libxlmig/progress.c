@@ -153,6 +153,7 @@ void xlmig_progress_update(xlmig_progress *p, const xlmig_progress_sample *s,
     if (s->tx_Bps > 0)
         eta = (double)s->remaining_bytes / s->tx_Bps;
     fmt_eta(etas, sizeof(etas), eta);
+    p->last = *s;
     switch (p->mode) {
     case XLMIG_PROGRESS_TTY:
         draw(p, &(xlmig_bar_fields){
@@ -197,8 +198,14 @@ void xlmig_progress_end(xlmig_progress *p, bool complete)
     if (complete)
         p->pct = 100.0;
     if (p->mode == XLMIG_PROGRESS_TTY && p->bar_open) {
+        /* the last stats, so the line keeps its layout */
         if (complete)
-            draw(p, &(xlmig_bar_fields){ .phase = "done", .pct = 100 });
+            draw(p, &(xlmig_bar_fields){
+                .phase = "done", .pct = 100, .stats = true,
+                .iteration = p->last.iteration,
+                .rate_mib_s = p->last.tx_Bps / MIB, .eta = "00:00",
+                .dirty_mib_s = p->last.dirty_Bps / MIB,
+                .throttle_pct = p->last.throttle_pct });
         fputc('\n', p->out);
         p->bar_open = false;
         fflush(p->out);

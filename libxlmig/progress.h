@@ -38,6 +38,7 @@ typedef struct xlmig_progress {
     uint64_t t_start, t_last;
     double pct;                /* monotone */
     bool bar_open;             /* a TTY line awaits its newline */
+    xlmig_progress_sample last; /* drawn last: the final line's stats */
     bool hooked;               /* clears its line for log lines */
 } xlmig_progress;
 

@@ -20,7 +20,7 @@ unsigned xlmig_bar_cols(int fd)
 
 static void put_bar(char *buf, unsigned inner, double pct)
 {
-    unsigned i, fill = (unsigned)(pct / 100.0 * inner + 0.5);
+    unsigned i, fill = (unsigned)(pct / 100.0 * inner); /* full: 100 % */
 
     buf[0] = '[';
     for (i = 0; i < inner; i++)

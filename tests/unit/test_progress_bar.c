@@ -37,7 +37,7 @@ static void test_priorities(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "dirty"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "thr 20%"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "it 3"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[###########.............."
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[##########..............."
                                        "]"));
     /* 60 columns: ETA and rate stay, dirty rate goes first */
     xlmig_bar_text(buf, sizeof(buf), 60, &full);
