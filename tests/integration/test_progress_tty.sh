@@ -8,10 +8,12 @@ set -e
 command -v script >/dev/null || fail "script(1) is missing (util-linux)"
 
 # tty COLS FILE [AFTER_S NEWCOLS]: one migration on a COLS-wide pty,
-# resized to NEWCOLS after AFTER_S seconds; the typescript in FILE.
+# resized to NEWCOLS AFTER_S seconds after its bar first shows; the
+# typescript in FILE.
 tty() {
     local resize=""
-    [ -z "${3:-}" ] || resize="(sleep $3; stty cols $4 </dev/tty) &"
+    [ -z "${3:-}" ] || resize="(until grep -q precopy '$2'; do sleep 0.1;
+done; sleep $3; stty cols $4 </dev/tty) &"
     script -qfec "stty cols $1 rows 24; $resize '$T' --sim --sim-mem 64 \
 --bandwidth 24 -s '' g1 \"'$T' --receive --sim\"" /dev/null \
         >"$2" </dev/null || { cat -v "$2" >&2; fail "migration failed"; }
@@ -52,7 +54,7 @@ grep " precopy " "$WORK/t200.bars" | tail -1 | grep -q "ETA .* dirty .* thr " ||
     fail "200 columns: fields left out"
 
 # resized while running: wide first, then within the new width
-tty 200 "$WORK/tr" 1 60
+tty 200 "$WORK/tr" 0.5 60
 bars "$WORK/tr" >"$WORK/tr.bars"
 awk '$2 > 60 { wide = 1 } END { exit !wide }' "$WORK/tr.bars" ||
     fail "resize: never drawn wide"
