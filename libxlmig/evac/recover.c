@@ -150,7 +150,7 @@ static int opt_list(yajl_val root, const char *key, int (*ok)(const char *),
     for (i = 0; i < x->u.array.len; i++) {
         e = x->u.array.values[i];
         w = YAJL_IS_STRING(e) ? YAJL_GET_STRING(e) : NULL;
-        if (!w || used + strlen(w) + 2 > len)
+        if (!w || !*w || strchr(w, ',') || used + strlen(w) + 2 > len)
             break;
         used += (size_t)snprintf(buf + used, len - used, "%s%s",
                                  used ? "," : "", w);
