@@ -1,8 +1,10 @@
 /* The progress bar's line: fits the terminal; progress on real Xen. */
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
 
+#include "error.h"
 #include "progress.h"
 
 static const xlmig_bar_fields full = {
@@ -82,7 +84,38 @@ static void test_round_left(void)
     xlmig_progress_dispose(&p);
 }
 
+/* A line logged while the bar is drawn takes the bar off first. */
+static void test_log_clears(void)
+{
+    xlmig_progress p;
+    xlmig_progress_sample s;
+    char buf[1024];
+    size_t n;
+    FILE *f = tmpfile();
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    memset(&s, 0, sizeof(s));
+    s.phase = "precopy";
+    s.mem_bytes = 1000;
+    s.remaining_bytes = 500;
+    xlmig_progress_init(&p, XLMIG_PROGRESS_TTY, f);
+    xlmig_progress_update(&p, &s, true);
+    CU_ASSERT(p.bar_open);
+    xlmig_log_line_start();
+    CU_ASSERT(!p.bar_open);
+    xlmig_progress_dispose(&p);
+    /* no hook once the bar is gone */
+    xlmig_log_line_start();
+    rewind(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = 0;
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, " 50%"));
+    CU_ASSERT(n > 4 && !strcmp(buf + n - 4, "\r\033[K"));
+    fclose(f);
+}
+
 static CU_TestInfo tests[] = {
+    { "a logged line clears the bar first", test_log_clears },
     { "every width from 1 to 220 columns: one line, fits", test_fits },
     { "fields left out by priority", test_priorities },
     { "real Xen: the round counts the guest, not the p2m",
