@@ -24,7 +24,7 @@ DESTDIR    ?=
 CC         ?= cc
 PKGS       := xenlight xlutil xencontrol xenguest xenstore xentoollog yajl
 DEB_BUILD  := gcc make pkg-config libxen-dev libyajl-dev libcunit1-dev
-DEB_TEST   := $(DEB_BUILD) procps
+DEB_TEST   := $(DEB_BUILD) procps jq
 
 SAN        ?=
 ifeq ($(SAN),1)

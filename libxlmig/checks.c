@@ -2,7 +2,6 @@
 
 #include <stdarg.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 
 void xlmig_checks_init(xlmig_checks *c)
 {
@@ -45,37 +44,5 @@ void xlmig_checks_print(const xlmig_checks *c, FILE *out)
 
         fprintf(out, "%-4s  %-6s  %-28s %s\n", k->ok ? "pass" : "FAIL",
                 k->where, k->name, k->detail);
-    }
-}
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-void xlmig_checks_print_json(const xlmig_checks *c, FILE *out)
-{
-    const unsigned char *buf;
-    unsigned i;
-    size_t len;
-
-    for (i = 0; i < c->n; i++) {
-        const xlmig_check *k = &c->items[i];
-        yajl_gen g = yajl_gen_alloc(NULL);
-
-        if (!g)
-            return;
-        yajl_gen_map_open(g);
-        GS(g, "event");
-        GS(g, "check");
-        GS(g, "where");
-        GS(g, k->where);
-        GS(g, "name");
-        GS(g, k->name);
-        GS(g, "ok");
-        yajl_gen_bool(g, k->ok);
-        GS(g, "detail");
-        GS(g, k->detail);
-        yajl_gen_map_close(g);
-        if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-            fprintf(out, "%.*s\n", (int)len, (const char *)buf);
-        yajl_gen_free(g);
     }
 }

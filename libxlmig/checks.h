@@ -29,8 +29,6 @@ void xlmig_checks_add(xlmig_checks *c, const char *where, const char *name,
 /* First failed check, or NULL. */
 const xlmig_check *xlmig_checks_failed(const xlmig_checks *c);
 void xlmig_checks_print(const xlmig_checks *c, FILE *out);
-/* One line per check: {"event":"check","where":..,"name":..,"ok":..,
- * "detail":..}, as --json --dry-run prints them before the report. */
-void xlmig_checks_print_json(const xlmig_checks *c, FILE *out);
+/* As JSON: the report's "checks" (report.h). */
 
 #endif

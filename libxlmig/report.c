@@ -3,6 +3,8 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "json_out.h"
+
 void xlmig_report_init(xlmig_report *r)
 {
     memset(r, 0, sizeof(*r));
@@ -38,9 +40,31 @@ int xlmig_report_exit_code(const xlmig_report *r)
 
 #define MIB (1024.0 * 1024.0)
 
+/* What the memory check established, and why when nothing was. */
+static const char *mem_verify(const xlmig_report *r, const char **why)
+{
+    if (r->verified) {
+        *why = "the destination's page hashes equal the source's at"
+               " suspend";
+        return "match";
+    }
+    if (r->has_verify) {
+        *why = "the destination's page hashes differ from the source's";
+        return "mismatch";
+    }
+    if (r->outcome == XLMIG_OUT_CHECKED || r->outcome == XLMIG_OUT_REFUSED)
+        *why = "no memory was copied";
+    else if (!strcmp(r->backend, "xen"))
+        *why = "the Xen save stream carries no page hashes to compare";
+    else
+        *why = "the migration ended before the destination compared them";
+    return "not-checked";
+}
+
 void xlmig_report_print(const xlmig_report *r, FILE *out)
 {
     double total = (double)r->total_ns / 1e9;
+    const char *why;
 
     fprintf(out, "\nmigration of %s to %s: %s\n", r->domain, r->dest,
             xlmig_outcome_str(r->outcome));
@@ -85,83 +109,103 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
         fprintf(out, "  memory:          %s\n", r->verified
                 ? "verified (destination identical to source at suspend)"
                 : "NOT verified");
+    else if (r->outcome == XLMIG_OUT_MIGRATED && mem_verify(r, &why))
+        fprintf(out, "  memory:          not checked: %s\n", why);
     fprintf(out, "  guest now runs:  %s\n", r->outcome == XLMIG_OUT_MIGRATED
             ? "on the destination"
             : r->outcome == XLMIG_OUT_UNDEFINED ? "unknown: run recover"
             : r->guest_on_source ? "on the source" : "nowhere?");
 }
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-static void kv_str(yajl_gen g, const char *k, const char *v)
+/* "verified": {"memory": {"result": .., "detail": ..}}: see json.md. */
+static void gen_verified(yajl_gen g, const xlmig_report *r)
 {
-    GS(g, k);
-    GS(g, v);
+    const char *why, *res = mem_verify(r, &why);
+
+    xlmig_jout_key(g, "verified");
+    yajl_gen_map_open(g);
+    xlmig_jout_key(g, "memory");
+    yajl_gen_map_open(g);
+    xlmig_jout_str(g, "result", res);
+    xlmig_jout_str(g, "detail", why);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
 }
 
-static void kv_num(yajl_gen g, const char *k, double v)
+static void gen_checks(yajl_gen g, const xlmig_checks *c)
 {
-    GS(g, k);
-    yajl_gen_double(g, v);
+    unsigned i;
+
+    xlmig_jout_key(g, "checks");
+    yajl_gen_array_open(g);
+    for (i = 0; c && i < c->n; i++) {
+        const xlmig_check *k = &c->items[i];
+
+        yajl_gen_map_open(g);
+        xlmig_jout_str(g, "where", k->where);
+        xlmig_jout_str(g, "name", k->name);
+        xlmig_jout_bool(g, "ok", k->ok);
+        xlmig_jout_str(g, "detail", k->detail);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
 }
 
-static void kv_int(yajl_gen g, const char *k, unsigned long long v)
+/* Seconds and milliseconds to the microsecond, rates to 0.01. */
+static void kv_s(yajl_gen g, const char *k, uint64_t ns)
 {
-    GS(g, k);
-    yajl_gen_integer(g, (long long)v);
+    xlmig_jout_num(g, k, (double)ns / 1e9, 6);
 }
 
-static void kv_bool(yajl_gen g, const char *k, bool v)
+static void kv_ms(yajl_gen g, const char *k, uint64_t ns)
 {
-    GS(g, k);
-    yajl_gen_bool(g, v);
+    xlmig_jout_num(g, k, (double)ns / 1e6, 3);
 }
 
-void xlmig_report_print_json(const xlmig_report *r, FILE *out)
+void xlmig_report_print_json(const xlmig_report *r,
+                             const xlmig_checks *checks, FILE *out)
 {
-    const unsigned char *buf;
-    size_t len;
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = xlmig_jout_new();
 
     if (!g)
         return;
     yajl_gen_map_open(g);
-    kv_str(g, "event", "report");
-    kv_str(g, "outcome", xlmig_outcome_str(r->outcome));
-    kv_int(g, "exit_code", (unsigned)xlmig_report_exit_code(r));
-    kv_str(g, "domain", r->domain);
-    kv_str(g, "dest", r->dest);
-    kv_str(g, "backend", r->backend);
-    kv_str(g, "message", r->message);
-    kv_str(g, "stop_reason", r->stop_reason);
-    kv_num(g, "total_s", (double)r->total_ns / 1e9);
-    kv_num(g, "precopy_s", (double)r->precopy_ns / 1e9);
-    kv_num(g, "downtime_ms", (double)r->downtime_ns / 1e6);
-    kv_num(g, "predicted_downtime_ms", (double)r->predicted_ns / 1e6);
-    kv_num(g, "switchover_cost_ms", (double)r->switchover_est_ns / 1e6);
-    kv_num(g, "switchover_measured_ms", (double)r->switchover_ns / 1e6);
-    kv_num(g, "downtime_suspend_ms", (double)r->sw_suspend_ns / 1e6);
-    kv_num(g, "downtime_last_pages_ms", (double)r->sw_pages_ns / 1e6);
-    kv_num(g, "downtime_in_flight_ms", (double)r->sw_flight_ns / 1e6);
-    kv_num(g, "downtime_restore_ms", (double)r->sw_restore_ns / 1e6);
-    kv_num(g, "downtime_go_to_running_ms", (double)r->sw_resume_ns / 1e6);
-    kv_num(g, "switchover_deadline_ms", (double)r->deadline_ns / 1e6);
-    kv_num(g, "suspended_ms", (double)r->suspended_ns / 1e6);
-    kv_int(g, "iterations", r->iterations);
-    kv_int(g, "mem_bytes", r->mem_bytes);
-    kv_int(g, "bytes_sent", r->bytes_sent);
-    kv_int(g, "pages_sent", r->pages_sent);
-    kv_int(g, "final_pages", r->final_pages);
-    kv_num(g, "rate_mib_s", r->rate_Bps / MIB);
-    kv_bool(g, "throttled", r->throttled);
-    kv_num(g, "throttle_max_pct", r->throttle_max_pct);
-    kv_num(g, "guest_lost_s", (double)r->guest_lost_ns / 1e9);
-    kv_bool(g, "verified", r->verified);
-    kv_bool(g, "guest_on_source", r->guest_on_source);
-    kv_bool(g, "downtime_over_bound", r->over_bound);
+    xlmig_jout_str(g, "event", "report");
+    xlmig_jout_now(g, "time");
+    xlmig_jout_str(g, "outcome", xlmig_outcome_str(r->outcome));
+    xlmig_jout_int(g, "exit_code", xlmig_report_exit_code(r));
+    xlmig_jout_str(g, "domain", r->domain);
+    xlmig_jout_str(g, "dest", r->dest);
+    xlmig_jout_str(g, "backend", r->backend);
+    xlmig_jout_str(g, "message", r->message);
+    xlmig_jout_str(g, "stop_reason", r->stop_reason);
+    kv_s(g, "total_s", r->total_ns);
+    kv_s(g, "precopy_s", r->precopy_ns);
+    kv_ms(g, "downtime_ms", r->downtime_ns);
+    kv_ms(g, "predicted_downtime_ms", r->predicted_ns);
+    kv_ms(g, "switchover_cost_ms", r->switchover_est_ns);
+    kv_ms(g, "switchover_measured_ms", r->switchover_ns);
+    kv_ms(g, "downtime_suspend_ms", r->sw_suspend_ns);
+    kv_ms(g, "downtime_last_pages_ms", r->sw_pages_ns);
+    kv_ms(g, "downtime_in_flight_ms", r->sw_flight_ns);
+    kv_ms(g, "downtime_restore_ms", r->sw_restore_ns);
+    kv_ms(g, "downtime_go_to_running_ms", r->sw_resume_ns);
+    kv_ms(g, "switchover_deadline_ms", r->deadline_ns);
+    kv_ms(g, "suspended_ms", r->suspended_ns);
+    xlmig_jout_u64(g, "iterations", r->iterations);
+    xlmig_jout_u64(g, "mem_bytes", r->mem_bytes);
+    xlmig_jout_u64(g, "bytes_sent", r->bytes_sent);
+    xlmig_jout_u64(g, "pages_sent", r->pages_sent);
+    xlmig_jout_u64(g, "final_pages", r->final_pages);
+    xlmig_jout_num(g, "rate_mib_s", r->rate_Bps / MIB, 2);
+    xlmig_jout_bool(g, "throttled", r->throttled);
+    xlmig_jout_num(g, "throttle_max_pct", r->throttle_max_pct, 1);
+    kv_s(g, "guest_lost_s", r->guest_lost_ns);
+    gen_verified(g, r);
+    xlmig_jout_bool(g, "guest_on_source", r->guest_on_source);
+    xlmig_jout_bool(g, "downtime_over_bound", r->over_bound);
+    if (checks)
+        gen_checks(g, checks);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-        fprintf(out, "%.*s\n", (int)len, (const char *)buf);
-    fflush(out);
-    yajl_gen_free(g);
+    xlmig_jout_print(g, out);
 }

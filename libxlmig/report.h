@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "checks.h"
+
 typedef enum {
     XLMIG_OUT_NONE = 0,
     XLMIG_OUT_MIGRATED,        /* guest runs at the destination */
@@ -66,6 +68,8 @@ void xlmig_report_init(xlmig_report *r);
 int xlmig_report_exit_code(const xlmig_report *r);
 const char *xlmig_outcome_str(xlmig_outcome o);
 void xlmig_report_print(const xlmig_report *r, FILE *out);
-void xlmig_report_print_json(const xlmig_report *r, FILE *out);
+/* One JSON line (docs/json.md); checks, if any, as its "checks". */
+void xlmig_report_print_json(const xlmig_report *r,
+                             const xlmig_checks *checks, FILE *out);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "json_guard.h"
+#include "json_out.h"
 #include "names.h"
 #include "sim_host.h"
 #include "throttle_cap.h"
@@ -94,8 +95,7 @@ int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
     yajl_gen_integer(g, v->tokens);
     GS(g, "uuid");
     GS(g, v->uuid);
-    GS(g, "resources");
-    GS(g, v->resources);
+    xlmig_jout_list(g, "resources", v->resources);
     GS(g, "capped");
     yajl_gen_bool(g, v->capped);
     if (v->locked_by[0]) {
@@ -133,6 +133,34 @@ static int opt_text(yajl_val root, const char *key, int (*ok)(const char *),
         return XLMIG_E_PROTO;
     }
     snprintf(buf, len, "%s", YAJL_GET_STRING(x));
+    return 0;
+}
+
+/* "resources": an array of names (or, from older peers, "r0,r1"). */
+static int opt_list(yajl_val root, const char *key, int (*ok)(const char *),
+                    char *buf, size_t len)
+{
+    yajl_val x = get(root, key), e;
+    size_t i, used = 0;
+    const char *w;
+
+    if (!x || !YAJL_IS_ARRAY(x))
+        return opt_text(root, key, ok, buf, len);
+    buf[0] = 0;
+    for (i = 0; i < x->u.array.len; i++) {
+        e = x->u.array.values[i];
+        w = YAJL_IS_STRING(e) ? YAJL_GET_STRING(e) : NULL;
+        if (!w || !*w || strchr(w, ',') || used + strlen(w) + 2 > len)
+            break;
+        used += (size_t)snprintf(buf + used, len - used, "%s%s",
+                                 used ? "," : "", w);
+    }
+    if (i < x->u.array.len || !ok(buf)) {
+        buf[0] = 0;
+        xlmig_err(XLMIG_E_PROTO, "peer's inspection: not a valid \"%s\"",
+                  key);
+        return XLMIG_E_PROTO;
+    }
     return 0;
 }
 
@@ -247,7 +275,7 @@ int xlmig_host_view_parse(const char *buf, size_t len, const char *domain,
     /* Both may go on a command line: only what is safe there. */
     if (opt_text(root, "uuid", xlmig_uuid_text_ok, v->uuid,
                  sizeof(v->uuid)) ||
-        opt_text(root, "resources", xlmig_resource_list_ok, v->resources,
+        opt_list(root, "resources", xlmig_resource_list_ok, v->resources,
                  sizeof(v->resources)) ||
         opt_text(root, "locked_by", xlmig_lock_text_ok, v->locked_by,
                  sizeof(v->locked_by)))

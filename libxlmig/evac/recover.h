@@ -35,7 +35,7 @@ typedef struct {
 } xlmig_guest_hint;
 
 /* {"host":..,"domain":..,"copies":{"<n>":"running",..},"drbd":..,
- *  "window":bool,"tokens":N,"uuid":..,"resources":"r0,r1"
+ *  "window":bool,"tokens":N,"uuid":..,"resources":["r0","r1"]
  *  [,"locked_by":"pid N (op, since ...)"]}; *out malloc'd,
  *  NUL-terminated. */
 int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,

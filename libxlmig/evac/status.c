@@ -7,60 +7,53 @@
 
 #include "error.h"
 #include "json_guard.h"
+#include "json_out.h"
 #include "status.h"
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
-                        char **out, size_t *len)
+/*
+ * One function per part of the object, in the order printed; a new
+ * part is a new function called from xlmig_status_encode.
+ */
+static void gen_host(yajl_gen g, const xlmig_status *s)
 {
-    const unsigned char *buf;
-    unsigned i, r, p;
-    size_t blen;
-    yajl_gen g;
-    int rc;
+    xlmig_jout_str(g, "host", s->host);
+    xlmig_jout_u64(g, "free_mib", s->free_mib);
+    xlmig_jout_bool(g, "maintenance", s->maintenance);
+    xlmig_jout_str_or_null(g, "maintenance_since", s->since);
+}
 
-    *out = NULL;
-    g = yajl_gen_alloc(NULL);
-    if (!g) {
-        xlmig_err(XLMIG_E_NOMEM, "out of memory");
-        return XLMIG_E_NOMEM;
-    }
-    yajl_gen_map_open(g);
-    GS(g, "host");
-    GS(g, s->host);
-    GS(g, "free_mib");
-    yajl_gen_integer(g, (long long)s->free_mib);
-    GS(g, "maintenance");
-    yajl_gen_bool(g, s->maintenance);
-    GS(g, "maintenance_since");
-    GS(g, s->since);
-    GS(g, "open_journals");
-    yajl_gen_integer(g, s->njournals);
-    GS(g, "journals");
-    GS(g, s->journals);
-    GS(g, "throttled");
-    GS(g, s->throttled);
-    GS(g, "guests");
+static void gen_journals(yajl_gen g, const xlmig_status *s)
+{
+    xlmig_jout_u64(g, "open_journals", s->njournals);
+    xlmig_jout_list(g, "journals", s->journals);
+}
+
+static void gen_throttled(yajl_gen g, const xlmig_status *s)
+{
+    xlmig_jout_list(g, "throttled", s->throttled);
+}
+
+static void gen_guests(yajl_gen g, const xlmig_inventory *inv)
+{
+    unsigned i, r, p;
+
+    xlmig_jout_key(g, "guests");
     yajl_gen_array_open(g);
     for (i = 0; inv && i < inv->nguests; i++) {
         const xlmig_inv_guest *gu = &inv->guests[i];
 
         yajl_gen_map_open(g);
-        GS(g, "name");
-        GS(g, gu->name);
-        GS(g, "mem_mib");
-        yajl_gen_integer(g, (long long)gu->mem_mib);
-        GS(g, "drbd");
+        xlmig_jout_str(g, "name", gu->name);
+        xlmig_jout_u64(g, "mem_mib", gu->mem_mib);
+        xlmig_jout_key(g, "drbd");
         yajl_gen_array_open(g);
         for (r = 0; r < gu->nres; r++) {
             yajl_gen_map_open(g);
-            GS(g, "resource");
-            GS(g, gu->res[r].name);
-            GS(g, "peers");
+            xlmig_jout_str(g, "resource", gu->res[r].name);
+            xlmig_jout_key(g, "peers");
             yajl_gen_array_open(g);
             for (p = 0; p < gu->res[r].npeers; p++)
-                GS(g, gu->res[r].peers[p]);
+                xlmig_jout_str(g, NULL, gu->res[r].peers[p]);
             yajl_gen_array_close(g);
             yajl_gen_map_close(g);
         }
@@ -68,20 +61,26 @@ int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok ||
-        !(*out = malloc(blen + 1))) {
-        xlmig_err(XLMIG_E_NOMEM, "status: cannot encode");
-        rc = XLMIG_E_NOMEM;
-        goto out;
+}
+
+int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
+                        char **out, size_t *len)
+{
+    yajl_gen g;
+
+    *out = NULL;
+    g = xlmig_jout_new();
+    if (!g) {
+        xlmig_err(XLMIG_E_NOMEM, "out of memory");
+        return XLMIG_E_NOMEM;
     }
-    memcpy(*out, buf, blen);
-    (*out)[blen] = 0;
-    *len = blen;
-    rc = 0;
-out:
-    yajl_gen_free(g);
-    return rc;
+    yajl_gen_map_open(g);
+    gen_host(g, s);
+    gen_journals(g, s);
+    gen_throttled(g, s);
+    gen_guests(g, inv);
+    yajl_gen_map_close(g);
+    return xlmig_jout_take(g, out, len);
 }
 
 static int bad(const char *key, const char *what)
@@ -99,6 +98,34 @@ static int get_str(yajl_val v, const char *key, char *out, size_t max)
     if (strlen(s) >= max)
         return bad(key, "is too long");
     strcpy(out, s);
+    return 0;
+}
+
+/* An array of strings, comma-joined; a string, from older peers. */
+static int get_list(yajl_val v, const char *key, char *out, size_t max)
+{
+    size_t i, used = 0, n;
+    const char *e;
+
+    if (YAJL_IS_STRING(v))
+        return get_str(v, key, out, max);
+    if (!YAJL_IS_ARRAY(v))
+        return bad(key, "is not an array");
+    out[0] = 0;
+    for (i = 0; i < v->u.array.len; i++) {
+        yajl_val x = v->u.array.values[i];
+
+        if (!YAJL_IS_STRING(x) || !(e = YAJL_GET_STRING(x)) || !*e ||
+            strchr(e, ','))
+            return bad(key, "has an entry that is not a name");
+        n = strlen(e);
+        if (used + (used ? 1 : 0) + n >= max)
+            return bad(key, "is too long");
+        if (used)
+            out[used++] = ',';
+        memcpy(out + used, e, n + 1);
+        used += n;
+    }
     return 0;
 }
 
@@ -182,12 +209,13 @@ int xlmig_status_decode(const char *buf, size_t len, xlmig_status *s)
             s->maintenance = YAJL_IS_TRUE(v);
             seen |= 4;
         } else if (!strcmp(k, "maintenance_since")) {
-            rc = get_str(v, k, s->since, sizeof(s->since));
+            if (!YAJL_IS_NULL(v))
+                rc = get_str(v, k, s->since, sizeof(s->since));
         } else if (!strcmp(k, "open_journals")) {
             rc = get_u64(v, k, 1u << 20, &u);
             s->njournals = (unsigned)u;
         } else if (!strcmp(k, "journals")) {
-            rc = get_str(v, k, s->journals, sizeof(s->journals));
+            rc = get_list(v, k, s->journals, sizeof(s->journals));
         } else if (!strcmp(k, "guests")) {
             rc = get_guests(v, s);
         }

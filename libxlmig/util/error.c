@@ -10,6 +10,8 @@ static char err_msg[512];
 static int err_code;
 static int log_level = XLMIG_LOG_WARN;
 static const char *log_prefix = "xlmig";
+static void (*line_hook)(void *);
+static void *line_hook_arg;
 
 const char *xlmig_rc_name(int rc)
 {
@@ -112,6 +114,18 @@ void xlmig_log_set_prefix(const char *prefix)
     log_prefix = prefix;
 }
 
+void xlmig_log_set_line_hook(void (*fn)(void *), void *arg)
+{
+    line_hook = fn;
+    line_hook_arg = arg;
+}
+
+void xlmig_log_line_start(void)
+{
+    if (line_hook)
+        line_hook(line_hook_arg);
+}
+
 void xlmig_log(int level, const char *fmt, ...)
 {
     static const char *names[] = { "error", "warning", "info", "debug" };
@@ -123,6 +137,7 @@ void xlmig_log(int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    xlmig_log_line_start();
     fprintf(stderr, "%s: %s: %s\n", log_prefix,
             names[level < 0 ? 0 : level > 3 ? 3 : level], buf);
 }

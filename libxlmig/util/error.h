@@ -56,6 +56,15 @@ void xlmig_log_set_prefix(const char *prefix);
 void xlmig_log(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Whoever draws on the terminal without a newline (the progress bar)
+ * hooks here; every line about to go to stderr (xlmig_log, the tools'
+ * error lines) calls xlmig_log_line_start first, so the hook can clear
+ * its line. One hook at a time; NULL removes it.
+ */
+void xlmig_log_set_line_hook(void (*fn)(void *), void *arg);
+void xlmig_log_line_start(void);
+
 #define XLMIG_DBG(...)  xlmig_log(XLMIG_LOG_DEBUG, __VA_ARGS__)
 #define XLMIG_INFO(...) xlmig_log(XLMIG_LOG_INFO, __VA_ARGS__)
 #define XLMIG_WARN(...) xlmig_log(XLMIG_LOG_WARN, __VA_ARGS__)

@@ -200,6 +200,15 @@ int xlmig_transport_spawn(xlmig_transport *t, const char *const *argv)
         signal(SIGINT, SIG_IGN);
         signal(SIGQUIT, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
+        /*
+         * A local receiver (-s "") is our own program and sets its own
+         * handlers: a group of its own keeps the terminal's ^C from it,
+         * so the source's abort is what ends it. ssh stays in ours: it
+         * may have to prompt on the terminal.
+         */
+        if (!strcmp(argv[0], "/bin/sh") && argv[1] &&
+            !strcmp(argv[1], "-c"))
+            setpgid(0, 0);
         if (dup2(to_child[0], 0) < 0 || dup2(from_child[1], 1) < 0)
             _exit(127);
         execvp(argv[0], (char *const *)argv);

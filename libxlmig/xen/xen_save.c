@@ -74,6 +74,12 @@ typedef struct {
 
 /* ---- the save thread ---------------------------------------------- */
 
+static unsigned long guest_pages(const save_run *s)
+{
+    return (unsigned long)(s->x->info.current_memkb /
+                           (XC_PAGE_SIZE / 1024));
+}
+
 static int policy_cb(struct precopy_stats st, void *data)
 {
     save_run *s = data;
@@ -91,8 +97,11 @@ static int policy_cb(struct precopy_stats st, void *data)
     s->sc->iterations = st.iteration;
     s->pages_est = st.total_written;
     if (st.dirty_count >= 0 && d != XLMIG_POLICY_ABORT) {
-        /* Call A: the round about to be sent. */
+        /* Call A: the round about to be sent, at most the guest's
+         * pages (the first names every pfn up to the highest). */
         s->round_pages = (unsigned long)st.dirty_count;
+        if (s->round_pages > guest_pages(s))
+            s->round_pages = guest_pages(s);
         s->pumped_at_a = atomic_load(&s->pumped);
         s->pages_est += s->round_pages;
     }
@@ -269,11 +278,14 @@ static void progress(save_run *s, uint64_t now, bool force)
     memset(&smp, 0, sizeof(smp));
     pthread_mutex_lock(&s->lock);
     round = (uint64_t)s->round_pages * XC_PAGE_SIZE;
-    done = atomic_load(&s->pumped) - s->pumped_at_a;
+    /* Stream bytes to page bytes: each page goes with its pfn. */
+    done = (atomic_load(&s->pumped) - s->pumped_at_a) /
+           (XC_PAGE_SIZE + 8) * XC_PAGE_SIZE;
     smp.phase = s->told_suspended ? "switchover" : "precopy";
     smp.iteration = sc->iterations;
     smp.mem_bytes = s->x->info.current_memkb * 1024ULL;
-    smp.remaining_bytes = round > done ? round - done : 0;
+    smp.remaining_bytes = xlmig_progress_round_left(
+        smp.mem_bytes, atomic_load(&s->policy_calls) > 0, round, done);
     smp.dirty_Bps = sc->policy->dirty_Bps;
     smp.throttle_pct = sc->throttle ? xlmig_throttle_pct(sc->throttle) : 0;
     pthread_mutex_unlock(&s->lock);

@@ -83,8 +83,10 @@ sim_migrate "$WORK/dj" "$WORK/dj.err" -- --dry-run --sim-mem 8 \
     --sim-profile idle --sim-disk xvda=drbd:r0 \
     --sim-disk xvdb=/dev/vg0/web01-data -s "" g1 "$T --receive --sim"
 assert_rc 1
-assert_grep '{"event":"check","where":"source","name":"disk xvda","ok":true,"detail":"drbd:r0: DRBD resource r0"}' "$WORK/dj"
-assert_grep '{"event":"check","where":"source","name":"disk xvdb","ok":false,"detail":"/dev/vg0/web01-data: not a DRBD resource and not on shared storage"}' "$WORK/dj"
+# the report's table of checks (docs/json.md)
+tail -1 "$WORK/dj" | jq -c '.checks[]' >"$WORK/djc"
+assert_grep '{"where":"source","name":"disk xvda","ok":true,"detail":"drbd:r0: DRBD resource r0"}' "$WORK/djc"
+assert_grep '{"where":"source","name":"disk xvdb","ok":false,"detail":"/dev/vg0/web01-data: not a DRBD resource and not on shared storage"}' "$WORK/djc"
 
 # 8. A bad shared_storage value is the configuration's error.
 echo "shared_storage = nfs/relative" >"$XLMIG_CONF"

@@ -28,7 +28,7 @@ assert_grep "big (240 MiB) stays: xen2 has 256 MiB free after 56 MiB" \
 # A destination in maintenance takes nothing.
 on xen3 maintenance on >/dev/null
 set +e; on xen1 evacuate --dry-run --json >"$WORK/pj"; RC=$?; set -e
-assert_grep '"name":"e","mem_mib":16,"dest":"","result":"stays","reason":"destination xen3 is in maintenance"' "$WORK/pj"
+assert_grep '"name":"e","mem_mib":16,"dest":null,"result":"stays","reason":"destination xen3 is in maintenance"' "$WORK/pj"
 on xen3 maintenance off >/dev/null
 
 # The real thing, two at a time.

@@ -50,14 +50,16 @@ assert_grep "^  d <- xen2 (journal $I1)$" "$WORK/plan"
 [ "$(grep -c '^  a <-' "$WORK/plan")" = 1 ] || fail "a planned twice"
 [ "$(guests_on xen1)" = "" ] || fail "dry run moved guests"
 
-on xen1 return --json >"$WORK/out" 2>&1
-cat "$WORK/out"
-assert_grep "returning 4 guests to xen1 (journals $I2, $I1)" "$WORK/out"
-[ "$(grep -c '^  a <- xen3: back' "$WORK/out")" = 1 ] || fail "a not back once"
-grep -q '^  a <- xen2' "$WORK/out" && fail "a migrated from the older dest"
-js="{\"journal\":\"$I2\",\"journals\":\[\"$I2\",\"$I1\"\],"
-assert_grep "$js\"returned\":4,\"failed\":0,\"state\":\"done\",\"exit\":0}" \
-    "$WORK/out"
+on xen1 return --json >"$WORK/out" 2>"$WORK/err"
+cat "$WORK/out" "$WORK/err"
+jq -e . "$WORK/out" >/dev/null || fail "return --json: not JSON"
+[ "$(jq -r '.guests[] | select(.name == "a") | .from' "$WORK/out")" = xen3 ] ||
+    fail "a not back from the newest journal's destination"
+[ "$(jq '[.guests[] | select(.name == "a")] | length' "$WORK/out")" = 1 ] ||
+    fail "a not back once"
+[ "$(jq -r '.journal, (.journals | join(",")), .returned, .failed,
+            .state, .exit_code' "$WORK/out" | tr '\n' ' ')" = \
+    "$I2 $I2,$I1 4 0 done 0 " ] || fail "return --json summary"
 [ "$(guests_on xen1)" = "a b c d " ] || fail "xen1 has $(guests_on xen1)"
 [ -z "$(guests_on xen2)$(guests_on xen3)" ] || fail "guests left behind"
 [ "$(jtop "$J1" state)$(jtop "$J2" state)" = donedone ] ||

@@ -61,7 +61,7 @@ cat "$WORK/st"
 assert_grep "g1 .*throttled by a migration that did not finish: run .*recover" \
     "$WORK/st"
 "$T" status --json --sim-state "$WORK/root" --sim-host xen1 >"$WORK/sj"
-assert_grep '"throttled":"g1"' "$WORK/sj"
+assert_grep '"throttled":\["g1"\]' "$WORK/sj"
 
 # recover restores the cap and removes the record.
 set +e

@@ -122,16 +122,33 @@ static void test_status(void)
     strcpy(s.host, "xen2");
     s.free_mib = 3000;
     s.maintenance = true;
+    s.njournals = 2;
+    strcpy(s.journals, "evac-2,evac-1");
+    strcpy(s.throttled, "g1");
     g = xlmig_inventory_add_guest(&inv, "g1");
     CU_ASSERT_PTR_NOT_NULL_FATAL(g);
     xlmig_inv_guest_add_peer(g, "r0", "xen1");
     CU_ASSERT_EQUAL_FATAL(xlmig_status_encode(&s, &inv, &text, &len), 0);
+    /* lists are arrays, an unknown time is null (docs/json.md) */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"journals\":[\"evac-2\","
+                                        "\"evac-1\"]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"throttled\":[\"g1\"]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"maintenance_since\":null"));
     CU_ASSERT_EQUAL(xlmig_status_decode(text, len, &t), 0);
     CU_ASSERT_STRING_EQUAL(t.host, "xen2");
     CU_ASSERT_EQUAL(t.free_mib, 3000);
     CU_ASSERT_TRUE(t.maintenance);
     CU_ASSERT_EQUAL(t.nguests, 1);
+    CU_ASSERT_STRING_EQUAL(t.journals, "evac-2,evac-1");
     free(text);
+    /* an older peer's comma-joined string still reads */
+    text = "{\"host\":\"x\",\"free_mib\":1,\"maintenance\":false,"
+           "\"maintenance_since\":\"\",\"journals\":\"evac-1\"}";
+    CU_ASSERT_EQUAL(xlmig_status_decode(text, strlen(text), &t), 0);
+    CU_ASSERT_STRING_EQUAL(t.journals, "evac-1");
+    text = "{\"host\":\"x\",\"free_mib\":1,\"maintenance\":false,"
+           "\"journals\":[\"a,b\"]}";
+    CU_ASSERT_NOT_EQUAL(xlmig_status_decode(text, strlen(text), &t), 0);
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CU_ASSERT_NOT_EQUAL(xlmig_status_decode(bad[i], strlen(bad[i]), &t),
                             0);

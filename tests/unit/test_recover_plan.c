@@ -373,6 +373,8 @@ static void test_view_json(void)
         "\"uuid\":\"1; rm -rf /\"", "\"uuid\":7",
         "\"resources\":\"r0 r1\"", "\"resources\":\"-r0\"",
         "\"resources\":\"r0,--do\"", "\"resources\":\"r0;x\"",
+        "\"resources\":[\"r0\",\"--do\"]", "\"resources\":[\"r0,r1\"]",
+        "\"resources\":[\"\"]", "\"resources\":[1]",
         "\"window\":\"yes\"",
     };
     xlmig_host_view v, w;
@@ -389,6 +391,8 @@ static void test_view_json(void)
     strcpy(v.resources, "r0,r1");
     CU_ASSERT_EQUAL_FATAL(xlmig_host_view_to_json(&v, "xen2", "g1", &json),
                           0);
+    /* a list is an array (docs/json.md) */
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"resources\":[\"r0\",\"r1\"]"));
     CU_ASSERT_EQUAL(xlmig_host_view_parse(json, strlen(json), "g1", &w,
                                           host, sizeof(host)), 0);
     free(json);
@@ -406,6 +410,14 @@ static void test_view_json(void)
     CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
                                           NULL, 0), 0);
     CU_ASSERT(!w.window && !w.uuid[0] && !w.resources[0] && !w.capped);
+    /* ... and one that wrote its resources as "r0,r1" */
+    snprintf(line, sizeof(line), "{\"domain\":\"g1\",\"copies\":"
+             "{\"g1\":\"running\",\"g1--incoming\":\"none\","
+             "\"g1--migratedaway\":\"none\"},\"drbd\":\"primary\","
+             "\"tokens\":0,\"resources\":\"r0,r1\"}");
+    CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
+                                          NULL, 0), 0);
+    CU_ASSERT_STRING_EQUAL(w.resources, "r0,r1");
 
     /* Nothing unsafe for a command line gets through. */
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

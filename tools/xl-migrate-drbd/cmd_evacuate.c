@@ -15,8 +15,6 @@
 #include <syslog.h>
 #include <time.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "cli.h"
 #include "error.h"
 #include "evac.h"
@@ -25,6 +23,7 @@
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "journal.h"
+#include "json_out.h"
 #include "names.h"
 #include "report.h"
 
@@ -193,54 +192,67 @@ static void on_finish(void *arg, unsigned k, int exit, const char *msg,
     save(x);
 }
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-static void print_json(const evac_args *a, const xlmig_journal *j,
-                       const char *path, int code)
+/* A result of a dry run, or of the journal's entry after the run. */
+static const char *json_result(const evac_args *a, const xlmig_jguest *jg)
 {
-    const unsigned char *buf;
-    size_t len;
-    unsigned i;
-    yajl_gen g = yajl_gen_alloc(NULL);
+    if (a->dry_run)
+        return jg->result == XLMIG_JR_PLANNED ? "would-move" : "stays";
+    return xlmig_jresult_str(jg->result);
+}
+
+/*
+ * The plan or the outcome as one object (docs/json.md): "journal" is
+ * the journal's id, as in return and status, "journal_path" its file;
+ * both null when none was written. only_stayed: --blocked.
+ */
+static void print_json(const evac_args *a, const xlmig_journal *j,
+                       const char *path, bool only_stayed, int code)
+{
+    unsigned i, moved = 0, failed = 0, stayed = 0;
+    yajl_gen g = xlmig_jout_new();
+    bool ran = path && *path;
 
     if (!g)
         return;
     yajl_gen_map_open(g);
-    GS(g, "host");
-    GS(g, j->host);
-    GS(g, "dry_run");
-    yajl_gen_bool(g, a->dry_run);
-    GS(g, "journal");
-    GS(g, path);
-    GS(g, "guests");
+    xlmig_jout_str(g, "host", j->host);
+    xlmig_jout_now(g, "time");
+    xlmig_jout_bool(g, "dry_run", a->dry_run);
+    xlmig_jout_str_or_null(g, "journal", ran ? j->id : NULL);
+    xlmig_jout_str_or_null(g, "journal_path", ran ? path : NULL);
+    xlmig_jout_key(g, "guests");
     yajl_gen_array_open(g);
     for (i = 0; i < j->n; i++) {
         const xlmig_jguest *jg = &j->guests[i];
+        bool run = ran && jg->started[0];
 
+        moved += jg->result == XLMIG_JR_MOVED;
+        stayed += jg->result == XLMIG_JR_STAYED;
+        failed += jg->result == XLMIG_JR_FAILED ||
+                  jg->result == XLMIG_JR_UNDEFINED;
+        if (only_stayed && jg->result != XLMIG_JR_STAYED)
+            continue;
         yajl_gen_map_open(g);
-        GS(g, "name");
-        GS(g, jg->name);
-        GS(g, "mem_mib");
-        yajl_gen_integer(g, (long long)jg->mem_mib);
-        GS(g, "dest");
-        GS(g, jg->dest);
-        GS(g, "result");
-        GS(g, a->dry_run ? (jg->result == XLMIG_JR_PLANNED ? "would-move"
-                                                           : "stays")
-                         : xlmig_jresult_str(jg->result));
-        GS(g, "reason");
-        GS(g, jg->reason);
-        GS(g, "exit");
-        yajl_gen_integer(g, jg->exit_code);
+        xlmig_jout_str(g, "name", jg->name);
+        xlmig_jout_u64(g, "mem_mib", jg->mem_mib);
+        xlmig_jout_str_or_null(g, "dest", jg->dest);
+        xlmig_jout_str(g, "result", json_result(a, jg));
+        xlmig_jout_str_or_null(g, "reason", jg->reason);
+        if (run)
+            xlmig_jout_int(g, "exit_code", jg->exit_code);
+        else
+            xlmig_jout_null(g, "exit_code");
+        xlmig_jout_str_or_null(g, "started", run ? jg->started : NULL);
+        xlmig_jout_str_or_null(g, "finished", run ? jg->finished : NULL);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
-    GS(g, "exit");
-    yajl_gen_integer(g, code);
+    xlmig_jout_u64(g, "moved", moved);
+    xlmig_jout_u64(g, "failed", failed);
+    xlmig_jout_u64(g, "stayed", stayed);
+    xlmig_jout_int(g, "exit_code", code);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-        printf("%.*s\n", (int)len, buf);
-    yajl_gen_free(g);
+    xlmig_jout_print(g, stdout);
 }
 
 /* Journal entries in plan order: the moves, and the guests that stay. */
@@ -334,10 +346,12 @@ int cmd_evacuate(int argc, char **argv)
     /* A dry run exits as the plan says, however it is printed. */
     dry_rc = !plan.n || plan.nmove == plan.n ? 0 : plan.nmove ? 1 : 2;
     if (a.blocked) {
-        for (i = 0; i < plan.n; i++)
+        for (i = 0; i < plan.n && !a.c.json; i++)
             if (j.guests[i].result == XLMIG_JR_STAYED)
                 printf("%s: %s\n", j.guests[i].name, j.guests[i].reason);
         rc = dry_rc;
+        if (a.c.json)
+            print_json(&a, &j, NULL, true, rc);
         goto out;
     }
     x = (evac_run_ctx){ &a, &inv, &plan, &j,
@@ -361,14 +375,14 @@ int cmd_evacuate(int argc, char **argv)
     if (a.dry_run) {
         rc = dry_rc;
         if (a.c.json)
-            print_json(&a, &j, "", rc);
+            print_json(&a, &j, NULL, false, rc);
         goto out;
     }
     if (!plan.n) {
         if (!a.quiet && !a.c.json)
             printf("nothing to evacuate\n");
         if (a.c.json)
-            print_json(&a, &j, "", 0);
+            print_json(&a, &j, NULL, false, 0);
         rc = 0;
         goto out;
     }
@@ -412,7 +426,7 @@ int cmd_evacuate(int argc, char **argv)
                 " %u failed, %u stayed; journal %s", inv.self, x.moved,
                 x.failed, nstay, path);
     if (a.c.json) {
-        print_json(&a, &j, path, rc);
+        print_json(&a, &j, path, false, rc);
     } else if (!a.quiet) {
         printf("summary: %u moved, %u failed, %u stayed; journal %s\n",
                x.moved, x.failed, nstay, path);

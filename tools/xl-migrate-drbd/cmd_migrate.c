@@ -129,10 +129,8 @@ static void print_outcome(const cli_opts *o, const xlmig_report *rep,
         printf("pre-checks for %s -> %s:\n", o->domain, o->host);
         xlmig_checks_print(checks, stdout);
     }
-    if (o->json && o->dry_run)
-        xlmig_checks_print_json(checks, stdout);
     if (o->json)
-        xlmig_report_print_json(rep, stdout);
+        xlmig_report_print_json(rep, checks, stdout);
     else if (!o->quiet && !o->dry_run)
         xlmig_report_print(rep, stdout);
     fflush(stdout);
@@ -205,6 +203,7 @@ int cmd_migrate(const cli_opts *o)
     int rc;
 
     xlmig_report_init(&rep);
+    xlmig_checks_init(&checks);
     xlmig_src_opts_init(&so);
     xlmig_progress_init(&prog, o->json ? XLMIG_PROGRESS_JSON
                         : o->quiet || o->dry_run ? XLMIG_PROGRESS_NONE

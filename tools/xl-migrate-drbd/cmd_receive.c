@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "drbd.h"
@@ -22,13 +23,26 @@ static const char *kept(const xlmig_report *rep)
         ? "the guest may run here: run recover" : "nothing kept here";
 }
 
+/*
+ * With -s "" the receiver shares the source's terminal: its lines start
+ * on a line of their own, never after the source's progress bar.
+ */
+static void clear_tty_line(void *arg)
+{
+    (void)arg;
+    fputs("\r\033[K", stderr);
+}
+
 static void print_result(const cli_opts *o, const xlmig_report *rep)
 {
     if (rep->outcome == XLMIG_OUT_MIGRATED) {
-        if (!o->quiet)
-            fprintf(stderr, PROG " receive: %s is running here%s\n",
-                    rep->domain, rep->verified ? ", memory verified" : "");
+        if (o->quiet)
+            return;
+        xlmig_log_line_start();
+        fprintf(stderr, PROG " receive: %s is running here%s\n",
+                rep->domain, rep->verified ? ", memory verified" : "");
     } else if (rep->outcome != XLMIG_OUT_CHECKED) {
+        xlmig_log_line_start();
         fprintf(stderr, PROG " receive: %s: %s; %s\n",
                 xlmig_outcome_str(rep->outcome), rep->message, kept(rep));
     }
@@ -82,7 +96,7 @@ static void write_report(const char *path, const xlmig_report *rep)
         cli_error("receive: cannot write %s: %s", path, strerror(errno));
         return;
     }
-    xlmig_report_print_json(rep, f);
+    xlmig_report_print_json(rep, NULL, f);
     if (fclose(f))
         cli_error("receive: cannot write %s: %s", path, strerror(errno));
 }
@@ -98,6 +112,8 @@ int cmd_receive(const cli_opts *o)
     char lockdir[4200];
     int rc;
 
+    if (isatty(2))
+        xlmig_log_set_line_hook(clear_tty_line, NULL);
     xlmig_report_init(&rep);
     xlmig_dst_opts_init(&dopts);
     dopts.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
@@ -129,16 +145,9 @@ int cmd_receive(const cli_opts *o)
     rep.guest_on_source = rep.outcome != XLMIG_OUT_MIGRATED;
     if (o->report_json)
         write_report(o->report_json, &rep);
-    if (rep.outcome == XLMIG_OUT_MIGRATED) {
-        if (!o->quiet)
-            fprintf(stderr, PROG " receive: %s is running here%s\n",
-                    rep.domain, rep.verified ? ", memory verified" : "");
-        if (o->run_after_s > 0)
-            xlmig_sleep_ns((uint64_t)(o->run_after_s * 1e9));
-    } else if (rep.outcome != XLMIG_OUT_CHECKED) {
-        fprintf(stderr, PROG " receive: %s: %s; %s\n",
-                xlmig_outcome_str(rep.outcome), rep.message, kept(&rep));
-    }
+    print_result(o, &rep);
+    if (rep.outcome == XLMIG_OUT_MIGRATED && o->run_after_s > 0)
+        xlmig_sleep_ns((uint64_t)(o->run_after_s * 1e9));
     xlmig_sim_dst_dispose(&sim);
 out:
     if (dopts.autostart)

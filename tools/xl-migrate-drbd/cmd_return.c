@@ -24,6 +24,7 @@
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "journal.h"
+#include "json_out.h"
 #include "report.h"
 
 static void usage(FILE *f)
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 "Options:\n"
 "  --dry-run               print what would come back\n"
 "  --parallel <n>          migrations at once (default 1, or config)\n"
-"  --json                  one JSON object with the results\n"
+"  --json                  one JSON object with the plan or the results\n"
 "  -q                      only errors\n"
 "  -s <sshcommand>         how to reach peers (default ssh, or config)\n"
 "  --bandwidth <MiB/s>     passed to each migration\n"
@@ -92,12 +93,20 @@ static int parse(ret_args *a, int argc, char **argv)
     return evac_no_operands("return", argc, argv);
 }
 
+/* What became of plan item k, for --json. */
+typedef struct {
+    bool ran;
+    int exit_code;
+    char reason[256];
+} ret_result;
+
 typedef struct {
     const hostctx *h;
     xlmig_journal_set *s;
     const xlmig_jref *refs;     /* refs[k]: the entry of plan item k */
     FILE *out;
     unsigned back, failed;
+    ret_result *res;            /* one per plan item, or NULL */
 } ret_ctx;
 
 static xlmig_jguest *guest_of(const ret_ctx *x, unsigned k)
@@ -144,6 +153,12 @@ static void on_finish(void *arg, unsigned k, int exit, const char *msg,
                              jg->name)) {
         exit = 1;
         msg = xlmig_errmsg();
+    }
+    if (x->res) {
+        x->res[k].ran = true;
+        x->res[k].exit_code = exit;
+        snprintf(x->res[k].reason, sizeof(x->res[k].reason), "%s",
+                 exit && msg && *msg ? msg : "");
     }
     if (!exit) {
         x->back++;
@@ -250,23 +265,58 @@ static unsigned close_done(const ret_ctx *x)
 }
 
 /*
- * "journal" and "state" as when return read one journal: the newest
- * id, and "done" only once every journal is; else the newest open
- * one's state.
+ * One object (docs/json.md): "journal" is the newest open journal's id
+ * (null if none), "journals" every one, newest first; "state" "done"
+ * only once every journal is, else the newest open one's state.
  */
-static void print_json(const ret_ctx *x, int code)
+static void print_json(const ret_args *a, const ret_ctx *x, unsigned n,
+                       int code)
 {
-    const char *state = xlmig_jstate_str(XLMIG_JS_DONE);
-    unsigned i;
+    const char *state = x->s->n ? xlmig_jstate_str(XLMIG_JS_DONE) : NULL;
+    yajl_gen g = xlmig_jout_new();
+    unsigned i, k;
 
+    if (!g)
+        return;
     for (i = x->s->n; i-- > 0; )
         if (x->s->j[i].state != XLMIG_JS_DONE)
             state = xlmig_jstate_str(x->s->j[i].state);
-    printf("{\"journal\":\"%s\",\"journals\":[", x->s->j[0].id);
+    yajl_gen_map_open(g);
+    xlmig_jout_str(g, "host", a->h.self);
+    xlmig_jout_now(g, "time");
+    xlmig_jout_bool(g, "dry_run", a->dry_run);
+    xlmig_jout_str_or_null(g, "journal", x->s->n ? x->s->j[0].id : NULL);
+    xlmig_jout_key(g, "journals");
+    yajl_gen_array_open(g);
     for (i = 0; i < x->s->n; i++)
-        printf("%s\"%s\"", i ? "," : "", x->s->j[i].id);
-    printf("],\"returned\":%u,\"failed\":%u,\"state\":\"%s\",\"exit\":%d}\n",
-           x->back, x->failed, state, code);
+        xlmig_jout_str(g, NULL, x->s->j[i].id);
+    yajl_gen_array_close(g);
+    xlmig_jout_key(g, "guests");
+    yajl_gen_array_open(g);
+    for (k = 0; k < n; k++) {
+        const ret_result *r = x->res ? &x->res[k] : NULL;
+
+        yajl_gen_map_open(g);
+        xlmig_jout_str(g, "name", guest_of(x, k)->name);
+        xlmig_jout_str(g, "from", guest_of(x, k)->dest);
+        xlmig_jout_str(g, "journal", x->s->j[x->refs[k].j].id);
+        xlmig_jout_str(g, "result", a->dry_run ? "would-return"
+                       : r && r->ran && !r->exit_code ? "returned"
+                       : r && r->ran ? "failed" : "not-run");
+        xlmig_jout_str_or_null(g, "reason", r ? r->reason : NULL);
+        if (r && r->ran)
+            xlmig_jout_int(g, "exit_code", r->exit_code);
+        else
+            xlmig_jout_null(g, "exit_code");
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    xlmig_jout_u64(g, "returned", x->back);
+    xlmig_jout_u64(g, "failed", x->failed);
+    xlmig_jout_str_or_null(g, "state", state);
+    xlmig_jout_int(g, "exit_code", code);
+    yajl_gen_map_close(g);
+    xlmig_jout_print(g, stdout);
 }
 
 static void print_summary(const ret_ctx *x, unsigned n, unsigned open)
@@ -309,14 +359,22 @@ int cmd_return(int argc, char **argv)
     if (!a.dry_run && hostlock_take(&a.h, "return", "return", false, &hl))
         return 2;
     rc = xlmig_journal_load_open(a.h.state_dir, &s);
+    x = (ret_ctx){ &a.h, &s, NULL, a.quiet || a.c.json ? NULL : stdout,
+                   0, 0, NULL };
     if (!rc && !s.n) {
-        if (!a.quiet)
+        if (a.c.json)
+            print_json(&a, &x, 0, 0);
+        else if (!a.quiet)
             printf("%s: no evacuation to return from\n", a.h.self);
         goto out;
     }
     if (!rc)
         rc = xlmig_journal_set_moved(&s, &refs, &n);
-    x = (ret_ctx){ &a.h, &s, refs, a.quiet ? NULL : stdout, 0, 0 };
+    x.refs = refs;
+    if (!rc && !(x.res = calloc(n + 1, sizeof(*x.res)))) {
+        xlmig_err(XLMIG_E_NOMEM, "out of memory");
+        rc = XLMIG_E_NOMEM;
+    }
     if (!rc)
         rc = make_jobs(&a, &x, n, &plan, &jobs);
     if (rc) {
@@ -324,19 +382,23 @@ int cmd_return(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    if (!a.quiet)
+    if (!a.quiet && !a.c.json)
         print_plan(&a, &x, n);
-    if (a.dry_run)
+    if (a.dry_run) {
+        if (a.c.json)
+            print_json(&a, &x, n, 0);
         goto out;
+    }
     evac_run(&plan, jobs, a.c.parallel,
              &(evac_run_cbs){ on_start, on_finish, &x });
     open = close_done(&x);
     rc = x.back == n ? 0 : x.back ? 1 : 2;
     if (a.c.json)
-        print_json(&x, rc);
+        print_json(&a, &x, n, rc);
     else if (!a.quiet)
         print_summary(&x, n, open);
 out:
+    free(x.res);
     free(jobs);
     free(refs);
     xlmig_evac_plan_dispose(&plan);

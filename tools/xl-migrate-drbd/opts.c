@@ -18,6 +18,7 @@ void cli_error(const char *fmt, ...)
 {
     va_list ap;
 
+    xlmig_log_line_start();
     fprintf(stderr, PROG ": ");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

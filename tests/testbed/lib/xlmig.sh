@@ -20,10 +20,50 @@ tb_xlmig_migrate() {
         tb_fail "xl-migrate-drbd $name $src -> $dst failed (log: $TB_XL_LOG)"
     TB_MIG_TOTAL=$(tb_elapsed "$t0")
     tb_report "xl-migrate-drbd $name $src->$dst total_s" "$TB_MIG_TOTAL"
+    tb_assert "$name: progress counts its memory ($TB_XL_LOG)" \
+        tb_xlmig_progress_ok "$TB_XL_LOG"
     tb_assert "$name heartbeat resumes on $dst" \
         tb_hb_wait "$dst" "$name" 5 "$TB_HB_TIMEOUT"
     tb_hb_gap "$name" "$t0" "$(tb_now)"
     tb_net_probe_stop xl-migrate-drbd "$src" "$dst"
+}
+
+# tb_xlmig_progress_ok LOG: the progress lines of a migration's log count
+# the guest's memory (the report's "for N MiB of memory"): the percent
+# rises from below 99 at iteration 0 and never passes 100, and what each
+# ETA implies is left (ETA x rate) is no more than the guest's memory,
+# not libxc's whole pfn range.
+tb_xlmig_progress_ok() {
+    awk '
+        / for [0-9.]+ MiB of memory/ {
+            for (i = 1; i < NF; i++) if ($(i + 1) == "MiB" && $(i - 1) == "for")
+                mem = $i
+        }
+        /^(precopy|switchover) +[0-9]+% iteration [0-9]+ / {
+            pct = $2; sub(/%/, "", pct); pct += 0
+            n++
+            if (n == 1) { first = pct; firstit = $4 }
+            if (pct < last) { print "progress went back: " $0; bad = 1 }
+            if (pct > 100) { print "progress over 100: " $0; bad = 1 }
+            last = pct
+            rate = $5; eta = $8
+            if (eta ~ /^[0-9:]+$/) {
+                k = split(eta, t, ":"); s = 0
+                for (j = 1; j <= k; j++) s = s * 60 + t[j]
+                left[n] = s * rate; line[n] = $0
+            }
+        }
+        END {
+            if (!n) { print "no progress lines"; exit 1 }
+            if (!mem) { print "no report naming the memory"; exit 1 }
+            if (n > 1 && firstit == 0 && first >= 99) {
+                print "starts at " first "% in iteration 0"; bad = 1 }
+            for (i in left)
+                if (left[i] > 1.1 * mem + 8) {
+                    print "ETA implies " left[i] " MiB left of " mem ": " line[i]
+                    bad = 1 }
+            exit bad
+        }' "$1"
 }
 
 # tb_xlmig_assert_after NAME SRC DST RES...: the state a migration must
