@@ -22,10 +22,20 @@ tb_hvm_same_boot() {
     [ "$(tb_hb_last "$1" "$2" | awk '{ print $2 }')" = "$3" ]
 }
 
-# tb_hvm_verify_stream HOST FILE: Xen's own checker accepts the libxl
-# stream captured in FILE on HOST.
-tb_hvm_verify_stream() {
-    tb_run "$1" "PYTHONPATH=/usr/lib/xen-4.17/lib/python \
-        /usr/lib/xen-4.17/bin/verify-stream-v2 -v -f libxl -i $2 > $2.verify 2>&1;
-        r=\$?; grep -E 'EMULATOR|END|rror' $2.verify | tail -6; exit \$r"
+# tb_hvm_verify_start HOST FIFO: start Xen's own stream checker on HOST
+# reading FIFO, for XLMIG_TEST_TEE to write the libxl stream into as it
+# is sent (a dom0 has no room to keep a guest's whole stream).
+tb_hvm_verify_start() {
+    tb_run "$1" "rm -f $2 $2.rc $2.verify; mkfifo $2 &&
+        { PYTHONPATH=/usr/lib/xen-4.17/lib/python \
+          /usr/lib/xen-4.17/bin/verify-stream-v2 -v -f libxl -i $2 \
+          > $2.verify 2>&1; echo \$? > $2.rc; } < /dev/null > /dev/null 2>&1 &"
+}
+
+# tb_hvm_verify_done HOST FIFO: the checker started on FIFO accepted the
+# whole stream (waits up to 5 minutes for it to finish reading).
+tb_hvm_verify_done() {
+    tb_run "$1" "for i in \$(seq 300); do [ -s $2.rc ] && break; sleep 1; done;
+        grep -E 'EMULATOR|END|rror' $2.verify | tail -6;
+        [ \"\$(cat $2.rc 2>/dev/null)\" = 0 ]"
 }

@@ -27,14 +27,15 @@ boot=$TB_BOOT
 tb_hvm_devices xen1 h1
 for dir in "xen1 xen2" "xen2 xen1"; do
     set -- $dir
-    TB_XLMIG_ENV="XLMIG_TEST_HVM=1 XLMIG_TEST_TEE=/var/tmp/h1.$1.stream" \
+    tb_hvm_verify_start "$1" /run/h1.stream
+    TB_XLMIG_ENV="XLMIG_TEST_HVM=1 XLMIG_TEST_TEE=/run/h1.stream" \
         tb_xenbe_migrate h1 "$1" "$2" ""
     tb_xlmig_assert_after h1 "$1" "$2" r0
     tb_assert "h1 on $2 is the same boot ($boot), not a reboot" \
         tb_hvm_same_boot "$2" h1 "$boot"
     tb_hvm_devices "$2" h1
     tb_assert "verify-stream-v2 accepts the HVM stream sent from $1" \
-        tb_hvm_verify_stream "$1" "/var/tmp/h1.$1.stream"
+        tb_hvm_verify_done "$1" /run/h1.stream
     tb_report "xl-migrate-drbd hvm $1->$2 total_s" "$TB_MIG_TOTAL"
     tb_report "xl-migrate-drbd hvm $1->$2 downtime_s" \
         "$TB_GAP (hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
