@@ -254,7 +254,7 @@ static int xen_restore(void *be, xlmig_chan *ch, const xlmig_msg *req,
         goto out;
     res->has_verify = false;
     res->verified = false;
-    res->pages = f.bytes / (XC_PAGE_SIZE + 8);
+    res->pages = f.bytes / XLMIG_PAGE_WIRE_BYTES(XC_PAGE_SIZE);
     res->t_stream_end = f.t_end;
     XLMIG_INFO("restored %s as %s (id %u) from %llu MiB of stream",
                d->name, d->incoming, d->domid,
