@@ -1,20 +1,29 @@
 /* The pre-copy driver: see precopy.h. */
 #include "precopy.h"
 
-#include <string.h>
+#include <stddef.h>
 
 #include "defaults.h"
 #include "error.h"
 
+/* For a backend whose library runs the loop: the clock, no more. */
+static const xlmig_precopy_ops clock_only;
+
 void xlmig_precopy_init(xlmig_precopy *pc, xlmig_policy *policy,
                         const xlmig_precopy_ops *ops, void *arg)
 {
-    memset(pc, 0, sizeof(*pc));
-    pc->policy = policy;
-    pc->ops = ops;
-    pc->arg = arg;
-    pc->tick_ns = XLMIG_TICK_NS;
-    pc->decision = XLMIG_POLICY_CONTINUE;
+    *pc = (xlmig_precopy){
+        .policy = policy,
+        .ops = ops ? ops : &clock_only,
+        .arg = arg,
+        .tick_ns = XLMIG_TICK_NS,
+        .decision = XLMIG_POLICY_CONTINUE,
+    };
+}
+
+static uint64_t now(const xlmig_precopy *pc)
+{
+    return pc->ops->now ? pc->ops->now(pc->arg) : xlmig_now_ns();
 }
 
 void xlmig_precopy_dispose(xlmig_precopy *pc)
@@ -33,18 +42,18 @@ int xlmig_precopy_aborted(const xlmig_precopy *pc)
 
 int xlmig_precopy_decide(xlmig_precopy *pc, const xlmig_precopy_stats *st)
 {
-    uint64_t now = pc->ops->now(pc->arg);
+    uint64_t t = now(pc);
     int d;
 
     if (st != &pc->st)
         pc->st = *st;
     /* The first tick is due a tick after the first call. */
     if (!pc->t_tick)
-        pc->t_tick = now;
+        pc->t_tick = t;
     if (pc->ops->decide)
-        d = pc->ops->decide(pc->arg, st, now);
+        d = pc->ops->decide(pc->arg, st, t);
     else
-        d = xlmig_policy_decide(pc->policy, st, now);
+        d = xlmig_policy_decide(pc->policy, st, t);
     pc->decision = d;
     if (st->dirty_count >= 0)
         pc->round_pages = d == XLMIG_POLICY_ABORT
@@ -79,17 +88,17 @@ int xlmig_precopy_tick(xlmig_precopy *pc, long dirty, unsigned long sent,
 
 int xlmig_precopy_sent(xlmig_precopy *pc, unsigned long sent)
 {
-    uint64_t now;
+    uint64_t t;
     long dirty;
     int rc;
 
     if (!ticking(pc))
         return 0;
-    now = pc->ops->now(pc->arg);
-    if (now - pc->t_tick < pc->tick_ns)
+    t = now(pc);
+    if (t - pc->t_tick < pc->tick_ns)
         return 0;
     dirty = pc->ops->peek ? pc->ops->peek(pc->arg) : -1;
-    rc = xlmig_precopy_tick(pc, dirty, sent, now);
+    rc = xlmig_precopy_tick(pc, dirty, sent, t);
     if (!rc && pc->ops->tick)
         rc = pc->ops->tick(pc->arg);
     return rc;

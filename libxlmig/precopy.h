@@ -29,8 +29,8 @@
 #include "policy.h"
 
 typedef struct {
-    uint64_t (*now)(void *arg);         /* the clock; the bench's is
-                                           virtual */
+    uint64_t (*now)(void *arg);         /* the clock (the bench's is
+                                           virtual); NULL: the real one */
     /* Pages dirtied since the last CLEAN, not clearing; < 0: unknown. */
     long (*peek)(void *arg);
     /* Below: for xlmig_precopy_run only. */
@@ -65,6 +65,7 @@ typedef struct {
     bool suspending;            /* ticks are over */
 } xlmig_precopy;
 
+/* ops NULL: libxenguest runs the loop; the real clock, no hooks. */
 void xlmig_precopy_init(xlmig_precopy *pc, xlmig_policy *policy,
                         const xlmig_precopy_ops *ops, void *arg);
 void xlmig_precopy_dispose(xlmig_precopy *pc);

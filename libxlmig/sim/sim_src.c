@@ -271,13 +271,7 @@ static void *digest_thread(void *arg)
     return NULL;
 }
 
-/* The driver's side of the loop (precopy.h). */
-static uint64_t op_now(void *arg)
-{
-    (void)arg;
-    return xlmig_now_ns();
-}
-
+/* The driver's side of the loop (precopy.h), on the real clock. */
 static long op_peek(void *arg)
 {
     save_state *st = arg;
@@ -311,7 +305,6 @@ static int op_fault(void *arg)
 }
 
 static const xlmig_precopy_ops sim_precopy_ops = {
-    .now = op_now,
     .peek = op_peek,
     .send_round = op_send_round,
     .clean = op_clean,

@@ -325,17 +325,6 @@ out:
 
 /* ---- the save op -------------------------------------------------- */
 
-static uint64_t op_now(void *arg)
-{
-    (void)arg;
-    return xlmig_now_ns();
-}
-
-/* libxenguest runs the loop: the driver only decides and ticks. */
-static const xlmig_precopy_ops xen_precopy_ops = {
-    .now = op_now,
-};
-
 static int save_setup(save_run *s)
 {
     int fds[2], r;
@@ -424,7 +413,8 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     s.sc = sc;
     s.rd = s.wr = s.evfd = -1;
     pthread_mutex_init(&s.lock, NULL);
-    xlmig_precopy_init(&s.pc, sc->policy, &xen_precopy_ops, NULL);
+    /* libxenguest runs the loop: the driver only decides and ticks. */
+    xlmig_precopy_init(&s.pc, sc->policy, NULL, NULL);
     rc = save_setup(&s);
     if (rc)
         goto out;

@@ -214,15 +214,6 @@ static const xlmig_precopy_ops bm_precopy_ops = {
     .between = op_between,
 };
 
-static const xlmig_precopy_ops bm_other_ops = {
-    .now = op_now,
-    .peek = op_peek,
-    .send_round = op_send_round,
-    .clean = op_clean,
-    .between = op_between,
-    .decide = op_decide,
-};
-
 void bm_run(const bm_scenario *sc, const bm_policy_ops *pol, bm_result *res)
 {
     bm_model m;
@@ -241,8 +232,12 @@ void bm_run(const bm_scenario *sc, const bm_policy_ops *pol, bm_result *res)
         exit(1);
     }
     pol->init(m.priv, &m);
+    /* Another tool's policy decides for itself; libxlmig's is driven. */
+    m.ops = bm_precopy_ops;
+    if (pol->decide)
+        m.ops.decide = op_decide;
     xlmig_precopy_init(&m.pc, pol->policy ? pol->policy(m.priv) : NULL,
-                       pol->decide ? &bm_other_ops : &bm_precopy_ops, &m);
+                       &m.ops, &m);
     m.pc.tick_ns = (uint64_t)llround(sc->tick_s * 1e9);
 
     /* xg_sr_save.c send_memory_live(), on virtual time. */

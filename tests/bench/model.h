@@ -84,6 +84,7 @@ struct bm_model {
     const bm_scenario *sc;
     const bm_policy_ops *pol;
     void *priv;
+    xlmig_precopy_ops ops;
     xlmig_precopy pc;           /* the loop, ticks and all */
     uint64_t now_ns;            /* virtual clock; never 0 (0 = "unset") */
     uint64_t t0_ns;

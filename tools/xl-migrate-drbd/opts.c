@@ -29,7 +29,6 @@ void cli_opts_init(cli_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->max_downtime_ms = XLMIG_DOWNTIME_DEFAULT_MS;
-    o->downtime = XLMIG_DOWNTIME_TARGET;
     o->timeout_s = XLMIG_TIMEOUT_DEFAULT_S;
     o->io_timeout_s = XLMIG_IO_TIMEOUT_DEFAULT_S;
     o->deadline_min_ms = XLMIG_DEADLINE_MIN_DEFAULT_MS;
