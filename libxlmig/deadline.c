@@ -1,11 +1,12 @@
 #include "deadline.h"
 
+#include "defaults.h"
 #include "error.h"
 
 void xlmig_deadline_params_init(xlmig_deadline_params *p)
 {
-    p->min_ns = XLMIG_S(5);
-    p->max_ns = XLMIG_S(60);
+    p->min_ns = XLMIG_MS(XLMIG_DEADLINE_MIN_DEFAULT_MS);
+    p->max_ns = XLMIG_MS(XLMIG_DEADLINE_MAX_DEFAULT_MS);
 }
 
 uint64_t xlmig_deadline_ns(const xlmig_deadline_params *p,

@@ -24,7 +24,9 @@ typedef struct {
     const char *const *argv;     /* transport command (see transport.h) */
     int in_fd, out_fd;           /* or an existing fd pair if argv NULL */
     double bandwidth_Bps;        /* 0 = unlimited */
-    xlmig_policy_params policy;
+    xlmig_policy_params policy;  /* as asked: target and its kind,
+                                    timeout (policy_setup.h adds the
+                                    rest) */
     xlmig_throttle_params throttle;
     bool no_throttle;
     bool dry_run;
@@ -36,9 +38,6 @@ typedef struct {
     xlmig_checks *checks;        /* out: all pre-check results */
     const char *swcost_dir;      /* switchover costs learned per host
                                     (switchover_cost.h); NULL = none */
-    bool downtime_bound;         /* policy.max_downtime_ns was asked for:
-                                    a switchover known to exceed it is
-                                    refused, not migrated */
     const xlmig_shared_storage *shared; /* disks.h; NULL = none */
     const char *lock_dir;        /* guest locks (lock.h); NULL = none */
     const struct xlmig_autostart_dirs_s *xen_dirs; /* where the guest's

@@ -40,7 +40,7 @@ void xlmig_dst_opts_init(xlmig_dst_opts *o)
     memset(o, 0, sizeof(*o));
     o->in_fd = 0;
     o->out_fd = 1;
-    o->io_timeout_ns = XLMIG_S(60);
+    o->io_timeout_ns = XLMIG_S(XLMIG_IO_TIMEOUT_DEFAULT_S);
 }
 
 static void enter(dst_run *r, xlmig_phase ph)

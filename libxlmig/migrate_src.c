@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "lock.h"
 #include "phase.h"
+#include "policy_setup.h"
 #include "transport.h"
 
 #define NPINGS 3
@@ -26,7 +27,7 @@ void xlmig_src_opts_init(xlmig_src_opts *o)
     o->in_fd = o->out_fd = -1;
     xlmig_policy_params_init(&o->policy);
     xlmig_throttle_params_init(&o->throttle);
-    o->io_timeout_ns = XLMIG_S(60);
+    o->io_timeout_ns = XLMIG_S(XLMIG_IO_TIMEOUT_DEFAULT_S);
     xlmig_deadline_params_init(&o->deadline);
 }
 
@@ -328,7 +329,8 @@ refused:
 static int prepare(src_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
-    xlmig_policy_params pp = r->o->policy;
+    xlmig_policy_params pp;
+    xlmig_policy_env env;
     uint64_t rtt = 0;
     int rc;
 
@@ -345,19 +347,15 @@ static int prepare(src_run *r)
     rc = measure_rtt(r, &rtt);
     if (rc)
         return rc;
-    /*
-     * After the suspend: last round, memory-end -> ready, go -> done:
-     * about two round trips plus the backend's own suspend/resume.
-     */
-    pp.switchover_ns = 2 * rtt +
-        (r->ops->switchover_ns ? r->ops->switchover_ns(r->be) : 0);
-    /* What this host pair really took beats any constant. */
-    if (r->learned_ns > pp.switchover_ns)
-        pp.switchover_ns = r->learned_ns;
-    pp.soft_floor = !r->o->downtime_bound;
-    pp.page_size = r->di.page_size;
-    if (r->o->bandwidth_Bps > 0)
-        pp.link_Bps = r->o->bandwidth_Bps;
+    env = (xlmig_policy_env){
+        .rtt_ns = rtt,
+        .backend_ns = r->ops->switchover_ns ? r->ops->switchover_ns(r->be)
+                                            : 0,
+        .learned_ns = r->learned_ns,
+        .page_size = r->di.page_size,
+        .bandwidth_Bps = r->o->bandwidth_Bps,
+    };
+    xlmig_policy_params_build(&pp, &r->o->policy, &env);
     r->rep->switchover_est_ns = pp.switchover_ns;
     xlmig_chan_set_rate(&r->ch, r->o->bandwidth_Bps);
     xlmig_throttle_init(&r->thr, &r->o->throttle, throttle_apply, r);

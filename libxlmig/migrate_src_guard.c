@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "error.h"
 #include "switchover_cost.h"
@@ -91,81 +90,20 @@ int xlmig_src_peer_check(src_run *r)
     return rc;
 }
 
-/*
- * What earlier migrations to this host paid at switchover. A bound the
- * operator asked for and that is already known to be out of reach is
- * refused here, before the guest is touched.
- */
+/* What earlier switchovers to this host cost (switchover_cost.h). */
 void xlmig_src_learned_check(src_run *r)
 {
-    const xlmig_src_opts *o = r->o;
-    const char *dst = swcost_key(r);
-    double ms, bound = (double)o->policy.max_downtime_ns / 1e6;
-    xlmig_swcost h;
-
-    if (!o->swcost_dir)
-        return;
-    xlmig_swcost_init(&h);
-    if (xlmig_swcost_load(&h, o->swcost_dir, dst)) {
-        /* Our own cache: a damaged one is started afresh. */
-        XLMIG_WARN("ignoring switchover history: %s", xlmig_errmsg());
-        xlmig_err_clear();
-        xlmig_swcost_init(&h);
-    }
-    r->learned_ns = xlmig_swcost_estimate(&h, &r->learned_n);
-    xlmig_swcost_dispose(&h);
-    ms = (double)r->learned_ns / 1e6;
-    if (!r->learned_n)
-        xlmig_checks_add(r->checks, "source", "switchover-cost", true,
-                         "no switchover to %s measured yet", dst);
-    else if (o->downtime_bound && !o->policy.allow_long_downtime &&
-             ms > bound)
-        xlmig_checks_add(r->checks, "source", "switchover-cost", false,
-                         "switchover to %s took up to %.0f ms (last %u"
-                         " migration%s), over --max-downtime %.0f ms",
-                         dst, ms, r->learned_n,
-                         r->learned_n == 1 ? "" : "s", bound);
-    else
-        xlmig_checks_add(r->checks, "source", "switchover-cost", true,
-                         "switchover to %s takes up to %.0f ms (last %u"
-                         " migration%s)", dst, ms, r->learned_n,
-                         r->learned_n == 1 ? "" : "s");
+    r->learned_ns = xlmig_swcost_precheck(r->o->swcost_dir, swcost_key(r),
+                                          &r->o->policy, r->checks,
+                                          &r->learned_n);
 }
 
-/* After a commit: remember what this switchover cost. */
+/* After a commit: what this one cost, remembered for the next. */
 void xlmig_src_learn(src_run *r)
 {
-    const xlmig_src_opts *o = r->o;
-    const char *dst = swcost_key(r);
-    uint64_t cost;
-    xlmig_swcost h;
-
-    cost = xlmig_swcost_of(r->rep->downtime_ns,
-                           r->rep->final_pages * r->di.page_size,
-                           xlmig_policy_tx_Bps(&r->pol));
-    r->rep->switchover_ns = cost;
-    /* Too late to refuse; not too late to say so, loudly. */
-    if (o->downtime_bound && !o->policy.allow_long_downtime &&
-        r->rep->downtime_ns > o->policy.max_downtime_ns) {
-        r->rep->over_bound = true;
-        XLMIG_WARN("downtime %.0f ms was over --max-downtime %.0f ms: the"
-                   " switchover to %s cost %.0f ms, %.0f ms were planned%s",
-                   (double)r->rep->downtime_ns / 1e6,
-                   (double)o->policy.max_downtime_ns / 1e6, dst,
-                   (double)cost / 1e6, (double)r->pol.par.switchover_ns / 1e6,
-                   o->swcost_dir ? "; learned: the next migration there with"
-                   " this bound is refused at the pre-check" : "");
-    }
-    if (!o->swcost_dir || !r->rep->downtime_ns)
-        return;
-    xlmig_swcost_init(&h);
-    if (xlmig_swcost_load(&h, o->swcost_dir, dst))
-        xlmig_swcost_init(&h);      /* warned about at pre-check */
-    xlmig_swcost_add(&h, (int64_t)time(NULL), cost, r->rep->downtime_ns);
-    if (xlmig_swcost_save(&h, o->swcost_dir, dst))
-        XLMIG_WARN("switchover cost not recorded: %s", xlmig_errmsg());
-    xlmig_err_clear();
-    xlmig_swcost_dispose(&h);
+    xlmig_swcost_learn(r->o->swcost_dir, swcost_key(r), &r->pol.par,
+                       r->rep->final_pages * r->di.page_size,
+                       xlmig_policy_tx_Bps(&r->pol), r->rep);
 }
 
 /*

@@ -6,10 +6,11 @@
 void xlmig_policy_params_init(xlmig_policy_params *par)
 {
     memset(par, 0, sizeof(*par));
-    par->max_downtime_ns = 300 * 1000000ULL;
-    par->timeout_ns = 600 * 1000000000ULL;
-    par->page_size = 4096;
-    par->max_iterations = 200;
+    par->max_downtime_ns = XLMIG_DOWNTIME_DEFAULT_MS * 1000000ULL;
+    par->bound = XLMIG_DOWNTIME_TARGET;
+    par->timeout_ns = XLMIG_TIMEOUT_DEFAULT_S * 1000000000ULL;
+    par->page_size = XLMIG_PAGE_SIZE;
+    par->max_iterations = XLMIG_POLICY_MAX_ITERATIONS;
 }
 
 void xlmig_policy_init(xlmig_policy *p, const xlmig_policy_params *par,
@@ -21,9 +22,9 @@ void xlmig_policy_init(xlmig_policy *p, const xlmig_policy_params *par,
     else
         xlmig_policy_params_init(&p->par);
     if (!p->par.page_size)
-        p->par.page_size = 4096;
+        p->par.page_size = XLMIG_PAGE_SIZE;
     if (!p->par.max_iterations)
-        p->par.max_iterations = 200;
+        p->par.max_iterations = XLMIG_POLICY_MAX_ITERATIONS;
     p->throttle = throttle;
     p->d_a = -1;
 }
@@ -153,7 +154,7 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
      * the downtime to the target instead.
      */
     if (p->par.switchover_ns > p->par.max_downtime_ns) {
-        if (!p->par.allow_long_downtime && !p->par.soft_floor)
+        if (xlmig_downtime_hard(&p->par))
             return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_BELOW_FLOOR);
         if (p->predicted_ns != UINT64_MAX &&
             p->predicted_ns - p->par.switchover_ns <= p->par.max_downtime_ns)
@@ -204,7 +205,8 @@ void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
         return;
     secs = (double)(now - p->tick_t) / 1e9;
     /* Too short a window says more about noise than about the guest. */
-    if (secs < 0.05 || sent_this_round <= p->tick_sent ||
+    if (secs < (double)XLMIG_TICK_NS / 1e9 ||
+        sent_this_round <= p->tick_sent ||
         dirty_since_clean < p->tick_dirty)
         return;
     /*

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "defaults.h"
 #include "throttle.h"
 
 /* Same layout and meaning as libxenguest's struct precopy_stats. */
@@ -33,18 +34,44 @@ enum {
     XLMIG_POLICY_STOP_AND_COPY = 1,
 };
 
+/*
+ * Was the downtime target asked for? The one place this is decided:
+ * the command line and xlmig.conf set it, the policy and the learned
+ * switchover costs (switchover_cost.h) act on it.
+ */
+typedef enum {
+    /*
+     * The default: a target. If the switchover alone exceeds it, the
+     * pages' part of the downtime is held to it; never an abort.
+     */
+    XLMIG_DOWNTIME_TARGET = 0,
+    /*
+     * Asked for (--max-downtime, xlmig.conf): a bound. A switchover
+     * known to exceed it is refused, not migrated, unless long
+     * downtime is allowed.
+     */
+    XLMIG_DOWNTIME_BOUND,
+} xlmig_downtime_kind;
+
 typedef struct {
-    uint64_t max_downtime_ns;   /* target; default 300 ms */
+    uint64_t max_downtime_ns;   /* XLMIG_DOWNTIME_DEFAULT_MS */
+    xlmig_downtime_kind bound;  /* a default target, or asked for */
     uint64_t timeout_ns;        /* pre-copy budget; default 600 s */
     bool allow_long_downtime;   /* at timeout: stop anyway, not abort */
-    bool soft_floor;            /* target is a default, not a bound: if
-                                   the switchover alone exceeds it, hold
-                                   the pages' part to it, never abort */
     uint32_t page_size;         /* default 4096 */
     uint64_t switchover_ns;     /* measured fixed switchover cost */
     double link_Bps;            /* known link limit, 0 if unknown */
     unsigned max_iterations;    /* safety bound; default 200 */
 } xlmig_policy_params;
+
+/*
+ * Must a downtime over max_downtime_ns be refused? Only a bound asked
+ * for, and only without --allow-long-downtime.
+ */
+static inline bool xlmig_downtime_hard(const xlmig_policy_params *par)
+{
+    return par->bound == XLMIG_DOWNTIME_BOUND && !par->allow_long_downtime;
+}
 
 enum xlmig_policy_reason {
     XLMIG_WHY_NONE = 0,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -234,4 +235,74 @@ uint64_t xlmig_swcost_of(uint64_t downtime_ns, uint64_t final_bytes,
     if (pages_ns >= (double)downtime_ns)
         return 0;
     return downtime_ns - (uint64_t)pages_ns;
+}
+
+uint64_t xlmig_swcost_precheck(const char *dir, const char *host,
+                               const xlmig_policy_params *asked,
+                               xlmig_checks *c, unsigned *n)
+{
+    double ms, bound = (double)asked->max_downtime_ns / 1e6;
+    uint64_t learned;
+    xlmig_swcost h;
+
+    *n = 0;
+    if (!dir)
+        return 0;
+    xlmig_swcost_init(&h);
+    if (xlmig_swcost_load(&h, dir, host)) {
+        /* Our own cache: a damaged one is started afresh. */
+        XLMIG_WARN("ignoring switchover history: %s", xlmig_errmsg());
+        xlmig_err_clear();
+        xlmig_swcost_init(&h);
+    }
+    learned = xlmig_swcost_estimate(&h, n);
+    xlmig_swcost_dispose(&h);
+    ms = (double)learned / 1e6;
+    if (!*n)
+        xlmig_checks_add(c, "source", "switchover-cost", true,
+                         "no switchover to %s measured yet", host);
+    else if (xlmig_downtime_hard(asked) && ms > bound)
+        xlmig_checks_add(c, "source", "switchover-cost", false,
+                         "switchover to %s took up to %.0f ms (last %u"
+                         " migration%s), over --max-downtime %.0f ms",
+                         host, ms, *n, *n == 1 ? "" : "s", bound);
+    else
+        xlmig_checks_add(c, "source", "switchover-cost", true,
+                         "switchover to %s takes up to %.0f ms (last %u"
+                         " migration%s)", host, ms, *n,
+                         *n == 1 ? "" : "s");
+    return learned;
+}
+
+void xlmig_swcost_learn(const char *dir, const char *host,
+                        const xlmig_policy_params *par,
+                        uint64_t final_bytes, double rate_Bps,
+                        xlmig_report *rep)
+{
+    uint64_t cost;
+    xlmig_swcost h;
+
+    cost = xlmig_swcost_of(rep->downtime_ns, final_bytes, rate_Bps);
+    rep->switchover_ns = cost;
+    /* Too late to refuse; not too late to say so, loudly. */
+    if (xlmig_downtime_hard(par) && rep->downtime_ns > par->max_downtime_ns) {
+        rep->over_bound = true;
+        XLMIG_WARN("downtime %.0f ms was over --max-downtime %.0f ms: the"
+                   " switchover to %s cost %.0f ms, %.0f ms were planned%s",
+                   (double)rep->downtime_ns / 1e6,
+                   (double)par->max_downtime_ns / 1e6, host,
+                   (double)cost / 1e6, (double)par->switchover_ns / 1e6,
+                   dir ? "; learned: the next migration there with"
+                   " this bound is refused at the pre-check" : "");
+    }
+    if (!dir || !rep->downtime_ns)
+        return;
+    xlmig_swcost_init(&h);
+    if (xlmig_swcost_load(&h, dir, host))
+        xlmig_swcost_init(&h);      /* warned about at pre-check */
+    xlmig_swcost_add(&h, (int64_t)time(NULL), cost, rep->downtime_ns);
+    if (xlmig_swcost_save(&h, dir, host))
+        XLMIG_WARN("switchover cost not recorded: %s", xlmig_errmsg());
+    xlmig_err_clear();
+    xlmig_swcost_dispose(&h);
 }

@@ -20,6 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checks.h"
+#include "policy.h"
+#include "report.h"
+
 #define XLMIG_SWCOST_KEEP 8       /* samples kept per host */
 #define XLMIG_SWCOST_RECENT 5     /* samples the estimate looks at */
 #define XLMIG_SWCOST_FILE_MAX 1024
@@ -61,5 +65,27 @@ uint64_t xlmig_swcost_estimate(const xlmig_swcost *s, unsigned *used);
  */
 uint64_t xlmig_swcost_of(uint64_t downtime_ns, uint64_t final_bytes,
                          double rate_Bps);
+
+/*
+ * Pre-check: what earlier migrations to host paid at switchover (the
+ * worst recent one; 0 and *n = 0 with none, nothing at all without a
+ * dir). A hard bound (xlmig_downtime_hard(asked)) already known to be
+ * out of reach fails the switchover-cost check, before the guest is
+ * touched. A damaged history is warned about and started afresh.
+ */
+uint64_t xlmig_swcost_precheck(const char *dir, const char *host,
+                               const xlmig_policy_params *asked,
+                               xlmig_checks *c, unsigned *n);
+
+/*
+ * After a commit made with the policy's parameters par: what this
+ * switchover cost (rep->switchover_ns), whether its downtime broke a
+ * hard bound (rep->over_bound, and a warning), and, with a dir, the
+ * sample added to host's history.
+ */
+void xlmig_swcost_learn(const char *dir, const char *host,
+                        const xlmig_policy_params *par,
+                        uint64_t final_bytes, double rate_Bps,
+                        xlmig_report *rep);
 
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "defaults.h"
 #include "error.h"
 #include "kv.h"
 #include "names.h"
@@ -136,12 +137,13 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
             c->has_bandwidth = !rc;
             break;
         case K_MAX_DOWNTIME:
-            rc = xlmig_kv_double(where, kv.val, 1, 3600000,
-                                 &c->max_downtime_ms);
+            rc = xlmig_kv_double(where, kv.val, XLMIG_DOWNTIME_MIN_MS,
+                                 XLMIG_DOWNTIME_MAX_MS, &c->max_downtime_ms);
             c->has_max_downtime = !rc;
             break;
         case K_TIMEOUT:
-            rc = xlmig_kv_double(where, kv.val, 1, 86400, &c->timeout_s);
+            rc = xlmig_kv_double(where, kv.val, XLMIG_TIMEOUT_MIN_S,
+                                 XLMIG_TIMEOUT_MAX_S, &c->timeout_s);
             c->has_timeout = !rc;
             break;
         case K_PARALLEL:

@@ -1,8 +1,7 @@
 /*
- * Simulator, source side. The save loop has the shape of libxenguest's
- * (xg_sr_save.c): the policy is consulted before each round with the
- * round's dirty count and after it with -1, STOP_AND_COPY still sends the
- * round it was given, and ABORT leaves the guest running.
+ * Simulator, source side. The pre-copy driver (precopy.h) runs the save
+ * loop, shaped as libxenguest's (xg_sr_save.c); this file sends the
+ * rounds and reads the simulated guest's dirty log.
  */
 #include "sim.h"
 
@@ -15,12 +14,12 @@
 
 #include "error.h"
 #include "fault.h"
+#include "precopy.h"
 #include "progress.h"
 #include "sim_host.h"
 #include "throttle_cap.h"
 #include "wire.h"
 
-#define TICK_NS 50000000ULL   /* mid-round throttle sampling */
 #define SIM_BATCH 1020        /* pages a record; + 2 iovecs <= IOV_MAX */
 
 static int record(xlmig_sim_src *s, const char *state)
@@ -40,7 +39,7 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
     memset(s, 0, sizeof(*s));
     s->par = *par;
     if (!s->par.page_size)
-        s->par.page_size = 4096;
+        s->par.page_size = XLMIG_PAGE_SIZE;
     xlmig_sim_guest_init(&s->guest);
     rc = xlmig_sim_guest_alloc(&s->guest, par->mem_bytes, s->par.page_size,
                                par->seed);
@@ -162,9 +161,9 @@ static uint64_t sim_switchover_ns(void *be)
 typedef struct {
     xlmig_sim_src *s;
     xlmig_save_ctx *sc;
+    xlmig_precopy pc;
     uint64_t round_pages;   /* pages in this round */
     uint64_t round_sent;
-    uint64_t t_tick;
 } save_state;
 
 static void report_progress(save_state *st, bool force)
@@ -223,7 +222,7 @@ static int send_round(save_state *st)
 {
     xlmig_sim_src *s = st->s;
     xlmig_save_ctx *sc = st->sc;
-    uint64_t pfns[SIM_BATCH], w, now;
+    uint64_t pfns[SIM_BATCH], w;
     uint32_t n = 0;
     int rc;
 
@@ -242,22 +241,9 @@ static int send_round(save_state *st)
             st->round_sent += n;
             sc->pages_sent += n;
             n = 0;
-            now = xlmig_now_ns();
-            if (!sc->t_suspend && now - st->t_tick >= TICK_NS) {
-                st->t_tick = now;
-                xlmig_policy_tick(sc->policy,
-                                  xlmig_sim_logdirty_peek(&s->guest),
-                                  st->round_sent, now);
-                if (xlmig_policy_overdue(sc->policy, now)) {
-                    xlmig_err(XLMIG_E_ABORTED, "pre-copy aborted: %s",
-                              xlmig_policy_reason_str(sc->policy->why));
-                    return XLMIG_E_ABORTED;
-                }
-                rc = xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round",
-                                       sc->ch);
-                if (rc)
-                    return rc;
-            }
+            rc = xlmig_precopy_sent(&st->pc, (unsigned long)st->round_sent);
+            if (rc)
+                return rc;
             report_progress(st, false);
         }
     }
@@ -285,52 +271,69 @@ static void *digest_thread(void *arg)
     return NULL;
 }
 
+/* The driver's side of the loop (precopy.h), on the real clock. */
+static long op_peek(void *arg)
+{
+    save_state *st = arg;
+
+    return (long)xlmig_sim_logdirty_peek(&st->s->guest);
+}
+
+static int op_send_round(void *arg, unsigned long n)
+{
+    save_state *st = arg;
+
+    st->sc->iterations = st->pc.st.iteration;
+    st->round_pages = n;
+    return send_round(st);
+}
+
+static unsigned long op_clean(void *arg)
+{
+    save_state *st = arg;
+
+    return (unsigned long)xlmig_sim_logdirty_clean(&st->s->guest,
+                                                   st->s->bitmap);
+}
+
+/* Within a round at each tick, and between rounds: a place to fail. */
+static int op_fault(void *arg)
+{
+    save_state *st = arg;
+
+    return xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round", st->sc->ch);
+}
+
+static const xlmig_precopy_ops sim_precopy_ops = {
+    .peek = op_peek,
+    .send_round = op_send_round,
+    .clean = op_clean,
+    .tick = op_fault,
+    .between = op_fault,
+};
+
 static int sim_save(void *be, xlmig_save_ctx *sc)
 {
     xlmig_sim_src *s = be;
     xlmig_sim_guest *g = &s->guest;
-    xlmig_precopy_stats stats = { 0, 0, (long)g->npages };
     save_state st = { .s = s, .sc = sc };
     digest_job job = { .g = g };
     pthread_t dthr;
     bool dthr_started = false;
-    int d, rc = 0, r;
+    int rc = 0, r;
 
     memset(s->bitmap, 0xff, g->nwords * sizeof(uint64_t));
     if (g->npages % 64)
         s->bitmap[g->nwords - 1] = (1ULL << (g->npages % 64)) - 1;
     xlmig_sim_logdirty_enable(g);
-    st.t_tick = xlmig_now_ns();
-
-    for (;;) {
-        d = xlmig_policy_decide(sc->policy, &stats, xlmig_now_ns());
-        if (stats.dirty_count > 0 && d != XLMIG_POLICY_ABORT) {
-            st.round_pages = (uint64_t)stats.dirty_count;
-            rc = send_round(&st);
-            if (rc)
-                goto out;
-        }
-        if (d != XLMIG_POLICY_CONTINUE)
-            break;
-        stats.iteration = ++sc->iterations;
-        stats.total_written += (unsigned long)stats.dirty_count;
-        stats.dirty_count = -1;
-        d = xlmig_policy_decide(sc->policy, &stats, xlmig_now_ns());
-        if (d != XLMIG_POLICY_CONTINUE)
-            break;
-        rc = xlmig_fault_point(XLMIG_SIDE_SOURCE, "precopy-round", sc->ch);
-        if (rc)
-            goto out;
-        stats.dirty_count = (long)xlmig_sim_logdirty_clean(g, s->bitmap);
-    }
-    if (d == XLMIG_POLICY_ABORT) {
-        xlmig_err(XLMIG_E_ABORTED, "pre-copy aborted: %s",
-                  xlmig_policy_reason_str(sc->policy->why));
-        rc = XLMIG_E_ABORTED;
+    xlmig_precopy_init(&st.pc, sc->policy, &sim_precopy_ops, &st);
+    rc = xlmig_precopy_run(&st.pc, (unsigned long)g->npages);
+    sc->iterations = st.pc.st.iteration;
+    if (rc)
         goto out;
-    }
 
     /* Suspend: from here the guest is down until resumed somewhere. */
+    xlmig_precopy_suspending(&st.pc);
     if (sc->suspending)
         sc->suspending(sc);
     xlmig_sim_guest_pause(g);
@@ -355,6 +358,7 @@ out:
         sc->digest = job.digest;
         sc->has_digest = true;
     }
+    xlmig_precopy_dispose(&st.pc);
     return rc;
 }
 

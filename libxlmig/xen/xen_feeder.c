@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "defaults.h"
 #include "error.h"
 #include "xen_priv.h"
 
@@ -111,7 +112,7 @@ int xlmig_xen_feeder_end(xlmig_xen_feeder *f, const char *what,
     }
     res->has_verify = false;
     res->verified = false;
-    res->pages = f->bytes / (XC_PAGE_SIZE + 8);
+    res->pages = f->bytes / XLMIG_PAGE_WIRE_BYTES(XC_PAGE_SIZE);
     return 0;
 }
 

@@ -2,9 +2,10 @@
  * The live save: libxenguest's xc_domain_save, in a thread of our own,
  * with our pre-copy policy in its precopy_policy callback, writing into
  * a pipe. This thread pumps the pipe into XLMIG_REC_XEN records on the
- * connection (rate limit, metering), samples the dirty log between the
- * policy's calls so the throttle can act within long rounds, and reports
- * progress. See docs/design.md, "Putting our policy into a real save".
+ * connection (rate limit, metering), gives the pre-copy driver
+ * (precopy.h) a tick between the policy's calls so the throttle can act
+ * within long rounds, and reports progress. See docs/design.md,
+ * "Putting our policy into a real save".
  */
 #include "xen_priv.h"
 
@@ -23,6 +24,7 @@
 
 #include "error.h"
 #include "fault.h"
+#include "precopy.h"
 #include "progress.h"
 #include "testhooks.h"
 #include "wire.h"
@@ -34,7 +36,7 @@ _Static_assert(XGS_POLICY_ABORT == XLMIG_POLICY_ABORT &&
 
 #define CHUNK       (256u * 1024u)      /* <= XLMIG_MAX_XEN_CHUNK */
 #define PIPE_SIZE   (1024 * 1024)
-#define TICK_NS     XLMIG_MS(50)
+#define WIRE_PAGE   XLMIG_PAGE_WIRE_BYTES(XC_PAGE_SIZE)
 
 _Static_assert(CHUNK <= XLMIG_MAX_XEN_CHUNK, "chunk fits a record");
 
@@ -44,7 +46,8 @@ typedef struct {
     xc_interface *xch;          /* the save thread's own handle */
     int rd, wr;                 /* the pipe */
     int evfd;                   /* save thread -> pump: suspended */
-    pthread_mutex_t lock;       /* policy and throttle */
+    pthread_mutex_t lock;       /* the driver, policy and throttle */
+    xlmig_precopy pc;           /* under lock */
     pthread_t th;
     bool started;
 
@@ -54,12 +57,10 @@ typedef struct {
     int emu_rc;                 /* the device model's records failed */
     xlmig_err_saved emu_err;    /* and why, from the save thread */
     bool hvm;
-    int last_decision;
     _Atomic unsigned policy_calls;
     unsigned long round_pages;  /* pages the current round sends */
     uint64_t pages_est;         /* pages sent or being sent live */
     _Atomic uint64_t t_suspend;
-    bool suspending;            /* under lock: no more throttle ticks */
     _Atomic uint64_t t_down;
     _Atomic bool suspend_failed;
 
@@ -91,9 +92,8 @@ static int policy_cb(struct precopy_stats st, void *data)
     int d;
 
     pthread_mutex_lock(&s->lock);
-    d = xlmig_policy_decide(s->sc->policy, &ps, xlmig_now_ns());
+    d = xlmig_precopy_decide(&s->pc, &ps);
     atomic_fetch_add(&s->policy_calls, 1);
-    s->last_decision = d;
     s->sc->iterations = st.iteration;
     s->pages_est = st.total_written;
     if (st.dirty_count >= 0 && d != XLMIG_POLICY_ABORT) {
@@ -120,7 +120,7 @@ static int suspend_cb(void *data)
 
     /* A guest capped to a few percent would take ages to suspend. */
     pthread_mutex_lock(&s->lock);
-    s->suspending = true;
+    xlmig_precopy_suspending(&s->pc);
     if (s->sc->suspending)
         s->sc->suspending(s->sc);
     pthread_mutex_unlock(&s->lock);
@@ -227,44 +227,29 @@ static void tell_suspended(save_run *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* A PEEK reads the dirty count without disturbing libxc's bitmap. */
-static void tick(save_run *s, uint64_t now)
+/*
+ * The driver's tick. A PEEK reads the dirty count without disturbing
+ * libxc's bitmap; a budget spent mid-round stops feeding the stream.
+ */
+static int tick(save_run *s, uint64_t now)
 {
     xc_shadow_op_stats_t st;
     uint64_t sent;
     long long r;
+    int rc;
 
     if (s->told_suspended || !atomic_load(&s->policy_calls))
-        return;
+        return 0;
     memset(&st, 0, sizeof(st));
+    /* Fails when not enabled yet, or busy with a CLEAN. */
     r = xc_logdirty_control(s->x->h.xch, s->x->domid,
                             XEN_DOMCTL_SHADOW_OP_PEEK, NULL, 0, 0, &st);
-    if (r < 0)
-        return;     /* not enabled yet, or busy with a CLEAN */
     pthread_mutex_lock(&s->lock);
-    sent = (atomic_load(&s->pumped) - s->pumped_at_a) /
-           (XC_PAGE_SIZE + 8);
-    if (!s->suspending)
-        xlmig_policy_tick(s->sc->policy, st.dirty_count,
-                          (unsigned long)sent, now);
+    sent = (atomic_load(&s->pumped) - s->pumped_at_a) / WIRE_PAGE;
+    rc = xlmig_precopy_tick(&s->pc, r < 0 ? -1 : (long)st.dirty_count,
+                            (unsigned long)sent, now);
     pthread_mutex_unlock(&s->lock);
-}
-
-/* The budget ran out mid-round: stop feeding the stream. */
-static int overdue(save_run *s, uint64_t now)
-{
-    bool late;
-
-    if (s->told_suspended || !atomic_load(&s->policy_calls))
-        return 0;
-    pthread_mutex_lock(&s->lock);
-    late = !s->suspending && xlmig_policy_overdue(s->sc->policy, now);
-    pthread_mutex_unlock(&s->lock);
-    if (!late)
-        return 0;
-    xlmig_err(XLMIG_E_ABORTED, "pre-copy aborted: %s",
-              xlmig_policy_reason_str(s->sc->policy->why));
-    return XLMIG_E_ABORTED;
+    return rc;
 }
 
 static void progress(save_run *s, uint64_t now, bool force)
@@ -280,7 +265,7 @@ static void progress(save_run *s, uint64_t now, bool force)
     round = (uint64_t)s->round_pages * XC_PAGE_SIZE;
     /* Stream bytes to page bytes: each page goes with its pfn. */
     done = (atomic_load(&s->pumped) - s->pumped_at_a) /
-           (XC_PAGE_SIZE + 8) * XC_PAGE_SIZE;
+           WIRE_PAGE * XC_PAGE_SIZE;
     smp.phase = s->told_suspended ? "switchover" : "precopy";
     smp.iteration = sc->iterations;
     smp.mem_bytes = s->x->info.current_memkb * 1024ULL;
@@ -315,7 +300,7 @@ static int pump(save_run *s)
         pf[1].fd = s->evfd;
         pf[1].events = POLLIN;
         pf[0].revents = pf[1].revents = 0;
-        r = poll(pf, 2, (int)(TICK_NS / 1000000));
+        r = poll(pf, 2, (int)(XLMIG_TICK_NS / 1000000));
         if (r < 0 && errno != EINTR) {
             xlmig_err(XLMIG_E_IO, "save pump: poll: %s", strerror(errno));
             rc = XLMIG_E_IO;
@@ -349,10 +334,9 @@ static int pump(save_run *s)
             atomic_fetch_add(&s->pumped, (uint64_t)n);
         }
         now = xlmig_now_ns();
-        if (now - s->t_tick >= TICK_NS) {
+        if (now - s->t_tick >= XLMIG_TICK_NS) {
             s->t_tick = now;
-            tick(s, now);
-            rc = overdue(s, now);
+            rc = tick(s, now);
             /* A save that stalls once suspended meets the deadline too. */
             if (!rc && s->told_suspended)
                 rc = xlmig_chan_check_deadline(s->sc->ch, "sending to");
@@ -428,14 +412,13 @@ static void save_dispose(save_run *s)
         close(s->evfd);
     if (s->xch)
         xc_interface_close(s->xch);
+    xlmig_precopy_dispose(&s->pc);
     pthread_mutex_destroy(&s->lock);
 }
 
 /* Turn the save thread's outcome into ours. */
 static int save_verdict(save_run *s)
 {
-    xlmig_policy *p = s->sc->policy;
-
     /* QEMU's own words, recorded in the save thread. */
     if (s->emu_rc) {
         xlmig_err_restore(&s->emu_err);
@@ -446,11 +429,8 @@ static int save_verdict(save_run *s)
                   strerror(s->frame_errno));
         return XLMIG_E_IO;
     }
-    if (s->xc_r && s->last_decision == XLMIG_POLICY_ABORT) {
-        xlmig_err(XLMIG_E_ABORTED, "pre-copy aborted: %s",
-                  xlmig_policy_reason_str(p->why));
-        return XLMIG_E_ABORTED;
-    }
+    if (s->xc_r && s->pc.decision == XLMIG_POLICY_ABORT)
+        return xlmig_precopy_aborted(&s->pc);
     if (s->xc_r && atomic_load(&s->suspend_failed)) {
         xlmig_err(XLMIG_E_BACKEND, "%s did not suspend when asked",
                   s->x->name);
@@ -488,6 +468,8 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     s.rd = s.wr = s.evfd = s.tee = -1;
     s.hvm = xlmig_xen_src_type(x) == LIBXL_DOMAIN_TYPE_HVM;
     pthread_mutex_init(&s.lock, NULL);
+    /* libxenguest runs the loop: the driver only decides and ticks. */
+    xlmig_precopy_init(&s.pc, sc->policy, NULL, NULL);
     rc = save_setup(&s);
     if (rc)
         goto out;
@@ -512,7 +494,7 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     sc->pages_sent = s.pages_est;
     if (s.told_suspended)
         sc->final_pages = (atomic_load(&s.pumped) - s.pumped_at_suspend) /
-                          (XC_PAGE_SIZE + 8);
+                          WIRE_PAGE;
     progress(&s, xlmig_now_ns(), true);
     rc = prc ? prc : save_verdict(&s);
 out:

@@ -54,11 +54,15 @@ static void usage(FILE *out)
 "  --window BYTES        TCP window cap on the rate (default none)\n"
 "  --switchover-ms MS    fixed switchover cost (default 10)\n"
 "  --switch-rtts N       round trips inside the downtime (default 1.5)\n"
-"  --max-downtime-ms MS  downtime target for xlmig, qemu-ac (default 300)\n"
+"  --max-downtime-ms MS  downtime target for xlmig, qemu-ac (default 300);\n"
+"                        given, it is a bound for xlmig, as the tool's\n"
+"                        --max-downtime (refused when out of reach)\n"
 "  --horizon-s S         stop a policy that never stops (default 3600)\n"
 "  --tick-ms MS          mid-round policy samples (default 50)\n"
 "  --allow-long-downtime xlmig stops, not aborts, when the target is out\n"
 "                        of reach (as xl-migrate-drbd's option)\n"
+"  --learned-switchover-ms MS  what earlier switchovers to the host cost\n"
+"                        (default 0: none yet), as xlmig learns them\n"
 "Other policies:\n"
 "  --xen-iters N  --xen-min-dirty PAGES\n"
 "  --clark-min MBIT/S  --clark-max MBIT/S (default 1/10 and 1/2 of link)\n"
@@ -114,6 +118,7 @@ static int parse(bm_opts *o, int argc, char **argv)
         { "plot-data", 1, 0, 'D' }, { "plot-script", 1, 0, 'G' },
         { "png", 1, 0, 'p' }, { "self-check", 0, 0, 'S' },
         { "allow-long-downtime", 0, 0, 'A' }, { "help", 0, 0, 'h' },
+        { "learned-switchover-ms", 1, 0, 'l' },
         { 0, 0, 0, 0 },
     };
     double v;
@@ -153,9 +158,13 @@ static int parse(bm_opts *o, int argc, char **argv)
         case 'w': o->base.link.window_bytes = v; break;
         case 's': o->base.switch_fixed_s = v / 1e3; break;
         case 'R': o->base.switch_rtts = v; break;
-        case 'd': o->base.max_downtime_s = v / 1e3; break;
+        case 'd':
+            o->base.max_downtime_s = v / 1e3;
+            bm_pol.xlmig_bound = XLMIG_DOWNTIME_BOUND;
+            break;
         case 'z': o->base.horizon_s = v; break;
         case 'k': o->base.tick_s = v / 1e3; break;
+        case 'l': bm_pol.xlmig_learned_s = v / 1e3; break;
         case 'i': bm_pol.xen_max_iters = (unsigned)v; break;
         case 'n': bm_pol.xen_min_dirty = (long)v; break;
         case 'c': bm_pol.clark_min_Bps = v * MBIT; break;
@@ -256,7 +265,8 @@ static int self_check(void)
     if (make_cell(&o, &links[1], "diabolical", &c))
         return 1;
     bm_run(&c.sc, &bm_xen_default, &r);
-    if ((double)r.final_pages < 0.7 * (double)(c.sc.mem_bytes / 4096)) {
+    if ((double)r.final_pages < 0.7 * (double)(c.sc.mem_bytes /
+                                               c.sc.page_size)) {
         fprintf(stderr, "self-check: diabolical/xen-default: final %llu "
                 "pages\n", (unsigned long long)r.final_pages);
         bad++;

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defaults.h"
+#include "error.h"
+
 /* The policy treats a time of 0 as "never": start the clock at 1 s. */
 #define EPOCH_NS 1000000000ULL
 #define BATCH_PAGES 1024          /* libxenguest's MAX_BATCH_SIZE */
@@ -14,13 +17,13 @@ void bm_scenario_init(bm_scenario *sc)
 {
     memset(sc, 0, sizeof(*sc));
     sc->mem_bytes = 1024ULL << 20;
-    sc->page_size = 4096;
+    sc->page_size = XLMIG_PAGE_SIZE;
     sc->switch_fixed_s = 0.010;
     sc->switch_rtts = 1.5;
-    sc->wire_overhead = 8;
-    sc->max_downtime_s = 0.300;
+    sc->wire_overhead = XLMIG_PAGE_WIRE_OVERHEAD;
+    sc->max_downtime_s = XLMIG_DOWNTIME_DEFAULT_MS / 1e3;
     sc->horizon_s = 3600;
-    sc->tick_s = 0.050;
+    sc->tick_s = (double)XLMIG_TICK_NS / 1e9;
 }
 
 double bm_link_rate(const bm_scenario *sc)
@@ -102,48 +105,6 @@ static void advance(bm_model *m, double dt)
     m->now_ns += (uint64_t)llround(dt * 1e9);
 }
 
-/*
- * Send pages at the stream's rate, in slices that end at each policy
- * tick, so that a throttle or rate change applies from the next slice.
- */
-static void send_round(bm_model *m, const bm_policy_ops *pol, void *priv,
-                       uint64_t pages, uint64_t *next_tick)
-{
-    const bm_scenario *sc = m->sc;
-    double wire = sc->page_size + sc->wire_overhead;
-    uint64_t tick_ns = (uint64_t)llround(sc->tick_s * 1e9);
-
-    m->round_pages = pages;
-    m->round_sent = 0;
-    while (m->round_sent < (double)pages) {
-        double rate = bm_send_rate(m);
-        double left = ((double)pages - m->round_sent) * wire / rate;
-        uint64_t batch_ns = (uint64_t)llround(BATCH_PAGES * wire / rate *
-                                              1e9);
-        double dt = left;
-        bool ticking = !m->suspended && pol->tick && tick_ns;
-
-        /* As the simulator: a tick is looked at after a batch went. */
-        if (ticking && *next_tick < m->now_ns + batch_ns)
-            *next_tick = m->now_ns + batch_ns;
-        if (ticking && (double)(*next_tick - m->now_ns) / 1e9 < dt)
-            dt = (double)(*next_tick - m->now_ns) / 1e9;
-        if (dt * 1e9 < 1 || dt >= left) {
-            dt = left;
-            m->round_sent = (double)pages;
-        } else {
-            m->round_sent += dt * rate / wire;
-        }
-        advance(m, dt);
-        m->res.bytes_sent += dt * rate;
-        if (ticking && m->now_ns >= *next_tick &&
-            m->round_sent < (double)pages) {
-            *next_tick = m->now_ns + tick_ns;
-            pol->tick(priv, m);
-        }
-    }
-}
-
 static void trace(const bm_model *m, const char *what, long pages)
 {
     if (!getenv("BM_TRACE"))
@@ -153,84 +114,165 @@ static void trace(const bm_model *m, const char *what, long pages)
             m->rate_limit_Bps);
 }
 
+/*
+ * Send pages at the stream's rate, in slices that end where the driver
+ * takes its next tick, so that a throttle or rate change applies from
+ * the next slice. As in the simulator, the driver looks at the clock
+ * after each batch: a tick is due a tick after the last one, and never
+ * before the round's first batch went. XLMIG_E_ABORTED: the budget ran
+ * out mid-round.
+ */
+static int send(bm_model *m, uint64_t pages)
+{
+    const bm_scenario *sc = m->sc;
+    double wire = sc->page_size + sc->wire_overhead;
+    int rc;
+
+    m->round_pages = pages;
+    m->round_sent = 0;
+    while (m->round_sent < (double)pages) {
+        double rate = bm_send_rate(m);
+        double left = ((double)pages - m->round_sent) * wire / rate;
+        uint64_t batch_ns = (uint64_t)llround(BATCH_PAGES * wire / rate *
+                                              1e9);
+        uint64_t next = xlmig_precopy_next_tick(&m->pc);
+        double dt = left;
+
+        if (next != UINT64_MAX && next < m->now_ns + batch_ns)
+            next = m->now_ns + batch_ns;
+        if (next != UINT64_MAX && (double)(next - m->now_ns) / 1e9 < dt)
+            dt = (double)(next - m->now_ns) / 1e9;
+        if (dt * 1e9 < 1 || dt >= left) {
+            dt = left;
+            m->round_sent = (double)pages;
+        } else {
+            m->round_sent += dt * rate / wire;
+        }
+        advance(m, dt);
+        m->res.bytes_sent += dt * rate;
+        if (m->round_sent < (double)pages) {
+            rc = xlmig_precopy_sent(&m->pc, (unsigned long)m->round_sent);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* The driver's side of the loop (precopy.h), on virtual time. */
+static uint64_t op_now(void *arg)
+{
+    return ((bm_model *)arg)->now_ns;
+}
+
+static long op_peek(void *arg)
+{
+    return (long)bm_peek(arg);
+}
+
+static int op_send_round(void *arg, unsigned long n)
+{
+    bm_model *m = arg;
+
+    trace(m, "round", (long)n);
+    m->res.rounds++;
+    return send(m, n);
+}
+
+static unsigned long op_clean(void *arg)
+{
+    return (unsigned long)clean(arg);
+}
+
+/* After call B: a policy still going at the horizon is stopped here. */
+static int op_between(void *arg)
+{
+    bm_model *m = arg;
+
+    trace(m, "call B", (long)bm_peek(m));
+    if ((double)(m->now_ns - m->t0_ns) < m->sc->horizon_s * 1e9 &&
+        m->res.rounds < MAX_ROUNDS)
+        return 0;
+    bm_stop_reason(m, "model horizon", false);
+    return 1;
+}
+
+static int op_decide(void *arg, const xlmig_precopy_stats *st,
+                     uint64_t now)
+{
+    bm_model *m = arg;
+
+    (void)now;
+    return m->pol->decide(m->priv, m, st);
+}
+
+static const xlmig_precopy_ops bm_precopy_ops = {
+    .now = op_now,
+    .peek = op_peek,
+    .send_round = op_send_round,
+    .clean = op_clean,
+    .between = op_between,
+};
+
 void bm_run(const bm_scenario *sc, const bm_policy_ops *pol, bm_result *res)
 {
     bm_model m;
-    xlmig_precopy_stats st;
-    uint64_t next_tick, final;
-    double horizon_ns = sc->horizon_s * 1e9;
-    void *priv;
-    int d;
+    uint64_t final;
+    int rc;
 
     memset(&m, 0, sizeof(m));
     m.sc = sc;
+    m.pol = pol;
     m.now_ns = m.t0_ns = EPOCH_NS;
     m.share = 1.0;
     m.res.min_share = 1.0;
-    next_tick = m.now_ns;
-    priv = calloc(1, pol->priv_size ? pol->priv_size : 1);
-    if (!priv) {
+    m.priv = calloc(1, pol->priv_size ? pol->priv_size : 1);
+    if (!m.priv) {
         fprintf(stderr, "bench: out of memory\n");
         exit(1);
     }
-    pol->init(priv, &m);
+    pol->init(m.priv, &m);
+    /* Another tool's policy decides for itself; libxlmig's is driven. */
+    m.ops = bm_precopy_ops;
+    if (pol->decide)
+        m.ops.decide = op_decide;
+    xlmig_precopy_init(&m.pc, pol->policy ? pol->policy(m.priv) : NULL,
+                       &m.ops, &m);
+    m.pc.tick_ns = (uint64_t)llround(sc->tick_s * 1e9);
 
     /* xg_sr_save.c send_memory_live(), on virtual time. */
-    st = (xlmig_precopy_stats){ 0, 0, (long)(sc->mem_bytes /
-                                             sc->page_size) };
-    for (;;) {
-        d = pol->decide(priv, &m, &st);                     /* call A */
-        trace(&m, "call A", st.dirty_count);
-        if (st.dirty_count > 0 && d != XLMIG_POLICY_ABORT) {
-            send_round(&m, pol, priv, (uint64_t)st.dirty_count, &next_tick);
-            m.res.rounds++;
-        }
-        if (d != XLMIG_POLICY_CONTINUE)
-            break;
-        st.iteration++;
-        st.total_written += (unsigned long)st.dirty_count;
-        st.dirty_count = -1;
-        d = pol->decide(priv, &m, &st);                     /* call B */
-        trace(&m, "call B", (long)bm_peek(&m));
-        if (d != XLMIG_POLICY_CONTINUE)
-            break;
-        if ((double)(m.now_ns - m.t0_ns) >= horizon_ns ||
-            m.res.rounds >= MAX_ROUNDS) {
-            /* A policy that never stops: the bench stops it. */
-            bm_stop_reason(&m, "model horizon", false);
-            d = XLMIG_POLICY_STOP_AND_COPY;
-            break;
-        }
-        st.dirty_count = (long)clean(&m);                   /* CLEAN */
-    }
-
+    rc = xlmig_precopy_run(&m.pc, (unsigned long)(sc->mem_bytes /
+                                                  sc->page_size));
+    xlmig_err_clear();
+    if (pol->stopped)
+        pol->stopped(m.priv, &m);
     m.res.precopy_s = (double)(m.now_ns - m.t0_ns) / 1e9;
-    if (d == XLMIG_POLICY_ABORT) {
+    if (rc) {
         m.res.migrated = false;
         m.res.total_s = m.res.precopy_s;
-        if (pol->dispose)
-            pol->dispose(priv, &m);
         goto out;
     }
 
     /* Suspend, send what was dirtied since the last clean, switch. */
+    xlmig_precopy_suspending(&m.pc);
     if (pol->suspended)
-        pol->suspended(priv, &m);
+        pol->suspended(m.priv, &m);
     m.suspended = true;
     m.share = 0;
     final = clean(&m);
     trace(&m, "suspend", (long)final);
     m.res.final_pages = final;
     if (final)
-        send_round(&m, pol, priv, final, &next_tick);
+        send(&m, final);
     advance(&m, sc->switch_rtts * sc->link.rtt_s + sc->switch_fixed_s);
     m.res.migrated = true;
     m.res.total_s = (double)(m.now_ns - m.t0_ns) / 1e9;
     m.res.downtime_s = m.res.total_s - m.res.precopy_s;
     m.res.lost_s += m.res.downtime_s;
-    if (pol->dispose)
-        pol->dispose(priv, &m);
 out:
-    free(priv);
+    if (pol->dispose)
+        pol->dispose(m.priv, &m);
+    xlmig_precopy_dispose(&m.pc);
+    free(m.priv);
     *res = m.res;
 }

@@ -4,8 +4,10 @@
  * a rate scaled by its CPU share, and libxenguest's pre-copy loop around
  * it (xg_sr_save.c: policy call A before each round with its dirty
  * count, call B after it with -1, log-dirty read-and-clear in between).
- * Policies plug in through bm_policy_ops and see exactly that call
- * pattern, on virtual time.
+ * That loop is libxlmig's own pre-copy driver (precopy.h), the one the
+ * simulator runs: libxlmig's policy gets its ticks and its mid-round
+ * budget check from it exactly as in the tool. Policies plug in through
+ * bm_policy_ops and see that call pattern, on virtual time.
  */
 #ifndef XLMIG_BENCH_MODEL_H
 #define XLMIG_BENCH_MODEL_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "policy.h"
+#include "precopy.h"
 
 typedef struct {
     const char *name;
@@ -47,13 +50,18 @@ void bm_scenario_init(bm_scenario *sc);
 
 typedef struct bm_model bm_model;
 
-/* A policy under test. priv_size bytes of zeroed state are handed in. */
+/*
+ * A policy under test. priv_size bytes of zeroed state are handed in.
+ * Either decide (a model of another tool's policy, asked at calls A
+ * and B) or policy (libxlmig's, which the driver calls and ticks).
+ */
 typedef struct {
     const char *name;
     size_t priv_size;
     void (*init)(void *priv, bm_model *m);
     int (*decide)(void *priv, bm_model *m, const xlmig_precopy_stats *st);
-    void (*tick)(void *priv, bm_model *m);          /* optional */
+    xlmig_policy *(*policy)(void *priv);
+    void (*stopped)(void *priv, bm_model *m);       /* optional: why */
     void (*suspended)(void *priv, bm_model *m);     /* optional */
     void (*dispose)(void *priv, bm_model *m);       /* optional */
 } bm_policy_ops;
@@ -74,6 +82,10 @@ typedef struct {
 
 struct bm_model {
     const bm_scenario *sc;
+    const bm_policy_ops *pol;
+    void *priv;
+    xlmig_precopy_ops ops;
+    xlmig_precopy pc;           /* the loop, ticks and all */
     uint64_t now_ns;            /* virtual clock; never 0 (0 = "unset") */
     uint64_t t0_ns;
     double share;               /* guest CPU share, set by the policy */

@@ -1,14 +1,19 @@
 /*
- * xlmig: libxlmig's own policy and SDPS throttle, set up as the source's
- * prepare phase does (migrate_src.c): the switchover estimate is two
- * round trips plus the backend's fixed cost, the link rate is measured
- * (no --bandwidth), and the throttle's share becomes the guest's CPU
- * share. The cap is lifted at suspend, as on_suspended() does.
+ * xlmig: libxlmig's own policy and SDPS throttle, set up by the very
+ * function the source's prepare phase calls (policy_setup.h): the
+ * switchover estimate is two round trips plus the backend's fixed cost
+ * (or a learned one, --learned-switchover-ms), the link rate is
+ * measured (no --bandwidth), and the target is a default, not a bound,
+ * unless --max-downtime-ms asks for one (as the tool's --max-downtime).
+ * The model drives it through libxlmig's pre-copy driver, ticks and
+ * mid-round budget included. The throttle's share becomes the guest's
+ * CPU share; the cap is lifted at suspend, as on_suspending() does.
  */
 #include "policies.h"
 
 #include <math.h>
 
+#include "policy_setup.h"
 #include "throttle.h"
 
 typedef struct {
@@ -24,40 +29,48 @@ static int apply(void *arg, double share)
     return 0;
 }
 
+static uint64_t ns(double s)
+{
+    return (uint64_t)llround(s * 1e9);
+}
+
 static void init(void *priv, bm_model *m)
 {
     xlmig_pt *x = priv;
-    xlmig_policy_params pp;
+    xlmig_policy_params asked, pp;
+    xlmig_policy_env env = {
+        .rtt_ns = ns(m->sc->link.rtt_s),
+        .backend_ns = ns(m->sc->switch_fixed_s),
+        .learned_ns = ns(bm_pol.xlmig_learned_s),
+        .page_size = m->sc->page_size,
+        .bandwidth_Bps = 0,
+    };
 
-    xlmig_policy_params_init(&pp);
-    pp.max_downtime_ns = (uint64_t)llround(m->sc->max_downtime_s * 1e9);
-    pp.switchover_ns = (uint64_t)llround((2 * m->sc->link.rtt_s +
-                                          m->sc->switch_fixed_s) * 1e9);
-    pp.page_size = m->sc->page_size;
-    pp.allow_long_downtime = bm_pol.xlmig_allow_long;
+    xlmig_policy_params_init(&asked);
+    asked.max_downtime_ns = ns(m->sc->max_downtime_s);
+    asked.bound = bm_pol.xlmig_bound;
+    asked.allow_long_downtime = bm_pol.xlmig_allow_long;
+    xlmig_policy_params_build(&pp, &asked, &env);
     xlmig_throttle_init(&x->thr, NULL, apply, m);
     xlmig_policy_init(&x->pol, &pp, &x->thr);
 }
 
-static int decide(void *priv, bm_model *m, const xlmig_precopy_stats *st)
+static xlmig_policy *policy(void *priv)
 {
-    xlmig_pt *x = priv;
-    int d = xlmig_policy_decide(&x->pol, st, m->now_ns);
-
-    if (d != XLMIG_POLICY_CONTINUE)
-        bm_stop_reason(m, xlmig_policy_reason_str(x->pol.why),
-                       x->pol.why == XLMIG_WHY_CONVERGED ||
-                       x->pol.why == XLMIG_WHY_FLOOR_LONG ||
-                       x->pol.why == XLMIG_WHY_FLOOR_SOFT);
-    return d;
+    return &((xlmig_pt *)priv)->pol;
 }
 
-static void tick(void *priv, bm_model *m)
+/* The pre-copy ended: the policy's reason, unless the bench stopped it. */
+static void stopped(void *priv, bm_model *m)
 {
     xlmig_pt *x = priv;
 
-    xlmig_policy_tick(&x->pol, (unsigned long)bm_peek(m),
-                      (unsigned long)m->round_sent, m->now_ns);
+    if (x->pol.why == XLMIG_WHY_NONE)
+        return;
+    bm_stop_reason(m, xlmig_policy_reason_str(x->pol.why),
+                   x->pol.why == XLMIG_WHY_CONVERGED ||
+                   x->pol.why == XLMIG_WHY_FLOOR_LONG ||
+                   x->pol.why == XLMIG_WHY_FLOOR_SOFT);
 }
 
 static void suspended(void *priv, bm_model *m)
@@ -79,8 +92,8 @@ const bm_policy_ops bm_xlmig = {
     .name = "xlmig",
     .priv_size = sizeof(xlmig_pt),
     .init = init,
-    .decide = decide,
-    .tick = tick,
+    .policy = policy,
+    .stopped = stopped,
     .suspended = suspended,
     .dispose = dispose,
 };

@@ -13,4 +13,7 @@ void bm_policy_params_init(bm_policy_params *p)
     p->qemu_increment = 0.10;
     p->qemu_max = 0.99;
     p->qemu_period_s = 1.0;
+    p->xlmig_allow_long = false;
+    p->xlmig_bound = XLMIG_DOWNTIME_TARGET;
+    p->xlmig_learned_s = 0;
 }

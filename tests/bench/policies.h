@@ -21,6 +21,8 @@ typedef struct {
     double qemu_max;              /* 0.99 */
     double qemu_period_s;         /* 1 s between throttle checks */
     bool xlmig_allow_long;        /* --allow-long-downtime */
+    xlmig_downtime_kind xlmig_bound; /* --max-downtime-ms: a bound */
+    double xlmig_learned_s;       /* switchover learned before; 0 none */
 } bm_policy_params;
 
 /* Read by the policies' init; set before bm_run. */

@@ -13,6 +13,7 @@ static void setup(void)
 {
     xlmig_policy_params_init(&par);
     par.max_downtime_ns = 300 * MS;
+    par.bound = XLMIG_DOWNTIME_BOUND;     /* as --max-downtime 300 */
     par.timeout_ns = 1000000 * MS;
 }
 
@@ -127,7 +128,7 @@ static void test_floor_over_default_target(void)
 {
     setup();
     par.switchover_ns = 2000 * MS;
-    par.soft_floor = true;
+    par.bound = XLMIG_DOWNTIME_TARGET;
     floor_holds_pages_to_target(XLMIG_WHY_FLOOR_SOFT);
 }
 
@@ -140,7 +141,7 @@ static void test_soft_floor_timeout_aborts(void)
 
     setup();
     par.switchover_ns = 2000 * MS;
-    par.soft_floor = true;
+    par.bound = XLMIG_DOWNTIME_TARGET;
     par.timeout_ns = 5000 * MS;
     xlmig_policy_init(&pol, &par, NULL);
     /* 40 MiB dirtied every 400 ms round: the pages never fit. */

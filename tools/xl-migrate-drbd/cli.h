@@ -9,6 +9,7 @@
 #include "disks.h"
 #include "config.h"
 #include "autostart.h"
+#include "policy.h"
 
 #define PROG "xl-migrate-drbd"
 #define XLMIG_VERSION "0.1"
@@ -26,7 +27,7 @@ typedef struct {
     bool keep_domid;              /* -D: the same domain id there */
     bool verb;                    /* reached as "migrate" */
     double max_downtime_ms;
-    bool has_max_downtime;        /* asked for, not the default */
+    xlmig_downtime_kind downtime; /* a default target, or asked for */
     double bandwidth_mib;         /* 0 = unlimited */
     double timeout_s;
     double io_timeout_s;

@@ -25,7 +25,7 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
 
     memset(p, 0, sizeof(*p));
     p->name = o->domain;
-    p->page_size = 4096;
+    p->page_size = XLMIG_PAGE_SIZE;
     p->mem_bytes = mem / p->page_size * p->page_size;
     p->seed = 0x5eed;
     p->host_dir = o->sim_host_dir;
@@ -219,7 +219,7 @@ int cmd_migrate(const cli_opts *o)
     so.policy.max_downtime_ns = (uint64_t)(o->max_downtime_ms * 1e6);
     so.policy.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
     so.policy.allow_long_downtime = o->allow_long_downtime;
-    so.downtime_bound = o->has_max_downtime;
+    so.policy.bound = o->downtime;
     so.swcost_dir = swcost_dir(o, swdir, sizeof(swdir));
     so.no_throttle = o->no_throttle;
     so.shared = o->shared;

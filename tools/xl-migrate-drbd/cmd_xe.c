@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "defaults.h"
 #include "error.h"
 #include "hostctx.h"
 #include "kv.h"
@@ -217,7 +218,8 @@ int cmd_xe(int argc, char **argv)
         }
         if (VAL("max-downtime")) {
             if (xlmig_kv_double("xe vm-migrate: max-downtime",
-                                VAL("max-downtime"), 1, 3600000, &d)) {
+                                VAL("max-downtime"), XLMIG_DOWNTIME_MIN_MS,
+                                XLMIG_DOWNTIME_MAX_MS, &d)) {
                 cli_error("%s", xlmig_errmsg());
                 return CLI_EXIT_USAGE;
             }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "defaults.h"
 #include "error.h"
 #include "evac.h"
 #include "kv.h"
@@ -63,7 +64,8 @@ int evac_common_opt(evac_common *c, const char *cmd, int opt,
         return 1;
     case 2004:
         snprintf(what, sizeof(what), "%s: --max-downtime", cmd);
-        if (xlmig_kv_double(what, arg, 1, 3600000, &c->mig.max_downtime_ms))
+        if (xlmig_kv_double(what, arg, XLMIG_DOWNTIME_MIN_MS,
+                            XLMIG_DOWNTIME_MAX_MS, &c->mig.max_downtime_ms))
             goto bad;
         return 1;
     }

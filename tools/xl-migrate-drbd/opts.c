@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "defaults.h"
 #include "error.h"
 #include "names.h"
 #include "sim_guest.h"
@@ -29,11 +30,11 @@ void cli_error(const char *fmt, ...)
 void cli_opts_init(cli_opts *o)
 {
     memset(o, 0, sizeof(*o));
-    o->max_downtime_ms = 300;
-    o->timeout_s = 600;
-    o->io_timeout_s = 60;
-    o->deadline_min_ms = 5000;
-    o->deadline_max_ms = 60000;
+    o->max_downtime_ms = XLMIG_DOWNTIME_DEFAULT_MS;
+    o->timeout_s = XLMIG_TIMEOUT_DEFAULT_S;
+    o->io_timeout_s = XLMIG_IO_TIMEOUT_DEFAULT_S;
+    o->deadline_min_ms = XLMIG_DEADLINE_MIN_DEFAULT_MS;
+    o->deadline_max_ms = XLMIG_DEADLINE_MAX_DEFAULT_MS;
     o->sim_mem_mib = 256;
     o->sim_profile = "web";
     o->sim_dirty_mib = -1;
@@ -157,7 +158,7 @@ static int cli_config_defaults(cli_opts *o)
         o->bandwidth_mib = c.bandwidth_mib;
     if (c.has_max_downtime) {
         o->max_downtime_ms = c.max_downtime_ms;
-        o->has_max_downtime = true;
+        o->downtime = XLMIG_DOWNTIME_BOUND;
     }
     if (c.has_timeout)
         o->timeout_s = c.timeout_s;
@@ -229,16 +230,17 @@ int cli_parse(cli_opts *o, int argc, char **argv)
                    : "");
             exit(0);
         case O_MAX_DOWNTIME:
-            r = num("--max-downtime", optarg, 1, 3600000, "ms",
-                    &o->max_downtime_ms);
-            o->has_max_downtime = true;
+            r = num("--max-downtime", optarg, XLMIG_DOWNTIME_MIN_MS,
+                    XLMIG_DOWNTIME_MAX_MS, "ms", &o->max_downtime_ms);
+            o->downtime = XLMIG_DOWNTIME_BOUND;
             break;
         case O_BANDWIDTH:
             r = num("--bandwidth", optarg, 0, 1e6, "MiB/s",
                     &o->bandwidth_mib);
             break;
         case O_TIMEOUT:
-            r = num("--timeout", optarg, 1, 86400, "s", &o->timeout_s);
+            r = num("--timeout", optarg, XLMIG_TIMEOUT_MIN_S,
+                    XLMIG_TIMEOUT_MAX_S, "s", &o->timeout_s);
             break;
         case O_IO_TIMEOUT:
             r = num("--io-timeout", optarg, 1, 86400, "s",

@@ -1,0 +1,20 @@
+/* The policy's parameters for one migration: see policy_setup.h. */
+#include "policy_setup.h"
+
+void xlmig_policy_params_build(xlmig_policy_params *par,
+                               const xlmig_policy_params *asked,
+                               const xlmig_policy_env *env)
+{
+    *par = *asked;
+    /*
+     * After the suspend: last round, memory-end -> ready, go -> done:
+     * about two round trips plus the backend's own suspend/resume.
+     */
+    par->switchover_ns = 2 * env->rtt_ns + env->backend_ns;
+    /* What this host pair really took beats any constant. */
+    if (env->learned_ns > par->switchover_ns)
+        par->switchover_ns = env->learned_ns;
+    par->page_size = env->page_size;
+    if (env->bandwidth_Bps > 0)
+        par->link_Bps = env->bandwidth_Bps;
+}
