@@ -167,7 +167,7 @@ one "$WORK/in" inspect
 cover inspect
 
 # ---- any other subcommand that offers --json ----
-"$T" --help 2>&1 | sed -n '/^Subcommands/,$p' | awk 'NR > 1 { print $1 }' |
+"$T" --help 2>&1 | sed -n '/^Subcommands/,/^$/p' | awk 'NR > 1 && NF { print $1 }' |
 while read -r sub; do
     case "$covered" in *" $sub "*) continue ;; esac
     "$T" "$sub" --help 2>&1 | grep -q -- "--json" || continue
