@@ -23,10 +23,11 @@ fi
 ver=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=2}"
+log=$out/build${test:+-test}.log
 (cd "$src" && XLMIG_TEST_BUILD=$test dpkg-buildpackage -us -uc -b) \
-    > "$out/build${test:+-test}.log" 2>&1 || {
-    tail -n 30 "$out/build${test:+-test}.log" >&2
-    echo "xlmig: dpkg-buildpackage failed (see $out/build${test:+-test}.log)" >&2
+    > "$log" 2>&1 || {
+    tail -n 30 "$log" >&2
+    echo "xlmig: dpkg-buildpackage failed (see $log)" >&2
     exit 1
 }
 changes=$out/src${test:+-test}/xlmig_${ver}_${arch}.changes
@@ -35,6 +36,7 @@ for f in $(sed -n '/^Files:/,$ s/^ [0-9a-f]\{32\} [0-9]* [^ ]* [^ ]* //p' \
     mv -f "$out/src${test:+-test}/${f##*/}" "$out/"
 done
 echo "== lintian"
-lintian --info --display-info --pedantic --show-overrides "$out/xlmig_${ver}_${arch}.changes"
+lintian --info --display-info --pedantic --show-overrides \
+    "$out/xlmig_${ver}_${arch}.changes"
 echo "lintian: done"
 for f in "$out"/*_"$ver"_*.deb; do echo "built $f"; done
