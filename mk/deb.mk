@@ -7,7 +7,7 @@
 
 .PHONY: deb clean-deb
 deb:
-	@mk/deps.sh $(DEB_BUILD) debhelper devscripts lintian fakeroot
+	@mk/deps.sh $(DEB_BUILD) debhelper devscripts lintian
 	@mk/deb.sh $(if $(filter 1,$(TEST)),--test)
 
 clean: clean-deb
