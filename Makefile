@@ -1,11 +1,17 @@
 # xlmig: shared-nothing live migration for Xen guests on DRBD.
 #
-#   make            library (static + shared) and tools
+#   make            the internal library (static) and the tools
 #   make test-build the same with the test hooks (build/test)
 #   make demo       a simulated guest migrated between two processes
 #   make check      unit + integration tests, then again under ASan+UBSan
 #   make install    DESTDIR=... to the usual Xen/Debian places
 #                   (TEST=1: the test build, for the test bed)
+#   make uninstall  remove what make install put there
+#   make deb        the Debian packages, into build/deb/ (mk/deb.mk)
+#
+# The library is internal: the tool links it statically, no public API
+# is defined, so no shared library, header or pkg-config file is
+# installed (docs/design.md, "Packaging").
 #
 # Two builds of everything: $(BUILD) is the production tool, with no
 # fault injection and no environment overrides (libxlmig/testhooks.h);
@@ -15,10 +21,10 @@
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
 LIBDIR     ?= $(PREFIX)/lib
-INCDIR     ?= $(PREFIX)/include/xlmig
 MANDIR     ?= $(PREFIX)/share/man
 XENSCRIPTS ?= /etc/xen/scripts
 SYSCONFDIR ?= /etc
+STATEDIR   ?= /var/lib/xlmig
 DESTDIR    ?=
 
 CC         ?= cc
@@ -47,12 +53,13 @@ XEN_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIB_DIRS   := libxlmig $(sort $(dir $(wildcard libxlmig/*/*.h libxlmig/*/*.c)))
 LIB_INC    := $(patsubst %/,%,$(LIB_DIRS:%=-I%))
 CFLAGS     ?= -g $(OPT)
+# Hidden by default: nothing of the library is an interface to others.
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -fPIC -pthread \
+              -fvisibility=hidden \
               -D_GNU_SOURCE $(LIB_INC) $(XEN_CFLAGS) $(SANFLAGS)
 LDLIBS     := $(XEN_LIBS) -lm -pthread
 LDFLAGS    += $(SANFLAGS)
 
-SOVERSION  := 0
 # The simulator is its own library (libxlmig-sim.a): test scaffolding
 # the tool links for --sim, never installed.
 SIM_SRCS   := $(sort $(wildcard libxlmig/sim/*.c))
@@ -71,18 +78,16 @@ T_TOOL_OBJS:= $(TOOL_SRCS:%.c=$(TBUILD)/%.o)
 LIB_A      := $(BUILD)/libxlmig.a
 SIM_A      := $(BUILD)/libxlmig-sim.a
 T_SIM_A    := $(TBUILD)/libxlmig-sim.a
-LIB_SO     := $(BUILD)/libxlmig.so.$(SOVERSION)
 TOOL       := $(BUILD)/xl-migrate-drbd
 T_LIB_A    := $(TBUILD)/libxlmig.a
 T_TOOL     := $(TBUILD)/xl-migrate-drbd
 UNIT       := $(TBUILD)/unit-tests
 TEST       ?=
 INST_TOOL  := $(if $(filter 1,$(TEST)),$(T_TOOL),$(TOOL))
-INST_LIB_A := $(if $(filter 1,$(TEST)),$(T_LIB_A),$(LIB_A))
 
 .PHONY: all test-build deps deps-test demo check check-suites check-unit \
-        check-integration install clean
-all: $(LIB_A) $(LIB_SO) $(TOOL) $(if $(filter 1,$(TEST)),$(T_TOOL))
+        check-integration install uninstall clean
+all: $(LIB_A) $(TOOL) $(if $(filter 1,$(TEST)),$(T_TOOL))
 test-build: $(T_LIB_A) $(T_SIM_A) $(T_TOOL)
 
 deps:
@@ -95,12 +100,12 @@ Q          := $(if $(V),,@)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(TBUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -DXLMIG_TEST_HOOKS -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DXLMIG_TEST_HOOKS -MMD -MP -c -o $@ $<
 
 $(T_LIB_A): $(T_LIB_OBJS)
 	@rm -f $@
@@ -116,10 +121,6 @@ $(T_TOOL): $(T_TOOL_OBJS) $(T_SIM_A) $(T_LIB_A)
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
-
-$(LIB_SO): $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,libxlmig.so.$(SOVERSION) \
-	    -o $@ $^ $(LDLIBS)
 
 $(SIM_A): $(SIM_OBJS)
 	@rm -f $@
@@ -164,28 +165,37 @@ check:
 	@$(MAKE) --no-print-directory SAN=1 check-suites
 	@echo "make check: all suites passed (plain and ASan+UBSan)"
 
-install: all $(INST_TOOL)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
-	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(XENSCRIPTS) \
+# Everything make install puts, relative to DESTDIR (uninstall removes
+# exactly these; the Debian package is built from the same list).
+INST_XE    := $(notdir $(wildcard tools/xe-*))
+INST_HOTPLUG := $(notdir $(wildcard drbd-block-script/block-*))
+INST_MAN8  := $(notdir $(wildcard docs/man/*.8))
+INST_MAN5  := $(notdir $(wildcard docs/man/*.5))
+INST_FILES := $(SBINDIR)/xl-migrate-drbd $(INST_XE:%=$(SBINDIR)/%) \
+              $(INST_HOTPLUG:%=$(XENSCRIPTS)/%) \
+              $(SYSCONFDIR)/xlmig/xlmig.conf $(SYSCONFDIR)/cron.d/xlmig \
+              $(INST_MAN8:%=$(MANDIR)/man8/%) $(INST_MAN5:%=$(MANDIR)/man5/%)
+
+install: $(INST_TOOL)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(XENSCRIPTS) \
 	    $(DESTDIR)$(SYSCONFDIR)/xlmig $(DESTDIR)$(SYSCONFDIR)/cron.d \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(STATEDIR)
 	install -m 0755 $(INST_TOOL) $(DESTDIR)$(SBINDIR)/xl-migrate-drbd
-	install -m 0644 $(INST_LIB_A) $(DESTDIR)$(LIBDIR)/libxlmig.a
-	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
-	ln -sf libxlmig.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxlmig.so
-	install -m 0644 $$(find libxlmig -name '*.h') $(DESTDIR)$(INCDIR)/
-	for f in tools/xe-*; do [ -f "$$f" ] || continue; \
-	    install -m 0755 "$$f" $(DESTDIR)$(SBINDIR)/; done
-	for f in drbd-block-script/block-*; do [ -f "$$f" ] || continue; \
-	    install -m 0755 "$$f" $(DESTDIR)$(XENSCRIPTS)/; done
-	[ ! -f config/xlmig.conf ] || [ -f $(DESTDIR)$(SYSCONFDIR)/xlmig/xlmig.conf ] || \
+	install -m 0755 $(INST_XE:%=tools/%) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(INST_HOTPLUG:%=drbd-block-script/%) \
+	    $(DESTDIR)$(XENSCRIPTS)/
+	[ -f $(DESTDIR)$(SYSCONFDIR)/xlmig/xlmig.conf ] || \
 	    install -m 0644 config/xlmig.conf $(DESTDIR)$(SYSCONFDIR)/xlmig/
-	[ ! -f config/xlmig.cron ] || \
-	    install -m 0644 config/xlmig.cron $(DESTDIR)$(SYSCONFDIR)/cron.d/xlmig
-	for f in docs/man/*.8; do [ -f "$$f" ] || continue; \
-	    install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man8/; done
-	for f in docs/man/*.5; do [ -f "$$f" ] || continue; \
-	    install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man5/; done
+	install -m 0644 config/xlmig.cron $(DESTDIR)$(SYSCONFDIR)/cron.d/xlmig
+	install -m 0644 $(INST_MAN8:%=docs/man/%) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(INST_MAN5:%=docs/man/%) $(DESTDIR)$(MANDIR)/man5/
+
+# Removes every file install put, xlmig.conf too (edited or not); the
+# state directory only if the tool left nothing in it.
+uninstall:
+	rm -f $(INST_FILES:%=$(DESTDIR)%)
+	rmdir $(DESTDIR)$(SYSCONFDIR)/xlmig $(DESTDIR)$(STATEDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build/normal build/asan build/test build/asan-test

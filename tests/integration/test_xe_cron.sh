@@ -23,8 +23,9 @@ assert_rc 1
 # the cron line's command, as cron would run it
 cmd=$(grep -v '^#' "$top/config/xlmig.cron" | grep xl-migrate-drbd |
       cut -f3-)
-case $cmd in "flock -n -E 0 "*" xl-migrate-drbd evacuate --cron") ;;
+case $cmd in "test -x /usr/sbin/xl-migrate-drbd && flock -n -E 0 "*" xl-migrate-drbd evacuate --cron") ;;
 *) fail "unexpected cron command: $cmd" ;; esac
+cmd=${cmd#"test -x /usr/sbin/xl-migrate-drbd && "}
 mkdir -p "$WORK/bin"; ln -s "$T" "$WORK/bin/xl-migrate-drbd"
 cmd=$(echo "$cmd" | sed "s|/run/lock/|$WORK/|")
 set +e

@@ -7,6 +7,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # shellcheck source=net.sh
 source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
+# shellcheck source=deb.sh
+source "$(dirname "${BASH_SOURCE[0]}")/deb.sh"
 
 TB_DISK_SCRIPT=${TB_DISK_SCRIPT:-block-drbd}   # hotplug script of guest disks
 TB_GUEST_MEM=${TB_GUEST_MEM:-128}
@@ -48,8 +50,8 @@ tb_images() {
     fi
 }
 
-# tb_overlay: per-run dom0 overlay (test bed runtime files + `make install`
-# of the current tree), appended to the base initramfs.
+# tb_overlay: per-run dom0 overlay (test bed runtime files + the Debian
+# packages of the current tree), appended to the base initramfs.
 tb_overlay() {
     local O=$TB_RUN/overlay h d
     rm -rf "$O"
@@ -112,49 +114,16 @@ EOF
         } > "$O/etc/drbd.d/$res.res"
         dev=$((dev + 1))
     done
-    # The project's tools and hotplug script, freshly built.
-    local X=$TB_RUN/xlmig-root
-    rm -rf "$X"
-    mkdir -p "$X"
+    # The project's packages, freshly built (lib/deb.sh); dpkg -i once
+    # the dom0s are up (tb_up).
     if [ "${TB_NO_XLMIG:-0}" = 1 ]; then
         tb_log "TB_NO_XLMIG=1: not installing xlmig into dom0"
     elif [ ! -f "$TB_REPO/Makefile" ]; then
         tb_log "warning: no top-level Makefile: xlmig not installed into dom0"
-    # The test build (TEST=1): scenarios inject faults with XLMIG_FAULT,
-    # which the production tool ignores.
-    elif make -C "$TB_REPO" install TEST=1 DESTDIR="$X" > "$TB_RUN/make-install.log" 2>&1; then
-        # `make install-xl-shim` as well, so that `xl migrate-drbd` works
-        # and every xl command goes through the shim. In a staged tree it
-        # renames the real xl, which it takes from the base image, and
-        # installs the tool again: TEST=1 keeps that the test build.
-        if [ "${TB_XL_SHIM:-1}" = 1 ]; then
-            (cd "$X" && cpio -i --quiet -d usr/sbin/xl < "$TB_IMG/dom0-base.cpio") &&
-                make -C "$TB_REPO" install-xl-shim TEST=1 DESTDIR="$X" \
-                    >> "$TB_RUN/make-install.log" 2>&1 ||
-                tb_die "'make install-xl-shim' into the overlay failed (see $TB_RUN/make-install.log)"
-        fi
-        # Never let the overlay replace the /bin, /sbin, /lib symlinks of
-        # the merged-/usr root: move such files under /usr.
-        for d in bin sbin lib lib64; do
-            if [ -d "$X/$d" ] && [ ! -L "$X/$d" ]; then
-                mkdir -p "$X/usr/$d"
-                cp -a "$X/$d/." "$X/usr/$d/"
-                rm -rf "${X:?}/$d"
-            fi
-        done
-        # Fault scenarios need the test build; the production one would
-        # ignore XLMIG_FAULT and migrate instead.
-        cmp -s "$X/usr/sbin/xl-migrate-drbd" "$TB_REPO/build/test/xl-migrate-drbd" ||
-            tb_die "the overlay's xl-migrate-drbd is not the test build (build/test)"
-        cp -a "$X/." "$O/"
-        # Emulated hosts take many seconds over a switchover that real
-        # ones do in one: a real host's deadline would roll them back.
-        printf '%s\n' 'switchover_deadline_min = 120000' \
-            'switchover_deadline_max = 600000' >> "$O/etc/xlmig/xlmig.conf"
-        (cd "$X" && find . ! -type d | sed 's|^\.||') > "$O/etc/tb/xlmig-files"
-        tb_log "xlmig installed into the dom0 overlay ($(wc -l < "$O/etc/tb/xlmig-files") files)"
+    elif tb_deb_build "$O"; then
+        tb_log "xlmig packages (make deb TEST=1) in the dom0 overlay: $(cd "$O$TB_DEBS" && echo *.deb)"
     else
-        tb_log "warning: 'make install' failed (see $TB_RUN/make-install.log): xlmig not installed into dom0"
+        tb_die "'make deb TEST=1' failed (see $TB_RUN/make-deb.log)"
     fi
     (cd "$O" && find . -mindepth 1 | cpio -o -H newc --quiet -R 0:0) > "$TB_RUN/overlay.cpio"
     cat "$TB_IMG/dom0-base.cpio" "$TB_RUN/overlay.cpio" > "$TB_RUN/dom0-initrd.cpio"
@@ -229,6 +198,7 @@ tb_up() {
     tb_log "both dom0s answer ssh after $TB_T_BOOT s"
     tb_ok xen1 "ping -c1 -W5 xen2 > /dev/null" || tb_die "xen1 cannot reach xen2 over the link"
     tb_drbd_init
+    tb_deb_install_all
     echo "$TB_T_BOOT" > "$TB_RUN/boot-time"
     tb_log "test bed up after $(tb_elapsed "$t0") s"
 }
