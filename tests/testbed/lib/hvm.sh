@@ -26,10 +26,10 @@ tb_hvm_same_boot() {
 # reading FIFO, for XLMIG_TEST_TEE to write the libxl stream into as it
 # is sent (a dom0 has no room to keep a guest's whole stream).
 tb_hvm_verify_start() {
-    tb_run "$1" "rm -f $2 $2.rc $2.verify; mkfifo $2 &&
-        { PYTHONPATH=/usr/lib/xen-4.17/lib/python \
-          /usr/lib/xen-4.17/bin/verify-stream-v2 -v -f libxl -i $2 \
-          > $2.verify 2>&1; echo \$? > $2.rc; } < /dev/null > /dev/null 2>&1 &"
+    tb_run "$1" "rm -f $2 $2.rc $2.verify; mkfifo $2 || exit 1
+        setsid sh -c 'PYTHONPATH=/usr/lib/xen-4.17/lib/python \
+            /usr/lib/xen-4.17/bin/verify-stream-v2 -v -f libxl -i $2 \
+            > $2.verify 2>&1; echo \$? > $2.rc' < /dev/null > /dev/null 2>&1 &"
 }
 
 # tb_hvm_verify_done HOST FIFO: the checker started on FIFO accepted the
