@@ -17,6 +17,7 @@
 
 static const char *const jresult_names[XLMIG_JR__COUNT] = {
     "planned", "moved", "failed", "stayed", "undefined", "returned",
+    "gone",
 };
 static const char *const jstate_names[XLMIG_JS__COUNT] = {
     "running", "evacuated", "done",

@@ -23,6 +23,7 @@ typedef enum {
     XLMIG_JR_STAYED,        /* never tried: reason says why */
     XLMIG_JR_UNDEFINED,     /* commit unconfirmed: run recover */
     XLMIG_JR_RETURNED,      /* moved, and brought back since */
+    XLMIG_JR_GONE,          /* was stuck; left this host another way */
     XLMIG_JR__COUNT
 } xlmig_jresult;
 

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "hostctx.h"
 #include "hoststate.h"
+#include "inventory_drbd.h"
 #include "inventory_sim.h"
 #include "inventory_xen.h"
 #include "journal.h"
@@ -49,6 +50,8 @@ int hostctx_local_status(const hostctx *h, xlmig_inventory *inv,
         rc = xlmig_xen_inv_load(inv, &st->free_mib);
     if (rc)
         return rc;
+    if (!hostctx_sim(h))
+        xlmig_inventory_drbd_fill(inv);
     st->nguests = inv->nguests;
     xlmig_maint_get(h->state_dir, &st->maintenance, st->since,
                     sizeof(st->since));
