@@ -529,6 +529,13 @@ static int cmd_evacuate(int argc, char **argv)
         rc = a.cron && rc == XLMIG_E_CHECK ? 0 : 2;
         goto out;
     }
+    if (!a.dry_run && xlmig_journal_prune_done(a.h.state_dir,
+                                               XLMIG_JOURNAL_KEEP_DONE,
+                                               &pruned)) {
+        hostctx_log(LOG_WARNING, stderr, PROG " evacuate: %s",
+                    xlmig_errmsg());
+        xlmig_err_clear();
+    }
     rc = hostctx_local_status(&a.h, &inv, &st);
     if (!rc)
         rc = xlmig_inventory_add_peer_hosts(&inv);
@@ -654,12 +661,6 @@ static int cmd_evacuate(int argc, char **argv)
                 x.failed, nstay, path);
     log_evacuation(&a, &j, started, plan.n, x.moved, x.failed, start_ns,
                    rc);
-    if (xlmig_journal_prune_done(a.h.state_dir, XLMIG_JOURNAL_KEEP_DONE,
-                                 &pruned)) {
-        hostctx_log(LOG_WARNING, stderr, PROG " evacuate: %s",
-                    xlmig_errmsg());
-        xlmig_err_clear();
-    }
     if (a.c.json) {
         print_json(&a, &j, path, rc);
     } else if (!a.quiet) {

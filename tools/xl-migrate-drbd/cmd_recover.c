@@ -11,13 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "error.h"
+#include "hoststate.h"
 #include "names.h"
 #include "peer_map.h"
 #include "lock.h"
+#include "mig_record.h"
 #include "recover.h"
 #include "transport.h"
 
@@ -401,7 +404,77 @@ static void print_view(const char *label, const char *host,
            v->locked_by[0] ? "; locked by " : "", v->locked_by);
 }
 
-static int recover_run(int argc, char **argv, xlmig_lock *lk)
+/* What recover ended with, for its log line and history record. */
+typedef struct {
+    char guest[XLMIG_NAME_DOMAIN_MAX + 1];
+    char here[128], peer[128];
+    const char *result;         /* NULL: nothing worth a line */
+    int keeper;                 /* XLMIG_HOST_*, or -1 */
+    char why[256];
+    bool sim;
+} rec_end;
+
+static void rec_end_set(rec_end *e, const char *result, const char *why)
+{
+    e->result = result;
+    snprintf(e->why, sizeof(e->why), "%.*s", (int)sizeof(e->why) - 1, why);
+}
+
+static void short_host(char *dst, size_t len, const char *src)
+{
+    size_t n = strcspn(src, ".");
+
+    dst[0] = 0;
+    if (n < len && xlmig_name_host_ok(src, false)) {
+        memcpy(dst, src, n);
+        dst[n] = 0;
+    }
+}
+
+/* One log line; a settled guest also one history record. */
+static void rec_log(const rec_end *e, int rc)
+{
+    xlmig_oplog_line l;
+    xlmig_hist_rec r;
+    char here[128], peer[128];
+
+    if (!e->result || !e->guest[0])
+        return;
+    short_host(here, sizeof(here), e->here);
+    short_host(peer, sizeof(peer), e->peer);
+    xlmig_oplog_begin(&l, "recover");
+    xlmig_oplog_str(&l, "guest", e->guest);
+    xlmig_oplog_str(&l, "host", here);
+    xlmig_oplog_str(&l, "peer", peer);
+    xlmig_oplog_str(&l, "result", e->result);
+    if (e->keeper >= 0)
+        xlmig_oplog_str(&l, "runs_on", e->keeper == XLMIG_HOST_LOCAL ?
+                        here : peer);
+    xlmig_oplog_u64(&l, "exit", (uint64_t)rc);
+    xlmig_oplog_str(&l, "decision", e->why);
+    mig_log_line(!rc, &l);
+    if (strcmp(e->result, "recovered"))
+        return;
+    xlmig_hist_rec_init(&r);
+    xlmig_utc_stamp(time(NULL), r.start, sizeof(r.start));
+    snprintf(r.guest, sizeof(r.guest), "%s", e->guest);
+    snprintf(r.from, sizeof(r.from), "%s", e->keeper == XLMIG_HOST_LOCAL ?
+             peer : here);
+    snprintf(r.to, sizeof(r.to), "%s", e->keeper == XLMIG_HOST_LOCAL ?
+             here : peer);
+    strcpy(r.result, "recovered");
+    strcpy(r.via, "recover");
+    snprintf(r.reason, sizeof(r.reason), "%.*s", (int)sizeof(r.reason) - 1,
+             e->why);
+    if (mig_hist_dir(e->sim) &&
+        xlmig_hist_append(mig_hist_dir(e->sim), &r, XLMIG_HIST_KEEP)) {
+        fprintf(stderr, PROG ": warning: history not written: %s\n",
+                xlmig_errmsg());
+        xlmig_err_clear();
+    }
+}
+
+static int recover_run(int argc, char **argv, xlmig_lock *lk, rec_end *e)
 {
     xlmig_host_view v[2];
     char host[2][128], what[256];
@@ -414,6 +487,9 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
 
     if (parse(&o, argc, argv, 2))
         return 1;
+    snprintf(e->guest, sizeof(e->guest), "%.*s", (int)sizeof(e->guest) - 1,
+             o.domain);
+    e->sim = o.sim;
     /* A peer with a migration_address is reached over it. */
     if (xlmig_config_load(&cfg, NULL)) {
         cli_error("recover: %s", xlmig_errmsg());
@@ -424,6 +500,8 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
         strcpy(host[0], "?");
     snprintf(host[1], sizeof(host[1]), "%s",
              o.ssh && !*o.ssh ? "peer" : o.peer);
+    snprintf(e->here, sizeof(e->here), "%s", host[0]);
+    snprintf(e->peer, sizeof(e->peer), "%s", host[1]);
     rc = local_inspect(&o, &v[0]);
     if (rc)
         cli_error("recover: cannot inspect this host: %s", xlmig_errmsg());
@@ -443,6 +521,7 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
     }
     /* Nothing else moves the guest while we act (docs/design.md). */
     if (lock_here(&o, o.hint.uuid, lk)) {
+        rec_end_set(e, "refused", xlmig_errmsg());
         cli_error("recover %s: %s", o.domain, xlmig_errmsg());
         return xlmig_errcode() == XLMIG_E_CHECK ? 2 : 1;
     }
@@ -464,6 +543,7 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
     print_view("peer", host[1], &o, &v[1]);
     if (v[1].locked_by[0]) {
         printf("refused: nothing changed\n");
+        rec_end_set(e, "refused", "locked on the peer");
         cli_error("recover %s: guest %s is locked on %s by %s; try again"
                   " when it ends", o.domain, o.domain, host[1],
                   v[1].locked_by);
@@ -471,11 +551,14 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
     }
     xlmig_recover_plan(&v[0], &v[1], o.keep, &plan);
     printf("decision: %s\n", plan.why);
+    /* a dry run changes nothing: no line */
+    rec_end_set(e, o.dry_run ? NULL : "nothing", plan.why);
     if (plan.verdict == XLMIG_PLAN_NOTHING) {
         printf("nothing to do\n");
         return 0;
     }
     if (plan.verdict == XLMIG_PLAN_REFUSE) {
+        rec_end_set(e, "refused", plan.why);
         printf("refused: nothing changed\n");
         cli_error("recover %s: refused: %s", o.domain, plan.why);
         return rc || !v[1].reachable ? 1 : 2;
@@ -493,6 +576,7 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
                                          : peer_act(&o, a);
         printf("%s\n", rc ? "FAILED" : "done");
         if (rc) {
+            rec_end_set(e, o.dry_run ? NULL : "failed", xlmig_errmsg());
             cli_error("recover %s: %s on %s failed: %s; stopped, state"
                       " above is partly changed: run recover again",
                       o.domain, what, label[a->host], xlmig_errmsg());
@@ -512,10 +596,13 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
     print_view("local", host[0], &o, &v[0]);
     print_view("peer", host[1], &o, &v[1]);
     if (plan.verdict != XLMIG_PLAN_NOTHING) {
+        rec_end_set(e, "failed", plan.why);
         cli_error("recover %s: not settled after acting: %s", o.domain,
                   plan.why);
         return 1;
     }
+    e->result = "recovered";
+    e->keeper = (int)plan.keeper;
     printf("%s runs on %s (%s); nothing else left\n", o.domain,
            label[plan.keeper], host[plan.keeper]);
     return 0;
@@ -523,12 +610,14 @@ static int recover_run(int argc, char **argv, xlmig_lock *lk)
 
 static int cmd_recover(int argc, char **argv)
 {
+    rec_end e = { .keeper = -1 };
     xlmig_lock lk;
     int rc;
 
     xlmig_lock_init(&lk);
-    rc = recover_run(argc, argv, &lk);
+    rc = recover_run(argc, argv, &lk, &e);
     xlmig_lock_dispose(&lk);
+    rec_log(&e, rc);
     return rc;
 }
 

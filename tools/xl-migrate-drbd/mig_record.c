@@ -31,12 +31,11 @@ void mig_record(const char *dir, const xlmig_hist_rec *r)
     }
 }
 
-/* Where a single migration keeps its history: as switchover costs. */
-static const char *hist_dir(const cli_opts *o)
+const char *mig_hist_dir(bool sim)
 {
     const char *env = xlmig_test_env("XLMIG_STATE_DIR");
 
-    if (o->sim && !(env && *env))
+    if (sim && !(env && *env))
         return NULL;
     return xlmig_state_dir();
 }
@@ -84,7 +83,7 @@ void mig_record_migration(const cli_opts *o, const xlmig_report *rep,
         fflush(stdout);
         return;
     }
-    mig_record(hist_dir(o), &r);
+    mig_record(mig_hist_dir(o->sim), &r);
 }
 
 int mig_outcome_read(int fd, xlmig_hist_rec *r)

@@ -28,6 +28,11 @@ void mig_record_migration(const cli_opts *o, const xlmig_report *rep,
                           time_t start);
 /* One record, to syslog (LOG_INFO when ok) and to dir's history. */
 void mig_record(const char *dir, const xlmig_hist_rec *r);
+/*
+ * Where a migration started here keeps its history: the state dir; in
+ * the simulator only one given explicitly (as switchover costs).
+ */
+const char *mig_hist_dir(bool sim);
 /* Any other operation's line to syslog. */
 void mig_log_line(bool ok, const xlmig_oplog_line *l);
 
