@@ -27,7 +27,7 @@ static bool key_ok(const char *k, size_t n)
 static bool plain_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || strchr("._:@%+/,-", c);
+           (c >= '0' && c <= '9') || strchr("._:@%+/,-_", c);
 }
 
 static void put(xlmig_oplog_line *l, const char *s, size_t n)

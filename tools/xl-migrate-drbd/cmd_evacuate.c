@@ -207,10 +207,13 @@ static void record_move(const evac_run_ctx *x, const xlmig_jguest *jg,
     snprintf(r->guest, sizeof(r->guest), "%s", jg->name);
     snprintf(r->from, sizeof(r->from), "%s", x->inv->self);
     snprintf(r->to, sizeof(r->to), "%s", jg->dest);
-    snprintf(r->result, sizeof(r->result), "%s",
-             jg->result == XLMIG_JR_MOVED ? "ok"
-             : jg->result == XLMIG_JR_UNDEFINED ? "undefined"
-             : strcmp(r->result, "ok") ? r->result : "failed");
+    /* the child's own word (aborted, refused...) unless it moved */
+    if (jg->result == XLMIG_JR_MOVED)
+        strcpy(r->result, "ok");
+    else if (jg->result == XLMIG_JR_UNDEFINED)
+        strcpy(r->result, "undefined");
+    else if (!strcmp(r->result, "ok"))
+        strcpy(r->result, "failed");
     snprintf(r->via, sizeof(r->via), "evacuate");
     snprintf(r->journal, sizeof(r->journal), "%s", x->j->id);
     snprintf(r->reason, sizeof(r->reason), "%.*s",
@@ -464,7 +467,7 @@ static void log_evacuation(const evac_args *a, const xlmig_journal *j,
     xlmig_oplog_str(&l, "mode", a->cron ? "cron" : "cli");
     xlmig_oplog_str(&l, "start", start);
     xlmig_oplog_str(&l, "result", code == 0 ? "ok" : code == 1 ? "partial"
-                    : "failed");
+                    : "none");
     xlmig_oplog_u64(&l, "guests", n);
     xlmig_oplog_u64(&l, "moved", moved);
     xlmig_oplog_u64(&l, "failed", failed);

@@ -138,7 +138,7 @@ static int cmd_history(int argc, char **argv)
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:hn:", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hn:", lo, NULL)) != -1) {
         if (hostctx_opt(&h, c, optarg))
             continue;
         switch (c) {

@@ -314,7 +314,7 @@ static void log_return(const ret_ctx *x, const char *start, unsigned n,
     xlmig_oplog_str(&l, "host", x->h->self);
     xlmig_oplog_str(&l, "start", start);
     xlmig_oplog_str(&l, "result", code == 0 ? "ok" : code == 1 ? "partial"
-                    : "failed");
+                    : "none");
     xlmig_oplog_u64(&l, "guests", n);
     xlmig_oplog_u64(&l, "back", x->back);
     xlmig_oplog_u64(&l, "failed", x->failed);
