@@ -8,6 +8,7 @@
 #include "error.h"
 #include "json_guard.h"
 #include "status.h"
+#include "status_extra.h"
 
 #define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
@@ -62,12 +63,15 @@ int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
             for (p = 0; p < gu->res[r].npeers; p++)
                 GS(g, gu->res[r].peers[p]);
             yajl_gen_array_close(g);
+            xlmig_status_res_gen(g, &gu->res[r].state);
             yajl_gen_map_close(g);
         }
         yajl_gen_array_close(g);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
+    if (s->extra)
+        xlmig_status_extra_gen(g, s->extra);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok ||
         !(*out = malloc(blen + 1))) {
