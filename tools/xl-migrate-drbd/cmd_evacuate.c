@@ -613,9 +613,10 @@ static int cmd_evacuate(int argc, char **argv)
         if (a.c.json)
             print_json(&a, &j, "", 0);
         rc = 0;
-        if (!a.cron || !j.n)
+        /* cron: stuck guests of the episode left another way: say so
+         * once; else nothing happened, nothing to log */
+        if (!a.cron || !sl.had_stuck)
             goto out;
-        /* cron: the episode's guests are all gone; say so once */
     }
     snprintf(path, sizeof(path), "%s/journal/%s.json", a.h.state_dir, j.id);
     hostctx_log(LOG_INFO, NULL, "evacuating %s: %u guests, %u to move,"
