@@ -208,8 +208,11 @@ int xlmig_oplog_parse(const char *buf, size_t len, xlmig_oplog_rec *r)
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if (len >= XLMIG_OPLOG_LINE_MAX)
-        return bad("line of", (unsigned)len, "bytes is too long");
+    if (len >= XLMIG_OPLOG_LINE_MAX) {
+        xlmig_err(XLMIG_E_INVAL, "log line: longer than %d bytes",
+                  XLMIG_OPLOG_LINE_MAX - 1);
+        return XLMIG_E_INVAL;
+    }
     while (i < len && buf[i] != ' ')
         i++;
     if (!key_ok(buf, i))

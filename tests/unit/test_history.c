@@ -52,7 +52,8 @@ static void test_oplog_strict(void)
 {
     static const char *const badl[] = {
         "", " migrate", "Migrate a=b", "migrate a=b  c=d", "migrate a=b ",
-        "migrate a", "migrate =b", "migrate A=b", "migrate a=", "migrate a=b a=c",
+        "migrate a", "migrate =b", "migrate A=b", "migrate a=",
+        "migrate a=b a=c",
         "migrate a=\"open", "migrate a=\"x\"y", "migrate a=\"\\q\"",
         "migrate a=\"\\x0\"", "migrate a=\"\\x00\"", "migrate a=b;c",
         "migrate a=\"tab\there\"", "migrate a=\"\\", "migrate a=\xc3\xa9",

@@ -95,6 +95,16 @@ static int print_json(const hostctx *h, const xlmig_hist *hi,
     return rc;
 }
 
+/* Another process wrote it: no control byte reaches the terminal. */
+static void print_reason(const char *s)
+{
+    printf("%22s", "");
+    for (; *s; s++)
+        putchar((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f ? '?'
+                : *s);
+    putchar('\n');
+}
+
 static void print_text(const xlmig_hist *hi, const bool *show)
 {
     char shown[XLMIG_NAME_SHOWN_LEN];
@@ -116,7 +126,7 @@ static void print_text(const xlmig_hist *hi, const bool *show)
                (unsigned long long)r->downtime_ms,
                (double)r->bytes / (1024.0 * 1024.0));
         if (r->reason[0])
-            printf("%22s%s\n", "", r->reason);
+            print_reason(r->reason);
     }
 }
 
