@@ -98,6 +98,7 @@ static void send_dgram(const char *msg, size_t len)
 {
     const char *path = xlmig_test_env("XLMIG_SYSLOG_SOCKET");
     struct sockaddr_un sa;
+    ssize_t r;
     int fd;
 
     if (!path || !*path)
@@ -110,9 +111,19 @@ static void send_dgram(const char *msg, size_t len)
     fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return;
-    while (sendto(fd, msg, len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-                  sizeof(sa)) < 0 && errno == EINTR)
+    while ((r = sendto(fd, msg, len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+                       sizeof(sa))) < 0 && errno == EINTR)
         ;
+    close(fd);
+    if (r >= 0 || errno != EPROTOTYPE)
+        return;
+    /* a daemon listening on a stream socket: as syslog(3), with the
+     * NUL that ends each message there */
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+        (void)!send(fd, msg, len + 1, MSG_NOSIGNAL);
     close(fd);
 }
 
@@ -131,11 +142,12 @@ void xlmig_syslog_text(int prio, const char *msg)
     if (r < 0)
         return;
     n = (size_t)r;
-    for (i = 0; msg[i] && n + 1 < sizeof(out); i++) {
+    for (i = 0; msg[i] && n + 2 < sizeof(out); i++) {
         unsigned char c = (unsigned char)msg[i];
 
         out[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
     }
+    out[n] = 0;
     send_dgram(out, n);
 }
 
