@@ -60,8 +60,13 @@ syslog_start() {
     [ -e "$WORK/log.sock.ready" ] || fail "syslog listener did not start"
     export XLMIG_SYSLOG_SOCKET=$WORK/log.sock
 }
-syslog_lines() { sleep 0.1; grep -c -E -- "$1" "$SYSLOG" || true; }
+syslog_lines() { sleep 0.3; grep -c -E -- "$1" "$SYSLOG" || true; }
+# The line may still be on its way through the listener: wait for it.
 assert_syslog() {
-    [ "$(syslog_lines "$1")" -ge 1 ] ||
+    local n=0
+    while ! grep -q -E -- "$1" "$SYSLOG" && [ $n -lt 50 ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+    grep -q -E -- "$1" "$SYSLOG" ||
         { cat "$SYSLOG" >&2; fail "no syslog line matches \"$1\""; }
 }

@@ -16,9 +16,16 @@ printf '1764000000 250 300\n1764000100 120 180\n' >"$S/xen1/switchover/xen2"
 "$T" evacuate --parallel 2 --bandwidth 16 --sim-state "$S" --sim-host xen1 \
     >"$WORK/e.out" 2>"$WORK/e.err" &
 P1=$!
+# both moves started and holding their guest locks
+running() {
+    local m g
+    m=$(grep -c migrating "$WORK/e.out" 2>/dev/null)
+    g=$(ls "$S/xen1/run/lock" 2>/dev/null | grep -c '^guest-')
+    [ "${m:-0}" -ge 2 ] && [ "${g:-0}" -ge 2 ]
+}
 n=0
-while [ "$(grep -c migrating "$WORK/e.out")" -lt 2 ] && [ $n -lt 100 ]; do
-    sleep 0.1; n=$((n + 1))
+while ! running && [ $n -lt 200 ]; do
+    sleep 0.05; n=$((n + 1))
 done
 ps -eo args >"$WORK/ps"
 on xen1 status >"$WORK/st"
