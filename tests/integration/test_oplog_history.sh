@@ -71,11 +71,21 @@ assert all(r["bytes"] > 0 and r["total_ms"] >= r["downtime_ms"]
 PY
 on xen1 history -n 1 >"$WORK/h"
 [ "$(grep -c '^20' "$WORK/h")" = 1 ] || fail "-n 1"
+# A reason with any bytes (a peer's message) is still valid JSON.
+echo 'migrate start=2026-12-01T00:00:00Z guest=z from=a to=b result=failed reason="bad \xc3\x28 byte\x0a"' \
+    >>"$S/xen1/history"
+on xen1 history --json -n 1 >"$WORK/hj"
+python3 - "$WORK/hj" <<'PY' || fail "history --json with odd bytes"
+import json, sys
+r = json.load(open(sys.argv[1]))["migrations"][0]
+assert r["reason"] == "bad ?( byte?", r
+PY
+on xen1 history -n 1 | grep -q "^ *bad ?( byte?\$" || fail "reason shown raw"
 # A damaged history is refused, naming the line.
 echo 'migrate start=yesterday guest=x from=a to=b result=ok' \
     >>"$S/xen1/history"
 set +e; on xen1 history >/dev/null 2>"$WORK/err"; RC=$?; set -e
-assert_rc 1; assert_one_line_error "$WORK/err" "line 4: history record: start"
+assert_rc 1; assert_one_line_error "$WORK/err" "line 5: history record: start"
 
 # A single migration logs and records itself; so does recover.
 export XLMIG_STATE_DIR=$WORK/state

@@ -51,9 +51,22 @@ static void kv_int(yajl_gen g, const char *k, uint64_t v)
     yajl_gen_integer(g, (long long)v);
 }
 
+/* Printable ASCII only: valid JSON (UTF-8) whatever the bytes were. */
+static const char *ascii(const char *s, char *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 0; s[i] && i + 1 < len; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f
+                 ? '?' : s[i];
+    buf[i] = 0;
+    return buf;
+}
+
 static int print_json(const hostctx *h, const xlmig_hist *hi,
                       const bool *show)
 {
+    char reason[sizeof(hi->r[0].reason)];
     const unsigned char *buf;
     size_t len;
     unsigned i;
@@ -82,7 +95,7 @@ static int print_json(const hostctx *h, const xlmig_hist *hi,
         kv_int(g, "downtime_ms", r->downtime_ms);
         kv_int(g, "bytes", r->bytes);
         kv_str(g, "journal", r->journal);
-        kv_str(g, "reason", r->reason);
+        kv_str(g, "reason", ascii(r->reason, reason, sizeof(reason)));
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
