@@ -113,6 +113,43 @@ static bool allowed(const xlmig_evac_opts *o, const char *h)
     return false;
 }
 
+static bool named(const char *const *set, unsigned n, const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++)
+        if (!strcmp(set[i], name))
+            return true;
+    return false;
+}
+
+/* Left out by --only/--exclude, or a resource out of sync: why. */
+static bool held_back(const xlmig_evac_opts *o, const xlmig_inv_guest *g,
+                      char *buf, size_t len)
+{
+    unsigned i;
+
+    if (o->nonly && !named(o->only, o->nonly, g->name)) {
+        snprintf(buf, len, "not in --only");
+        return true;
+    }
+    if (named(o->exclude, o->nexclude, g->name)) {
+        snprintf(buf, len, "left out by --exclude");
+        return true;
+    }
+    for (i = 0; i < g->nres; i++) {
+        const xlmig_inv_drbd *d = &g->res[i].state;
+
+        if (xlmig_inv_drbd_synced(d))
+            continue;
+        snprintf(buf, len, "DRBD %s is not in sync (%s, disk %s, peer disk"
+                 " %s): its peer has no current copy", g->res[i].name,
+                 d->cstate, d->disk, d->peer_disk);
+        return true;
+    }
+    return false;
+}
+
 /* Choose a destination for g among its peers, or say why none. */
 static void place(const xlmig_inventory *inv, const xlmig_evac_opts *o,
                   const xlmig_inv_guest *g, const uint64_t *planned,
@@ -123,6 +160,8 @@ static void place(const xlmig_inventory *inv, const xlmig_evac_opts *o,
     uint64_t need = g->mem_mib + o->overhead_mib, best_left = 0;
     unsigned i, n;
 
+    if (held_back(o, g, it->reason, sizeof(it->reason)))
+        return;
     if (!g->nres) {
         snprintf(it->reason, sizeof(it->reason), "no DRBD disk: no host"
                  " has a replica of its storage");

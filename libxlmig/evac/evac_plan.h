@@ -5,6 +5,10 @@
  * each destination's free memory with the guests already planned onto
  * it; hosts in maintenance take nothing.
  *
+ * A guest left out by --only/--exclude stays and takes no room; one
+ * with a DRBD resource whose state is known and not Connected and
+ * UpToDate on both sides stays, the reason naming the resource.
+ *
  * Order: smallest guest first, both for admission and for running.
  * When a destination cannot take everything, admitting the small ones
  * first leaves the fewest guests behind for the operator; on a shared
@@ -26,6 +30,10 @@ typedef struct {
     uint64_t reserve_mib;       /* keep this much free on a destination */
     unsigned npeers;            /* allowed destinations (config), 0 = any */
     const char *const *peers;
+    /* --only / --exclude: guests by name; nonly 0 = every guest */
+    unsigned nonly, nexclude;
+    const char *const *only;
+    const char *const *exclude;
 } xlmig_evac_opts;
 
 void xlmig_evac_opts_init(xlmig_evac_opts *o);

@@ -170,3 +170,8 @@ int xlmig_inventory_add_peer_hosts(xlmig_inventory *inv)
                                            : XLMIG_E_INVAL;
     return 0;
 }
+
+bool xlmig_inv_drbd_synced(const xlmig_inv_drbd *d)
+{
+    return !d->known || d->synced;
+}

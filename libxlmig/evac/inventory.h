@@ -21,11 +21,25 @@
 #define XLMIG_INV_MAX_GUESTS 1024
 #define XLMIG_INV_MAX_HOSTS  64
 
+/* A resource's live DRBD state on this host, when it could be read. */
+typedef struct {
+    bool known;
+    bool synced;                /* connected, UpToDate both sides */
+    char role[16];              /* "Primary", "Secondary" */
+    char cstate[32];            /* "Connected", "StandAlone", ... */
+    char disk[32];              /* "UpToDate", ... */
+    char peer_disk[32];
+} xlmig_inv_drbd;
+
 typedef struct {
     char name[XLMIG_INV_NAME_MAX];
     unsigned npeers;
     char peers[XLMIG_INV_MAX_PEERS][XLMIG_INV_NAME_MAX];
+    xlmig_inv_drbd state;
 } xlmig_inv_res;
+
+/* Connected and UpToDate on both sides; an unknown state passes. */
+bool xlmig_inv_drbd_synced(const xlmig_inv_drbd *d);
 
 typedef struct {
     char name[XLMIG_INV_NAME_MAX];

@@ -17,6 +17,7 @@
 
 static const char *const jresult_names[XLMIG_JR__COUNT] = {
     "planned", "moved", "failed", "stayed", "undefined", "returned",
+    "gone",
 };
 static const char *const jstate_names[XLMIG_JS__COUNT] = {
     "running", "evacuated", "done",
@@ -74,6 +75,37 @@ int xlmig_journal_start(xlmig_journal *j, const char *host, unsigned n)
     return 0;
 }
 
+int xlmig_journal_add_guest(xlmig_journal *j, unsigned *idx)
+{
+    xlmig_jguest *g;
+
+    if (j->n >= XLMIG_INV_MAX_GUESTS) {
+        xlmig_err(XLMIG_E_INVAL, "journal: more than %d guests",
+                  XLMIG_INV_MAX_GUESTS);
+        return XLMIG_E_INVAL;
+    }
+    g = realloc(j->guests, (j->n + 1) * sizeof(*g));
+    if (!g) {
+        xlmig_err(XLMIG_E_NOMEM, "out of memory");
+        return XLMIG_E_NOMEM;
+    }
+    j->guests = g;
+    memset(&g[j->n], 0, sizeof(*g));
+    g[j->n].exit_code = -1;
+    *idx = j->n++;
+    return 0;
+}
+
+int xlmig_journal_find_guest(const xlmig_journal *j, const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i < j->n; i++)
+        if (!strcmp(j->guests[i].name, name))
+            return (int)i;
+    return -1;
+}
+
 /* ---- encoding ---- */
 
 #define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
@@ -107,6 +139,7 @@ int xlmig_journal_encode(const xlmig_journal *j, char **out, size_t *len)
     put_str(g, "state", xlmig_jstate_str(j->state));
     put_str(g, "started", j->started);
     put_str(g, "finished", j->finished);
+    put_str(g, "episode", j->episode);
     GS(g, "guests");
     yajl_gen_array_open(g);
     for (i = 0; i < j->n; i++) {
@@ -123,6 +156,12 @@ int xlmig_journal_encode(const xlmig_journal *j, char **out, size_t *len)
         put_str(g, "finished", jg->finished);
         GS(g, "exit");
         yajl_gen_integer(g, jg->exit_code);
+        GS(g, "total_ms");
+        yajl_gen_integer(g, (long long)jg->total_ms);
+        GS(g, "downtime_ms");
+        yajl_gen_integer(g, (long long)jg->downtime_ms);
+        GS(g, "bytes");
+        yajl_gen_integer(g, (long long)jg->bytes);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -236,6 +275,15 @@ static int decode_guest(yajl_val o, unsigned idx, xlmig_jguest *jg)
         } else if (!strcmp(k, "exit")) {
             rc = get_int(where, v, k, -1, 255, &x);
             jg->exit_code = (int)x;
+        } else if (!strcmp(k, "total_ms")) {
+            rc = get_int(where, v, k, 0, 1LL << 40, &x);
+            jg->total_ms = (uint64_t)x;
+        } else if (!strcmp(k, "downtime_ms")) {
+            rc = get_int(where, v, k, 0, 1LL << 40, &x);
+            jg->downtime_ms = (uint64_t)x;
+        } else if (!strcmp(k, "bytes")) {
+            rc = get_int(where, v, k, 0, 1LL << 60, &x);
+            jg->bytes = (uint64_t)x;
         } else {
             rc = bad(where, k, "is not a journal key");
         }
@@ -339,6 +387,8 @@ int xlmig_journal_decode(const char *buf, size_t len, xlmig_journal *j)
             rc = get_str("", v, k, j->started, sizeof(j->started));
         } else if (!strcmp(k, "finished")) {
             rc = get_str("", v, k, j->finished, sizeof(j->finished));
+        } else if (!strcmp(k, "episode")) {
+            rc = get_str("", v, k, j->episode, sizeof(j->episode));
         } else if (!strcmp(k, "guests")) {
             rc = decode_guests(v, j);
             seen |= 16;
@@ -475,6 +525,69 @@ int xlmig_journal_list_open(const char *dir, char *buf, size_t len,
         buf[0] = 0;
     rc = walk_open(dir, add_id, &a);
     *n = a.n;
+    return rc;
+}
+
+typedef struct {
+    const char *episode;
+    xlmig_journal *out;
+} episode_acc;
+
+static int take_episode(const char *path, xlmig_journal *j, void *arg)
+{
+    episode_acc *a = arg;
+
+    (void)path;
+    if (strcmp(j->episode, a->episode))
+        return 0;
+    *a->out = *j;
+    xlmig_journal_init(j);      /* ownership moves to the caller */
+    return 1;                   /* newest first: this is the one */
+}
+
+int xlmig_journal_find_episode(const char *dir, const char *episode,
+                               xlmig_journal *j)
+{
+    episode_acc a = { episode, j };
+
+    xlmig_journal_dispose(j);
+    if (!episode[0])
+        return 0;
+    return walk_open(dir, take_episode, &a);
+}
+
+int xlmig_journal_prune_done(const char *dir, unsigned keep, unsigned *n)
+{
+    struct dirent **list = NULL;
+    char path[4096];
+    xlmig_journal j;
+    unsigned done = 0;
+    int nn, i, rc = 0;
+
+    *n = 0;
+    xlmig_journal_init(&j);
+    nn = journal_names(dir, &list);
+    for (i = nn - 1; i >= 0; i--) {
+        if (!rc && is_journal(list[i]->d_name)) {
+            snprintf(path, sizeof(path), "%s/journal/%s", dir,
+                     list[i]->d_name);
+            /* one that cannot be read is left for the operator */
+            if (!xlmig_journal_load(path, &j) &&
+                j.state == XLMIG_JS_DONE && ++done > keep) {
+                if (unlink(path)) {
+                    xlmig_err(XLMIG_E_IO, "cannot remove %s", path);
+                    rc = XLMIG_E_IO;
+                } else {
+                    (*n)++;
+                }
+            }
+            xlmig_journal_dispose(&j);
+            if (!rc)
+                xlmig_err_clear();
+        }
+        free(list[i]);
+    }
+    free(list);
     return rc;
 }
 

@@ -23,6 +23,7 @@ typedef enum {
     XLMIG_JR_STAYED,        /* never tried: reason says why */
     XLMIG_JR_UNDEFINED,     /* commit unconfirmed: run recover */
     XLMIG_JR_RETURNED,      /* moved, and brought back since */
+    XLMIG_JR_GONE,          /* was stuck; left this host another way */
     XLMIG_JR__COUNT
 } xlmig_jresult;
 
@@ -36,6 +37,8 @@ typedef struct {
     char reason[256];
     char started[32], finished[32];
     int exit_code;                      /* the migration's, or -1 */
+    /* the last migration's numbers, 0 when it never ran */
+    uint64_t total_ms, downtime_ms, bytes;
 } xlmig_jguest;
 
 typedef enum {
@@ -52,6 +55,8 @@ typedef struct {
     char host[XLMIG_INV_NAME_MAX];      /* the evacuated host */
     char started[32], finished[32];
     xlmig_jstate state;
+    /* cron: the maintenance episode (the flag's "since"), else "" */
+    char episode[32];
     unsigned n;
     xlmig_jguest *guests;
 } xlmig_journal;
@@ -60,6 +65,10 @@ void xlmig_journal_init(xlmig_journal *j);
 void xlmig_journal_dispose(xlmig_journal *j);
 /* A fresh journal (id from the time and pid) with n zeroed guests. */
 int xlmig_journal_start(xlmig_journal *j, const char *host, unsigned n);
+/* One more zeroed guest at the end; its index in *idx. */
+int xlmig_journal_add_guest(xlmig_journal *j, unsigned *idx);
+/* The guest entry named name, or -1. */
+int xlmig_journal_find_guest(const xlmig_journal *j, const char *name);
 
 int xlmig_journal_encode(const xlmig_journal *j, char **out, size_t *len);
 /* Bounded, strict: every error names the key (and guest index). */
@@ -71,6 +80,19 @@ int xlmig_journal_load(const char *path, xlmig_journal *j);
 /* Ids of the journals not done, newest first, comma-separated. */
 int xlmig_journal_list_open(const char *dir, char *buf, size_t len,
                             unsigned *n);
+
+/*
+ * The newest journal not done of the maintenance episode `episode`:
+ * 1 (loaded into *j), 0 none, or an error.
+ */
+int xlmig_journal_find_episode(const char *dir, const char *episode,
+                               xlmig_journal *j);
+/*
+ * Delete done journals beyond the newest keep; how many went in *n.
+ * Journals not done are never touched.
+ */
+#define XLMIG_JOURNAL_KEEP_DONE  20
+int xlmig_journal_prune_done(const char *dir, unsigned keep, unsigned *n);
 
 /* Every entry named name still MOVED becomes RETURNED; how many did. */
 unsigned xlmig_journal_mark_returned(xlmig_journal *j, const char *name);

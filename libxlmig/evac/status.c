@@ -9,6 +9,7 @@
 #include "json_guard.h"
 #include "json_out.h"
 #include "status.h"
+#include "status_extra.h"
 
 /*
  * One function per part of the object, in the order printed; a new
@@ -55,6 +56,7 @@ static void gen_guests(yajl_gen g, const xlmig_inventory *inv)
             for (p = 0; p < gu->res[r].npeers; p++)
                 xlmig_jout_str(g, NULL, gu->res[r].peers[p]);
             yajl_gen_array_close(g);
+            xlmig_status_res_gen(g, &gu->res[r].state);
             yajl_gen_map_close(g);
         }
         yajl_gen_array_close(g);
@@ -79,6 +81,8 @@ int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
     gen_journals(g, s);
     gen_throttled(g, s);
     gen_guests(g, inv);
+    if (s->extra)
+        xlmig_status_extra_gen(g, s->extra);
     yajl_gen_map_close(g);
     return xlmig_jout_take(g, out, len);
 }

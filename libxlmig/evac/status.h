@@ -26,6 +26,8 @@ typedef struct {
     char journals[512];         /* their ids, comma-separated */
     char throttled[512];        /* guests a dead migration left capped,
                                    comma-separated (throttle_cap.h) */
+    /* encode only, may be NULL: status_extra.h */
+    const struct xlmig_status_extra *extra;
 } xlmig_status;
 
 /* guests: inv->guests (inv->self is ignored; s->host is the name). */

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "hoststate.h"
+#include "inventory_drbd.h"
 #include "inventory_sim.h"
 #include "kv.h"
 #include "names.h"
@@ -74,6 +75,9 @@ int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
             strcpy(g->profile, kv.val);
         } else if (!strcmp(kv.key, "drbd")) {
             rc = xlmig_sim_drbd_parse(where, kv.val, g);
+        } else if (!strcmp(kv.key, "drbd_state")) {
+            /* after drbd: it names resources listed there */
+            rc = xlmig_inv_drbd_parse(where, kv.val, g);
         } else if (!strcmp(kv.key, "fault")) {
             if (strlen(kv.val) >= sizeof(g->fault)) {
                 xlmig_err(XLMIG_E_INVAL, "%s: too long", where);

@@ -42,3 +42,31 @@ assert_one_line_error() {
     grep "^xl-migrate-drbd: " "$1" | grep -q -- "$2" ||
         { cat "$1" >&2; fail "error does not mention \"$2\""; }
 }
+
+# syslog_start: a stand-in for /dev/log (syslog_listen.py) that the
+# test build writes to through $XLMIG_SYSLOG_SOCKET; the lines received
+# land in $SYSLOG, one message a line. syslog_lines PATTERN: how many
+# match (after giving the last datagrams a moment).
+syslog_start() {
+    SYSLOG=$WORK/syslog
+    : >"$SYSLOG"
+    python3 "$(dirname "$0")/syslog_listen.py" "$WORK/log.sock" "$SYSLOG" &
+    SYSLOG_PID=$!
+    trap 'kill $SYSLOG_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+    local n=0
+    while [ ! -e "$WORK/log.sock.ready" ] && [ $n -lt 100 ]; do
+        sleep 0.05; n=$((n + 1))
+    done
+    [ -e "$WORK/log.sock.ready" ] || fail "syslog listener did not start"
+    export XLMIG_SYSLOG_SOCKET=$WORK/log.sock
+}
+syslog_lines() { sleep 0.3; grep -c -E -- "$1" "$SYSLOG" || true; }
+# The line may still be on its way through the listener: wait for it.
+assert_syslog() {
+    local n=0
+    while ! grep -q -E -- "$1" "$SYSLOG" && [ $n -lt 50 ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+    grep -q -E -- "$1" "$SYSLOG" ||
+        { cat "$SYSLOG" >&2; fail "no syslog line matches \"$1\""; }
+}

@@ -268,7 +268,61 @@ static void test_empty(void)
     xlmig_evac_plan_dispose(&plan);
 }
 
+/* --only/--exclude: the others stay and take no room. */
+static void test_only_exclude(void)
+{
+    static const char *const only[] = { "b" };
+    static const char *const excl[] = { "a" };
+
+    setup();
+    host("xen2", 100, false);
+    guest("a", 60, "r0=xen2");
+    guest("b", 60, "r1=xen2");
+    opts.only = only;
+    opts.nonly = 1;
+    make();
+    CU_ASSERT(!item("a")->move);
+    CU_ASSERT_STRING_EQUAL(item("a")->reason, "not in --only");
+    CU_ASSERT(item("b")->move);     /* a's 60 MiB were not counted */
+    CU_ASSERT_EQUAL(plan.nmove, 1);
+    xlmig_evac_opts_init(&opts);
+    opts.exclude = excl;
+    opts.nexclude = 1;
+    make();
+    CU_ASSERT_STRING_EQUAL(item("a")->reason, "left out by --exclude");
+    CU_ASSERT(item("b")->move);
+}
+
+/* A resource known to be out of sync holds its guest back. */
+static void test_drbd_not_synced(void)
+{
+    xlmig_inv_drbd *d;
+
+    setup();
+    host("xen2", 1000, false);
+    guest("a", 10, "r0=xen2 r1=xen2");
+    guest("b", 10, "r2=xen2");
+    guest("c", 10, "r3=xen2");
+    d = &inv.guests[0].res[1].state;
+    *d = (xlmig_inv_drbd){ .known = true, .synced = false };
+    strcpy(d->role, "Primary");
+    strcpy(d->cstate, "Connected");
+    strcpy(d->disk, "UpToDate");
+    strcpy(d->peer_disk, "Inconsistent");
+    inv.guests[1].res[0].state = (xlmig_inv_drbd){ .known = true,
+                                                   .synced = true };
+    make();
+    CU_ASSERT(!item("a")->move);
+    CU_ASSERT_PTR_NOT_NULL(strstr(item("a")->reason, "DRBD r1 is not in"
+                                  " sync (Connected, disk UpToDate, peer"
+                                  " disk Inconsistent)"));
+    CU_ASSERT(item("b")->move);     /* known and in sync */
+    CU_ASSERT(item("c")->move);     /* not known: the migration checks */
+}
+
 static CU_TestInfo tests[] = {
+    { "--only and --exclude", test_only_exclude },
+    { "DRBD out of sync stays", test_drbd_not_synced },
     { "peer is the destination", test_peer_is_destination },
     { "mixed peers and no DRBD disk stay", test_mixed_peers_stay },
     { "DRBD 9: several peers", test_multi_peer },

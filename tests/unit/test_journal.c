@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "journal.h"
@@ -308,7 +309,77 @@ static void test_load_open_bound(void)
     rm_dir(dir);
 }
 
+/* One journal with an id, a state and an episode, saved in dir. */
+static void put_ep(const char *dir, const char *id, xlmig_jstate st,
+                const char *episode)
+{
+    xlmig_journal j;
+    unsigned k;
+
+    xlmig_journal_init(&j);
+    CU_ASSERT_EQUAL_FATAL(xlmig_journal_start(&j, "xen1", 0), 0);
+    snprintf(j.id, sizeof(j.id), "%s", id);
+    snprintf(j.episode, sizeof(j.episode), "%s", episode);
+    j.state = st;
+    CU_ASSERT_EQUAL_FATAL(xlmig_journal_add_guest(&j, &k), 0);
+    CU_ASSERT_EQUAL(k, 0);
+    strcpy(j.guests[k].name, "g");
+    j.guests[k].result = XLMIG_JR_STAYED;
+    j.guests[k].downtime_ms = 184;
+    j.guests[k].bytes = 1ULL << 33;
+    CU_ASSERT_EQUAL(xlmig_journal_save(dir, &j), 0);
+    xlmig_journal_dispose(&j);
+}
+
+static void test_episode_and_prune(void)
+{
+    char dir[64], id[64], path[160];
+    xlmig_journal j;
+    unsigned n, i;
+
+    tmp_dir(dir, sizeof(dir));
+    xlmig_journal_init(&j);
+    put_ep(dir, "evac-20260101T000000Z-1-1", XLMIG_JS_EVACUATED, "T1");
+    put_ep(dir, "evac-20260102T000000Z-1-1", XLMIG_JS_DONE, "T2");
+    put_ep(dir, "evac-20260103T000000Z-1-1", XLMIG_JS_EVACUATED, "T2");
+    CU_ASSERT_EQUAL(xlmig_journal_find_episode(dir, "T1", &j), 1);
+    CU_ASSERT_STRING_EQUAL(j.id, "evac-20260101T000000Z-1-1");
+    CU_ASSERT_EQUAL(j.guests[0].downtime_ms, 184);
+    CU_ASSERT_EQUAL(j.guests[0].bytes, 1ULL << 33);
+    CU_ASSERT_EQUAL(xlmig_journal_find_guest(&j, "g"), 0);
+    CU_ASSERT_EQUAL(xlmig_journal_find_guest(&j, "h"), -1);
+    /* the done one of T2 is not the episode's journal any more */
+    CU_ASSERT_EQUAL(xlmig_journal_find_episode(dir, "T2", &j), 1);
+    CU_ASSERT_STRING_EQUAL(j.id, "evac-20260103T000000Z-1-1");
+    CU_ASSERT_EQUAL(xlmig_journal_find_episode(dir, "T3", &j), 0);
+    CU_ASSERT_EQUAL(xlmig_journal_find_episode(dir, "", &j), 0);
+    xlmig_journal_dispose(&j);
+    /* 5 more done: keep 3 done, never the open ones */
+    for (i = 0; i < 5; i++) {
+        snprintf(id, sizeof(id), "evac-2026020%uT000000Z-1-1", i + 1);
+        put_ep(dir, id, XLMIG_JS_DONE, "");
+    }
+    CU_ASSERT_EQUAL(xlmig_journal_prune_done(dir, 3, &n), 0);
+    CU_ASSERT_EQUAL(n, 3);
+    snprintf(path, sizeof(path), "%s/journal/evac-20260102T000000Z-1-1"
+             ".json", dir);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);    /* oldest done went */
+    snprintf(path, sizeof(path), "%s/journal/evac-20260201T000000Z-1-1"
+             ".json", dir);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/journal/evac-20260203T000000Z-1-1"
+             ".json", dir);
+    CU_ASSERT_EQUAL(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/journal/evac-20260101T000000Z-1-1"
+             ".json", dir);
+    CU_ASSERT_EQUAL(access(path, F_OK), 0);        /* open: kept */
+    CU_ASSERT_EQUAL(xlmig_journal_prune_done(dir, 3, &n), 0);
+    CU_ASSERT_EQUAL(n, 0);
+    rm_dir(dir);
+}
+
 static CU_TestInfo tests[] = {
+    { "maintenance episode, numbers, pruning", test_episode_and_prune },
     { "round trip, truncations", test_round_trip },
     { "strict decoding, errors name the key", test_strict },
     { "host status JSON", test_status },

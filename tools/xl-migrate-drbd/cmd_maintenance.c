@@ -10,6 +10,7 @@
 #include "error.h"
 #include "hostctx.h"
 #include "hoststate.h"
+#include "mig_record.h"
 #include "report.h"
 
 static void usage(FILE *f)
@@ -28,6 +29,25 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 done (the flag is shown), 1 it could not be set or read,\n"
 "2 usage error.\n");
+}
+
+/* The flag's change as one log line (docs/logging.md). */
+static void log_change(const hostctx *h, const char *what, int rc)
+{
+    xlmig_oplog_line l;
+    char since[32] = "";
+    bool on = false;
+
+    xlmig_maint_get(h->state_dir, &on, since, sizeof(since));
+    xlmig_oplog_begin(&l, "maintenance");
+    xlmig_oplog_str(&l, "host", h->self);
+    xlmig_oplog_str(&l, "state", what);
+    xlmig_oplog_str(&l, "result", rc ? "failed" : "ok");
+    if (on && since[0])
+        xlmig_oplog_str(&l, "since", since);
+    if (rc)
+        xlmig_oplog_str(&l, "reason", xlmig_errmsg());
+    mig_log_line(!rc, &l);
 }
 
 int cmd_maintenance(int argc, char **argv)
@@ -69,6 +89,7 @@ int cmd_maintenance(int argc, char **argv)
         return XLMIG_EXIT_ERROR;
     if (strcmp(what, "status")) {
         rc = xlmig_maint_set(h.state_dir, !strcmp(what, "on"));
+        log_change(&h, what, rc);
         if (rc) {
             cli_error("maintenance: %s", xlmig_errmsg());
             return XLMIG_EXIT_ERROR;

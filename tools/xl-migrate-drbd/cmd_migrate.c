@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -12,6 +13,7 @@
 #include "inventory_sim.h"
 #include "kv.h"
 #include "lock.h"
+#include "mig_record.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -200,6 +202,7 @@ int cmd_migrate(const cli_opts *o)
     char swdir[4096], lockdir[4200];
     xlmig_autostart_dirs dirs;
     bool sim_up = false;
+    time_t start = time(NULL);
     int rc;
 
     xlmig_report_init(&rep);
@@ -274,6 +277,8 @@ out:
     if (sim_up)
         xlmig_sim_src_dispose(&sim);
 out_free:
+    if (rep.outcome != XLMIG_OUT_NONE)
+        mig_record_migration(o, &rep, start);
     xlmig_progress_dispose(&prog);
     xlmig_cmd_dispose(&cmd);
     return rc;

@@ -12,10 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "error.h"
+#include "hoststate.h"
+#include "mig_record.h"
 #include "names.h"
 #include "peer_map.h"
 #include "lock.h"
@@ -445,6 +448,78 @@ static void found(recover_record *rr, const char *host[2],
         rr->found = true;
 }
 
+static void short_host(char *dst, size_t len, const char *src)
+{
+    size_t n = strcspn(src, ".");
+
+    dst[0] = 0;
+    if (n < len && xlmig_name_host_ok(src, false)) {
+        memcpy(dst, src, n);
+        dst[n] = 0;
+    }
+}
+
+/* recover's outcome words (docs/json.md) as its log line says them. */
+static const char *log_result(const char *outcome)
+{
+    if (!outcome || !strcmp(outcome, "dry-run"))
+        return NULL;            /* a dry run changes nothing: no line */
+    if (!strcmp(outcome, "settled"))
+        return "recovered";
+    if (!strcmp(outcome, "nothing-to-do"))
+        return "nothing";
+    return outcome;             /* refused, failed */
+}
+
+/*
+ * One log line (docs/logging.md); a settled guest also one history
+ * record. why: the decision, or the error that stopped recover.
+ */
+static void rec_log(const recover_record *rr, bool sim, int rc,
+                    const char *why)
+{
+    const char *result = log_result(rr->outcome);
+    int keeper = rr->planned ? (int)rr->plan.keeper : -1;
+    char here[128], peer[128];
+    xlmig_oplog_line l;
+    xlmig_hist_rec r;
+
+    if (!result || !rr->domain || !rr->domain[0])
+        return;
+    short_host(here, sizeof(here), rr->host[0]);
+    short_host(peer, sizeof(peer), rr->host[1]);
+    xlmig_oplog_begin(&l, "recover");
+    xlmig_oplog_str(&l, "guest", rr->domain);
+    xlmig_oplog_str(&l, "host", here);
+    xlmig_oplog_str(&l, "peer", peer);
+    xlmig_oplog_str(&l, "result", result);
+    if (!strcmp(result, "recovered") && keeper >= 0)
+        xlmig_oplog_str(&l, "runs_on", keeper == XLMIG_HOST_LOCAL ?
+                        here : peer);
+    xlmig_oplog_u64(&l, "exit", (uint64_t)rc);
+    xlmig_oplog_str(&l, "decision", why);
+    mig_log_line(!rc, &l);
+    if (strcmp(result, "recovered"))
+        return;
+    xlmig_hist_rec_init(&r);
+    xlmig_utc_stamp(time(NULL), r.start, sizeof(r.start));
+    snprintf(r.guest, sizeof(r.guest), "%s", rr->domain);
+    snprintf(r.from, sizeof(r.from), "%s", keeper == XLMIG_HOST_LOCAL ?
+             peer : here);
+    snprintf(r.to, sizeof(r.to), "%s", keeper == XLMIG_HOST_LOCAL ?
+             here : peer);
+    strcpy(r.result, "recovered");
+    strcpy(r.via, "recover");
+    snprintf(r.reason, sizeof(r.reason), "%.*s", (int)sizeof(r.reason) - 1,
+             why);
+    if (mig_hist_dir(sim) &&
+        xlmig_hist_append(mig_hist_dir(sim), &r, XLMIG_HIST_KEEP)) {
+        fprintf(stderr, PROG ": warning: history not written: %s\n",
+                xlmig_errmsg());
+        xlmig_err_clear();
+    }
+}
+
 static int recover_run(const rec_opts *oo, xlmig_lock *lk,
                        recover_record *rr)
 {
@@ -586,6 +661,7 @@ static int recover_run(const rec_opts *oo, xlmig_lock *lk,
 int cmd_recover(int argc, char **argv)
 {
     recover_record rr;
+    char why[256];
     xlmig_lock lk;
     rec_opts o;
     int rc;
@@ -595,9 +671,13 @@ int cmd_recover(int argc, char **argv)
     recover_record_init(&rr, o.domain, o.dry_run);
     xlmig_lock_init(&lk);
     rc = recover_run(&o, &lk, &rr);
+    snprintf(why, sizeof(why), "%s", rr.planned && (!rc ||
+             !strcmp(rr.outcome ? rr.outcome : "", "refused"))
+             ? rr.plan.why : xlmig_errmsg());
     if (o.json)
         recover_print_json(&rr, rc);
     xlmig_lock_dispose(&lk);
+    rec_log(&rr, o.sim, rc, why);
     return rc;
 }
 

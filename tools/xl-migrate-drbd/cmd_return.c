@@ -24,6 +24,7 @@
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "journal.h"
+#include "mig_record.h"
 #include "json_out.h"
 #include "report.h"
 
@@ -44,7 +45,8 @@ static void usage(FILE *f)
 "  --json                  one JSON object with the plan or the results\n"
 "  -q                      only errors\n"
 "  -s <sshcommand>         how to reach peers (default ssh, or config)\n"
-"  --bandwidth <MiB/s>     passed to each migration\n"
+"  --bandwidth <MiB/s>     the budget of all migrations together: each of\n"
+"                          the --parallel ones gets its share\n"
 "  --max-downtime <ms>     passed to each migration\n"
 "  --sim-state <dir>       simulated hosts, one directory each\n"
 "  --sim-host <name>       which simulated host this is\n"
@@ -107,6 +109,8 @@ typedef struct {
     FILE *out;
     unsigned back, failed;
     ret_result *res;            /* one per plan item, or NULL */
+    evac_job *jobs;
+    char (*started)[32];        /* when item k's move started */
 } ret_ctx;
 
 static xlmig_jguest *guest_of(const ret_ctx *x, unsigned k)
@@ -137,6 +141,7 @@ static void on_start(void *arg, unsigned k)
 {
     ret_ctx *x = arg;
 
+    xlmig_utc_stamp(time(NULL), x->started[k], sizeof(x->started[k]));
     if (x->out)
         fprintf(x->out, "  %s <- %s: migrating\n", guest_of(x, k)->name,
                 guest_of(x, k)->dest);
@@ -147,7 +152,10 @@ static void on_finish(void *arg, unsigned k, int exit, const char *msg,
 {
     ret_ctx *x = arg;
     xlmig_jguest *jg = guest_of(x, k);
+    xlmig_hist_rec r;
 
+    if (mig_outcome_read(x->jobs[k].outfd, &r))
+        xlmig_err_clear();      /* died before it could say: no numbers */
     if (!exit && x->h->sim_root &&
         xlmig_sim_guest_move(x->h->sim_root, jg->dest, x->h->self,
                              jg->name)) {
@@ -173,6 +181,20 @@ static void on_finish(void *arg, unsigned k, int exit, const char *msg,
     xlmig_err_clear();
     if (!exit)
         settle(x, k);
+    snprintf(r.start, sizeof(r.start), "%s", x->started[k]);
+    snprintf(r.guest, sizeof(r.guest), "%s", jg->name);
+    snprintf(r.from, sizeof(r.from), "%s", jg->dest);
+    snprintf(r.to, sizeof(r.to), "%s", x->h->self);
+    if (!exit)
+        strcpy(r.result, "ok");
+    else if (!strcmp(r.result, "ok"))
+        strcpy(r.result, "failed");
+    strcpy(r.via, "return");
+    snprintf(r.journal, sizeof(r.journal), "%s", x->s->j[x->refs[k].j].id);
+    if (exit)
+        snprintf(r.reason, sizeof(r.reason), "%.*s",
+                 (int)sizeof(r.reason) - 1, msg && *msg ? msg : "");
+    mig_record(x->h->state_dir, &r);
 }
 
 /* The guest as its host knows it now (sim), else from the journal. */
@@ -200,6 +222,7 @@ static void guest_now(const hostctx *h, const xlmig_jguest *jg,
 static int make_jobs(const ret_args *a, const ret_ctx *x, unsigned n,
                      xlmig_evac_plan *plan, evac_job **jobs)
 {
+    mig_params mp = a->c.mig;
     unsigned k;
 
     plan->items = calloc(n + 1, sizeof(*plan->items));
@@ -209,6 +232,9 @@ static int make_jobs(const ret_args *a, const ret_ctx *x, unsigned n,
         return XLMIG_E_NOMEM;
     }
     plan->n = plan->nmove = n;
+    /* --parallel moves share --bandwidth: each gets its part */
+    if (mp.bandwidth_mib > 0 && a->c.parallel > 1)
+        mp.bandwidth_mib /= a->c.parallel < n ? a->c.parallel : n;
     for (k = 0; k < n; k++) {
         const xlmig_jguest *jg = guest_of(x, k);
         xlmig_inv_guest g;
@@ -216,7 +242,7 @@ static int make_jobs(const ret_args *a, const ret_ctx *x, unsigned n,
         guest_now(&a->h, jg, &g);
         plan->items[k].move = true;
         if (evac_job_migration(&a->h, &(*jobs)[k], &g, jg->dest, a->h.self,
-                               (uint64_t)1 << 30, &a->c.mig)) {
+                               (uint64_t)1 << 30, &mp)) {
             xlmig_err_replace(XLMIG_E_INVAL, "%s: %s", jg->name,
                               xlmig_errmsg());
             return XLMIG_E_INVAL;
@@ -328,16 +354,38 @@ static void print_summary(const ret_ctx *x, unsigned n, unsigned open)
         printf("journals: %u done, %u open\n", x->s->n - open, open);
 }
 
+/* The return's one log line (docs/logging.md). */
+static void log_return(const ret_ctx *x, const char *start, unsigned n,
+                       unsigned open, uint64_t start_ns, int code)
+{
+    xlmig_oplog_line l;
+
+    xlmig_oplog_begin(&l, "return");
+    xlmig_oplog_str(&l, "host", x->h->self);
+    xlmig_oplog_str(&l, "start", start);
+    xlmig_oplog_str(&l, "result", code == 0 ? "ok" : code == 1 ? "partial"
+                    : "none");
+    xlmig_oplog_u64(&l, "guests", n);
+    xlmig_oplog_u64(&l, "back", x->back);
+    xlmig_oplog_u64(&l, "failed", x->failed);
+    xlmig_oplog_u64(&l, "journals_open", open);
+    xlmig_oplog_u64(&l, "total_ms", (xlmig_now_ns() - start_ns) / 1000000);
+    mig_log_line(code == 0, &l);
+}
+
 int cmd_return(int argc, char **argv)
 {
     xlmig_journal_set s;
     xlmig_evac_plan plan;
     xlmig_jref *refs = NULL;
     evac_job *jobs = NULL;
+    char (*started)[32] = NULL;
+    char start[32];
+    uint64_t start_ns = xlmig_now_ns();
     xlmig_lock hl;
     ret_args a;
     ret_ctx x;
-    unsigned n = 0, open;
+    unsigned n = 0, open, pruned;
     bool maint;
     int rc;
 
@@ -358,9 +406,15 @@ int cmd_return(int argc, char **argv)
     /* Not beside an evacuation: both rewrite its journals. */
     if (!a.dry_run && hostlock_take(&a.h, "return", "return", false, &hl))
         return 2;
+    if (!a.dry_run && xlmig_journal_prune_done(a.h.state_dir,
+                                               XLMIG_JOURNAL_KEEP_DONE,
+                                               &pruned)) {
+        cli_error("return: %s", xlmig_errmsg());
+        xlmig_err_clear();
+    }
     rc = xlmig_journal_load_open(a.h.state_dir, &s);
     x = (ret_ctx){ &a.h, &s, NULL, a.quiet || a.c.json ? NULL : stdout,
-                   0, 0, NULL };
+                   0, 0, NULL, NULL, NULL };
     if (!rc && !s.n) {
         if (a.c.json)
             print_json(&a, &x, 0, 0);
@@ -377,6 +431,12 @@ int cmd_return(int argc, char **argv)
     }
     if (!rc)
         rc = make_jobs(&a, &x, n, &plan, &jobs);
+    if (!rc && !(started = calloc(n + 1, sizeof(*started)))) {
+        xlmig_err(XLMIG_E_NOMEM, "out of memory");
+        rc = XLMIG_E_NOMEM;
+    }
+    x.jobs = jobs;
+    x.started = started;
     if (rc) {
         cli_error("return: %s", xlmig_errmsg());
         rc = 2;
@@ -389,15 +449,18 @@ int cmd_return(int argc, char **argv)
             print_json(&a, &x, n, 0);
         goto out;
     }
+    xlmig_utc_stamp(time(NULL), start, sizeof(start));
     evac_run(&plan, jobs, a.c.parallel,
              &(evac_run_cbs){ on_start, on_finish, &x });
     open = close_done(&x);
     rc = x.back == n ? 0 : x.back ? 1 : 2;
+    log_return(&x, start, n, open, start_ns, rc);
     if (a.c.json)
         print_json(&a, &x, n, rc);
     else if (!a.quiet)
         print_summary(&x, n, open);
 out:
+    free(started);
     free(x.res);
     free(jobs);
     free(refs);

@@ -12,11 +12,14 @@
 #include "error.h"
 #include "hostctx.h"
 #include "hoststate.h"
+#include "inventory_drbd.h"
 #include "inventory_sim.h"
 #include "inventory_xen.h"
 #include "journal.h"
 #include "report.h"
 #include "status.h"
+#include "status_extra.h"
+#include "hostlock.h"
 #include "throttle_cap.h"
 
 static void usage(FILE *f)
@@ -24,8 +27,10 @@ static void usage(FILE *f)
     fprintf(f,
 "Usage: " PROG " status [options]\n"
 "\n"
-"This host's guests (with their DRBD resources and peers), free\n"
-"memory, maintenance flag and the evacuations not yet returned.\n"
+"This host's guests (with their DRBD resources, peers and live DRBD\n"
+"state), free memory, maintenance flag, the evacuations not yet\n"
+"returned, the migrations in progress, the learned switchover costs\n"
+"and the last results (see `" PROG " history`).\n"
 "\n"
 "Options:\n"
 "  --json                  one JSON object (what evacuate reads)\n"
@@ -51,6 +56,8 @@ int hostctx_local_status(const hostctx *h, xlmig_inventory *inv,
         rc = xlmig_xen_inv_load(inv, &st->free_mib);
     if (rc)
         return rc;
+    if (!hostctx_sim(h))
+        xlmig_inventory_drbd_fill(inv);
     st->nguests = inv->nguests;
     xlmig_maint_get(h->state_dir, &st->maintenance, st->since,
                     sizeof(st->since));
@@ -113,6 +120,18 @@ static void print_throttled(const hostctx *h)
     }
 }
 
+/* Locks in progress, learned costs, last results: status_extra.h. */
+static void load_extra(const hostctx *h, xlmig_status_extra *x)
+{
+    char run[4096], dir[4200];
+
+    if (hostlock_run_dir(h, h->self, run, sizeof(run)) ||
+        xlmig_lock_dir(run, dir, sizeof(dir)))
+        dir[0] = 0;
+    xlmig_err_clear();
+    xlmig_status_extra_load(x, h->state_dir, dir[0] ? dir : NULL);
+}
+
 int cmd_status(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -124,6 +143,7 @@ int cmd_status(int argc, char **argv)
     xlmig_inventory inv;
     xlmig_status st;
     hostctx h = { 0 };
+    xlmig_status_extra extra;
     bool json = false;
     char *text = NULL;
     unsigned i, r;
@@ -154,12 +174,15 @@ int cmd_status(int argc, char **argv)
     if (hostctx_setup(&h, "status"))
         return XLMIG_EXIT_ERROR;
     xlmig_inventory_init(&inv);
+    xlmig_status_extra_init(&extra);
+    load_extra(&h, &extra);
     rc = hostctx_local_status(&h, &inv, &st);
     if (rc) {
         cli_error("status: %s", xlmig_errmsg());
         rc = XLMIG_EXIT_ERROR;
         goto out;
     }
+    st.extra = &extra;
     if (json) {
         stale_caps(&h, &st);
         rc = xlmig_status_encode(&st, &inv, &text, &len);
@@ -186,6 +209,7 @@ int cmd_status(int argc, char **argv)
             printf(" %s ->", g->res[r].name);
             for (p = 0; p < g->res[r].npeers; p++)
                 printf("%s%s", p ? "," : " ", g->res[r].peers[p]);
+            xlmig_status_res_print(stdout, &g->res[r].state);
         }
         printf("%s\n", g->nres ? "" : " (no DRBD disk)");
     }
@@ -193,9 +217,11 @@ int cmd_status(int argc, char **argv)
         printf("evacuations not returned: %s (run `" PROG " return`)\n",
                st.journals);
     print_throttled(&h);
+    xlmig_status_extra_print(stdout, &extra);
     rc = 0;
 out:
     free(text);
+    xlmig_status_extra_dispose(&extra);
     xlmig_inventory_dispose(&inv);
     return rc;
 }

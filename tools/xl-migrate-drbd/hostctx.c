@@ -17,7 +17,9 @@
 #include "hoststate.h"
 #include "inventory_sim.h"
 #include "kv.h"
+#include "mig_record.h"
 #include "names.h"
+#include "oplog.h"
 #include "peer_map.h"
 #include "status.h"
 #include "testhooks.h"
@@ -87,6 +89,7 @@ void evac_job_init(evac_job *j)
     memset(j, 0, sizeof(*j));
     j->pid = -1;
     j->errfd = -1;
+    j->outfd = -1;
 }
 
 int evac_job_arg(evac_job *j, const char *fmt, ...)
@@ -145,6 +148,8 @@ static int spawn(evac_job *j, int outfd)
             unsetenv("XLMIG_FAULT");
         if (j->run_dir[0])
             setenv("XLMIG_RUN_DIR", j->run_dir, 1);
+        if (j->outfd >= 0)
+            setenv(MIG_OUTCOME_ENV, "1", 1);
         execvp(j->argv[0], j->argv);
         fprintf(stderr, PROG ": cannot run %s: %s\n", j->argv[0],
                 strerror(errno));
@@ -187,7 +192,9 @@ static void job_end(evac_job *j)
 {
     if (j->errfd >= 0)
         close(j->errfd);
-    j->errfd = -1;
+    if (j->outfd >= 0)
+        close(j->outfd);
+    j->errfd = j->outfd = -1;
     j->pid = -1;
 }
 
@@ -214,7 +221,7 @@ void evac_run(const xlmig_evac_plan *plan, evac_job *jobs,
         while (!cli_cancel &&
                (k = xlmig_evac_next(plan, st, parallel)) >= 0) {
             st[k] = XLMIG_EVAC_RUNNING;
-            if (spawn(&jobs[k], -1)) {
+            if (spawn(&jobs[k], jobs[k].outfd)) {
                 st[k] = XLMIG_EVAC_FINISHED;
                 cb->finished(cb->arg, (unsigned)k, 127, xlmig_errmsg(), 0);
                 xlmig_err_clear();
@@ -303,6 +310,21 @@ static int drbd_spec(const xlmig_inv_guest *g, char *buf, size_t len)
     return n < 0 || used >= len ? XLMIG_E_INVAL : 0;
 }
 
+/* The child's stdout: a temp file its outcome line is read from. */
+static int outcome_file(evac_job *j)
+{
+    char tmpl[] = "/tmp/xlmig-out-XXXXXX";
+
+    j->outfd = mkostemp(tmpl, O_CLOEXEC);
+    if (j->outfd < 0) {
+        xlmig_err(XLMIG_E_IO, "cannot create a temporary file: %s",
+                  strerror(errno));
+        return XLMIG_E_IO;
+    }
+    unlink(tmpl);
+    return 0;
+}
+
 int evac_job_migration(const hostctx *h, evac_job *j,
                        const xlmig_inv_guest *g, const char *from,
                        const char *to, uint64_t to_free_mib,
@@ -312,6 +334,8 @@ int evac_job_migration(const hostctx *h, evac_job *j,
     int rc = 0;
 
     evac_job_init(j);
+    if (outcome_file(j))
+        return XLMIG_E_IO;
     if (mp->bandwidth_mib > 0)
         snprintf(extra, sizeof(extra), " --bandwidth %g", mp->bandwidth_mib);
     if (mp->max_downtime_ms > 0)
@@ -379,7 +403,8 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         if (rc)
             return rc;
         /* ssh hands it to the peer's shell: every word checked plain */
-        rc |= evac_job_arg(j, PROG " -q%s %s %s", extra, g->name, to);
+        rc |= evac_job_arg(j, MIG_OUTCOME_ENV "=1 " PROG " -q%s %s %s",
+                           extra, g->name, to);
     }
     return rc ? XLMIG_E_INVAL : 0;
 }
@@ -489,20 +514,23 @@ void hostctx_ask_status(const hostctx *h, xlmig_inv_host *ih)
 
 static bool use_syslog;
 
+/* ident: always "xlmig", the tag of every line (docs/logging.md) */
 void hostctx_syslog_enable(const char *ident)
 {
-    openlog(ident, LOG_PID, LOG_DAEMON);
+    (void)ident;
     use_syslog = true;
 }
 
 void hostctx_log(int prio, FILE *f, const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
 
     if (use_syslog) {
         va_start(ap, fmt);
-        vsyslog(prio, fmt, ap);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        xlmig_syslog_text(prio, msg);
     }
     if (f) {
         va_start(ap, fmt);

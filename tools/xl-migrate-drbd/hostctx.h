@@ -64,6 +64,8 @@ typedef struct {
     char run_dir[4200];         /* XLMIG_RUN_DIR for it; "" inherit */
     pid_t pid;
     int errfd;                  /* its stderr, kept in a temp file */
+    int outfd;                  /* a migration's stdout (temp file),
+                                   for its outcome line; -1 none */
     uint64_t start_ns;
 } evac_job;
 
