@@ -101,7 +101,7 @@ mkdir -p "$WORK/ra" "$WORK/rd"
 echo running >"$WORK/ra/g1"; echo paused >"$WORK/rd/g1--incoming"
 "$T" recover --sim --sim-host-dir "$WORK/ra" -s "" g1 \
     "$T inspect --sim --sim-host-dir $WORK/rd" >/dev/null
-assert_syslog "${P}recover guest=g1 host=[^ ]* peer=peer result=recovered runs_on=[^ ]* exit=0 decision=\""
+assert_syslog "${P}recover guest=g1 host=[^ ]* peer=[^ ]* result=recovered runs_on=[^ ]* exit=0 decision=\""
 "$T" history --json >"$WORK/hj"
 python3 - "$WORK/hj" <<'PY' || fail "single and recover history"
 import json, sys

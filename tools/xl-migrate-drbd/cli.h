@@ -108,6 +108,7 @@ int main_help(int argc, char **argv);
 int cmd_evacuate(int argc, char **argv);
 int cmd_return(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 int cmd_maintenance(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

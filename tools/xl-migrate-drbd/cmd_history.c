@@ -143,7 +143,7 @@ static void print_text(const xlmig_hist *hi, const bool *show)
     }
 }
 
-static int cmd_history(int argc, char **argv)
+int cmd_history(int argc, char **argv)
 {
     static const struct option lo[] = {
         HOSTCTX_OPTS,
@@ -170,29 +170,29 @@ static int cmd_history(int argc, char **argv)
             if (xlmig_kv_u64("history: -n", optarg, 0, XLMIG_HIST_KEEP,
                              &count)) {
                 cli_error("%s", xlmig_errmsg());
-                return XLMIG_EXIT_ERROR;
+                return CLI_EXIT_USAGE;
             }
             break;
         case 'h': usage(stdout); return 0;
         case ':':
             cli_error("history: option %s needs a value", argv[optind - 1]);
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         default:
             cli_error("history: unknown option %s (see --help)",
                       argv[optind - 1]);
-            return XLMIG_EXIT_ERROR;
+            return CLI_EXIT_USAGE;
         }
     }
     if (optind < argc)
         guest = argv[optind++];
     if (optind < argc) {
         cli_error("history: unexpected argument \"%s\"", argv[optind]);
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     if (guest && !xlmig_name_domain_ok(guest)) {
         xlmig_name_refuse("history: domain", guest, XLMIG_NAME_DOMAIN_RULE);
         cli_error("%s", xlmig_errmsg());
-        return XLMIG_EXIT_ERROR;
+        return CLI_EXIT_USAGE;
     }
     if (hostctx_setup(&h, "history"))
         return XLMIG_EXIT_ERROR;
@@ -222,5 +222,3 @@ out:
     xlmig_hist_dispose(&hi);
     return rc;
 }
-CLI_SUBCOMMAND("history", cmd_history,
-               "the migrations started on this host, newest last");

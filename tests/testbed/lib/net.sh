@@ -19,10 +19,11 @@ tb_net_addr() {
 }
 
 # tb_net_of HOST NAME: "IP MAC" of NAME's vif from /etc/tb/NAME.cfg on
-# HOST; empty if it has none.
+# HOST (its address is on the kernel command line: extra, or cmdline for
+# HVM); empty if it has none.
 tb_net_of() {
     tb_run "$1" "cat /etc/tb/$2.cfg" 2> /dev/null | awk '
-        /^extra/ && match($0, /tb_ip=[0-9.]+/) {
+        /^(extra|cmdline)/ && match($0, /tb_ip=[0-9.]+/) {
             ip = substr($0, RSTART + 6, RLENGTH - 6) }
         /^vif/ && match($0, /mac=[0-9a-f:]+/) {
             mac = substr($0, RSTART + 4, RLENGTH - 4) }
@@ -61,6 +62,7 @@ tb_net_probe_start() {
 tb_net_probe_stop() {
     local tool=$1 src=$2 dst=$3 name=$TB_NET_NAME x r gaps="" k v
     local replies gap gap_end last_age garp fdb fdb_dev hb_first kv
+    TB_NET_GAP="-"
     [ -n "$name" ] || return 0
     for x in $TB_HOSTS; do
         tb_assert "$name answers on its vif from $x after the move" \
