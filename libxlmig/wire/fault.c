@@ -261,21 +261,24 @@ static void drbd_disconnect(void)
                 " %d\n", r);
 }
 
+int xlmig_fault_set(const char *spec)
+{
+    nfaults = spec && *spec ? xlmig_fault_parse(spec, faults,
+                                                XLMIG_FAULT_MAX) : 0;
+    if (nfaults >= 0)
+        return nfaults;
+    nfaults = 0;
+    return XLMIG_E_INVAL;
+}
+
 int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
 {
-    const char *spec;
     int i;
 
-    if (nfaults < 0) {
-        spec = xlmig_test_env("XLMIG_FAULT");
-        nfaults = spec && *spec ? xlmig_fault_parse(spec, faults,
-                                                    XLMIG_FAULT_MAX) : 0;
-        if (nfaults < 0) {
-            fprintf(stderr, "xlmig: ignoring XLMIG_FAULT: %s\n",
-                    xlmig_errmsg());
-            xlmig_err_clear();
-            nfaults = 0;
-        }
+    if (nfaults < 0 && xlmig_fault_set(xlmig_test_env("XLMIG_FAULT")) < 0) {
+        fprintf(stderr, "xlmig: ignoring XLMIG_FAULT: %s\n",
+                xlmig_errmsg());
+        xlmig_err_clear();
     }
     for (i = 0; i < nfaults; i++) {
         xlmig_fault *f = &faults[i];
