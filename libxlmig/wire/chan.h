@@ -1,11 +1,11 @@
 /*
  * The stream over a connection to the peer (conn.h, which it borrows:
- * the fds are the conn's, a hang-up there ends every wait here). Output
- * goes through the token bucket and
- * the byte meter; every wait polls so that a cancel request, the I/O
- * timeout or the deadline ends it promptly. The I/O timeout bounds an
- * operation (one record read, one write), counting all its waits: a peer
- * that trickles a byte now and then cannot stretch it.
+ * the fds are the conn's, and a hang-up there ends every wait here).
+ * Output goes through the token bucket and the byte meter; every wait
+ * polls so that a cancel request, the I/O timeout or the deadline ends
+ * it promptly. The I/O timeout bounds an operation (one record read,
+ * one write), counting all its waits: a peer that trickles a byte now
+ * and then cannot stretch it.
  */
 #ifndef XLMIG_CHAN_H
 #define XLMIG_CHAN_H
