@@ -3,6 +3,7 @@
  * process, each reports and warns about its own failure, and the other
  * side's words about it arrive as the peer's, never as a copy.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +36,37 @@ static void test_dest_failure(void)
     xlmig_fault_set(NULL);
 }
 
+static int prepared_dst(void *arg, const xlmig_msg *req);
+
+/*
+ * The destination's rollback waits until the source has returned (and
+ * hung up): its report is written after the source's last word on its
+ * own error, whichever thread that word was recorded on.
+ */
+static bool source_gone;
+
+static int dst_rollback_late(void *arg)
+{
+    sim_pair *p = arg;
+    struct pollfd pfd = { .fd = p->sv[1], .events = POLLRDHUP };
+
+    source_gone = poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLRDHUP);
+    return 0;
+}
+
 static void test_source_failure(void)
 {
     sim_pair p;
+    xlmig_hooks dh = { .arg = &p, .dst_prepare = prepared_dst,
+                       .dst_rollback = dst_rollback_late };
 
     xlmig_err_clear();
     CU_ASSERT_EQUAL_FATAL(xlmig_fault_set("source:switchover:error"), 1);
     sim_pair_init(&p);
+    p.dopts.hooks = &dh;
+    source_gone = false;
     CU_ASSERT_EQUAL(sim_pair_run(&p), XLMIG_E_BACKEND);
+    CU_ASSERT(source_gone);
     CU_ASSERT_STRING_EQUAL(p.rep.message, "injected fault: error at"
                            " switchover");
     CU_ASSERT_EQUAL(p.drc, XLMIG_E_ABORTED);
