@@ -22,7 +22,8 @@ typedef struct {
     const xlmig_dest *dest;      /* dest_host through xlmig.conf, or
                                     NULL: as given, no mapping */
     const char *const *argv;     /* transport command (see transport.h) */
-    int in_fd, out_fd;           /* or an existing fd pair if argv NULL */
+    int in_fd, out_fd;           /* or an fd pair lent to the run if argv
+                                    NULL (conn.h: never closed by it) */
     double bandwidth_Bps;        /* 0 = unlimited */
     xlmig_policy_params policy;  /* as asked: target and its kind,
                                     timeout (policy_setup.h adds the
@@ -53,7 +54,8 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
                          void *be, xlmig_report *rep);
 
 typedef struct {
-    int in_fd, out_fd;           /* stdin/stdout under the transport */
+    int in_fd, out_fd;           /* stdin/stdout under the transport, lent
+                                    to the run (conn.h) */
     uint64_t io_timeout_ns;
     volatile int *cancel;
     const xlmig_hooks *hooks;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "autostart.h"
+#include "conn.h"
 #include "error.h"
 #include "fault.h"
 #include "lock.h"
@@ -23,7 +24,8 @@ typedef struct {
     const xlmig_dst_ops *ops;
     void *be;
     xlmig_report *rep;
-    xlmig_chan ch;
+    xlmig_conn conn;         /* borrows the fds of o (stdin/stdout) */
+    xlmig_chan ch;           /* borrows conn */
     xlmig_msg req;
     xlmig_phase phase;
     bool restoring;          /* discard needed on failure */
@@ -470,7 +472,9 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
     r.rep = rep;
     xlmig_msg_init(&r.req, XLMIG_MSG_NONE);
     xlmig_lock_init(&r.lock);
-    xlmig_chan_init(&r.ch, o->in_fd, o->out_fd, "source");
+    xlmig_conn_init(&r.conn);
+    xlmig_conn_borrow(&r.conn, o->in_fd, o->out_fd);
+    xlmig_chan_init(&r.ch, &r.conn, "source");
     r.ch.cancel = o->cancel;
     r.ch.io_timeout_ns = o->io_timeout_ns;
     xlmig_self_name(r.host, sizeof(r.host));
@@ -500,6 +504,7 @@ out:
     rep->bytes_sent = r.ch.bytes_in;
     rep->mem_bytes = r.req.mem_bytes;
     xlmig_chan_dispose(&r.ch);
+    xlmig_conn_dispose(&r.conn);
     xlmig_msg_dispose(&r.req);
     xlmig_lock_dispose(&r.lock);
     return rc;

@@ -17,7 +17,6 @@
 #include "lock.h"
 #include "phase.h"
 #include "policy_setup.h"
-#include "transport.h"
 
 #define NPINGS 3
 
@@ -114,14 +113,14 @@ static int open_transport(src_run *r)
     int rc;
 
     if (o->argv) {
-        rc = xlmig_transport_spawn(&r->tr, o->argv);
+        rc = xlmig_conn_spawn(&r->conn, o->argv);
         if (rc)
             return rc;
-        xlmig_chan_init(&r->ch, r->tr.recv_fd, r->tr.send_fd,
-                        "destination");
     } else {
-        xlmig_chan_init(&r->ch, o->in_fd, o->out_fd, "destination");
+        xlmig_conn_borrow(&r->conn, o->in_fd, o->out_fd);
     }
+    /* The transmit rate counts from the connection on. */
+    xlmig_meter_init(&r->ch.meter, xlmig_now_ns());
     r->chan_open = true;
     r->ch.cancel = o->cancel;
     r->ch.io_timeout_ns = o->io_timeout_ns;
@@ -134,9 +133,9 @@ static void explain_unreachable(src_run *r)
     char st[64];
     int status;
 
-    if (r->tr.pid <= 0)
+    if (!xlmig_conn_has_child(&r->conn))
         return;
-    xlmig_transport_dispose(&r->tr, 2000, &status);
+    status = xlmig_conn_reap(&r->conn, 2000);
     r->peer_gone = true;
     xlmig_err_replace(XLMIG_E_IO, "cannot reach destination %s: transport"
                       " command %s", r->o->dest_host,
@@ -449,7 +448,7 @@ static int precopy(src_run *r)
 
 static int peer_quit_before_go(src_run *r)
 {
-    struct pollfd p = { .fd = r->ch.in_fd, .events = POLLIN };
+    struct pollfd p = { .fd = r->conn.in_fd, .events = POLLIN };
     xlmig_msg m;
     int rc;
 
@@ -668,7 +667,7 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
                          void *be, xlmig_report *rep)
 {
     src_run r;
-    int rc, status;
+    int rc;
 
     memset(&r, 0, sizeof(r));
     r.o = o;
@@ -677,7 +676,9 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
     r.rep = rep;
     r.checks = o->checks ? o->checks : &r.own_checks;
     xlmig_checks_init(r.checks);
-    xlmig_transport_init(&r.tr);
+    /* Both disposable from here, whether or not the peer is reached. */
+    xlmig_conn_init(&r.conn);
+    xlmig_chan_init(&r.ch, &r.conn, "destination");
     xlmig_domain_info_init(&r.di);
     xlmig_lock_init(&r.lock);
     xlmig_placement_init(&r.placement);
@@ -713,7 +714,7 @@ out:
     xlmig_throttle_dispose(&r.thr, xlmig_now_ns());
     xlmig_policy_dispose(&r.pol);
     xlmig_chan_dispose(&r.ch);
-    xlmig_transport_dispose(&r.tr, 5000, &status);
+    xlmig_conn_dispose(&r.conn);
     xlmig_domain_info_dispose(&r.di);
     xlmig_placement_dispose(&r.placement);
     /* Last: whatever happened, it is over here. */

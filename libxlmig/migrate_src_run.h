@@ -7,10 +7,10 @@
 #define XLMIG_MIGRATE_SRC_RUN_H
 
 #include "autostart.h"
+#include "conn.h"
 #include "lock.h"
 #include "migrate.h"
 #include "phase.h"
-#include "transport.h"
 
 typedef struct {
     const xlmig_src_opts *o;
@@ -19,9 +19,9 @@ typedef struct {
     xlmig_report *rep;
     xlmig_checks own_checks;
     xlmig_checks *checks;
-    xlmig_transport tr;
-    xlmig_chan ch;
-    bool chan_open;
+    xlmig_conn conn;         /* the one owner of the fds, the child */
+    xlmig_chan ch;           /* borrows conn */
+    bool chan_open;          /* conn was opened */
     bool peer_gone;          /* no point telling it anything */
     xlmig_policy pol;
     xlmig_throttle thr;

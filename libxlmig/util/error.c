@@ -1,13 +1,16 @@
 #include "error.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
-static char err_msg[512];
-static int err_code;
+/*
+ * Per thread: a migration run records and reads its errors on the
+ * thread that runs it, so two runs in one process (the two sides of an
+ * in-process test) never see each other's. No lock is needed.
+ */
+static _Thread_local char err_msg[512];
+static _Thread_local int err_code;
 static int log_level = XLMIG_LOG_WARN;
 static const char *log_prefix = "xlmig";
 static void (*line_hook)(void *);
@@ -41,12 +44,10 @@ static void err_set(int replace, int rc, const char *fmt, va_list ap)
     /* One line, always: peers and tools may hand us newlines. */
     while ((nl = strpbrk(buf, "\r\n")))
         *nl = ' ';
-    pthread_mutex_lock(&err_lock);
     if (replace || !err_msg[0]) {
         memcpy(err_msg, buf, sizeof(err_msg));
         err_code = rc;
     }
-    pthread_mutex_unlock(&err_lock);
     xlmig_log(XLMIG_LOG_DEBUG, "error recorded: %s", buf);
 }
 
@@ -70,20 +71,16 @@ void xlmig_err_replace(int rc, const char *fmt, ...)
 
 void xlmig_err_save(xlmig_err_saved *s)
 {
-    pthread_mutex_lock(&err_lock);
     s->rc = err_code;
     memcpy(s->msg, err_msg, sizeof(s->msg));
     err_msg[0] = 0;
     err_code = 0;
-    pthread_mutex_unlock(&err_lock);
 }
 
 void xlmig_err_restore(const xlmig_err_saved *s)
 {
-    pthread_mutex_lock(&err_lock);
     memcpy(err_msg, s->msg, sizeof(err_msg));
     err_code = s->rc;
-    pthread_mutex_unlock(&err_lock);
 }
 
 const char *xlmig_errmsg(void)
@@ -98,10 +95,8 @@ int xlmig_errcode(void)
 
 void xlmig_err_clear(void)
 {
-    pthread_mutex_lock(&err_lock);
     err_msg[0] = 0;
     err_code = 0;
-    pthread_mutex_unlock(&err_lock);
 }
 
 void xlmig_log_set_level(int level)

@@ -27,6 +27,9 @@ const char *xlmig_rc_name(int rc);
 /*
  * The first error recorded wins: it is the root cause, later ones are
  * usually consequences. The tools print it as their one-line error.
+ * The state is the calling thread's (docs/design.md, "Error state per
+ * run"): a run's helper threads keep their own, and what they find
+ * reaches the run through its own return codes.
  */
 void xlmig_err(int rc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,31 +12,17 @@
 #define POLL_SLICE_MS 100
 #define WRITE_CHUNK (256u * 1024u)
 
-void xlmig_chan_init(xlmig_chan *ch, int in_fd, int out_fd, const char *peer)
+void xlmig_chan_init(xlmig_chan *ch, xlmig_conn *conn, const char *peer)
 {
     memset(ch, 0, sizeof(*ch));
-    ch->in_fd = in_fd;
-    ch->out_fd = out_fd;
+    ch->conn = conn;
     ch->peer = peer ? peer : "peer";
-    /*
-     * A blocking write into a full pipe waits for as long as the peer
-     * is silent: non-blocking, every wait goes through wait_fd and its
-     * I/O timeout.
-     */
-    ch->out_flags = out_fd >= 0 ? fcntl(out_fd, F_GETFL) : -1;
-    if (ch->out_flags >= 0 && !(ch->out_flags & O_NONBLOCK) &&
-        fcntl(out_fd, F_SETFL, ch->out_flags | O_NONBLOCK))
-        ch->out_flags = -1;
     xlmig_ratelimit_init(&ch->rl, 0, 0);
     xlmig_meter_init(&ch->meter, xlmig_now_ns());
 }
 
 void xlmig_chan_dispose(xlmig_chan *ch)
 {
-    if (ch->out_fd >= 0 && ch->out_flags >= 0 &&
-        !(ch->out_flags & O_NONBLOCK))
-        fcntl(ch->out_fd, F_SETFL, ch->out_flags);
-    ch->out_flags = -1;
     free(ch->buf);
     ch->buf = NULL;
     ch->buf_cap = 0;
@@ -154,12 +139,12 @@ int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
             chunk = WRITE_CHUNK;
         }
         pace(ch, chunk);
-        rc = wait_fd(ch, ch->out_fd, POLLOUT, "sending to", &waited);
+        rc = wait_fd(ch, ch->conn->out_fd, POLLOUT, "sending to", &waited);
         if (rc) {
             iov[cnt - 1] = save;
             goto out;
         }
-        r = writev(ch->out_fd, iov, cnt);
+        r = writev(ch->conn->out_fd, iov, cnt);
         iov[cnt - 1] = save;
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN)
@@ -202,10 +187,10 @@ static int read_part(xlmig_chan *ch, void *buf, size_t len,
     int rc;
 
     while (got < len) {
-        rc = wait_fd(ch, ch->in_fd, POLLIN, "waiting for", waited);
+        rc = wait_fd(ch, ch->conn->in_fd, POLLIN, "waiting for", waited);
         if (rc)
             return rc;
-        r = read(ch->in_fd, (char *)buf + got, len - got);
+        r = read(ch->conn->in_fd, (char *)buf + got, len - got);
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;

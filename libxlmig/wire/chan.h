@@ -1,10 +1,11 @@
 /*
- * A connection to the peer: an input and an output fd (a pipe pair to an
- * ssh child, or a socket twice). Output goes through the token bucket and
- * the byte meter; every wait polls so that a cancel request, the I/O
- * timeout or the deadline ends it promptly. The I/O timeout bounds an
- * operation (one record read, one write), counting all its waits: a peer
- * that trickles a byte now and then cannot stretch it.
+ * The stream over a connection to the peer (conn.h, which it borrows:
+ * the fds are the conn's, and a hang-up there ends every wait here).
+ * Output goes through the token bucket and the byte meter; every wait
+ * polls so that a cancel request, the I/O timeout or the deadline ends
+ * it promptly. The I/O timeout bounds an operation (one record read,
+ * one write), counting all its waits: a peer that trickles a byte now
+ * and then cannot stretch it.
  */
 #ifndef XLMIG_CHAN_H
 #define XLMIG_CHAN_H
@@ -14,12 +15,13 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "conn.h"
 #include "control.h"
 #include "ratelimit.h"
 #include "wire.h"
 
 typedef struct xlmig_chan {
-    int in_fd, out_fd;
+    xlmig_conn *conn;          /* borrowed: outlives the chan */
     const char *peer;          /* "destination", "source": for errors */
     xlmig_ratelimit rl;
     xlmig_meter meter;
@@ -35,12 +37,10 @@ typedef struct xlmig_chan {
     uint8_t *buf;              /* last record's payload */
     size_t buf_cap;
     xlmig_rec_hdr last;        /* header of the last record read */
-    int out_flags;             /* out_fd's flags before we made it
-                                  non-blocking; -1 if untouched */
 } xlmig_chan;
 
-void xlmig_chan_init(xlmig_chan *ch, int in_fd, int out_fd,
-                     const char *peer);
+/* Touches no fd: conn may be opened later, or never. */
+void xlmig_chan_init(xlmig_chan *ch, xlmig_conn *conn, const char *peer);
 void xlmig_chan_dispose(xlmig_chan *ch);
 void xlmig_chan_set_rate(xlmig_chan *ch, double Bps);
 

@@ -204,7 +204,8 @@ static void stall(xlmig_chan *ch)
 
     /* Silent, but leave when the peer gives up on us. */
     while (xlmig_now_ns() < end) {
-        struct pollfd p = { .fd = ch ? ch->in_fd : -1, .events = POLLIN };
+        struct pollfd p = { .fd = ch ? ch->conn->in_fd : -1,
+                             .events = POLLIN };
 
         if (ch && poll(&p, 1, 100) > 0) {
             if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -260,21 +261,24 @@ static void drbd_disconnect(void)
                 " %d\n", r);
 }
 
+int xlmig_fault_set(const char *spec)
+{
+    nfaults = spec && *spec ? xlmig_fault_parse(spec, faults,
+                                                XLMIG_FAULT_MAX) : 0;
+    if (nfaults >= 0)
+        return nfaults;
+    nfaults = 0;
+    return XLMIG_E_INVAL;
+}
+
 int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
 {
-    const char *spec;
     int i;
 
-    if (nfaults < 0) {
-        spec = xlmig_test_env("XLMIG_FAULT");
-        nfaults = spec && *spec ? xlmig_fault_parse(spec, faults,
-                                                    XLMIG_FAULT_MAX) : 0;
-        if (nfaults < 0) {
-            fprintf(stderr, "xlmig: ignoring XLMIG_FAULT: %s\n",
-                    xlmig_errmsg());
-            xlmig_err_clear();
-            nfaults = 0;
-        }
+    if (nfaults < 0 && xlmig_fault_set(xlmig_test_env("XLMIG_FAULT")) < 0) {
+        fprintf(stderr, "xlmig: ignoring XLMIG_FAULT: %s\n",
+                xlmig_errmsg());
+        xlmig_err_clear();
     }
     for (i = 0; i < nfaults; i++) {
         xlmig_fault *f = &faults[i];
@@ -289,11 +293,9 @@ int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch)
         case XLMIG_FAULT_EXIT:
             _exit(99);
         case XLMIG_FAULT_CLOSE:
-            if (ch) {
-                close(ch->in_fd);
-                close(ch->out_fd);
-                ch->in_fd = ch->out_fd = -1;
-            }
+            /* The conn's to close: it is the one owner of the fds. */
+            if (ch)
+                xlmig_conn_hangup(ch->conn);
             xlmig_err(XLMIG_E_IO, "injected fault: connection closed at"
                       " %s", point);
             return XLMIG_E_IO;

@@ -78,6 +78,15 @@ int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max);
  */
 int xlmig_fault_point(xlmig_side side, const char *point, xlmig_chan *ch);
 
+#ifdef XLMIG_TEST_HOOKS
+/*
+ * For in-process tests: the settings spec gives (NULL or "": none)
+ * replace XLMIG_FAULT's, hit counts start again. Set before any thread
+ * reaches a point. Returns the number of faults or XLMIG_E_INVAL.
+ */
+int xlmig_fault_set(const char *spec);
+#endif
+
 /*
  * The fault settings for a receiver on another host, which does not
  * inherit this environment (ssh passes none): "env XLMIG_FAULT='...'

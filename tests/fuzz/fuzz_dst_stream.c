@@ -116,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xlmig_restore_result res;
     xlmig_xen_feeder f;
     xlmig_chan ch;
+    xlmig_conn conn;
     xlmig_msg req;
     int in;
 
@@ -131,13 +132,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&res, 0, sizeof(res));
     xlmig_xen_feeder_init(&f);
     xlmig_msg_init(&req, XLMIG_MSG_MIGRATE);
-    xlmig_chan_init(&ch, in, -1, "source");
+    xlmig_conn_init(&conn);
+    xlmig_conn_borrow(&conn, in, -1);
+    xlmig_chan_init(&ch, &conn, "source");
     ch.io_timeout_ns = XLMIG_MS(200);
     xlmig_migrate_dest_stream(&ch, &ops, &f, &req, &res);
     /* Whatever the outcome, nothing is left running or open. */
     if (f.started || f.wr >= 0 || f.rd >= 0 || f.done_fd >= 0)
         __builtin_trap();
     xlmig_chan_dispose(&ch);
+    xlmig_conn_dispose(&conn);
     xlmig_msg_dispose(&req);
 out:
     if (in >= 0)

@@ -37,13 +37,16 @@ static void test_timeout_covers_the_operation(void)
 {
     trickler t = { .n = 500 };
     pthread_t thr;
+    xlmig_conn conn;
     xlmig_chan ch;
     char buf[500];
     int sv[2];
 
     CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     t.fd = sv[1];
-    xlmig_chan_init(&ch, sv[0], sv[0], "peer");
+    xlmig_conn_init(&conn);
+    xlmig_conn_borrow(&conn, sv[0], sv[0]);
+    xlmig_chan_init(&ch, &conn, "peer");
     ch.io_timeout_ns = XLMIG_MS(200);
     CU_ASSERT_FATAL(pthread_create(&thr, NULL, trickle, &t) == 0);
     xlmig_err_clear();
@@ -55,18 +58,22 @@ static void test_timeout_covers_the_operation(void)
     t.stop = 1;
     pthread_join(thr, NULL);
     xlmig_chan_dispose(&ch);
+    xlmig_conn_dispose(&conn);
     close(sv[0]);
     close(sv[1]);
 }
 
 static void test_deadline(void)
 {
+    xlmig_conn conn;
     xlmig_chan ch;
     char buf[4];
     int sv[2];
 
     CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    xlmig_chan_init(&ch, sv[0], sv[0], "peer");
+    xlmig_conn_init(&conn);
+    xlmig_conn_borrow(&conn, sv[0], sv[0]);
+    xlmig_chan_init(&ch, &conn, "peer");
     ch.io_timeout_ns = XLMIG_S(60);
     ch.deadline_ns = xlmig_now_ns() + XLMIG_MS(100);
     xlmig_err_clear();
@@ -87,6 +94,7 @@ static void test_deadline(void)
     CU_ASSERT_EQUAL(xlmig_chan_write(&ch, "go", 2), 0);
     xlmig_err_clear();
     xlmig_chan_dispose(&ch);
+    xlmig_conn_dispose(&conn);
     close(sv[0]);
     close(sv[1]);
 }

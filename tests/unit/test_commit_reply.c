@@ -31,11 +31,14 @@ static int fake_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type t)
 static void *fake_run(void *arg)
 {
     fake_dst *f = arg;
+    xlmig_conn conn;
     xlmig_chan ch;
     xlmig_msg m;
     unsigned i, n;
 
-    xlmig_chan_init(&ch, f->fd, f->fd, "source");
+    xlmig_conn_init(&conn);
+    xlmig_conn_borrow(&conn, f->fd, f->fd);
+    xlmig_chan_init(&ch, &conn, "source");
     ch.io_timeout_ns = XLMIG_S(10);
     xlmig_msg_init(&m, XLMIG_MSG_HELLO);
     xlmig_msg_set(&m.host, "peer");
@@ -88,6 +91,7 @@ static void *fake_run(void *arg)
 out:
     xlmig_msg_dispose(&m);
     xlmig_chan_dispose(&ch);
+    xlmig_conn_dispose(&conn);
     return NULL;
 }
 

@@ -189,18 +189,22 @@ static int run_loop(const script *s, fake_be *b, xlmig_restore_result *res,
                     int *next_type)
 {
     xlmig_chan ch;
+    xlmig_conn conn;
     xlmig_msg req;
     int fd = script_fd(s), rc;
 
     xlmig_err_clear();
     memset(res, 0, sizeof(*res));
     xlmig_msg_init(&req, XLMIG_MSG_MIGRATE);
-    xlmig_chan_init(&ch, fd, -1, "source");
+    xlmig_conn_init(&conn);
+    xlmig_conn_borrow(&conn, fd, -1);
+    xlmig_chan_init(&ch, &conn, "source");
     ch.io_timeout_ns = XLMIG_S(5);
     rc = xlmig_migrate_dest_stream(&ch, &fake_ops, b, &req, res);
     if (next_type)
         *next_type = xlmig_chan_recv_rec(&ch) ? -1 : (int)ch.last.type;
     xlmig_chan_dispose(&ch);
+    xlmig_conn_dispose(&conn);
     xlmig_msg_dispose(&req);
     close(fd);
     return rc;
