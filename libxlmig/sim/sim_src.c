@@ -23,12 +23,18 @@
 #define TICK_NS 50000000ULL   /* mid-round throttle sampling */
 #define SIM_BATCH 1020        /* pages a record; + 2 iovecs <= IOV_MAX */
 
+/* The host's domain list; a destroyed guest leaves its definition. */
 static int record(xlmig_sim_src *s, const char *state)
 {
+    int rc;
+
     if (!s->par.host_dir)
         return 0;
-    return state ? xlmig_sim_host_put(s->par.host_dir, s->par.name, state)
-                 : xlmig_sim_host_remove(s->par.host_dir, s->par.name);
+    if (state)
+        return xlmig_sim_host_put(s->par.host_dir, s->par.name, state);
+    rc = xlmig_sim_host_remove(s->par.host_dir, s->par.name);
+    return rc ? rc : xlmig_sim_host_guest_remove(s->par.host_dir,
+                                                 s->par.name);
 }
 
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)

@@ -19,6 +19,7 @@
 #include "peer_map.h"
 #include "lock.h"
 #include "recover.h"
+#include "sim_host.h"
 #include "transport.h"
 
 #define PEER_TIMEOUT_S 60

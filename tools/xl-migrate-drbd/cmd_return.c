@@ -139,12 +139,6 @@ static void on_finish(void *arg, unsigned k, int exit, const char *msg,
     ret_ctx *x = arg;
     xlmig_jguest *jg = guest_of(x, k);
 
-    if (!exit && x->h->sim_root &&
-        xlmig_sim_guest_move(x->h->sim_root, jg->dest, x->h->self,
-                             jg->name)) {
-        exit = 1;
-        msg = xlmig_errmsg();
-    }
     if (!exit) {
         x->back++;
         hostctx_log(LOG_INFO, x->out, "  %s <- %s: back in %.1f s",
