@@ -4,6 +4,8 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "json_gen.h"
+
 void xlmig_checks_init(xlmig_checks *c)
 {
     c->n = 0;
@@ -47,8 +49,6 @@ void xlmig_checks_print(const xlmig_checks *c, FILE *out)
                 k->where, k->name, k->detail);
     }
 }
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 void xlmig_checks_print_json(const xlmig_checks *c, FILE *out)
 {

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "json_gen.h"
+
 void xlmig_report_init(xlmig_report *r)
 {
     memset(r, 0, sizeof(*r));
@@ -90,8 +92,6 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
             : r->outcome == XLMIG_OUT_UNDEFINED ? "unknown: run recover"
             : r->guest_on_source ? "on the source" : "nowhere?");
 }
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static void kv_str(yajl_gen g, const char *k, const char *v)
 {

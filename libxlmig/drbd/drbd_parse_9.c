@@ -9,6 +9,7 @@
 
 #include "drbd_parse_priv.h"
 #include "error.h"
+#include "num.h"
 #include "json_guard.h"
 
 /* ---- DRBD 9 status --json (yajl) ---- */
@@ -331,13 +332,11 @@ int xlmig_drbd_parse_events2(const char *buf, size_t len, const char *res,
                 return dp_bad(res, "events2: peer name too long", val,
                            strlen(val));
         } else if (!strcmp(obj, "device")) {
-            char *end;
-            long m;
+            uint64_t m;
 
             if (ev_need(line, n, "minor", NULL, res, val, sizeof(val)))
                 return XLMIG_E_EXTERNAL;
-            m = strtol(val, &end, 10);
-            if (*end || end == val || m < 0 || m > 0xfffff)
+            if (xlmig_num_u64(val, 10, 0, 0xfffff, &m))
                 return dp_bad(res, "events2: bad minor", val, strlen(val));
             if (!ndev)
                 s->minor = (int)m;

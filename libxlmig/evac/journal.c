@@ -10,6 +10,8 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_gen.h"
+#include "json_get.h"
 #include "json_guard.h"
 #include "hoststate.h"
 #include "journal.h"
@@ -76,7 +78,6 @@ int xlmig_journal_start(xlmig_journal *j, const char *host, unsigned n)
 
 /* ---- encoding ---- */
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static void put_str(yajl_gen g, const char *k, const char *v)
 {
@@ -149,23 +150,17 @@ out:
 
 /* ---- decoding ---- */
 
+static const xlmig_json_src src = { XLMIG_E_INVAL, "journal", false };
+
 static int bad(const char *where, const char *key, const char *what)
 {
-    xlmig_err(XLMIG_E_INVAL, "journal: %s%s %s", where, key, what);
-    return XLMIG_E_INVAL;
+    return xlmig_json_bad(&src, where, key, what);
 }
 
 static int get_str(const char *where, yajl_val v, const char *key,
                    char *out, size_t max)
 {
-    const char *s;
-
-    if (!YAJL_IS_STRING(v) || !(s = YAJL_GET_STRING(v)))
-        return bad(where, key, "is not a string");
-    if (strlen(s) >= max)
-        return bad(where, key, "is too long");
-    strcpy(out, s);
-    return 0;
+    return xlmig_json_str(&src, where, v, key, out, max);
 }
 
 static int get_enum(const char *where, yajl_val v, const char *key,
@@ -188,12 +183,7 @@ static int get_enum(const char *where, yajl_val v, const char *key,
 static int get_int(const char *where, yajl_val v, const char *key,
                    long long lo, long long hi, long long *out)
 {
-    if (!YAJL_IS_INTEGER(v))
-        return bad(where, key, "is not an integer");
-    if (YAJL_GET_INTEGER(v) < lo || YAJL_GET_INTEGER(v) > hi)
-        return bad(where, key, "is out of range");
-    *out = YAJL_GET_INTEGER(v);
-    return 0;
+    return xlmig_json_int(&src, where, v, key, lo, hi, out);
 }
 
 static int decode_guest(yajl_val o, unsigned idx, xlmig_jguest *jg)

@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_gen.h"
 #include "json_guard.h"
 #include "names.h"
 #include "throttle_cap.h"
@@ -56,8 +57,6 @@ int xlmig_resource_list_ok(const char *s)
     }
     return 1;
 }
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
                             const char *domain, char **out)

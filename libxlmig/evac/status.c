@@ -6,10 +6,11 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_gen.h"
+#include "json_get.h"
 #include "json_guard.h"
 #include "status.h"
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
                         char **out, size_t *len)
@@ -84,32 +85,22 @@ out:
     return rc;
 }
 
+static const xlmig_json_src src = { XLMIG_E_PROTO, "host status", false };
+
 static int bad(const char *key, const char *what)
 {
-    xlmig_err(XLMIG_E_PROTO, "host status: %s %s", key, what);
-    return XLMIG_E_PROTO;
+    return xlmig_json_bad(&src, "", key, what);
 }
 
 static int get_str(yajl_val v, const char *key, char *out, size_t max)
 {
-    const char *s;
-
-    if (!YAJL_IS_STRING(v) || !(s = YAJL_GET_STRING(v)))
-        return bad(key, "is not a string");
-    if (strlen(s) >= max)
-        return bad(key, "is too long");
-    strcpy(out, s);
-    return 0;
+    return xlmig_json_str(&src, "", v, key, out, max);
 }
 
 static int get_u64(yajl_val v, const char *key, uint64_t max,
                    uint64_t *out)
 {
-    if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
-        (uint64_t)YAJL_GET_INTEGER(v) > max)
-        return bad(key, "is not an integer in range");
-    *out = (uint64_t)YAJL_GET_INTEGER(v);
-    return 0;
+    return xlmig_json_u64(&src, "", v, key, max, out);
 }
 
 static int get_guests(yajl_val v, xlmig_status *s)

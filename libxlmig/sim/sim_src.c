@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "fault.h"
+#include "json_gen.h"
 #include "progress.h"
 #include "sim_host.h"
 #include "throttle_cap.h"
@@ -81,8 +82,6 @@ void xlmig_sim_src_dispose(xlmig_sim_src *s)
     s->bitmap = NULL;
     s->batch = NULL;
 }
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 /*
  * The disks given to the simulated guest, as libxl would describe

@@ -8,8 +8,11 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_gen.h"
+#include "json_get.h"
 #include "json_guard.h"
 #include "names.h"
+#include "num.h"
 #include "wire.h"
 
 #define MAX_STRING (XLMIG_MAX_CONTROL_STRING)
@@ -106,7 +109,6 @@ int xlmig_msg_add_check(xlmig_msg *m, const char *name, bool ok,
 
 /* ---- encoding ---- */
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static void put_str(yajl_gen g, const char *k, const char *v)
 {
@@ -215,24 +217,22 @@ out:
 
 /* ---- decoding ---- */
 
+static const xlmig_json_src src = { XLMIG_E_PROTO, "control message",
+                                    true };
+
 static int bad(const char *key, const char *what)
 {
-    xlmig_err(XLMIG_E_PROTO, "control message: key \"%s\" %s", key, what);
-    return XLMIG_E_PROTO;
+    return xlmig_json_bad(&src, "", key, what);
 }
 
 static int get_str(yajl_val v, const char *key, size_t max, char **out)
 {
     const char *s;
+    int rc = xlmig_json_str_ref(&src, "", v, key, max, &s);
 
-    if (!YAJL_IS_STRING(v))
-        return bad(key, "is not a string");
-    s = YAJL_GET_STRING(v);
-    if (strlen(s) > max)
-        return bad(key, "is too long");
-    if (xlmig_msg_set(out, s))
-        return XLMIG_E_NOMEM;
-    return 0;
+    if (!rc && xlmig_msg_set(out, s))
+        rc = XLMIG_E_NOMEM;
+    return rc;
 }
 
 static bool host_ok(const char *s)
@@ -275,18 +275,12 @@ static int get_text(yajl_val v, const char *key, char **out)
 
 static int get_u64(yajl_val v, const char *key, uint64_t *out)
 {
-    if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
-        return bad(key, "is not a non-negative integer");
-    *out = (uint64_t)YAJL_GET_INTEGER(v);
-    return 0;
+    return xlmig_json_u64(&src, "", v, key, UINT64_MAX, out);
 }
 
 static int get_bool(yajl_val v, const char *key, bool *out)
 {
-    if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
-        return bad(key, "is not a boolean");
-    *out = YAJL_IS_TRUE(v);
-    return 0;
+    return xlmig_json_bool(&src, "", v, key, out);
 }
 
 static int get_checks(yajl_val v, xlmig_msg *m)
@@ -401,15 +395,13 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
     }
     if (!strcmp(k, "hash")) {
         const char *s;
-        char *end;
 
         if (!YAJL_IS_STRING(v))
             return bad(k, "is not a string");
         s = YAJL_GET_STRING(v);
         if (!*s || strlen(s) > 16)
             return bad(k, "is not a 64-bit hex digest");
-        m->hash = strtoull(s, &end, 16);
-        if (*end)
+        if (xlmig_num_u64(s, 16, 0, UINT64_MAX, &m->hash))
             return bad(k, "is not a 64-bit hex digest");
         return 0;
     }

@@ -24,6 +24,7 @@
 #include "hostlock.h"
 #include "hoststate.h"
 #include "journal.h"
+#include "json_gen.h"
 #include "names.h"
 #include "report.h"
 
@@ -183,8 +184,6 @@ static void on_finish(void *arg, unsigned k, int exit, const char *msg,
     xlmig_err_clear();
     save(x);
 }
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static void print_json(const evac_args *a, const xlmig_journal *j,
                        const char *path, int code)
