@@ -101,14 +101,8 @@ int xlmig_maint_set(const char *dir, bool on)
     int rc;
 
     snprintf(path, sizeof(path), "%s/maintenance", dir);
-    if (!on) {
-        if (unlink(path) && errno != ENOENT) {
-            xlmig_err(XLMIG_E_IO, "cannot remove %s: %s", path,
-                      strerror(errno));
-            return XLMIG_E_IO;
-        }
-        return 0;
-    }
+    if (!on)
+        return xlmig_remove_file(path);
     rc = xlmig_state_dir_make(dir);
     if (rc)
         return rc;

@@ -67,7 +67,10 @@ int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
             rc = xlmig_kv_u64(where, kv.val, 1, 1 << 20, &g->mem_mib);
             seen |= 2;
         } else if (!strcmp(kv.key, "profile")) {
-            if (strlen(kv.val) >= sizeof(g->profile) || !kv.val[0]) {
+            /* a plain word: it is passed on in a receiver's command */
+            if (strlen(kv.val) >= sizeof(g->profile) || !kv.val[0] ||
+                kv.val[strspn(kv.val, "abcdefghijklmnopqrstuvwxyz"
+                              "0123456789_-")]) {
                 xlmig_err(XLMIG_E_INVAL, "%s: bad profile", where);
                 return XLMIG_E_INVAL;
             }

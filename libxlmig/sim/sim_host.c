@@ -203,12 +203,5 @@ int xlmig_sim_host_remove(const char *dir, const char *name)
     int rc;
 
     rc = path(p, sizeof(p), dir, name);
-    if (rc)
-        return rc;
-    if (remove(p) && errno != ENOENT) {
-        xlmig_err(XLMIG_E_IO, "simulated host: cannot remove %s: %s", p,
-                  strerror(errno));
-        return XLMIG_E_IO;
-    }
-    return 0;
+    return rc ? rc : xlmig_remove_file(p);
 }

@@ -109,12 +109,5 @@ int xlmig_sim_host_guest_remove(const char *dir, const char *name)
     int rc;
 
     rc = def_path(path, sizeof(path), dir, name);
-    if (rc)
-        return rc;
-    if (unlink(path) && errno != ENOENT) {
-        xlmig_err(XLMIG_E_IO, "cannot remove %s: %s", path,
-                  strerror(errno));
-        return XLMIG_E_IO;
-    }
-    return 0;
+    return rc ? rc : xlmig_remove_file(path);
 }

@@ -130,3 +130,12 @@ int xlmig_write_atomic(const char *path, const char *buf, size_t len)
 {
     return xlmig_write_atomic_mode(path, buf, len, 0644);
 }
+
+int xlmig_remove_file(const char *path)
+{
+    if (unlink(path) && errno != ENOENT) {
+        xlmig_err(XLMIG_E_IO, "cannot remove %s: %s", path, strerror(errno));
+        return XLMIG_E_IO;
+    }
+    return 0;
+}

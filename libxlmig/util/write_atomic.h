@@ -1,5 +1,6 @@
 /*
- * Replacing a small file whole: after a crash, or a failed write, the
+ * Replacing (and removing) a small file whole: after a crash, or a
+ * failed write, the
  * path holds its old content or the new one, never a part. The one
  * way xlmig writes state files (flags, journals, learned costs, DRBD
  * tokens, the simulator's records).
@@ -19,6 +20,9 @@
 int xlmig_write_atomic(const char *path, const char *buf, size_t len);
 int xlmig_write_atomic_mode(const char *path, const char *buf, size_t len,
                             mode_t mode);
+
+/* Remove a state file; fine if it is not there (XLMIG_E_IO else). */
+int xlmig_remove_file(const char *path);
 
 /* fsync(2) the directory that holds path, so a rename in it lasts. */
 int xlmig_fsync_parent(const char *path);

@@ -16,7 +16,8 @@ unset XLMIG_RUN_DIR
 # XLMIG_STATE_DIR: given, the simulator learns switchover costs, and
 # one migration would steer the next.
 if [ "${XLMIG_LIB_ENV:-}" != pinned ]; then
-    export XLMIG_LIB_ENV=pinned XLMIG_CONF=$WORK/xlmig.conf
+    # a name of its own: tests write their $WORK/xlmig.conf for one run
+    export XLMIG_LIB_ENV=pinned XLMIG_CONF=$WORK/.no-host.conf
     : >"$XLMIG_CONF"
     unset XLMIG_STATE_DIR XLMIG_DRBDADM XLMIG_DRBDSETUP XLMIG_TOKEN_DIR \
         XLMIG_HOSTNAME XLMIG_SIM_STATE XLMIG_SIM_HOST XLMIG_XEN_DIR \

@@ -32,8 +32,8 @@ assert_rc 0
     fail "migrated, yet xen1: $(guests_on xen1), xen2: $(guests_on xen2)"
 [ ! -e "$S/xen1/g1" ] && [ "$(cat "$S/xen2/g1")" = running ] ||
     fail "domain records not moved"
-printf 'name = g1\nmem_mib = 16\nprofile = oltp\ndrbd = r0:xen1 r1:xen1,xen3\n' \
-    >"$WORK/want"
+printf '%s\n' "name = g1" "mem_mib = 16" "profile = oltp" \
+    "drbd = r0:xen1 r1:xen1,xen3" >"$WORK/want"
 cmp "$WORK/want" "$S/xen2/guests/g1.conf" ||
     { cat "$S/xen2/guests/g1.conf"; fail "xen2's record of g1"; }
 on xen2 status --json >"$WORK/st2"

@@ -354,7 +354,8 @@ int evac_job_migration(const hostctx *h, evac_job *j,
             xlmig_sim_host_dir(h->sim_root, to, to_dir, sizeof(to_dir)))
             return XLMIG_E_INVAL;
         if (strchr(to_run, '\'') || strchr(to_dir, '\'')) {
-            xlmig_err(XLMIG_E_INVAL, "cannot quote %s", to_run);
+            xlmig_err(XLMIG_E_INVAL, "cannot quote %s",
+                      strchr(to_run, '\'') ? to_run : to_dir);
             return XLMIG_E_INVAL;
         }
         rc = back_spec(g, from, to, back, sizeof(back));
@@ -386,7 +387,8 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         rc |= evac_job_arg(j, "-s");
         rc |= evac_job_arg(j, "%s", "");
         rc |= evac_job_arg(j, "%s", g->name);
-        /* names and the profile are plain words (inventory_sim.c) */
+        /* names and the profile are plain words (inventory_sim.c), the
+         * directories quoted */
         rc |= evac_job_arg(j, "XLMIG_HOSTNAME=%s XLMIG_RUN_DIR='%s' '%s'"
                            " --receive --sim -q --sim-free-mem %llu"
                            " --sim-host-dir '%s' --sim-profile %s%s%s%s",
