@@ -87,8 +87,6 @@ static void put_str(yajl_gen g, const char *k, const char *v)
 
 int xlmig_journal_encode(const xlmig_journal *j, char **out, size_t *len)
 {
-    const unsigned char *buf;
-    size_t blen;
     unsigned i;
     yajl_gen g;
     int rc;
@@ -128,22 +126,9 @@ int xlmig_journal_encode(const xlmig_journal *j, char **out, size_t *len)
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok) {
-        xlmig_err(XLMIG_E_NOMEM, "journal: cannot encode");
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    *out = malloc(blen + 1);
-    if (!*out) {
-        xlmig_err(XLMIG_E_NOMEM, "out of memory");
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    memcpy(*out, buf, blen);
-    (*out)[blen] = 0;
-    *len = blen;
-    rc = 0;
-out:
+    rc = xlmig_json_gen_take(g, out, len);
+    if (rc)
+        xlmig_err(rc, "journal: cannot encode");
     yajl_gen_free(g);
     return rc;
 }

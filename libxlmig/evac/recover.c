@@ -61,9 +61,7 @@ int xlmig_resource_list_ok(const char *s)
 int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
                             const char *domain, char **out)
 {
-    const unsigned char *buf;
     char name[160];
-    size_t len;
     int c, rc = XLMIG_E_NOMEM;
     yajl_gen g = yajl_gen_alloc(NULL);
 
@@ -101,10 +99,7 @@ int xlmig_host_view_to_json(const xlmig_host_view *v, const char *host,
         GS(g, v->locked_by);
     }
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
-        goto out;
-    *out = strndup((const char *)buf, len);
-    rc = *out ? 0 : XLMIG_E_NOMEM;
+    rc = xlmig_json_gen_take(g, out, NULL);
 out:
     yajl_gen_free(g);
     return rc;

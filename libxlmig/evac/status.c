@@ -15,9 +15,7 @@
 int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
                         char **out, size_t *len)
 {
-    const unsigned char *buf;
     unsigned i, r, p;
-    size_t blen;
     yajl_gen g;
     int rc;
 
@@ -70,17 +68,9 @@ int xlmig_status_encode(const xlmig_status *s, const xlmig_inventory *inv,
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok ||
-        !(*out = malloc(blen + 1))) {
-        xlmig_err(XLMIG_E_NOMEM, "status: cannot encode");
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    memcpy(*out, buf, blen);
-    (*out)[blen] = 0;
-    *len = blen;
-    rc = 0;
-out:
+    rc = xlmig_json_gen_take(g, out, len);
+    if (rc)
+        xlmig_err(rc, "status: cannot encode");
     yajl_gen_free(g);
     return rc;
 }
@@ -90,17 +80,6 @@ static const xlmig_json_src src = { XLMIG_E_PROTO, "host status", false };
 static int bad(const char *key, const char *what)
 {
     return xlmig_json_bad(&src, "", key, what);
-}
-
-static int get_str(yajl_val v, const char *key, char *out, size_t max)
-{
-    return xlmig_json_str(&src, "", v, key, out, max);
-}
-
-static int get_u64(yajl_val v, const char *key, uint64_t max,
-                   uint64_t *out)
-{
-    return xlmig_json_u64(&src, "", v, key, max, out);
 }
 
 static int get_guests(yajl_val v, xlmig_status *s)
@@ -160,25 +139,24 @@ int xlmig_status_decode(const char *buf, size_t len, xlmig_status *s)
         yajl_val v = root->u.object.values[i];
 
         if (!strcmp(k, "host")) {
-            rc = get_str(v, k, s->host, sizeof(s->host));
+            rc = xlmig_json_str(&src, "", v, k, s->host, sizeof(s->host));
             if (!rc && !xlmig_inv_name_ok(s->host))
                 rc = bad(k, "is not a usable host name");
             seen |= 1;
         } else if (!strcmp(k, "free_mib")) {
-            rc = get_u64(v, k, 1ULL << 40, &s->free_mib);
+            rc = xlmig_json_u64(&src, "", v, k, 1ULL << 40, &s->free_mib);
             seen |= 2;
         } else if (!strcmp(k, "maintenance")) {
-            if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
-                rc = bad(k, "is not a boolean");
-            s->maintenance = YAJL_IS_TRUE(v);
+            rc = xlmig_json_bool(&src, "", v, k, &s->maintenance);
             seen |= 4;
         } else if (!strcmp(k, "maintenance_since")) {
-            rc = get_str(v, k, s->since, sizeof(s->since));
+            rc = xlmig_json_str(&src, "", v, k, s->since, sizeof(s->since));
         } else if (!strcmp(k, "open_journals")) {
-            rc = get_u64(v, k, 1u << 20, &u);
+            rc = xlmig_json_u64(&src, "", v, k, 1u << 20, &u);
             s->njournals = (unsigned)u;
         } else if (!strcmp(k, "journals")) {
-            rc = get_str(v, k, s->journals, sizeof(s->journals));
+            rc = xlmig_json_str(&src, "", v, k, s->journals,
+                                sizeof(s->journals));
         } else if (!strcmp(k, "guests")) {
             rc = get_guests(v, s);
         }

@@ -89,9 +89,7 @@ void xlmig_sim_src_dispose(xlmig_sim_src *s)
  */
 static int sim_config(const xlmig_sim_src *s, char **out)
 {
-    const unsigned char *buf;
     yajl_gen g = yajl_gen_alloc(NULL);
-    size_t len;
     unsigned i;
     int rc = XLMIG_E_NOMEM;
 
@@ -119,10 +117,7 @@ static int sim_config(const xlmig_sim_src *s, char **out)
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
-        *out = strndup((const char *)buf, len);
-        rc = *out ? 0 : XLMIG_E_NOMEM;
-    }
+    rc = xlmig_json_gen_take(g, out, NULL);
     yajl_gen_free(g);
     return rc;
 }

@@ -128,10 +128,8 @@ static void put_u64(yajl_gen g, const char *k, uint64_t v)
 
 int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
 {
-    const unsigned char *buf;
     yajl_gen g;
     char hex[24];
-    size_t blen;
     unsigned i;
     int rc = XLMIG_E_NOMEM;
 
@@ -201,16 +199,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
         yajl_gen_array_close(g);
     }
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok)
-        goto out;
-    *out = malloc(blen + 1);
-    if (!*out)
-        goto out;
-    memcpy(*out, buf, blen);
-    (*out)[blen] = 0;
-    *len = blen;
-    rc = 0;
-out:
+    rc = xlmig_json_gen_take(g, out, len);
     yajl_gen_free(g);
     return rc;
 }

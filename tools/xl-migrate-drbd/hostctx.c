@@ -326,6 +326,22 @@ static int back_spec(const xlmig_inv_guest *g, const char *from,
     return 0;
 }
 
+/* The migration's own limits, when given: one word each. */
+static int mig_args(evac_job *j, const mig_params *mp)
+{
+    int rc = 0;
+
+    if (mp->bandwidth_mib > 0) {
+        rc |= evac_job_arg(j, "--bandwidth");
+        rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
+    }
+    if (mp->max_downtime_ms > 0) {
+        rc |= evac_job_arg(j, "--max-downtime");
+        rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
+    }
+    return rc;
+}
+
 int evac_job_migration(const hostctx *h, evac_job *j,
                        const xlmig_inv_guest *g, const char *from,
                        const char *to, uint64_t to_free_mib,
@@ -373,14 +389,7 @@ int evac_job_migration(const hostctx *h, evac_job *j,
             rc |= evac_job_arg(j, "--sim-drbd");
             rc |= evac_job_arg(j, "%s", spec);
         }
-        if (mp->bandwidth_mib > 0) {
-            rc |= evac_job_arg(j, "--bandwidth");
-            rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
-        }
-        if (mp->max_downtime_ms > 0) {
-            rc |= evac_job_arg(j, "--max-downtime");
-            rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
-        }
+        rc |= mig_args(j, mp);
         rc |= evac_job_arg(j, "--sim-host-dir");
         rc |= evac_job_arg(j, "%s", from_dir);
         rc |= evac_job_arg(j, "-q");
@@ -402,14 +411,7 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         rc |= evac_job_arg(j, "-q");
         rc |= evac_job_arg(j, "-s");
         rc |= evac_job_arg(j, "%s", hostctx_ssh(h));
-        if (mp->bandwidth_mib > 0) {
-            rc |= evac_job_arg(j, "--bandwidth");
-            rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
-        }
-        if (mp->max_downtime_ms > 0) {
-            rc |= evac_job_arg(j, "--max-downtime");
-            rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
-        }
+        rc |= mig_args(j, mp);
         rc |= evac_job_arg(j, "%s", g->name);
         rc |= evac_job_arg(j, "%s", to);
     } else {
@@ -440,10 +442,13 @@ int hostctx_peer_cmd(const hostctx *h, const char *host, const char *args,
     if (!xlmig_name_host_ok(host, false))
         return xlmig_name_refuse("host", host, XLMIG_NAME_HOST_RULE);
     if (hostctx_sim(h)) {
-        rc = evac_job_arg(&j, "%s", h->exe) | job_words(&j, args) |
-             evac_job_arg(&j, "--sim-state") |
-             evac_job_arg(&j, "%s", h->sim_root) |
-             evac_job_arg(&j, "--sim-host") | evac_job_arg(&j, "%s", host);
+        /* one statement each: the words must go in this order */
+        rc = evac_job_arg(&j, "%s", h->exe);
+        rc |= job_words(&j, args);
+        rc |= evac_job_arg(&j, "--sim-state");
+        rc |= evac_job_arg(&j, "%s", h->sim_root);
+        rc |= evac_job_arg(&j, "--sim-host");
+        rc |= evac_job_arg(&j, "%s", host);
     } else {
         rc = ssh_to(h, &j, hostctx_peer_address(h, host));
         if (rc)
