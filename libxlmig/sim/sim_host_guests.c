@@ -14,18 +14,31 @@
 #include "sim_host.h"
 #include "write_atomic.h"
 
+/* dir/<sub><name><suffix>, for a name that passes the inventory's rule. */
+static int name_path(char *buf, size_t len, const char *what,
+                     const char *name, const char *rule, const char *dir,
+                     const char *sub, const char *suffix)
+{
+    if (!xlmig_inv_name_ok(name))
+        return xlmig_name_refuse(what, name, rule);
+    if (snprintf(buf, len, "%s/%s%s%s", dir, sub, name, suffix) >=
+        (int)len) {
+        xlmig_err(XLMIG_E_INVAL, "%s %s: path too long", what, name);
+        return XLMIG_E_INVAL;
+    }
+    return 0;
+}
+
 int xlmig_sim_host_dir(const char *root, const char *host, char *buf,
                        size_t len)
 {
     struct stat st;
+    int rc;
 
-    if (!xlmig_inv_name_ok(host))
-        return xlmig_name_refuse("simulated host", host,
-                                 XLMIG_NAME_PEER_RULE);
-    if (snprintf(buf, len, "%s/%s", root, host) >= (int)len) {
-        xlmig_err(XLMIG_E_INVAL, "--sim-state path is too long");
-        return XLMIG_E_INVAL;
-    }
+    rc = name_path(buf, len, "simulated host", host, XLMIG_NAME_PEER_RULE,
+                   root, "", "");
+    if (rc)
+        return rc;
     if (stat(buf, &st) || !S_ISDIR(st.st_mode)) {
         xlmig_err(XLMIG_E_INVAL, "simulated host %s: no directory %s",
                   host, buf);
@@ -37,14 +50,8 @@ int xlmig_sim_host_dir(const char *root, const char *host, char *buf,
 static int def_path(char *buf, size_t len, const char *dir,
                     const char *name)
 {
-    if (!xlmig_inv_name_ok(name))
-        return xlmig_name_refuse("simulated guest", name,
-                                 XLMIG_NAME_WORD_RULE);
-    if (snprintf(buf, len, "%s/guests/%s.conf", dir, name) >= (int)len) {
-        xlmig_err(XLMIG_E_INVAL, "simulated host: path too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return name_path(buf, len, "simulated guest", name,
+                     XLMIG_NAME_WORD_RULE, dir, "guests/", ".conf");
 }
 
 static int format_def(const xlmig_inv_guest *g, char *body, size_t len,
