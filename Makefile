@@ -197,8 +197,12 @@ uninstall:
 	rm -f $(INST_FILES:%=$(DESTDIR)%)
 	rmdir $(DESTDIR)$(SYSCONFDIR)/xlmig $(DESTDIR)$(STATEDIR) 2>/dev/null || true
 
+# Everything a target makes is under build/ (normal, test, asan, fuzz,
+# bench, ...). The test bed's images, build/testbed, are slow to make
+# and may be running: `make testbed-clean` stops them, then removes it.
 clean:
-	rm -rf build/normal build/asan build/test build/asan-test
+	rm -rf $(filter-out build/testbed,$(wildcard build/* build/.[!.]*))
+	@rmdir build 2>/dev/null || true
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
          $(T_LIB_OBJS:.o=.d) $(T_TOOL_OBJS:.o=.d) $(SIM_OBJS:.o=.d) \

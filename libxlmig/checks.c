@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "json_gen.h"
+
 void xlmig_checks_init(xlmig_checks *c)
 {
     c->n = 0;

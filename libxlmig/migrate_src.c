@@ -30,19 +30,6 @@ void xlmig_src_opts_init(xlmig_src_opts *o)
     xlmig_deadline_params_init(&o->deadline);
 }
 
-void xlmig_domain_info_init(xlmig_domain_info *di)
-{
-    memset(di, 0, sizeof(*di));
-}
-
-void xlmig_domain_info_dispose(xlmig_domain_info *di)
-{
-    free(di->name);
-    free(di->uuid);
-    free(di->config);
-    memset(di, 0, sizeof(*di));
-}
-
 /* For recover: a DRBD peer with a migration_address is found again. */
 static const char *peer_name(const src_run *r)
 {

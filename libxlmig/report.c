@@ -4,6 +4,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "json_out.h"
+#include "json_gen.h"
 
 void xlmig_report_init(xlmig_report *r)
 {

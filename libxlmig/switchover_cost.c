@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "hoststate.h"
+#include "write_atomic.h"
 #include "switchover_cost.h"
 
 #define MS 1000000ULL
@@ -156,13 +157,11 @@ out:
 int xlmig_swcost_save(const xlmig_swcost *s, const char *dir,
                       const char *host)
 {
-    char path[4096], tmp[4200], buf[XLMIG_SWCOST_FILE_MAX];
+    char path[4096], buf[XLMIG_SWCOST_FILE_MAX];
     size_t len = 0;
     unsigned i;
-    FILE *f = NULL;
     int rc;
 
-    tmp[0] = 0;
     rc = xlmig_swcost_file(dir, host, path, sizeof(path));
     if (rc)
         goto out;
@@ -181,32 +180,8 @@ int xlmig_swcost_save(const xlmig_swcost *s, const char *dir,
     rc = xlmig_mkdir_p(dir);
     if (rc)
         goto out;
-    snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
-    f = fopen(tmp, "we");
-    if (!f || fwrite(buf, 1, len, f) != len || fflush(f) ||
-        fsync(fileno(f))) {
-        rc = XLMIG_E_IO;
-        xlmig_err(rc, "cannot write %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (fclose(f)) {
-        f = NULL;
-        rc = XLMIG_E_IO;
-        xlmig_err(rc, "cannot write %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    f = NULL;
-    if (rename(tmp, path)) {
-        rc = XLMIG_E_IO;
-        xlmig_err(rc, "cannot rename %s to %s: %s", tmp, path,
-                  strerror(errno));
-        goto out;
-    }
+    rc = xlmig_write_atomic(path, buf, len);
 out:
-    if (f)
-        fclose(f);
-    if (rc && tmp[0])
-        unlink(tmp);
     return rc;
 }
 

@@ -18,6 +18,7 @@
 
 #include "drbd_parse_priv.h"
 #include "error.h"
+#include "num.h"
 
 
 const char *const dp_roles[] = { "Primary", "Secondary", "Unknown",
@@ -198,7 +199,7 @@ int xlmig_drbd_parse_version(const char *buf, size_t len, int *version,
     dp_cursor c = { buf, buf + len };
     const char *line;
     char val[64];
-    unsigned long code = 0;
+    uint64_t code = 0;
     bool have = false;
     size_t n;
     int r;
@@ -208,7 +209,6 @@ int xlmig_drbd_parse_version(const char *buf, size_t len, int *version,
     while (!(r = dp_next_line(&c, &line, &n, "version"))) {
         const char *key = "DRBD_KERNEL_VERSION_CODE=";
         const char *kv = "DRBD_KERNEL_VERSION=";
-        char *end;
 
         if (n > strlen(kv) && !memcmp(line, kv, strlen(kv)) && kver &&
             !line_word(line + strlen(kv), n - strlen(kv), val, sizeof(val)))
@@ -217,8 +217,8 @@ int xlmig_drbd_parse_version(const char *buf, size_t len, int *version,
             continue;
         if (line_word(line + strlen(key), n - strlen(key), val, sizeof(val)))
             return dp_bad("version", "bad DRBD_KERNEL_VERSION_CODE", line, n);
-        code = strtoul(val, &end, 16);
-        if (*end || strncmp(val, "0x", 2) || code > 0xffffff)
+        if (strncmp(val, "0x", 2) ||
+            xlmig_num_u64(val + 2, 16, 0, 0xffffff, &code))
             return dp_bad("version", "bad DRBD_KERNEL_VERSION_CODE", line, n);
         have = true;
     }
@@ -238,7 +238,7 @@ int xlmig_drbd_parse_version(const char *buf, size_t len, int *version,
         *version = XLMIG_DRBD_V9;
     else {
         xlmig_err(XLMIG_E_EXTERNAL, "drbd: kernel module version code"
-                  " 0x%06lx is neither 8.4 nor 9", code);
+                  " 0x%06lx is neither 8.4 nor 9", (unsigned long)code);
         return XLMIG_E_EXTERNAL;
     }
     return 0;

@@ -9,6 +9,7 @@
 
 #include "drbd_parse_priv.h"
 #include "error.h"
+#include "num.h"
 #include "json_guard.h"
 
 /* ---- DRBD 9 status --json (yajl) ---- */
@@ -328,13 +329,12 @@ static int ev_connection(const char *line, size_t n, const char *res,
 static int ev_device(const char *line, size_t n, const char *res,
                      xlmig_drbd_state *s, unsigned *ndev)
 {
-    char val[WORD_MAX], *end;
-    long m;
+    char val[WORD_MAX];
+    uint64_t m;
 
     if (ev_need(line, n, "minor", NULL, res, val, sizeof(val)))
         return XLMIG_E_EXTERNAL;
-    m = strtol(val, &end, 10);
-    if (*end || end == val || m < 0 || m > 0xfffff)
+    if (xlmig_num_u64(val, 10, 0, 0xfffff, &m))
         return dp_bad(res, "events2: bad minor", val, strlen(val));
     if (!*ndev)
         s->minor = (int)m;

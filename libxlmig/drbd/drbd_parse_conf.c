@@ -9,6 +9,7 @@
 
 #include "drbd_parse_priv.h"
 #include "error.h"
+#include "num.h"
 
 /* ---- drbdsetup show / drbdadm dump: the DRBD config syntax ---- */
 
@@ -110,13 +111,9 @@ static int read_stmt(lexer *lx, stmt *st)
 
 int dp_parse_int(const char *s, long max, int *out)
 {
-    char *end;
-    long v;
+    uint64_t v;
 
-    if (!isdigit((unsigned char)*s))
-        return -1;
-    v = strtol(s, &end, 10);
-    if (*end || v < 0 || v > max)
+    if (max < 0 || xlmig_num_u64(s, 10, 0, (uint64_t)max, &v))
         return -1;
     *out = (int)v;
     return 0;

@@ -21,6 +21,7 @@
 
 #include "drbd_token.h"
 #include "error.h"
+#include "write_atomic.h"
 
 /* ---- the text (drbd_token.h) ---- */
 
@@ -136,7 +137,7 @@ static int copy(char *dst, size_t cap, const char *src)
 }
 
 static int token_path(const xlmig_drbd *d, const char *res, char *buf,
-                      size_t sz, bool tmp)
+                      size_t sz)
 {
     int n;
 
@@ -145,8 +146,7 @@ static int token_path(const xlmig_drbd *d, const char *res, char *buf,
                   " no migration token", res, d->dom_uuid);
         return XLMIG_E_INVAL;
     }
-    n = snprintf(buf, sz, "%s/%s%s.%s", d->token_dir, tmp ? "." : "",
-                 d->dom_uuid, res);
+    n = snprintf(buf, sz, "%s/%s.%s", d->token_dir, d->dom_uuid, res);
     if (n < 0 || (size_t)n >= sz) {
         xlmig_err(XLMIG_E_INVAL, "token path too long");
         return XLMIG_E_INVAL;
@@ -176,11 +176,9 @@ static int make_dir(const char *dir)
 
 int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
 {
-    char path[320], tmp[320], text[XLMIG_TOKEN_MAX];
+    char path[320], text[XLMIG_TOKEN_MAX];
     xlmig_drbd_token t;
-    FILE *f = NULL;
-    int rc, fd = -1;
-    bool bad;
+    int rc;
 
     memset(&t, 0, sizeof(t));
     t.expires = (long long)time(NULL) + (long long)d->token_ttl_s;
@@ -192,9 +190,7 @@ int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
     else
         rc = xlmig_drbd_token_format(&t, text, sizeof(text));
     if (!rc)
-        rc = token_path(d, res, path, sizeof(path), false);
-    if (!rc)
-        rc = token_path(d, res, tmp, sizeof(tmp), true);
+        rc = token_path(d, res, path, sizeof(path));
     if (rc) {
         char why[256];
 
@@ -207,23 +203,14 @@ int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
                   d->token_dir, strerror(errno));
         return XLMIG_E_IO;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || !(f = fdopen(fd, "w"))) {
-        xlmig_err(XLMIG_E_IO, "drbd %s: cannot write %s: %s", res, tmp,
-                  strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return XLMIG_E_IO;
-    }
-    fputs(text, f);
     /* Written whole or not at all: the script must never see half. */
-    bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) {
-        xlmig_err(XLMIG_E_IO, "drbd %s: cannot write %s: %s", res, path,
-                  strerror(errno));
-        unlink(tmp);
-        return XLMIG_E_IO;
+    rc = xlmig_write_atomic_mode(path, text, strlen(text), 0600);
+    if (rc) {
+        char why[256];
+
+        snprintf(why, sizeof(why), "%s", xlmig_errmsg());
+        xlmig_err_replace(rc, "drbd %s: %s", res, why);
+        return rc;
     }
     XLMIG_INFO("drbd %s: migration token %s written", res, path);
     return 0;
@@ -232,7 +219,7 @@ int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
 int xlmig_drbd_token_remove(const xlmig_drbd *d, const char *res)
 {
     char path[320];
-    int rc = token_path(d, res, path, sizeof(path), false);
+    int rc = token_path(d, res, path, sizeof(path));
 
     if (rc)
         return rc;

@@ -10,6 +10,8 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_gen.h"
+#include "json_get.h"
 #include "json_guard.h"
 #include "hoststate.h"
 #include "journal.h"
@@ -108,7 +110,6 @@ int xlmig_journal_find_guest(const xlmig_journal *j, const char *name)
 
 /* ---- encoding ---- */
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static void put_str(yajl_gen g, const char *k, const char *v)
 {
@@ -118,8 +119,6 @@ static void put_str(yajl_gen g, const char *k, const char *v)
 
 int xlmig_journal_encode(const xlmig_journal *j, char **out, size_t *len)
 {
-    const unsigned char *buf;
-    size_t blen;
     unsigned i;
     yajl_gen g;
     int rc;
@@ -166,45 +165,26 @@ int xlmig_journal_encode(const xlmig_journal *j, char **out, size_t *len)
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok) {
-        xlmig_err(XLMIG_E_NOMEM, "journal: cannot encode");
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    *out = malloc(blen + 1);
-    if (!*out) {
-        xlmig_err(XLMIG_E_NOMEM, "out of memory");
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    memcpy(*out, buf, blen);
-    (*out)[blen] = 0;
-    *len = blen;
-    rc = 0;
-out:
+    rc = xlmig_json_gen_take(g, out, len);
+    if (rc)
+        xlmig_err(rc, "journal: cannot encode");
     yajl_gen_free(g);
     return rc;
 }
 
 /* ---- decoding ---- */
 
+static const xlmig_json_src src = { XLMIG_E_INVAL, "journal", false };
+
 static int bad(const char *where, const char *key, const char *what)
 {
-    xlmig_err(XLMIG_E_INVAL, "journal: %s%s %s", where, key, what);
-    return XLMIG_E_INVAL;
+    return xlmig_json_bad(&src, where, key, what);
 }
 
 static int get_str(const char *where, yajl_val v, const char *key,
                    char *out, size_t max)
 {
-    const char *s;
-
-    if (!YAJL_IS_STRING(v) || !(s = YAJL_GET_STRING(v)))
-        return bad(where, key, "is not a string");
-    if (strlen(s) >= max)
-        return bad(where, key, "is too long");
-    strcpy(out, s);
-    return 0;
+    return xlmig_json_str(&src, where, v, key, out, max);
 }
 
 static int get_enum(const char *where, yajl_val v, const char *key,
@@ -227,12 +207,7 @@ static int get_enum(const char *where, yajl_val v, const char *key,
 static int get_int(const char *where, yajl_val v, const char *key,
                    long long lo, long long hi, long long *out)
 {
-    if (!YAJL_IS_INTEGER(v))
-        return bad(where, key, "is not an integer");
-    if (YAJL_GET_INTEGER(v) < lo || YAJL_GET_INTEGER(v) > hi)
-        return bad(where, key, "is out of range");
-    *out = YAJL_GET_INTEGER(v);
-    return 0;
+    return xlmig_json_int(&src, where, v, key, lo, hi, out);
 }
 
 static int decode_guest(yajl_val o, unsigned idx, xlmig_jguest *jg)

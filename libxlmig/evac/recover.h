@@ -57,11 +57,7 @@ void xlmig_action_format(const xlmig_action *a, char *buf, size_t len);
 void xlmig_action_describe(const xlmig_action *a, const char *domain,
                            char *buf, size_t len);
 
-/* The simulator's hosts (sim_host.h records). */
-int xlmig_sim_host_inspect(const char *dir, const char *domain,
-                           xlmig_host_view *v);
-int xlmig_sim_host_act(const char *dir, const char *domain,
-                       const xlmig_action *a);
+/* The simulator's hosts: sim_host.h. */
 
 /*
  * This machine as a Xen host (libxl; DRBD through drbd.h). States of

@@ -69,60 +69,6 @@ int xlmig_state_dir_make(const char *dir)
     return xlmig_mkdir_p(j);
 }
 
-void xlmig_utc_stamp(time_t t, char *buf, size_t len)
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int xlmig_write_atomic(const char *path, const char *buf, size_t len)
-{
-    char tmp[4200];
-    size_t off = 0;
-    int fd = -1, rc;
-
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        xlmig_err(XLMIG_E_IO, "cannot write %s: %s", tmp, strerror(errno));
-        return XLMIG_E_IO;
-    }
-    while (off < len) {
-        ssize_t r = write(fd, buf + off, len - off);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            xlmig_err(XLMIG_E_IO, "cannot write %s: %s", tmp,
-                      strerror(errno));
-            rc = XLMIG_E_IO;
-            goto out;
-        }
-        off += (size_t)r;
-    }
-    if (fsync(fd) || close(fd)) {
-        fd = -1;
-        xlmig_err(XLMIG_E_IO, "cannot write %s: %s", tmp, strerror(errno));
-        rc = XLMIG_E_IO;
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path)) {
-        xlmig_err(XLMIG_E_IO, "cannot rename %s to %s: %s", tmp, path,
-                  strerror(errno));
-        rc = XLMIG_E_IO;
-        goto out;
-    }
-    return 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    return rc;
-}
-
 int xlmig_maint_get(const char *dir, bool *on, char *since, size_t len)
 {
     char path[4096], *buf = NULL;
@@ -155,14 +101,8 @@ int xlmig_maint_set(const char *dir, bool on)
     int rc;
 
     snprintf(path, sizeof(path), "%s/maintenance", dir);
-    if (!on) {
-        if (unlink(path) && errno != ENOENT) {
-            xlmig_err(XLMIG_E_IO, "cannot remove %s: %s", path,
-                      strerror(errno));
-            return XLMIG_E_IO;
-        }
-        return 0;
-    }
+    if (!on)
+        return xlmig_remove_file(path);
     rc = xlmig_state_dir_make(dir);
     if (rc)
         return rc;

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "clock.h"          /* xlmig_utc_stamp */
+#include "write_atomic.h"
+
 #define XLMIG_STATE_DIR_DEFAULT "/var/lib/xlmig"
 /* What lives only until a reboot: locks (lock.h). */
 #define XLMIG_RUN_DIR_DEFAULT "/run/xlmig"
@@ -30,11 +33,5 @@ int xlmig_mkdir_p(const char *path);
 /* Maintenance flag: *since gets "YYYY-mm-ddTHH:MM:SSZ" when on. */
 int xlmig_maint_get(const char *dir, bool *on, char *since, size_t len);
 int xlmig_maint_set(const char *dir, bool on);
-
-/* "2024-05-01T02:03:04Z" */
-void xlmig_utc_stamp(time_t t, char *buf, size_t len);
-
-/* Write len bytes to path through a temporary file and rename(2). */
-int xlmig_write_atomic(const char *path, const char *buf, size_t len);
 
 #endif

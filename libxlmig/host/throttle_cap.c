@@ -233,14 +233,7 @@ int xlmig_capfile_remove(const char *dir, const char *uuid)
     int rc;
 
     rc = path_of(dir, uuid, path, sizeof(path));
-    if (rc)
-        return rc;
-    if (unlink(path) && errno != ENOENT) {
-        xlmig_err(XLMIG_E_IO, "cannot remove %s: %s", path,
-                  strerror(errno));
-        return XLMIG_E_IO;
-    }
-    return 0;
+    return rc ? rc : xlmig_remove_file(path);
 }
 
 static int read_one(const char *dir, const char *name, xlmig_capfile *f)

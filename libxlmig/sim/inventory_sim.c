@@ -68,7 +68,10 @@ int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
             rc = xlmig_kv_u64(where, kv.val, 1, 1 << 20, &g->mem_mib);
             seen |= 2;
         } else if (!strcmp(kv.key, "profile")) {
-            if (strlen(kv.val) >= sizeof(g->profile) || !kv.val[0]) {
+            /* a plain word: it is passed on in a receiver's command */
+            if (strlen(kv.val) >= sizeof(g->profile) || !kv.val[0] ||
+                kv.val[strspn(kv.val, "abcdefghijklmnopqrstuvwxyz"
+                              "0123456789_-")]) {
                 xlmig_err(XLMIG_E_INVAL, "%s: bad profile", where);
                 return XLMIG_E_INVAL;
             }
@@ -98,26 +101,6 @@ int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
     }
     if (!g->profile[0])
         strcpy(g->profile, "idle");
-    return 0;
-}
-
-int xlmig_sim_host_dir(const char *root, const char *host, char *buf,
-                       size_t len)
-{
-    struct stat st;
-
-    if (!xlmig_inv_name_ok(host))
-        return xlmig_name_refuse("simulated host", host,
-                                 XLMIG_NAME_PEER_RULE);
-    if (snprintf(buf, len, "%s/%s", root, host) >= (int)len) {
-        xlmig_err(XLMIG_E_INVAL, "--sim-state path is too long");
-        return XLMIG_E_INVAL;
-    }
-    if (stat(buf, &st) || !S_ISDIR(st.st_mode)) {
-        xlmig_err(XLMIG_E_INVAL, "simulated host %s: no directory %s",
-                  host, buf);
-        return XLMIG_E_INVAL;
-    }
     return 0;
 }
 
@@ -207,76 +190,4 @@ out:
     free(list);
     free(buf);
     return rc;
-}
-
-static int write_record(const char *path, const xlmig_inv_guest *g)
-{
-    char body[4096];
-    size_t used;
-    unsigned r, p;
-
-    used = (size_t)snprintf(body, sizeof(body),
-                            "name = %s\nmem_mib = %llu\nprofile = %s\n",
-                            g->name, (unsigned long long)g->mem_mib,
-                            g->profile);
-    if (g->nres) {
-        used += (size_t)snprintf(body + used, sizeof(body) - used, "drbd =");
-        for (r = 0; r < g->nres && used < sizeof(body); r++) {
-            used += (size_t)snprintf(body + used, sizeof(body) - used,
-                                     " %s:", g->res[r].name);
-            for (p = 0; p < g->res[r].npeers && used < sizeof(body); p++)
-                used += (size_t)snprintf(body + used, sizeof(body) - used,
-                                         "%s%s", p ? "," : "",
-                                         g->res[r].peers[p]);
-        }
-        if (used < sizeof(body))
-            used += (size_t)snprintf(body + used, sizeof(body) - used,
-                                     "\n");
-    }
-    if (used >= sizeof(body)) {
-        xlmig_err(XLMIG_E_INVAL, "guest record for %s is too long",
-                  g->name);
-        return XLMIG_E_INVAL;
-    }
-    return xlmig_write_atomic(path, body, used);
-}
-
-int xlmig_sim_guest_move(const char *root, const char *from, const char *to,
-                         const char *name)
-{
-    char fdir[4096], tdir[4096], src[4400], dst[4400];
-    xlmig_inv_guest g;
-    unsigned r, p;
-    int rc;
-
-    rc = xlmig_sim_host_dir(root, from, fdir, sizeof(fdir));
-    if (!rc)
-        rc = xlmig_sim_host_dir(root, to, tdir, sizeof(tdir));
-    if (rc)
-        return rc;
-    snprintf(src, sizeof(src), "%s/guests/%s.conf", fdir, name);
-    snprintf(dst, sizeof(dst), "%s/guests", tdir);
-    if (mkdir(dst, 0755) && errno != EEXIST) {
-        xlmig_err(XLMIG_E_IO, "cannot create %s: %s", dst, strerror(errno));
-        return XLMIG_E_IO;
-    }
-    snprintf(dst, sizeof(dst), "%s/guests/%s.conf", tdir, name);
-    rc = load_record(src, &g);
-    if (rc)
-        return rc;
-    /* the fault was for this move; the guest itself is healthy */
-    g.fault[0] = 0;
-    for (r = 0; r < g.nres; r++)
-        for (p = 0; p < g.res[r].npeers; p++)
-            if (!strcmp(g.res[r].peers[p], to))
-                snprintf(g.res[r].peers[p], sizeof(g.res[r].peers[p]),
-                         "%s", from);
-    rc = write_record(dst, &g);
-    if (rc)
-        return rc;
-    if (unlink(src)) {
-        xlmig_err(XLMIG_E_IO, "cannot remove %s: %s", src, strerror(errno));
-        return XLMIG_E_IO;
-    }
-    return 0;
 }

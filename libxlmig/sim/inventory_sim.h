@@ -1,7 +1,7 @@
 /*
- * Simulated hosts for evacuation: a state root with one directory per
- * host, each also that host's state directory (maintenance flag,
- * journals):
+ * The guests of simulated hosts (sim_host.h), as evacuation sees them:
+ * a state root with one directory per host, each also that host's
+ * state directory (maintenance flag, journals):
  *
  *   ROOT/<host>/host.conf           mem_mib = 1024
  *   ROOT/<host>/guests/<name>.conf  name = g1
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "inventory.h"
+#include "sim_host.h"
 
 /* "r0:xen2 r1:xen2,xen3": resources and their peers, added to g. */
 int xlmig_sim_drbd_parse(const char *where, const char *val,
@@ -31,14 +32,5 @@ int xlmig_sim_guest_parse(const char *buf, size_t len, const char *what,
 /* This host's guests into inv (inv->self = host) and its free memory. */
 int xlmig_sim_inv_load(const char *root, const char *host,
                        xlmig_inventory *inv, uint64_t *free_mib);
-/* ROOT/<host>; fails if it is not a directory. */
-int xlmig_sim_host_dir(const char *root, const char *host, char *buf,
-                       size_t len);
-/*
- * After a migration from -> to: the record moves to the destination,
- * its resources now replicate back to `from` instead of `to`.
- */
-int xlmig_sim_guest_move(const char *root, const char *from, const char *to,
-                         const char *name);
 
 #endif

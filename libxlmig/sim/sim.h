@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "sim_guest.h"
+#include "sim_host.h"
 
 typedef struct {
     const char *name;          /* guest name */
@@ -45,6 +46,9 @@ typedef struct {
     const char *existing;      /* a guest name already here, or NULL */
     const char *host_dir;      /* keep domain records here (sim_host.h) */
     bool paused;               /* -p: left paused after go, not run */
+    /* its definition there once it runs: profile and DRBD resources */
+    const char *profile;       /* NULL: idle */
+    const char *drbd;          /* "r0:peer ..." or NULL */
     char *incoming;            /* the record's name while restoring */
     bool recorded;             /* we created the incoming record */
     xlmig_sim_guest guest;
@@ -59,9 +63,6 @@ typedef struct {
 void xlmig_sim_dst_init(xlmig_sim_dst *d, uint64_t free_bytes);
 void xlmig_sim_dst_dispose(xlmig_sim_dst *d);
 extern const xlmig_dst_ops xlmig_sim_dst_ops;
-
-/* MemAvailable of this machine, bytes (0 if unknown). */
-uint64_t xlmig_sim_host_free(void);
 
 /*
  * The most guest memory the simulated destination will allocate, from

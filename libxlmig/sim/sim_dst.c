@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "fault.h"
+#include "inventory_sim.h"
 #include "sim_host.h"
 #include "wire.h"
 
@@ -190,6 +192,22 @@ static int sim_end(void *be, const xlmig_msg *end, xlmig_restore_result *res)
     return 0;
 }
 
+/* The guest's definition on this host, as it runs here now. */
+static int put_definition(const xlmig_sim_dst *d)
+{
+    xlmig_inv_guest g;
+    int rc = 0;
+
+    memset(&g, 0, sizeof(g));
+    snprintf(g.name, sizeof(g.name), "%s", d->name);
+    snprintf(g.profile, sizeof(g.profile), "%s",
+             d->profile ? d->profile : "idle");
+    g.mem_mib = d->guest.mem_bytes / XLMIG_MIB;
+    if (d->drbd)
+        rc = xlmig_sim_drbd_parse("--sim-drbd", d->drbd, &g);
+    return rc ? rc : xlmig_sim_host_guest_put(d->host_dir, &g);
+}
+
 static int sim_activate(void *be)
 {
     xlmig_sim_dst *d = be;
@@ -214,6 +232,8 @@ static int sim_activate(void *be)
     if (!rc && d->host_dir)
         rc = xlmig_sim_host_put(d->host_dir, d->name, d->paused ? "paused"
                                                              : "running");
+    if (!rc && d->host_dir)
+        rc = put_definition(d);
     if (rc) {
         xlmig_err_replace(XLMIG_E_UNDEFINED, "simulated guest started but"
                           " not recorded: %s", xlmig_errmsg());

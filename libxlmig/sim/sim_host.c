@@ -1,12 +1,29 @@
+/* A simulated host's domain records: see sim_host.h. */
 #include "sim_host.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "write_atomic.h"
+
+/* What else a host's directory holds (sim_host.h, hoststate.h). */
+static bool reserved(const char *name)
+{
+    static const char *const own[] = {
+        "host.conf", "guests", "journal", "maintenance", "run",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+        if (!strcmp(name, own[i]))
+            return true;
+    return false;
+}
 
 static int path(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -15,6 +32,11 @@ static int path(char *buf, size_t len, const char *dir, const char *name)
     if (!*name || *name == '.' || strchr(name, '/')) {
         xlmig_err(XLMIG_E_INVAL, "simulated host: bad domain name \"%s\"",
                   name);
+        return XLMIG_E_INVAL;
+    }
+    if (reserved(name)) {
+        xlmig_err(XLMIG_E_INVAL, "simulated host: \"%s\" names the host's"
+                  " own state, not a domain", name);
         return XLMIG_E_INVAL;
     }
     n = snprintf(buf, len, "%s/%s", dir, name);
@@ -43,23 +65,18 @@ static int read_cap(const char *p)
 
 static int write_rec(const char *p, const char *state, int cap)
 {
-    char tmp[520];
-    FILE *f;
+    char body[64];
+    int n;
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", p);
-    f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%s\n", state) < 0 ||
-        (cap > 0 && fprintf(f, "cap=%d\n", cap) < 0) || fclose(f)) {
-        xlmig_err(XLMIG_E_IO, "simulated host: cannot write %s: %s", tmp,
-                  strerror(errno));
-        return XLMIG_E_IO;
+    n = cap > 0 ? snprintf(body, sizeof(body), "%s\ncap=%d\n", state, cap)
+                : snprintf(body, sizeof(body), "%s\n", state);
+
+    if (n < 0 || (size_t)n >= sizeof(body)) {
+        xlmig_err(XLMIG_E_INVAL, "simulated host: bad state \"%.20s\"",
+                  state);
+        return XLMIG_E_INVAL;
     }
-    if (rename(tmp, p)) {
-        xlmig_err(XLMIG_E_IO, "simulated host: cannot rename %s: %s", tmp,
-                  strerror(errno));
-        return XLMIG_E_IO;
-    }
-    return 0;
+    return xlmig_write_atomic(p, body, (size_t)n);
 }
 
 int xlmig_sim_host_put(const char *dir, const char *name, const char *state)
@@ -186,12 +203,5 @@ int xlmig_sim_host_remove(const char *dir, const char *name)
     int rc;
 
     rc = path(p, sizeof(p), dir, name);
-    if (rc)
-        return rc;
-    if (remove(p) && errno != ENOENT) {
-        xlmig_err(XLMIG_E_IO, "simulated host: cannot remove %s: %s", p,
-                  strerror(errno));
-        return XLMIG_E_IO;
-    }
-    return 0;
+    return rc ? rc : xlmig_remove_file(p);
 }

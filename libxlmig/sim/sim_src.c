@@ -15,6 +15,7 @@
 #include "error.h"
 #include "fault.h"
 #include "precopy.h"
+#include "json_gen.h"
 #include "progress.h"
 #include "sim_host.h"
 #include "throttle_cap.h"
@@ -22,12 +23,18 @@
 
 #define SIM_BATCH 1020        /* pages a record; + 2 iovecs <= IOV_MAX */
 
+/* The host's domain list; a destroyed guest leaves its definition. */
 static int record(xlmig_sim_src *s, const char *state)
 {
+    int rc;
+
     if (!s->par.host_dir)
         return 0;
-    return state ? xlmig_sim_host_put(s->par.host_dir, s->par.name, state)
-                 : xlmig_sim_host_remove(s->par.host_dir, s->par.name);
+    if (state)
+        return xlmig_sim_host_put(s->par.host_dir, s->par.name, state);
+    rc = xlmig_sim_host_remove(s->par.host_dir, s->par.name);
+    return rc ? rc : xlmig_sim_host_guest_remove(s->par.host_dir,
+                                                 s->par.name);
 }
 
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
@@ -75,17 +82,13 @@ void xlmig_sim_src_dispose(xlmig_sim_src *s)
     s->batch = NULL;
 }
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
 /*
  * The disks given to the simulated guest, as libxl would describe
  * them: {"c_info":{"name":..},"disks":[{"vdev":..,"pdev_path":..}]}.
  */
 static int sim_config(const xlmig_sim_src *s, char **out)
 {
-    const unsigned char *buf;
     yajl_gen g = yajl_gen_alloc(NULL);
-    size_t len;
     unsigned i;
     int rc = XLMIG_E_NOMEM;
 
@@ -113,10 +116,7 @@ static int sim_config(const xlmig_sim_src *s, char **out)
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
-        *out = strndup((const char *)buf, len);
-        rc = *out ? 0 : XLMIG_E_NOMEM;
-    }
+    rc = xlmig_json_gen_take(g, out, NULL);
     yajl_gen_free(g);
     return rc;
 }

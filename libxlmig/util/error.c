@@ -136,22 +136,3 @@ void xlmig_log(int level, const char *fmt, ...)
     fprintf(stderr, "%s: %s: %s\n", log_prefix,
             names[level < 0 ? 0 : level > 3 ? 3 : level], buf);
 }
-
-uint64_t xlmig_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-void xlmig_sleep_ns(uint64_t ns)
-{
-    struct timespec ts = {
-        .tv_sec = (time_t)(ns / 1000000000ULL),
-        .tv_nsec = (long)(ns % 1000000000ULL),
-    };
-
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}

@@ -1,11 +1,14 @@
 /*
- * Error codes, the one-line error message, logging and clocks.
+ * Error codes, the one-line error message and logging (the clocks,
+ * clock.h, come along: most error paths time something).
  */
 #ifndef XLMIG_ERROR_H
 #define XLMIG_ERROR_H
 
 #include <stdarg.h>
 #include <stdint.h>
+
+#include "clock.h"
 
 enum xlmig_rc {
     XLMIG_OK = 0,
@@ -72,12 +75,6 @@ void xlmig_log_line_start(void);
 #define XLMIG_INFO(...) xlmig_log(XLMIG_LOG_INFO, __VA_ARGS__)
 #define XLMIG_WARN(...) xlmig_log(XLMIG_LOG_WARN, __VA_ARGS__)
 
-/* Monotonic clock, nanoseconds. */
-uint64_t xlmig_now_ns(void);
-void xlmig_sleep_ns(uint64_t ns);
-
-#define XLMIG_MS(x) ((uint64_t)(x) * 1000000ULL)
-#define XLMIG_S(x)  ((uint64_t)(x) * 1000000000ULL)
 #define XLMIG_MIB   (1024ULL * 1024ULL)
 
 #endif

@@ -1,14 +1,13 @@
 /* key=value arguments and lines: see kv.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "kv.h"
+#include "num.h"
 
 static bool key_char(char c)
 {
@@ -123,26 +122,19 @@ int xlmig_kv_line(const char *buf, size_t len, size_t *pos,
 int xlmig_kv_u64(const char *what, const char *val, uint64_t lo,
                  uint64_t hi, uint64_t *out)
 {
-    unsigned long long v;
-    char *end;
+    int r = xlmig_num_u64(val, 10, lo, hi, out);
 
-    errno = 0;
-    if (*val < '0' || *val > '9')
-        goto bad;
-    v = strtoull(val, &end, 10);
-    if (*end || errno)
-        goto bad;
-    if (v < lo || v > hi) {
+    if (r == XLMIG_NUM_RANGE) {
         xlmig_err(XLMIG_E_INVAL, "%s: %s is out of range (%llu to %llu)",
                   what, val, (unsigned long long)lo, (unsigned long long)hi);
         return XLMIG_E_INVAL;
     }
-    *out = v;
+    if (r) {
+        xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is not a whole number",
+                  what, val);
+        return XLMIG_E_INVAL;
+    }
     return 0;
-bad:
-    xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is not a whole number", what,
-              val);
-    return XLMIG_E_INVAL;
 }
 
 int xlmig_kv_double(const char *what, const char *val, double lo,
@@ -179,54 +171,4 @@ int xlmig_kv_bool(const char *what, const char *val, bool *out)
     xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is not true or false", what,
               val);
     return XLMIG_E_INVAL;
-}
-
-int xlmig_read_file(const char *path, size_t max, char **buf, size_t *len)
-{
-    size_t n = 0;
-    char *b = NULL;
-    ssize_t r;
-    int fd, rc;
-
-    *buf = NULL;
-    *len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        xlmig_err(errno == ENOENT ? XLMIG_E_INVAL : XLMIG_E_IO,
-                  "%s: %s", path, strerror(errno));
-        return errno == ENOENT ? XLMIG_E_INVAL : XLMIG_E_IO;
-    }
-    b = malloc(max + 1);
-    if (!b) {
-        xlmig_err(XLMIG_E_NOMEM, "out of memory");
-        rc = XLMIG_E_NOMEM;
-        goto out;
-    }
-    for (;;) {
-        r = read(fd, b + n, max + 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            xlmig_err(XLMIG_E_IO, "%s: %s", path, strerror(errno));
-            rc = XLMIG_E_IO;
-            goto out;
-        }
-        if (!r)
-            break;
-        n += (size_t)r;
-        if (n > max) {
-            xlmig_err(XLMIG_E_INVAL, "%s: larger than %zu bytes", path, max);
-            rc = XLMIG_E_INVAL;
-            goto out;
-        }
-    }
-    b[n] = 0;
-    *buf = b;
-    *len = n;
-    b = NULL;
-    rc = 0;
-out:
-    free(b);
-    close(fd);
-    return rc;
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "read_file.h"
+
 #define XLMIG_KV_KEY_MAX   96     /* migration_address.<63-byte name> */
 #define XLMIG_KV_VAL_MAX   512
 #define XLMIG_KV_FILE_MAX  (64 * 1024)
@@ -39,8 +41,5 @@ int xlmig_kv_u64(const char *what, const char *val, uint64_t lo,
 int xlmig_kv_double(const char *what, const char *val, double lo,
                     double hi, double *out);
 int xlmig_kv_bool(const char *what, const char *val, bool *out);
-
-/* Read a whole small file (at most max bytes) into *buf (malloc'd). */
-int xlmig_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 #endif

@@ -8,8 +8,11 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "json_gen.h"
+#include "json_get.h"
 #include "json_guard.h"
 #include "names.h"
+#include "num.h"
 #include "wire.h"
 
 #define MAX_STRING (XLMIG_MAX_CONTROL_STRING)
@@ -106,7 +109,6 @@ int xlmig_msg_add_check(xlmig_msg *m, const char *name, bool ok,
 
 /* ---- encoding ---- */
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static void put_str(yajl_gen g, const char *k, const char *v)
 {
@@ -154,10 +156,8 @@ static void put_checks(yajl_gen g, const xlmig_msg *m)
 
 int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
 {
-    const unsigned char *buf;
     yajl_gen g;
     char hex[24];
-    size_t blen;
     int rc = XLMIG_E_NOMEM;
 
     *out = NULL;
@@ -202,40 +202,29 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     put_flag(g, "not_started", m->not_started);
     put_checks(g, m);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok)
-        goto out;
-    *out = malloc(blen + 1);
-    if (!*out)
-        goto out;
-    memcpy(*out, buf, blen);
-    (*out)[blen] = 0;
-    *len = blen;
-    rc = 0;
-out:
+    rc = xlmig_json_gen_take(g, out, len);
     yajl_gen_free(g);
     return rc;
 }
 
 /* ---- decoding ---- */
 
+static const xlmig_json_src src = { XLMIG_E_PROTO, "control message",
+                                    true };
+
 static int bad(const char *key, const char *what)
 {
-    xlmig_err(XLMIG_E_PROTO, "control message: key \"%s\" %s", key, what);
-    return XLMIG_E_PROTO;
+    return xlmig_json_bad(&src, "", key, what);
 }
 
 static int get_str(yajl_val v, const char *key, size_t max, char **out)
 {
     const char *s;
+    int rc = xlmig_json_str_ref(&src, "", v, key, max, &s);
 
-    if (!YAJL_IS_STRING(v))
-        return bad(key, "is not a string");
-    s = YAJL_GET_STRING(v);
-    if (strlen(s) > max)
-        return bad(key, "is too long");
-    if (xlmig_msg_set(out, s))
-        return XLMIG_E_NOMEM;
-    return 0;
+    if (!rc && xlmig_msg_set(out, s))
+        rc = XLMIG_E_NOMEM;
+    return rc;
 }
 
 static bool host_ok(const char *s)
@@ -278,18 +267,12 @@ static int get_text(yajl_val v, const char *key, char **out)
 
 static int get_u64(yajl_val v, const char *key, uint64_t *out)
 {
-    if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
-        return bad(key, "is not a non-negative integer");
-    *out = (uint64_t)YAJL_GET_INTEGER(v);
-    return 0;
+    return xlmig_json_u64(&src, "", v, key, UINT64_MAX, out);
 }
 
 static int get_bool(yajl_val v, const char *key, bool *out)
 {
-    if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
-        return bad(key, "is not a boolean");
-    *out = YAJL_IS_TRUE(v);
-    return 0;
+    return xlmig_json_bool(&src, "", v, key, out);
 }
 
 static int get_checks(yajl_val v, xlmig_msg *m)
@@ -404,15 +387,13 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
     }
     if (!strcmp(k, "hash")) {
         const char *s;
-        char *end;
 
         if (!YAJL_IS_STRING(v))
             return bad(k, "is not a string");
         s = YAJL_GET_STRING(v);
         if (!*s || strlen(s) > 16)
             return bad(k, "is not a 64-bit hex digest");
-        m->hash = strtoull(s, &end, 16);
-        if (*end)
+        if (xlmig_num_u64(s, 16, 0, UINT64_MAX, &m->hash))
             return bad(k, "is not a 64-bit hex digest");
         return 0;
     }

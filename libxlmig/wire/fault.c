@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "num.h"
 #include "testhooks.h"
 
 static const char *kinds[] = {
@@ -53,7 +54,7 @@ int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max)
     strcpy(buf, spec);
     for (item = strtok_r(buf, ",", &save); item;
          item = strtok_r(NULL, ",", &save)) {
-        char *f[5] = { 0 }, *s2 = NULL, *tok, *end;
+        char *f[5] = { 0 }, *s2 = NULL, *tok;
         unsigned nf = 0, k;
         xlmig_fault *x;
 
@@ -99,9 +100,9 @@ int xlmig_fault_parse(const char *spec, xlmig_fault *out, unsigned max)
         x->kind = (xlmig_fault_kind)k;
         x->nth = 1;
         if (nf == 4) {
-            unsigned long v = strtoul(f[3], &end, 10);
+            uint64_t v;
 
-            if (*end || !*f[3] || v == 0 || v > 1000000) {
+            if (xlmig_num_u64(f[3], 10, 1, 1000000, &v)) {
                 xlmig_err(XLMIG_E_INVAL, "XLMIG_FAULT: bad count \"%s\"",
                           f[3]);
                 return XLMIG_E_INVAL;
@@ -199,8 +200,11 @@ static int nfaults = -1;
 static void stall(xlmig_chan *ch)
 {
     const char *s = xlmig_test_env("XLMIG_FAULT_STALL_S");
-    uint64_t end = xlmig_now_ns() + XLMIG_S(s ? strtoul(s, NULL, 10)
-                                              : 3600);
+    uint64_t secs = 3600, end;
+
+    if (s && xlmig_num_u64(s, 10, 0, 86400, &secs))
+        secs = 3600;
+    end = xlmig_now_ns() + XLMIG_S(secs);
 
     /* Silent, but leave when the peer gives up on us. */
     while (xlmig_now_ns() < end) {
@@ -239,7 +243,10 @@ static void stray(xlmig_chan *ch)
 static void slow(xlmig_chan *ch)
 {
     const char *s = xlmig_test_env("XLMIG_FAULT_SLOW_BPS");
-    unsigned long bps = s ? strtoul(s, NULL, 10) : 0;
+    uint64_t bps = 0;
+
+    if (s && xlmig_num_u64(s, 10, 0, UINT32_MAX, &bps))
+        bps = 0;
 
     if (!ch)
         return;

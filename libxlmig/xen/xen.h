@@ -14,7 +14,7 @@ typedef struct xlmig_xen_src xlmig_xen_src;
 typedef struct xlmig_xen_dst xlmig_xen_dst;
 
 typedef struct {
-    const char *config_override;  /* -C FILE: xl.cfg to send instead */
+    const char *config_override;  /* -C FILE: libxl JSON to send */
     bool debug;                   /* --debug: libxl/libxc verbose */
     bool paused;                  /* -p: the receiver leaves it paused */
     bool keep_domid;              /* -D: the source asks for its domid */

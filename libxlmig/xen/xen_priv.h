@@ -34,18 +34,21 @@ void xlmig_xen_host_dispose(xlmig_xen_host *h);
 
 /* "<name>--incoming": the name a guest has while it is being received. */
 #define XLMIG_XEN_INCOMING_SUFFIX "--incoming"
-/* Allocates; NULL if name is empty or the result would be too long. */
+/* Allocates; NULL if name is empty, the result would be too long for
+ * a domain name, or out of memory. */
 char *xlmig_xen_incoming_name(const char *name);
 /* Does name carry a migration suffix (--incoming, --migratedaway)? */
 bool xlmig_xen_is_transient_name(const char *name);
 /*
  * Give a parsed config its incoming name; the real one is returned in
- * *real (allocated). Refuses empty and leftover names.
+ * *real (allocated). Refuses, with XLMIG_E_PROTO, empty names, leftover
+ * (--incoming, --migratedaway) names and names too long to extend.
  */
 int xlmig_xen_config_rename(libxl_domain_config *cfg, char **real);
 /*
  * Parse a libxl JSON domain config and give it its incoming name. The
- * real name is returned in *real (allocated).
+ * real name is returned in *real (allocated). XLMIG_E_PROTO for no
+ * config, one libxl does not parse, or a name refused as above.
  */
 int xlmig_xen_config_incoming(libxl_ctx *ctx, const char *json,
                               libxl_domain_config *cfg, char **real);
@@ -53,14 +56,16 @@ int xlmig_xen_config_incoming(libxl_ctx *ctx, const char *json,
 /*
  * The scheduler cap for a CPU share: share of what the guest normally
  * gets, which is its own cap if it has one, else all of its vCPUs.
- * share >= 1 gives back orig_cap exactly (0 = uncapped).
+ * share >= 1 gives back orig_cap exactly (0 = uncapped); any smaller
+ * share gives at least 1, never 0, which would mean uncapped.
  */
 int xlmig_xen_cap_for_share(double share, unsigned vcpus, int orig_cap);
 
 /*
  * libxl migration stream v2 framing (docs/specs/libxl-migration-
  * stream.pandoc): a big-endian 16-byte header, then records of u32
- * type, u32 length in the host's (little) endianness, padded to 8.
+ * type, u32 length, little-endian (what the header's options = 0
+ * declares, whatever this host's order), bodies padded to 8.
  */
 #define XLMIG_LIBXL_IDENT        0x4c6962786c466d74ULL   /* "LibxlFmt" */
 #define XLMIG_LIBXL_VERSION      2u
@@ -73,17 +78,18 @@ void xlmig_libxl_hdr_put(uint8_t out[XLMIG_LIBXL_HDR_LEN]);
 /* Header of a record without body. */
 void xlmig_libxl_rec_put(uint8_t out[XLMIG_LIBXL_REC_HDR_LEN],
                          uint32_t type, uint32_t length);
-/* Check a stream header; says what is wrong. */
+/* Check a stream header: 0, or XLMIG_E_PROTO saying what is wrong. */
 int xlmig_libxl_hdr_check(const uint8_t *buf, size_t len);
 
 /* write(2) all of it, retrying on EINTR; -1 with errno on failure. */
 int xlmig_xen_write_all(int fd, const void *buf, size_t len);
 
 /*
- * Write one XLMIG_REC_XEN payload into fd (the restore's pipe, see
- * xen_feeder.h), waiting with poll on fd and on stop_fd (readable =
- * give up). Returns 0; XLMIG_E_BACKEND if the restore stopped reading
- * or closed its end, XLMIG_E_IO if poll itself failed.
+ * Destination: write one XLMIG_REC_XEN payload into fd, the pipe that
+ * libxl_domain_create_restore reads, waiting with poll on fd and on
+ * stop_fd (readable = the restore ended; -1 = none). Returns 0;
+ * XLMIG_E_BACKEND when the restore stopped reading, closed its end or
+ * a write failed; XLMIG_E_IO if poll itself fails.
  */
 int xlmig_xen_feed(int fd, int stop_fd, const void *buf, size_t len);
 
@@ -116,7 +122,7 @@ struct xlmig_xen_dst {
     xlmig_xen_host h;
     bool debug;
     bool paused;               /* -p: activate renames, leaves it paused */
-    uint32_t domid;            /* INVALID_DOMID until created */
+    uint32_t domid;            /* XLMIG_NO_DOMID until created */
     char *name;                /* real name */
     char *incoming;            /* name while received */
     libxl_uuid uuid;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "num.h"
 
 /* Suspend (guest handshake) plus resume on failure, a rough figure. */
 #define SWITCHOVER_NS XLMIG_MS(100)
@@ -75,16 +76,14 @@ int xlmig_xen_src_lookup(xlmig_xen_src *x)
 {
     libxl_ctx *ctx = x->h.ctx;
     uint32_t domid;
-    char *end, *name;
-    unsigned long n;
+    char *name;
+    uint64_t n;
     int r;
 
     if (!libxl_name_to_domid(ctx, x->want, &domid)) {
         name = strdup(x->want);
     } else {
-        errno = 0;
-        n = strtoul(x->want, &end, 10);
-        if (errno || *end || end == x->want || n >= DOMID_FIRST_RESERVED) {
+        if (xlmig_num_u64(x->want, 10, 0, DOMID_FIRST_RESERVED - 1, &n)) {
             xlmig_err(XLMIG_E_CHECK, "no domain %s on this host", x->want);
             return XLMIG_E_CHECK;
         }

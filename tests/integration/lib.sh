@@ -7,6 +7,23 @@ trap 'rm -rf "$WORK"' EXIT
 # hosts, so a test that wants locks gives each its own run directory;
 # simulated hosts keep caps under their --sim-host-dir.
 unset XLMIG_RUN_DIR
+# The tool's environment is the test's own: nothing of this host's
+# (its /etc/xlmig/xlmig.conf, a state directory, a fault or fake left
+# exported) reaches it. Every variable the tool reads (getenv,
+# xlmig_test_env) is set here or unset; a test sets what it needs
+# after sourcing this, and a test's own `bash -c ". lib.sh; ..."` with
+# XLMIG_FAULT=... in front keeps what the test gave it. No
+# XLMIG_STATE_DIR: given, the simulator learns switchover costs, and
+# one migration would steer the next.
+if [ "${XLMIG_LIB_ENV:-}" != pinned ]; then
+    # a name of its own: tests write their $WORK/xlmig.conf for one run
+    export XLMIG_LIB_ENV=pinned XLMIG_CONF=$WORK/.no-host.conf
+    : >"$XLMIG_CONF"
+    unset XLMIG_STATE_DIR XLMIG_DRBDADM XLMIG_DRBDSETUP XLMIG_TOKEN_DIR \
+        XLMIG_HOSTNAME XLMIG_SIM_STATE XLMIG_SIM_HOST XLMIG_XEN_DIR \
+        XLMIG_FAULT XLMIG_FAULT_DRBD_CMD XLMIG_FAULT_SLOW_BPS \
+        XLMIG_FAULT_STALL_S LIBXL_SAVE_HELPER
+fi
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

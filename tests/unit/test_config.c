@@ -159,6 +159,8 @@ static void test_sim_record(void)
         "name = g\nmem_mib = 1\ndrbd = r0\n",
         "name = g\nmem_mib = 1\ndrbd = r0:x;y\n",
         "name = g\nmem_mib = 1\nweight = 3\n",
+        "name = g\nmem_mib = 1\nprofile = web;reboot\n",
+        "name = g\nmem_mib = 1\nprofile = 'x'\n",
     };
     unsigned i;
 

@@ -11,6 +11,8 @@
 #include "error.h"
 #include "sim.h"
 #include "sim_host.h"
+#include "read_file.h"
+#include "write_atomic.h"
 #include "unit.h"
 
 static char dir[64];
@@ -75,8 +77,62 @@ static void test_alloc_limit(void)
     CU_ASSERT(xlmig_sim_alloc_limit(xlmig_sim_host_free()) < (1ULL << 40));
 }
 
+/* The host's own files are not domains. */
+static void test_reserved_names(void)
+{
+    char st[XLMIG_SIM_STATE_LEN];
+
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(xlmig_sim_host_put(dir, "journal", "running"),
+                    XLMIG_E_INVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "host's own state"));
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(xlmig_sim_host_get(dir, "host.conf", st, sizeof(st)),
+                    XLMIG_E_INVAL);
+    xlmig_err_clear();
+}
+
+/*
+ * A guest's definition is listed only on a host of a --sim-state root
+ * (one with host.conf), and goes away with the guest.
+ */
+static void test_definition(void)
+{
+    char p[160], g[160], *buf = NULL;
+    xlmig_inv_guest def;
+    size_t len;
+
+    memset(&def, 0, sizeof(def));
+    strcpy(def.name, "g3");
+    def.mem_mib = 16;
+    strcpy(def.profile, "web");
+    CU_ASSERT_EQUAL_FATAL(xlmig_inv_guest_add_peer(&def, "r0", "xen1"), 0);
+    snprintf(g, sizeof(g), "%s/guests", dir);
+    CU_ASSERT_EQUAL(xlmig_sim_host_guest_put(dir, &def), 0);
+    CU_ASSERT_EQUAL(access(g, F_OK), -1);       /* a bare host dir */
+    snprintf(p, sizeof(p), "%s/host.conf", dir);
+    CU_ASSERT_EQUAL_FATAL(xlmig_write_atomic(p, "mem_mib = 64\n", 13), 0);
+    CU_ASSERT_EQUAL(xlmig_sim_host_guest_put(dir, &def), 0);
+    snprintf(p, sizeof(p), "%s/guests/g3.conf", dir);
+    CU_ASSERT_EQUAL_FATAL(xlmig_read_file(p, 4096, &buf, &len), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "name = g3\nmem_mib = 16\nprofile = web\n"
+                           "drbd = r0:xen1\n");
+    free(buf);
+    CU_ASSERT_EQUAL(xlmig_sim_host_guest_remove(dir, "g3"), 0);
+    CU_ASSERT_EQUAL(access(p, F_OK), -1);
+    CU_ASSERT_EQUAL(xlmig_sim_host_guest_remove(dir, "g3"), 0);
+    CU_ASSERT_EQUAL(xlmig_sim_host_guest_remove(dir, "../g3"),
+                    XLMIG_E_INVAL);
+    xlmig_err_clear();
+    rmdir(g);
+    snprintf(p, sizeof(p), "%s/host.conf", dir);
+    unlink(p);
+}
+
 static CU_TestInfo tests[] = {
     { "rename never replaces a domain", test_rename_no_replace },
+    { "the host's own files are not domains", test_reserved_names },
+    { "a guest's definition", test_definition },
     { "create never reuses a name", test_create_exclusive },
     { "allocation limit", test_alloc_limit },
     CU_TEST_INFO_NULL,

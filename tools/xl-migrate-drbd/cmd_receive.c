@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "drbd.h"
 #include "error.h"
+#include "inventory_sim.h"
+#include "kv.h"
 #include "lock.h"
 #include "migrate.h"
 #include "sim.h"
@@ -101,6 +103,25 @@ static void write_report(const char *path, const xlmig_report *rep)
         cli_error("receive: cannot write %s: %s", path, strerror(errno));
 }
 
+/* --sim-drbd: the guest's resources as this host will list them. */
+static int sim_drbd_check(const cli_opts *o)
+{
+    xlmig_inv_guest g;
+
+    memset(&g, 0, sizeof(g));
+    if (!o->sim_drbd)
+        return 0;
+    if (strlen(o->sim_drbd) >= XLMIG_KV_VAL_MAX) {
+        cli_error("--sim-drbd: longer than %d bytes", XLMIG_KV_VAL_MAX - 1);
+        return -1;
+    }
+    if (xlmig_sim_drbd_parse("--sim-drbd", o->sim_drbd, &g)) {
+        cli_error("%s", xlmig_errmsg());
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_receive(const cli_opts *o)
 {
     xlmig_autostart_dirs dirs;
@@ -133,12 +154,18 @@ int cmd_receive(const cli_opts *o)
         rc = receive_xen(o, &dopts, &rep);
         goto out;
     }
+    if (sim_drbd_check(o)) {
+        rc = XLMIG_EXIT_ERROR;
+        goto out;
+    }
     free_bytes = o->sim_free_mib >= 0
         ? (uint64_t)(o->sim_free_mib * XLMIG_MIB) : xlmig_sim_host_free();
     xlmig_sim_dst_init(&sim, free_bytes);
     sim.existing = o->sim_existing;
     sim.paused = o->paused;
     sim.host_dir = o->sim_host_dir;
+    sim.profile = o->sim_profile;
+    sim.drbd = o->sim_drbd;
     xlmig_migrate_dest(&dopts, &xlmig_sim_dst_ops, &sim, &rep);
     rc = xlmig_report_exit_code(&rep);
     /* Where the guest is, for whoever drives the receiver (tests). */

@@ -19,11 +19,13 @@
 #include "error.h"
 #include "hoststate.h"
 #include "mig_record.h"
+#include "num.h"
 #include "names.h"
 #include "peer_map.h"
 #include "lock.h"
 #include "recover.h"
 #include "recover_json.h"
+#include "sim_host.h"
 #include "transport.h"
 
 #define PEER_TIMEOUT_S 60
@@ -121,10 +123,9 @@ static int parse(rec_opts *o, int argc, char **argv, int nargs)
         case R_KEEP_PEER: o->keep = XLMIG_KEEP_PEER; break;
         case R_JSON: o->json = true; break;
         case R_IO_TIMEOUT: {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
+            uint64_t v;
 
-            if (*end || !*optarg || v < 1 || v > 86400) {
+            if (xlmig_num_u64(optarg, 10, 1, 86400, &v)) {
                 cli_error("%s: --io-timeout: \"%s\" is not 1..86400 s",
                           argv[0], optarg);
                 return -1;

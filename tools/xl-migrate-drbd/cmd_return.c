@@ -156,12 +156,6 @@ static void on_finish(void *arg, unsigned k, int exit, const char *msg,
 
     if (mig_outcome_read(x->jobs[k].outfd, &r))
         xlmig_err_clear();      /* died before it could say: no numbers */
-    if (!exit && x->h->sim_root &&
-        xlmig_sim_guest_move(x->h->sim_root, jg->dest, x->h->self,
-                             jg->name)) {
-        exit = 1;
-        msg = xlmig_errmsg();
-    }
     if (x->res) {
         x->res[k].ran = true;
         x->res[k].exit_code = exit;

@@ -325,12 +325,52 @@ static int outcome_file(evac_job *j)
     return 0;
 }
 
+/*
+ * The guest's resources as the destination lists them once it runs
+ * there: each replicates back to `from` instead of to `to`.
+ */
+static int back_spec(const xlmig_inv_guest *g, const char *from,
+                     const char *to, char *buf, size_t len)
+{
+    xlmig_inv_guest b = *g;
+    unsigned r, p;
+
+    for (r = 0; r < b.nres; r++)
+        for (p = 0; p < b.res[r].npeers; p++)
+            if (!strcmp(b.res[r].peers[p], to))
+                snprintf(b.res[r].peers[p], sizeof(b.res[r].peers[p]),
+                         "%s", from);
+    if (drbd_spec(&b, buf, len)) {
+        xlmig_err(XLMIG_E_INVAL, "%s: its DRBD resources are too long to"
+                  " pass on", g->name);
+        return XLMIG_E_INVAL;
+    }
+    return 0;
+}
+
+/* The migration's own limits, when given: one word each. */
+static int mig_args(evac_job *j, const mig_params *mp)
+{
+    int rc = 0;
+
+    if (mp->bandwidth_mib > 0) {
+        rc |= evac_job_arg(j, "--bandwidth");
+        rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
+    }
+    if (mp->max_downtime_ms > 0) {
+        rc |= evac_job_arg(j, "--max-downtime");
+        rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
+    }
+    return rc;
+}
+
 int evac_job_migration(const hostctx *h, evac_job *j,
                        const xlmig_inv_guest *g, const char *from,
                        const char *to, uint64_t to_free_mib,
                        const mig_params *mp)
 {
     char extra[128] = "", spec[XLMIG_KV_VAL_MAX], to_run[4096];
+    char from_dir[4096], to_dir[4096], back[XLMIG_KV_VAL_MAX];
     int rc = 0;
 
     evac_job_init(j);
@@ -348,10 +388,19 @@ int evac_job_migration(const hostctx *h, evac_job *j,
         if (hostlock_run_dir(h, from, j->run_dir, sizeof(j->run_dir)) ||
             hostlock_run_dir(h, to, to_run, sizeof(to_run)))
             return XLMIG_E_INVAL;
-        if (strchr(to_run, '\'')) {
-            xlmig_err(XLMIG_E_INVAL, "cannot quote %s", to_run);
+        /* each side keeps its own host's domain list and guests */
+        if (xlmig_sim_host_dir(h->sim_root, from, from_dir,
+                               sizeof(from_dir)) ||
+            xlmig_sim_host_dir(h->sim_root, to, to_dir, sizeof(to_dir)))
+            return XLMIG_E_INVAL;
+        if (strchr(to_run, '\'') || strchr(to_dir, '\'')) {
+            xlmig_err(XLMIG_E_INVAL, "cannot quote %s",
+                      strchr(to_run, '\'') ? to_run : to_dir);
             return XLMIG_E_INVAL;
         }
+        rc = back_spec(g, from, to, back, sizeof(back));
+        if (rc)
+            return rc;
         rc |= evac_job_arg(j, "%s", h->exe);
         rc |= evac_job_arg(j, "--sim");
         rc |= evac_job_arg(j, "--sim-mem");
@@ -364,35 +413,29 @@ int evac_job_migration(const hostctx *h, evac_job *j,
             rc |= evac_job_arg(j, "--sim-drbd");
             rc |= evac_job_arg(j, "%s", spec);
         }
-        if (mp->bandwidth_mib > 0) {
-            rc |= evac_job_arg(j, "--bandwidth");
-            rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
-        }
-        if (mp->max_downtime_ms > 0) {
-            rc |= evac_job_arg(j, "--max-downtime");
-            rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
-        }
+        rc |= mig_args(j, mp);
+        rc |= evac_job_arg(j, "--sim-host-dir");
+        rc |= evac_job_arg(j, "%s", from_dir);
         rc |= evac_job_arg(j, "-q");
         rc |= evac_job_arg(j, "-s");
         rc |= evac_job_arg(j, "%s", "");
         rc |= evac_job_arg(j, "%s", g->name);
+        /* names and the profile are plain words (inventory_sim.c), the
+         * directories quoted */
         rc |= evac_job_arg(j, "XLMIG_HOSTNAME=%s XLMIG_RUN_DIR='%s' '%s'"
-                           " --receive --sim -q --sim-free-mem %llu", to,
-                           to_run, h->exe,
-                           (unsigned long long)to_free_mib);
+                           " --receive --sim -q --sim-free-mem %llu"
+                           " --sim-host-dir '%s' --sim-profile %s%s%s%s",
+                           to, to_run, h->exe,
+                           (unsigned long long)to_free_mib, to_dir,
+                           g->profile[0] ? g->profile : "idle",
+                           back[0] ? " --sim-drbd '" : "", back,
+                           back[0] ? "'" : "");
     } else if (!strcmp(from, h->self)) {
         rc |= evac_job_arg(j, "%s", h->exe);
         rc |= evac_job_arg(j, "-q");
         rc |= evac_job_arg(j, "-s");
         rc |= evac_job_arg(j, "%s", hostctx_ssh(h));
-        if (mp->bandwidth_mib > 0) {
-            rc |= evac_job_arg(j, "--bandwidth");
-            rc |= evac_job_arg(j, "%g", mp->bandwidth_mib);
-        }
-        if (mp->max_downtime_ms > 0) {
-            rc |= evac_job_arg(j, "--max-downtime");
-            rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
-        }
+        rc |= mig_args(j, mp);
         rc |= evac_job_arg(j, "%s", g->name);
         rc |= evac_job_arg(j, "%s", to);
     } else {
@@ -424,10 +467,13 @@ int hostctx_peer_cmd(const hostctx *h, const char *host, const char *args,
     if (!xlmig_name_host_ok(host, false))
         return xlmig_name_refuse("host", host, XLMIG_NAME_HOST_RULE);
     if (hostctx_sim(h)) {
-        rc = evac_job_arg(&j, "%s", h->exe) | job_words(&j, args) |
-             evac_job_arg(&j, "--sim-state") |
-             evac_job_arg(&j, "%s", h->sim_root) |
-             evac_job_arg(&j, "--sim-host") | evac_job_arg(&j, "%s", host);
+        /* one statement each: the words must go in this order */
+        rc = evac_job_arg(&j, "%s", h->exe);
+        rc |= job_words(&j, args);
+        rc |= evac_job_arg(&j, "--sim-state");
+        rc |= evac_job_arg(&j, "%s", h->sim_root);
+        rc |= evac_job_arg(&j, "--sim-host");
+        rc |= evac_job_arg(&j, "%s", host);
     } else {
         rc = ssh_to(h, &j, hostctx_peer_address(h, host));
         if (rc)
