@@ -3,7 +3,6 @@
  * that point the tool at fakes (XLMIG_DRBDADM, XLMIG_DRBDSETUP,
  * XLMIG_TOKEN_DIR, XLMIG_HOSTNAME, XLMIG_STATE_DIR, XLMIG_RUN_DIR,
  * XLMIG_SIM_STATE, XLMIG_SIM_HOST, XLMIG_XEN_DIR, XLMIG_FAULT*, and
- * XLMIG_TEST_HVM=1, which lets an HVM guest past the pre-check, and
  * XLMIG_TEST_TEE=FILE, a copy of the libxl stream a Xen save sends). They
  * exist only in a build made with -DXLMIG_TEST_HOOKS (build/test, what
  * `make check`, the integration tests and the test bed use); the

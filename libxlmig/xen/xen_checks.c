@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "testhooks.h"
 
 #define SRC "source"
 #define DST "dest"
@@ -51,7 +50,7 @@ static void check_type(xlmig_xen_src *x, xlmig_checks *c)
 {
     libxl_domain_type t = xlmig_xen_src_type(x);
     libxl_physinfo pi;
-    bool shadow = false, hap = false, hvm;
+    bool shadow = false, hap = false;
 
     libxl_physinfo_init(&pi);
     if (!libxl_get_physinfo(x->h.ctx, &pi)) {
@@ -77,19 +76,9 @@ static void check_type(xlmig_xen_src *x, xlmig_checks *c)
                            " built without shadow paging");
         break;
     case LIBXL_DOMAIN_TYPE_HVM:
-        /*
-         * The device model's records are written (xen_emu.c), but until
-         * an HVM move has been proven on real Xen only the test build,
-         * told to, lets one through (XLMIG_TEST_HVM=1).
-         */
-        hvm = xlmig_test_env("XLMIG_TEST_HVM") &&
-              !strcmp(xlmig_test_env("XLMIG_TEST_HVM"), "1");
-        xlmig_checks_add(c, SRC, "guest-type", hvm, hvm
-                         ? "HVM guest, upstream QEMU device model (test"
-                           " build, XLMIG_TEST_HVM=1)"
-                         : "HVM guest: not yet supported by this version;"
-                           " only PVH (and PV with shadow paging) guests"
-                           " migrate");
+        /* Its device model goes along (xen_emu.c); blockers below. */
+        xlmig_checks_add(c, SRC, "guest-type", true, "HVM guest, device"
+                         " model state sent (EMULATOR records)");
         xlmig_checks_add(c, SRC, "log-dirty", hap || shadow,
                          hap ? "HVM guest, hardware-assisted paging (HAP)"
                          " log-dirty" : shadow ? "HVM guest, shadow paging"

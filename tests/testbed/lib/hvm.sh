@@ -47,3 +47,18 @@ tb_hvm_verify_done() {
         grep -E 'EMULATOR|END|rror' $2.verify | tail -6;
         [ \"\$(cat $2.rc 2>/dev/null)\" = 0 ]"
 }
+
+# tb_hvm_kill_incoming_qemu HOST NAME: on HOST, kill NAME--incoming's
+# QEMU the moment it appears (within 15 minutes); records that it did.
+tb_hvm_kill_incoming_qemu() {
+    tb_run "$1" "rm -f /run/tb-qemu-killed
+        setsid sh -c 'for i in \$(seq 9000); do
+            p=\$(pgrep -f \"[q]emu-system-i386 .*-name $2--incoming\") &&
+                { kill -9 \$p; echo \$p > /run/tb-qemu-killed; exit 0; }
+            sleep 0.1; done' < /dev/null > /dev/null 2>&1 &"
+}
+
+# tb_hvm_killed_incoming_qemu HOST: that killer did kill one.
+tb_hvm_killed_incoming_qemu() {
+    tb_run "$1" "[ -s /run/tb-qemu-killed ]"
+}

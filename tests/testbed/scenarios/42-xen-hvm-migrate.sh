@@ -28,7 +28,7 @@ tb_hvm_devices xen1 h1
 for dir in "xen1 xen2" "xen2 xen1"; do
     set -- $dir
     tb_hvm_verify_start "$1" /run/h1.stream
-    TB_XLMIG_ENV="XLMIG_TEST_HVM=1 XLMIG_TEST_TEE=/run/h1.stream" \
+    TB_XLMIG_ENV="XLMIG_TEST_TEE=/run/h1.stream" \
         tb_xenbe_migrate h1 "$1" "$2" ""
     tb_xlmig_assert_after h1 "$1" "$2" r0
     tb_assert "h1 on $2 is the same boot ($boot), not a reboot" \
@@ -47,7 +47,7 @@ tb_reset
 tb_guest_create xen1 h2 type=hvm mem=192 disks=r0 dirty_mb_s="$DIRTY"
 for dir in "xen1 xen2" "xen2 xen1"; do
     set -- $dir
-    TB_XLMIG_ENV="XLMIG_TEST_HVM=1" tb_xenbe_migrate h2 "$1" "$2" ""
+    tb_xenbe_migrate h2 "$1" "$2" ""
     tb_report "xl-migrate-drbd hvm $1->$2 total_s" "$TB_MIG_TOTAL"
     tb_report "xl-migrate-drbd hvm $1->$2 downtime_s" \
         "$TB_GAP (hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
