@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "cli.h"
 #include "error.h"
@@ -22,11 +21,7 @@
 #include "hostlock.h"
 #include "hoststate.h"
 #include "journal.h"
-#include "json_out.h"
-#include "mig_record.h"
-#include "json_gen.h"
 #include "names.h"
-#include "report.h"
 
 static void usage(FILE *f)
 {
@@ -65,19 +60,6 @@ static void usage(FILE *f)
 "2 nothing could run, or a usage error. A dry run, --blocked or not,\n"
 "exits as the plan says: 0 all would move, 1 some would stay, 2 none can.\n");
 }
-
-#define EVAC_NAMES_MAX 64
-
-typedef struct {
-    hostctx h;
-    evac_common c;
-    const char *to;
-    bool dry_run, cron, quiet, blocked;
-    /* --only, --exclude: names point into names[] */
-    char names[2][4096];
-    const char *sel[2][EVAC_NAMES_MAX];
-    unsigned nsel[2];
-} evac_args;
 
 /* "g1,g2": each a usable guest name; -1 (printed) if not. */
 static int guest_list(evac_args *a, int which, const char *opt,
@@ -174,315 +156,6 @@ static int parse(evac_args *a, int argc, char **argv)
     return evac_no_operands("evacuate", argc, argv);
 }
 
-typedef struct {
-    evac_args *a;
-    xlmig_inventory *inv;
-    xlmig_evac_plan *plan;
-    xlmig_journal *j;
-    FILE *out;                  /* per-guest lines, or NULL */
-    unsigned moved, failed;
-    unsigned *slot;             /* plan item k: j->guests[slot[k]] */
-    evac_job *jobs;
-} evac_run_ctx;
-
-static void now_stamp(char *buf, size_t len)
-{
-    xlmig_utc_stamp(time(NULL), buf, len);
-}
-
-static void save(evac_run_ctx *x)
-{
-    if (xlmig_journal_save(x->a->h.state_dir, x->j)) {
-        hostctx_log(LOG_ERR, stderr, PROG " evacuate: journal: %s",
-                    xlmig_errmsg());
-        xlmig_err_clear();
-    }
-}
-
-/* The move's history record and log line, as this host saw it. */
-static void record_move(const evac_run_ctx *x, const xlmig_jguest *jg,
-                        xlmig_hist_rec *r)
-{
-    snprintf(r->start, sizeof(r->start), "%s", jg->started);
-    snprintf(r->guest, sizeof(r->guest), "%s", jg->name);
-    snprintf(r->from, sizeof(r->from), "%s", x->inv->self);
-    snprintf(r->to, sizeof(r->to), "%s", jg->dest);
-    /* the child's own word (aborted, refused...) unless it moved */
-    if (jg->result == XLMIG_JR_MOVED)
-        strcpy(r->result, "ok");
-    else if (jg->result == XLMIG_JR_UNDEFINED)
-        strcpy(r->result, "undefined");
-    else if (!strcmp(r->result, "ok"))
-        strcpy(r->result, "failed");
-    snprintf(r->via, sizeof(r->via), "evacuate");
-    snprintf(r->journal, sizeof(r->journal), "%s", x->j->id);
-    snprintf(r->reason, sizeof(r->reason), "%.*s",
-             (int)sizeof(r->reason) - 1, jg->reason);
-    mig_record(x->a->h.state_dir, r);
-}
-
-static void on_start(void *arg, unsigned k)
-{
-    evac_run_ctx *x = arg;
-    xlmig_jguest *jg = &x->j->guests[x->slot[k]];
-
-    now_stamp(jg->started, sizeof(jg->started));
-    hostctx_log(LOG_INFO, x->out, "  %s -> %s: migrating (%llu MiB)",
-                jg->name, jg->dest, (unsigned long long)jg->mem_mib);
-    save(x);
-}
-
-static void on_finish(void *arg, unsigned k, int exit, const char *msg,
-                      double secs)
-{
-    evac_run_ctx *x = arg;
-    xlmig_jguest *jg = &x->j->guests[x->slot[k]];
-    const char *why = msg && *msg ? msg : "no reason given";
-    xlmig_hist_rec r;
-
-    now_stamp(jg->finished, sizeof(jg->finished));
-    jg->exit_code = exit;
-    if (mig_outcome_read(x->jobs[k].outfd, &r))
-        xlmig_err_clear();      /* died before it could say: no numbers */
-    jg->total_ms = r.total_ms;
-    jg->downtime_ms = r.downtime_ms;
-    jg->bytes = r.bytes;
-    if (!exit) {
-        jg->result = XLMIG_JR_MOVED;
-        jg->reason[0] = 0;
-        x->moved++;
-        hostctx_log(LOG_INFO, x->out, "  %s -> %s: moved in %.1f s",
-                    jg->name, jg->dest, secs);
-    } else {
-        jg->result = exit == XLMIG_EXIT_UNDEFINED ? XLMIG_JR_UNDEFINED
-                                                  : XLMIG_JR_FAILED;
-        snprintf(jg->reason, sizeof(jg->reason), "%s", why);
-        x->failed++;
-        hostctx_log(LOG_ERR, x->out, "  %s -> %s: %s (exit %d): %s",
-                    jg->name, jg->dest, exit == XLMIG_EXIT_UNDEFINED ?
-                    "UNDEFINED, run recover" : "FAILED, still here", exit,
-                    why);
-    }
-    xlmig_err_clear();
-    save(x);
-    record_move(x, jg, &r);
-}
-
-/* A result of a dry run, or of the journal's entry after the run. */
-static const char *json_result(const evac_args *a, const xlmig_jguest *jg)
-{
-    if (a->dry_run)
-        return jg->result == XLMIG_JR_PLANNED ? "would-move" : "stays";
-    return xlmig_jresult_str(jg->result);
-}
-
-/*
- * The plan or the outcome as one object (docs/json.md): "journal" is
- * the journal's id, as in return and status, "journal_path" its file;
- * both null when none was written. only_stayed: --blocked.
- */
-static void print_json(const evac_args *a, const xlmig_journal *j,
-                       const char *path, bool only_stayed, int code)
-{
-    unsigned i, moved = 0, failed = 0, stayed = 0;
-    yajl_gen g = xlmig_jout_new();
-    bool ran = path && *path;
-
-    if (!g)
-        return;
-    yajl_gen_map_open(g);
-    xlmig_jout_str(g, "host", j->host);
-    xlmig_jout_now(g, "time");
-    xlmig_jout_bool(g, "dry_run", a->dry_run);
-    xlmig_jout_str_or_null(g, "journal", ran ? j->id : NULL);
-    xlmig_jout_str_or_null(g, "journal_path", ran ? path : NULL);
-    xlmig_jout_key(g, "guests");
-    yajl_gen_array_open(g);
-    for (i = 0; i < j->n; i++) {
-        const xlmig_jguest *jg = &j->guests[i];
-        bool run = ran && jg->started[0];
-
-        moved += jg->result == XLMIG_JR_MOVED;
-        stayed += jg->result == XLMIG_JR_STAYED;
-        failed += jg->result == XLMIG_JR_FAILED ||
-                  jg->result == XLMIG_JR_UNDEFINED;
-        if (only_stayed && jg->result != XLMIG_JR_STAYED)
-            continue;
-        yajl_gen_map_open(g);
-        xlmig_jout_str(g, "name", jg->name);
-        xlmig_jout_u64(g, "mem_mib", jg->mem_mib);
-        xlmig_jout_str_or_null(g, "dest", jg->dest);
-        xlmig_jout_str(g, "result", json_result(a, jg));
-        xlmig_jout_str_or_null(g, "reason", jg->reason);
-        if (run)
-            xlmig_jout_int(g, "exit_code", jg->exit_code);
-        else
-            xlmig_jout_null(g, "exit_code");
-        xlmig_jout_str_or_null(g, "started", run ? jg->started : NULL);
-        xlmig_jout_str_or_null(g, "finished", run ? jg->finished : NULL);
-        yajl_gen_map_close(g);
-    }
-    yajl_gen_array_close(g);
-    xlmig_jout_u64(g, "moved", moved);
-    xlmig_jout_u64(g, "failed", failed);
-    xlmig_jout_u64(g, "stayed", stayed);
-    xlmig_jout_int(g, "exit_code", code);
-    yajl_gen_map_close(g);
-    xlmig_jout_print(g, stdout);
-}
-
-static bool stuck(xlmig_jresult r)
-{
-    return r == XLMIG_JR_FAILED || r == XLMIG_JR_STAYED ||
-           r == XLMIG_JR_UNDEFINED;
-}
-
-/* Per plan item: its journal entry, and whether it is news to mail. */
-typedef struct {
-    unsigned *slot;             /* item k: j->guests[slot[k]] */
-    bool *was_stuck;            /* stuck before this run ... */
-    char (*old)[256];           /* ... for this reason */
-    bool had_stuck;             /* some entry was stuck before */
-} evac_slots;
-
-/*
- * Journal entries for the plan's guests: the moves, and the guests
- * that stay. A cron run goes on in its episode's journal (j already
- * loaded): a guest already there keeps its entry, and what it said
- * before is kept in sl to tell news from the same again.
- */
-static int fill_journal(const xlmig_inventory *inv,
-                        const xlmig_evac_plan *plan, xlmig_journal *j,
-                        evac_slots *sl)
-{
-    unsigned k, i;
-    int rc = 0, at;
-
-    for (i = 0; i < j->n; i++) {
-        xlmig_jguest *jg = &j->guests[i];
-
-        sl->had_stuck |= stuck(jg->result);
-        /* stuck before, not here now: someone else moved it */
-        if (stuck(jg->result) && !xlmig_inventory_guest(inv, jg->name)) {
-            jg->result = XLMIG_JR_GONE;
-            snprintf(jg->reason, sizeof(jg->reason), "no longer on %s",
-                     inv->self);
-        }
-    }
-    if (!j->guests)
-        rc = xlmig_journal_start(j, inv->self, 0);
-    for (k = 0; !rc && k < plan->n; k++) {
-        const xlmig_evac_item *it = &plan->items[k];
-        const xlmig_inv_guest *g = &inv->guests[it->guest];
-        xlmig_jguest *jg;
-
-        at = xlmig_journal_find_guest(j, g->name);
-        if (at < 0)
-            rc = xlmig_journal_add_guest(j, &sl->slot[k]);
-        else
-            sl->slot[k] = (unsigned)at;
-        if (rc)
-            break;
-        jg = &j->guests[sl->slot[k]];
-        sl->was_stuck[k] = at >= 0 && stuck(jg->result);
-        snprintf(sl->old[k], 256, "%s", sl->was_stuck[k] ? jg->reason : "");
-        strcpy(jg->name, g->name);
-        jg->mem_mib = g->mem_mib;
-        if (it->move) {
-            strcpy(jg->dest, it->dest);
-            jg->result = XLMIG_JR_PLANNED;
-        } else {
-            jg->dest[0] = 0;
-            jg->result = XLMIG_JR_STAYED;
-            snprintf(jg->reason, sizeof(jg->reason), "%s", it->reason);
-        }
-    }
-    return rc;
-}
-
-static int slots_alloc(evac_slots *sl, unsigned n)
-{
-    memset(sl, 0, sizeof(*sl));
-    sl->slot = calloc(n + 1, sizeof(*sl->slot));
-    sl->was_stuck = calloc(n + 1, sizeof(*sl->was_stuck));
-    sl->old = calloc(n + 1, sizeof(*sl->old));
-    if (sl->slot && sl->was_stuck && sl->old)
-        return 0;
-    xlmig_err(XLMIG_E_NOMEM, "out of memory");
-    return XLMIG_E_NOMEM;
-}
-
-static void slots_dispose(evac_slots *sl)
-{
-    free(sl->slot);
-    free(sl->was_stuck);
-    free(sl->old);
-    memset(sl, 0, sizeof(*sl));
-}
-
-/*
- * The cron report (mail): only when something changed since the last
- * run of the episode, a guest newly stuck (or stuck for another
- * reason), or all done after guests were stuck.
- */
-static void cron_report(const evac_run_ctx *x, const evac_slots *sl,
-                        const char *path)
-{
-    const xlmig_journal *j = x->j;
-    unsigned k, left = 0, news = 0;
-
-    for (k = 0; k < x->plan->n; k++) {
-        const xlmig_jguest *jg = &j->guests[sl->slot[k]];
-
-        if (jg->result == XLMIG_JR_MOVED)
-            continue;
-        left++;
-        if (!sl->was_stuck[k] || strcmp(sl->old[k], jg->reason))
-            news++;
-    }
-    if (!left) {
-        if (sl->had_stuck)
-            printf(PROG " evacuate: %s: all done, every guest moved;"
-                   " journal %s\n", j->host, path);
-        return;
-    }
-    if (!news)
-        return;
-    fprintf(stderr, PROG " evacuate: %s: %u of %u guests moved, %u still"
-            " here:\n", j->host, x->moved, x->plan->n, left);
-    for (k = 0; k < x->plan->n; k++) {
-        const xlmig_jguest *jg = &j->guests[sl->slot[k]];
-
-        if (jg->result != XLMIG_JR_MOVED)
-            fprintf(stderr, "  %s: %s%s\n", jg->name, jg->reason,
-                    sl->was_stuck[k] && !strcmp(sl->old[k], jg->reason)
-                    ? "" : " (new)");
-    }
-    fprintf(stderr, "journal: %s\n", path);
-}
-
-/* The evacuation's one log line (docs/logging.md). */
-static void log_evacuation(const evac_args *a, const xlmig_journal *j,
-                           const char *start, unsigned n, unsigned moved,
-                           unsigned failed, uint64_t start_ns, int code)
-{
-    xlmig_oplog_line l;
-
-    xlmig_oplog_begin(&l, "evacuate");
-    xlmig_oplog_str(&l, "host", j->host);
-    xlmig_oplog_str(&l, "mode", a->cron ? "cron" : "cli");
-    xlmig_oplog_str(&l, "start", start);
-    xlmig_oplog_str(&l, "result", code == 0 ? "ok" : code == 1 ? "partial"
-                    : "none");
-    xlmig_oplog_u64(&l, "guests", n);
-    xlmig_oplog_u64(&l, "moved", moved);
-    xlmig_oplog_u64(&l, "failed", failed);
-    xlmig_oplog_u64(&l, "stayed", n - moved - failed);
-    xlmig_oplog_u64(&l, "total_ms", (xlmig_now_ns() - start_ns) / 1000000);
-    xlmig_oplog_str(&l, "journal", j->id);
-    mig_log_line(code == 0, &l);
-}
-
 /* --parallel moves share --bandwidth: each gets its part. */
 static mig_params shared_budget(const evac_args *a, unsigned nmove)
 {
@@ -515,7 +188,7 @@ int cmd_evacuate(int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     memset(&sl, 0, sizeof(sl));
-    now_stamp(started, sizeof(started));
+    evac_now_stamp(started, sizeof(started));
     xlmig_lock_init(&hl);
     xlmig_inventory_init(&inv);
     xlmig_evac_plan_init(&plan);
@@ -568,9 +241,9 @@ int cmd_evacuate(int argc, char **argv)
     if (!rc && a.cron && since[0] && !a.dry_run)
         rc = xlmig_journal_find_episode(a.h.state_dir, since, &j) < 0;
     if (!rc)
-        rc = slots_alloc(&sl, plan.n);
+        rc = evac_slots_alloc(&sl, plan.n);
     if (!rc)
-        rc = fill_journal(&inv, &plan, &j, &sl);
+        rc = evac_fill_journal(&inv, &plan, &j, &sl);
     if (rc) {
         hostctx_log(LOG_ERR, stderr, PROG ": evacuate: %s", xlmig_errmsg());
         rc = 2;
@@ -589,7 +262,7 @@ int cmd_evacuate(int argc, char **argv)
                        j.guests[sl.slot[i]].reason);
         rc = dry_rc;
         if (a.c.json)
-            print_json(&a, &j, NULL, true, rc);
+            evac_print_json(&a, &j, NULL, true, rc);
         goto out;
     }
     x = (evac_run_ctx){ &a, &inv, &plan, &j,
@@ -614,14 +287,14 @@ int cmd_evacuate(int argc, char **argv)
     if (a.dry_run) {
         rc = dry_rc;
         if (a.c.json)
-            print_json(&a, &j, NULL, false, rc);
+            evac_print_json(&a, &j, NULL, false, rc);
         goto out;
     }
     if (!plan.n) {
         if (!a.quiet && !a.c.json)
             printf("nothing to evacuate\n");
         if (a.c.json)
-            print_json(&a, &j, NULL, false, 0);
+            evac_print_json(&a, &j, NULL, false, 0);
         rc = 0;
         /* cron: stuck guests of the episode left another way: say so
          * once; else nothing happened, nothing to log */
@@ -662,26 +335,25 @@ int cmd_evacuate(int argc, char **argv)
         }
     }
     evac_run(&plan, jobs, a.c.parallel,
-             &(evac_run_cbs){ on_start, on_finish, &x });
-    now_stamp(j.finished, sizeof(j.finished));
+             &(evac_run_cbs){ evac_on_start, evac_on_finish, &x });
+    evac_now_stamp(j.finished, sizeof(j.finished));
     /* an episode's journal stays open for the next run; return closes
      * it (and any journal with no guest away) */
     j.state = a.cron || xlmig_journal_has_moved(&j) ? XLMIG_JS_EVACUATED
                                                     : XLMIG_JS_DONE;
-    save(&x);
+    evac_save_journal(&x);
     rc = x.moved == plan.n ? 0 : plan.nmove ? 1 : 2;
     hostctx_log(rc ? LOG_ERR : LOG_INFO, NULL, "evacuation of %s: %u moved,"
                 " %u failed, %u stayed; journal %s", inv.self, x.moved,
                 x.failed, nstay, path);
-    log_evacuation(&a, &j, started, plan.n, x.moved, x.failed, start_ns,
-                   rc);
+    evac_log(&a, &j, started, plan.n, x.moved, x.failed, start_ns, rc);
     if (a.c.json) {
-        print_json(&a, &j, path, false, rc);
+        evac_print_json(&a, &j, path, false, rc);
     } else if (!a.quiet) {
         printf("summary: %u moved, %u failed, %u stayed; journal %s\n",
                x.moved, x.failed, nstay, path);
     } else if (a.cron) {
-        cron_report(&x, &sl, path);
+        evac_cron_report(&x, &sl, path);
     } else if (rc) {
         /* short, readable, only when something stayed */
         fprintf(stderr, PROG " evacuate: %s: %u of %u guests moved,"
@@ -695,7 +367,7 @@ int cmd_evacuate(int argc, char **argv)
     }
 out:
     free(jobs);
-    slots_dispose(&sl);
+    evac_slots_dispose(&sl);
     xlmig_journal_dispose(&j);
     xlmig_evac_plan_dispose(&plan);
     xlmig_inventory_dispose(&inv);
