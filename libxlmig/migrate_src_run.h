@@ -1,6 +1,7 @@
 /*
- * The source side's state, shared by its phase machine (migrate_src.c)
- * and its pre-check guards and bookkeeping (migrate_src_guard.c).
+ * The source side's state, shared by its phase machine (migrate_src.c,
+ * migrate_src_precheck.c, migrate_src_commit.c) and its pre-check guards
+ * and bookkeeping (migrate_src_guard.c).
  * Private to the library.
  */
 #ifndef XLMIG_MIGRATE_SRC_RUN_H
@@ -45,6 +46,27 @@ typedef struct {
     bool placed;             /* the destination wrote them */
     char placed_why[256];
 } src_run;
+
+/* Round trips prepare measures; the request tells the destination. */
+#define XLMIG_SRC_NPINGS 3
+
+/* Shared by the phases (migrate_src.c). */
+void xlmig_src_enter(src_run *r, xlmig_phase ph);
+/* Fault injection at a named point, on the channel once it is open. */
+int xlmig_src_fault(src_run *r, const char *point);
+int xlmig_src_expect(src_run *r, xlmig_msg *m, xlmig_msg_type want);
+/* For recover: a DRBD peer with a migration_address is found again. */
+const char *xlmig_src_peer_name(const src_run *r);
+
+/* The pre-check phase (migrate_src_precheck.c). */
+int xlmig_src_precheck(src_run *r);
+
+/* Switchover, commit, rollback (migrate_src_commit.c). */
+int xlmig_src_switchover(src_run *r);
+int xlmig_src_commit(src_run *r);
+void xlmig_src_rollback(src_run *r, int why);
+/* Says which deadline passed, and how it came about. */
+void xlmig_src_deadline_passed(src_run *r);
 
 /* The guest's xl config file and autostart entry (migrate_src_guard.c). */
 void xlmig_src_carry_check(src_run *r);
