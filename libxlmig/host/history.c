@@ -11,6 +11,7 @@
 #include "history.h"
 #include "hoststate.h"
 #include "kv.h"
+#include "path_join.h"
 
 static const char *const results[] = {
     "ok", "failed", "aborted", "undefined", "refused", "recovered", NULL,
@@ -241,11 +242,7 @@ fail:
 static int hist_path(const char *dir, const char *name, char *buf,
                      size_t len)
 {
-    if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len) {
-        xlmig_err(XLMIG_E_INVAL, "state directory path is too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_path_join(buf, len, dir, name, "state directory");
 }
 
 int xlmig_hist_load(const char *dir, xlmig_hist *h)

@@ -14,6 +14,7 @@
 #include "hoststate.h"
 #include "kv.h"
 #include "mkdir_p.h"
+#include "path_join.h"
 
 #define PID_LIMIT 4194304           /* the kernel's PID_MAX_LIMIT */
 #define SINCE_LIMIT ((int64_t)1 << 40)
@@ -232,11 +233,7 @@ static int lock_path(const char *dir, const char *name, char *buf,
         xlmig_err(XLMIG_E_INVAL, "\"%.48s\" is not a lock name", name);
         return XLMIG_E_INVAL;
     }
-    if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len) {
-        xlmig_err(XLMIG_E_INVAL, "lock directory path is too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_path_join(buf, len, dir, name, "lock directory");
 }
 
 /* 1 no record, 0 read into *h, <0 damaged (error recorded). */

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "hoststate.h"
 #include "kv.h"
+#include "path_join.h"
 #include "recover.h"
 #include "testhooks.h"
 
@@ -192,18 +193,11 @@ bool xlmig_capfile_writer_alive(const xlmig_capfile *f)
 
 static int path_of(const char *dir, const char *uuid, char *buf, size_t len)
 {
-    int n;
-
     if (!uuid_ok(uuid)) {
         xlmig_err(XLMIG_E_INVAL, "\"%.40s\" is not a uuid", uuid);
         return XLMIG_E_INVAL;
     }
-    n = snprintf(buf, len, "%s/%s", dir, uuid);
-    if (n < 0 || (size_t)n >= len) {
-        xlmig_err(XLMIG_E_INVAL, "run directory path too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_path_join(buf, len, dir, uuid, "run directory");
 }
 
 int xlmig_capfile_write(const char *dir, const xlmig_capfile *f)
