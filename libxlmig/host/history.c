@@ -205,11 +205,9 @@ int xlmig_hist_parse(const char *buf, size_t len, xlmig_hist *h)
     int rc;
 
     xlmig_hist_dispose(h);
-    if (len > XLMIG_HIST_MAX_BYTES) {
-        xlmig_err(XLMIG_E_INVAL, "history: larger than %u bytes",
-                  XLMIG_HIST_MAX_BYTES);
-        return XLMIG_E_INVAL;
-    }
+    rc = xlmig_size_check("history", len, XLMIG_HIST_MAX_BYTES);
+    if (rc)
+        return rc;
     for (s = 0; s < len; s++)
         lines += buf[s] == '\n';
     h->r = calloc(lines + 1, sizeof(*h->r));

@@ -90,11 +90,9 @@ int xlmig_capfile_parse(const char *buf, size_t len, const char *what,
     int r, rc = 0;
 
     memset(f, 0, sizeof(*f));
-    if (len > XLMIG_CAP_FILE_MAX) {
-        xlmig_err(XLMIG_E_INVAL, "%s: larger than %d bytes", what,
-                  XLMIG_CAP_FILE_MAX);
-        return XLMIG_E_INVAL;
-    }
+    rc = xlmig_size_check(what, len, XLMIG_CAP_FILE_MAX);
+    if (rc)
+        return rc;
     while (!rc && (r = xlmig_kv_line(buf, len, &pos, &line, what, &kv))) {
         if (r < 0)
             return r;
