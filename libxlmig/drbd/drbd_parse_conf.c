@@ -179,14 +179,19 @@ typedef struct {
 } nest;
 
 /*
- * The end of input, or of a section: an error if a section is left
- * open or none is there to close. 1 when st was one of them (the end
- * of input: st->end is T_EOF), else 0.
+ * The next statement, and the section it closes ('}' leaves one): 1,
+ * 0 at the end of input, or an error (input that ends with a section
+ * open, a '}' with none to close).
  */
-static int nest_end(nest *ns, const char *res, const stmt *st)
+static int nest_next(lexer *lx, nest *ns, stmt *st)
 {
+    const char *res = lx->res;
     char msg[64];
+    int rc;
 
+    rc = read_stmt(lx, st);
+    if (rc)
+        return rc;
     if (st->end == T_EOF && ns->depth) {
         snprintf(msg, sizeof(msg), "%s output truncated (unclosed"
                  " section)", ns->kind);
@@ -200,7 +205,7 @@ static int nest_end(nest *ns, const char *res, const stmt *st)
         }
         ns->depth--;
     }
-    return st->end == T_EOF || st->end == T_CLOSE;
+    return st->end != T_EOF;
 }
 
 /* A section opens: its name on the stack, within bounds. */
@@ -294,16 +299,8 @@ int xlmig_drbd_parse_show(const char *buf, size_t len, const char *what,
     st = malloc(sizeof(*st));
     if (!st)
         return XLMIG_E_NOMEM;
-    for (;;) {
-        rc = read_stmt(&lx, st);
-        if (rc)
-            goto out;
-        rc = nest_end(&ns, lx.res, st);
-        if (rc < 0)
-            goto out;
-        if (st->end == T_EOF)
-            break;
-        if (rc) {
+    while ((rc = nest_next(&lx, &ns, st)) > 0) {
+        if (st->end == T_CLOSE) {
             if (!ns.depth)
                 cur = NULL;
             continue;
@@ -336,7 +333,6 @@ int xlmig_drbd_parse_show(const char *buf, size_t len, const char *what,
         if (ns.depth == 2 && !strcmp(st->w[0], "connection"))
             cur->nconn++;
     }
-    rc = 0;
 out:
     free(st);
     return rc;
@@ -420,16 +416,8 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
     st = malloc(sizeof(*st));
     if (!st)
         return XLMIG_E_NOMEM;
-    for (;;) {
-        rc = read_stmt(&lx, st);
-        if (rc)
-            goto out;
-        rc = nest_end(&ns, res, st);
-        if (rc < 0)
-            goto out;
-        if (st->end == T_EOF)
-            break;
-        if (rc) {
+    while ((rc = nest_next(&lx, &ns, st)) > 0) {
+        if (st->end == T_CLOSE) {
             if (ns.depth == 1)
                 host = -1;
             if (!ns.depth)
@@ -463,6 +451,8 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
         if (rc)
             goto out;
     }
+    if (rc)
+        goto out;
     if (!found) {
         xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: not in drbdadm dump (no such"
                   " resource for this host)", res);
