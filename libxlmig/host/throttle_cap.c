@@ -304,3 +304,42 @@ int xlmig_capfile_stale(const char *dir, const char *backend,
     }
     return 0;
 }
+
+bool xlmig_capfile_save(const char *sim_dir, const char *backend,
+                        const char *domain, const char *uuid, int cap)
+{
+    xlmig_capfile f;
+    char dir[4096];
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    snprintf(f.backend, sizeof(f.backend), "%s", backend);
+    snprintf(f.domain, sizeof(f.domain), "%s", domain);
+    snprintf(f.uuid, sizeof(f.uuid), "%s", uuid);
+    f.cap = cap;
+    rc = xlmig_capfile_self(&f);
+    if (!rc)
+        rc = xlmig_capfile_dir(sim_dir, dir, sizeof(dir));
+    if (!rc)
+        rc = xlmig_capfile_write(dir, &f);
+    if (rc) {
+        XLMIG_WARN("%s: the CPU cap of %s cannot be recorded; migrating"
+                   " without throttling it", xlmig_errmsg(), domain);
+        xlmig_err_clear();
+        return false;
+    }
+    return true;
+}
+
+bool xlmig_capfile_drop(const char *sim_dir, const char *uuid)
+{
+    char dir[4096];
+
+    if (xlmig_capfile_dir(sim_dir, dir, sizeof(dir)) ||
+        xlmig_capfile_remove(dir, uuid)) {
+        XLMIG_WARN("%s", xlmig_errmsg());
+        xlmig_err_clear();
+        return false;
+    }
+    return true;
+}
