@@ -129,6 +129,21 @@ static int spawn(const char *const *argv, const char *cmd, int po[2],
     return 0;
 }
 
+/* What poll found on one pipe: read it; closed, it is polled no more. */
+static int sink_poll(sink *s, short revents)
+{
+    int r;
+
+    if (!revents)
+        return 0;
+    r = sink_read(s);
+    if (r == -2)
+        return XLMIG_E_NOMEM;
+    if (r <= 0)
+        s->fd = -1;
+    return 0;
+}
+
 /* Read both outputs until they close or the deadline passes. */
 static int drain(sink *so, sink *se, uint64_t deadline, const char *cmd,
                  xlmig_drbd_out *o)
@@ -151,20 +166,8 @@ static int drain(sink *so, sink *se, uint64_t deadline, const char *cmd,
         }
         if (r <= 0)
             continue;
-        if (pf[0].revents) {
-            r = sink_read(so);
-            if (r == -2)
-                return XLMIG_E_NOMEM;
-            if (r <= 0)
-                so->fd = -1;
-        }
-        if (pf[1].revents) {
-            r = sink_read(se);
-            if (r == -2)
-                return XLMIG_E_NOMEM;
-            if (r <= 0)
-                se->fd = -1;
-        }
+        if (sink_poll(so, pf[0].revents) || sink_poll(se, pf[1].revents))
+            return XLMIG_E_NOMEM;
     }
     return 0;
 }

@@ -171,6 +171,57 @@ static bool under(char stack[][32], int depth, const char *name)
     return false;
 }
 
+/* The sections open around a statement, outermost first. */
+typedef struct {
+    char name[DEPTH_MAX][32];
+    int depth;
+    const char *kind;               /* "show" or "dump", for errors */
+} nest;
+
+/*
+ * The next statement, and the section it closes ('}' leaves one): 1,
+ * 0 at the end of input, or an error (input that ends with a section
+ * open, a '}' with none to close).
+ */
+static int nest_next(lexer *lx, nest *ns, stmt *st)
+{
+    const char *res = lx->res;
+    char msg[64];
+    int rc;
+
+    rc = read_stmt(lx, st);
+    if (rc)
+        return rc;
+    if (st->end == T_EOF && ns->depth) {
+        snprintf(msg, sizeof(msg), "%s output truncated (unclosed"
+                 " section)", ns->kind);
+        return dp_bad(res, msg, ns->name[ns->depth - 1],
+                      strlen(ns->name[ns->depth - 1]));
+    }
+    if (st->end == T_CLOSE) {
+        if (!ns->depth) {
+            snprintf(msg, sizeof(msg), "%s: unbalanced '}'", ns->kind);
+            return dp_bad(res, msg, "}", 1);
+        }
+        ns->depth--;
+    }
+    return st->end != T_EOF;
+}
+
+/* A section opens: its name on the stack, within bounds. */
+static int nest_push(nest *ns, const char *res, const stmt *st)
+{
+    char msg[64];
+
+    if (ns->depth >= DEPTH_MAX) {
+        snprintf(msg, sizeof(msg), "%s: sections nested too deep",
+                 ns->kind);
+        return dp_bad(res, msg, st->w[0], strlen(st->w[0]));
+    }
+    sect_name(ns->name[ns->depth++], st->w[0]);
+    return 0;
+}
+
 const xlmig_drbd_show_res *xlmig_drbd_show_find(const xlmig_drbd_show *s,
                                                 const char *name)
 {
@@ -239,38 +290,22 @@ int xlmig_drbd_parse_show(const char *buf, size_t len, const char *what,
                           xlmig_drbd_show *out)
 {
     lexer lx = { buf, buf + len, what ? what : "show", NULL };
-    char stack[DEPTH_MAX][32];
+    nest ns = { .kind = "show" };
     xlmig_drbd_show_res *cur = NULL;
-    int depth = 0, rc;
+    int rc;
     stmt *st;
 
     memset(out, 0, sizeof(*out));
     st = malloc(sizeof(*st));
     if (!st)
         return XLMIG_E_NOMEM;
-    for (;;) {
-        rc = read_stmt(&lx, st);
-        if (rc)
-            goto out;
-        if (st->end == T_EOF) {
-            if (depth) {
-                rc = dp_bad(lx.res, "show output truncated (unclosed"
-                         " section)", stack[depth - 1],
-                         strlen(stack[depth - 1]));
-                goto out;
-            }
-            break;
-        }
+    while ((rc = nest_next(&lx, &ns, st)) > 0) {
         if (st->end == T_CLOSE) {
-            if (!depth) {
-                rc = dp_bad(lx.res, "show: unbalanced '}'", "}", 1);
-                goto out;
-            }
-            if (--depth == 0)
+            if (!ns.depth)
                 cur = NULL;
             continue;
         }
-        if (!depth) {
+        if (!ns.depth) {
             if (st->end != T_OPEN || st->n != 2 ||
                 strcmp(st->w[0], "resource") || !dp_valid_name(st->w[1])) {
                 rc = dp_bad(lx.res, "show: expected 'resource NAME {'",
@@ -287,21 +322,17 @@ int xlmig_drbd_parse_show(const char *buf, size_t len, const char *what,
             cur->two_primaries = -1;
             lx.res = cur->name;
         } else if (st->end == T_SEMI) {
-            rc = show_stmt(st, stack, depth, cur, what);
+            rc = show_stmt(st, ns.name, ns.depth, cur, what);
             if (rc)
                 goto out;
             continue;
         }
-        if (depth >= DEPTH_MAX) {
-            rc = dp_bad(lx.res, "show: sections nested too deep", st->w[0],
-                     strlen(st->w[0]));
+        rc = nest_push(&ns, lx.res, st);
+        if (rc)
             goto out;
-        }
-        if (depth == 1 && !strcmp(st->w[0], "connection"))
+        if (ns.depth == 2 && !strcmp(st->w[0], "connection"))
             cur->nconn++;
-        sect_name(stack[depth++], st->w[0]);
     }
-    rc = 0;
 out:
     free(st);
     return rc;
@@ -374,9 +405,9 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
                           xlmig_drbd_conf *out)
 {
     lexer lx = { buf, buf + len, res, NULL };
-    char stack[DEPTH_MAX][32];
+    nest ns = { .kind = "dump" };
     bool mine = false, found = false;
-    int depth = 0, host = -1, rc;
+    int host = -1, rc;
     stmt *st;
 
     memset(out, 0, sizeof(*out));
@@ -385,31 +416,15 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
     st = malloc(sizeof(*st));
     if (!st)
         return XLMIG_E_NOMEM;
-    for (;;) {
-        rc = read_stmt(&lx, st);
-        if (rc)
-            goto out;
-        if (st->end == T_EOF) {
-            if (depth) {
-                rc = dp_bad(res, "dump output truncated (unclosed section)",
-                         stack[depth - 1], strlen(stack[depth - 1]));
-                goto out;
-            }
-            break;
-        }
+    while ((rc = nest_next(&lx, &ns, st)) > 0) {
         if (st->end == T_CLOSE) {
-            if (!depth) {
-                rc = dp_bad(res, "dump: unbalanced '}'", "}", 1);
-                goto out;
-            }
-            depth--;
-            if (depth == 1)
+            if (ns.depth == 1)
                 host = -1;
-            if (!depth)
+            if (!ns.depth)
                 mine = false;
             continue;
         }
-        if (!depth) {
+        if (!ns.depth) {
             rc = dump_top(st, res, &mine, &found);
             if (rc)
                 goto out;
@@ -418,12 +433,12 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
         if (!mine)
             goto next;
         if (st->end == T_SEMI) {
-            rc = dump_stmt(st, stack, depth, out, host);
+            rc = dump_stmt(st, ns.name, ns.depth, out, host);
             if (rc)
                 goto out;
             continue;
         }
-        if (depth == 1) {
+        if (ns.depth == 1) {
             rc = dump_section(st, res, out, &host);
             if (rc)
                 goto out;
@@ -432,13 +447,12 @@ int xlmig_drbd_parse_dump(const char *buf, size_t len, const char *res,
         if (st->end != T_OPEN)
             continue;
     push:
-        if (depth >= DEPTH_MAX) {
-            rc = dp_bad(res, "dump: sections nested too deep", st->w[0],
-                     strlen(st->w[0]));
+        rc = nest_push(&ns, res, st);
+        if (rc)
             goto out;
-        }
-        sect_name(stack[depth++], st->w[0]);
     }
+    if (rc)
+        goto out;
     if (!found) {
         xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: not in drbdadm dump (no such"
                   " resource for this host)", res);

@@ -21,6 +21,7 @@
 
 #include "drbd_token.h"
 #include "error.h"
+#include "mkdir_p.h"
 #include "write_atomic.h"
 
 /* ---- the text (drbd_token.h) ---- */
@@ -154,26 +155,6 @@ static int token_path(const xlmig_drbd *d, const char *res, char *buf,
     return 0;
 }
 
-/* mkdir -p, private: tokens are nobody else's business. */
-static int make_dir(const char *dir)
-{
-    char p[256];
-    size_t i, n = strlen(dir);
-
-    if (n >= sizeof(p))
-        return -1;
-    memcpy(p, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (p[i] != '/' && p[i])
-            continue;
-        p[i] = 0;
-        if (mkdir(p, 0700) && errno != EEXIST)
-            return -1;
-        p[i] = i < n ? '/' : 0;
-    }
-    return 0;
-}
-
 int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
 {
     char path[320], text[XLMIG_TOKEN_MAX];
@@ -198,9 +179,12 @@ int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res)
         xlmig_err_replace(rc, "drbd %s: no migration token: %s", res, why);
         return rc;
     }
-    if (make_dir(d->token_dir)) {
-        xlmig_err(XLMIG_E_IO, "drbd %s: cannot create %s: %s", res,
-                  d->token_dir, strerror(errno));
+    /* Private: tokens are nobody else's business. */
+    if (xlmig_mkdir_p_mode(d->token_dir, 0700, "token directory")) {
+        char why[256];
+
+        snprintf(why, sizeof(why), "%s", xlmig_errmsg());
+        xlmig_err_replace(XLMIG_E_IO, "drbd %s: %s", res, why);
         return XLMIG_E_IO;
     }
     /* Written whole or not at all: the script must never see half. */

@@ -32,15 +32,27 @@ static int check_name(const char *what, const char *name)
     return XLMIG_E_INVAL;
 }
 
-/* Grow by doubling; entries are zeroed. */
-static void *grow(void *arr, unsigned n, size_t size)
+/*
+ * Room for entry n (of at most max `what`), zeroed: the array, moved
+ * if it had to grow by doubling, or NULL with the error recorded.
+ */
+static void *grow(void *arr, unsigned n, size_t size, unsigned max,
+                  const char *what)
 {
-    void *p;
+    void *p = arr;
 
+    if (n >= max) {
+        xlmig_err(XLMIG_E_INVAL, "more than %u %s", max, what);
+        return NULL;
+    }
     /* capacity is 4, 8, 16...: full exactly at those counts */
-    if (n && (n < 4 || (n & (n - 1))))
-        return arr;
-    p = realloc(arr, (n ? 2 * (size_t)n : 4) * size);
+    if (!n || (n >= 4 && !(n & (n - 1))))
+        p = realloc(arr, (n ? 2 * (size_t)n : 4) * size);
+    if (!p) {
+        xlmig_err(XLMIG_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    memset((char *)p + (size_t)n * size, 0, size);
     return p;
 }
 
@@ -55,19 +67,12 @@ xlmig_inv_guest *xlmig_inventory_add_guest(xlmig_inventory *inv,
         xlmig_err(XLMIG_E_INVAL, "guest %s is listed twice", name);
         return NULL;
     }
-    if (inv->nguests >= XLMIG_INV_MAX_GUESTS) {
-        xlmig_err(XLMIG_E_INVAL, "more than %d guests",
-                  XLMIG_INV_MAX_GUESTS);
+    arr = grow(inv->guests, inv->nguests, sizeof(*arr),
+               XLMIG_INV_MAX_GUESTS, "guests");
+    if (!arr)
         return NULL;
-    }
-    arr = grow(inv->guests, inv->nguests, sizeof(*arr));
-    if (!arr) {
-        xlmig_err(XLMIG_E_NOMEM, "out of memory");
-        return NULL;
-    }
     inv->guests = arr;
     g = &inv->guests[inv->nguests++];
-    memset(g, 0, sizeof(*g));
     strcpy(g->name, name);
     return g;
 }
@@ -82,18 +87,12 @@ xlmig_inv_host *xlmig_inventory_add_host(xlmig_inventory *inv,
     h = xlmig_inventory_host(inv, name);
     if (h)
         return h;
-    if (inv->nhosts >= XLMIG_INV_MAX_HOSTS) {
-        xlmig_err(XLMIG_E_INVAL, "more than %d hosts", XLMIG_INV_MAX_HOSTS);
+    arr = grow(inv->hosts, inv->nhosts, sizeof(*arr), XLMIG_INV_MAX_HOSTS,
+               "hosts");
+    if (!arr)
         return NULL;
-    }
-    arr = grow(inv->hosts, inv->nhosts, sizeof(*arr));
-    if (!arr) {
-        xlmig_err(XLMIG_E_NOMEM, "out of memory");
-        return NULL;
-    }
     inv->hosts = arr;
     h = &inv->hosts[inv->nhosts++];
-    memset(h, 0, sizeof(*h));
     strcpy(h->name, name);
     return h;
 }

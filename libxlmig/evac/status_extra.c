@@ -6,10 +6,11 @@
 #include <time.h>
 
 #include "error.h"
+#include "history_json.h"
+#include "json_gen.h"
+#include "json_out.h"
 #include "status_extra.h"
 #include "switchover_cost.h"
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 void xlmig_status_extra_init(xlmig_status_extra *x)
 {
@@ -91,18 +92,6 @@ void xlmig_status_extra_load(xlmig_status_extra *x, const char *state_dir,
     xlmig_err_clear();
 }
 
-static void kv_str(yajl_gen g, const char *k, const char *v)
-{
-    GS(g, k);
-    GS(g, v);
-}
-
-static void kv_int(yajl_gen g, const char *k, long long v)
-{
-    GS(g, k);
-    yajl_gen_integer(g, v);
-}
-
 static void since_str(int64_t t, char *buf, size_t len)
 {
     struct tm tm;
@@ -124,10 +113,10 @@ void xlmig_status_extra_gen(yajl_gen g, const xlmig_status_extra *x)
 
         since_str(l->holder.since, since, sizeof(since));
         yajl_gen_map_open(g);
-        kv_str(g, "lock", l->name);
-        kv_str(g, "op", l->holder.op);
-        kv_int(g, "pid", l->holder.pid);
-        kv_str(g, "since", l->holder.since ? since : "");
+        xlmig_jout_str(g, "lock", l->name);
+        xlmig_jout_str(g, "op", l->holder.op);
+        xlmig_jout_int(g, "pid", l->holder.pid);
+        xlmig_jout_str(g, "since", l->holder.since ? since : "");
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -137,11 +126,12 @@ void xlmig_status_extra_gen(yajl_gen g, const xlmig_status_extra *x)
         const xlmig_stx_cost *c = &x->costs[i];
 
         yajl_gen_map_open(g);
-        kv_str(g, "host", c->host);
-        kv_int(g, "samples", c->samples);
-        kv_int(g, "estimate_ms", (long long)(c->estimate_ns / 1000000));
-        kv_int(g, "last_downtime_ms",
-               (long long)(c->last_downtime_ns / 1000000));
+        xlmig_jout_str(g, "host", c->host);
+        xlmig_jout_int(g, "samples", c->samples);
+        xlmig_jout_int(g, "estimate_ms",
+                       (long long)(c->estimate_ns / 1000000));
+        xlmig_jout_int(g, "last_downtime_ms",
+                       (long long)(c->last_downtime_ns / 1000000));
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -152,15 +142,7 @@ void xlmig_status_extra_gen(yajl_gen g, const xlmig_status_extra *x)
         const xlmig_hist_rec *r = &x->hist.r[i];
 
         yajl_gen_map_open(g);
-        kv_str(g, "start", r->start);
-        kv_str(g, "guest", r->guest);
-        kv_str(g, "from", r->from);
-        kv_str(g, "to", r->to);
-        kv_str(g, "result", r->result);
-        kv_str(g, "via", r->via);
-        kv_int(g, "total_ms", (long long)r->total_ms);
-        kv_int(g, "downtime_ms", (long long)r->downtime_ms);
-        kv_int(g, "bytes", (long long)r->bytes);
+        xlmig_hist_rec_gen(g, r);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -174,10 +156,10 @@ void xlmig_status_res_gen(yajl_gen g, const xlmig_inv_drbd *d)
         return;
     }
     yajl_gen_map_open(g);
-    kv_str(g, "role", d->role);
-    kv_str(g, "connection", d->cstate);
-    kv_str(g, "disk", d->disk);
-    kv_str(g, "peer_disk", d->peer_disk);
+    xlmig_jout_str(g, "role", d->role);
+    xlmig_jout_str(g, "connection", d->cstate);
+    xlmig_jout_str(g, "disk", d->disk);
+    xlmig_jout_str(g, "peer_disk", d->peer_disk);
     GS(g, "in_sync");
     yajl_gen_bool(g, d->synced);
     yajl_gen_map_close(g);

@@ -103,11 +103,9 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
     int r, rc = 0;
 
     xlmig_config_init(c);
-    if (len > XLMIG_KV_FILE_MAX) {
-        xlmig_err(XLMIG_E_INVAL, "%s: larger than %d bytes", what,
-                  XLMIG_KV_FILE_MAX);
-        return XLMIG_E_INVAL;
-    }
+    rc = xlmig_size_check(what, len, XLMIG_KV_FILE_MAX);
+    if (rc)
+        return rc;
     while (!rc && (r = xlmig_kv_line(buf, len, &pos, &line, what, &kv))) {
         if (r < 0)
             return r;

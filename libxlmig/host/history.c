@@ -11,6 +11,7 @@
 #include "history.h"
 #include "hoststate.h"
 #include "kv.h"
+#include "path_join.h"
 
 static const char *const results[] = {
     "ok", "failed", "aborted", "undefined", "refused", "recovered", NULL,
@@ -204,11 +205,9 @@ int xlmig_hist_parse(const char *buf, size_t len, xlmig_hist *h)
     int rc;
 
     xlmig_hist_dispose(h);
-    if (len > XLMIG_HIST_MAX_BYTES) {
-        xlmig_err(XLMIG_E_INVAL, "history: larger than %u bytes",
-                  XLMIG_HIST_MAX_BYTES);
-        return XLMIG_E_INVAL;
-    }
+    rc = xlmig_size_check("history", len, XLMIG_HIST_MAX_BYTES);
+    if (rc)
+        return rc;
     for (s = 0; s < len; s++)
         lines += buf[s] == '\n';
     h->r = calloc(lines + 1, sizeof(*h->r));
@@ -241,11 +240,7 @@ fail:
 static int hist_path(const char *dir, const char *name, char *buf,
                      size_t len)
 {
-    if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len) {
-        xlmig_err(XLMIG_E_INVAL, "state directory path is too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_path_join(buf, len, dir, name, "state directory");
 }
 
 int xlmig_hist_load(const char *dir, xlmig_hist *h)

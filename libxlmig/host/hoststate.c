@@ -10,6 +10,7 @@
 #include "error.h"
 #include "hoststate.h"
 #include "kv.h"
+#include "mkdir_p.h"
 #include "testhooks.h"
 
 const char *xlmig_state_dir(void)
@@ -35,27 +36,7 @@ const char *xlmig_run_dir(void)
 
 int xlmig_mkdir_p(const char *path)
 {
-    char buf[4096];
-    size_t i, n = strlen(path);
-
-    if (!n || n >= sizeof(buf)) {
-        xlmig_err(XLMIG_E_INVAL, "state directory path \"%.60s\" is empty"
-                  " or too long", path);
-        return XLMIG_E_INVAL;
-    }
-    memcpy(buf, path, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i])
-            continue;
-        buf[i] = 0;
-        if (mkdir(buf, 0755) && errno != EEXIST) {
-            xlmig_err(XLMIG_E_IO, "cannot create %s: %s", buf,
-                      strerror(errno));
-            return XLMIG_E_IO;
-        }
-        buf[i] = path[i];
-    }
-    return 0;
+    return xlmig_mkdir_p_mode(path, 0755, "state directory path");
 }
 
 int xlmig_state_dir_make(const char *dir)

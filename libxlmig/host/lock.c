@@ -13,6 +13,8 @@
 #include "error.h"
 #include "hoststate.h"
 #include "kv.h"
+#include "mkdir_p.h"
+#include "path_join.h"
 
 #define PID_LIMIT 4194304           /* the kernel's PID_MAX_LIMIT */
 #define SINCE_LIMIT ((int64_t)1 << 40)
@@ -205,27 +207,12 @@ void xlmig_lock_holder_str(const xlmig_lock_holder *h, char *buf,
 /* mkdir -p with 0700, then insist on a directory only we can write. */
 static int dir_make(const char *dir)
 {
-    char buf[4096];
-    size_t i, n = strlen(dir);
     struct stat st;
+    int rc;
 
-    if (!n || n >= sizeof(buf)) {
-        xlmig_err(XLMIG_E_INVAL, "lock directory \"%.60s\" is empty or too"
-                  " long", dir);
-        return XLMIG_E_INVAL;
-    }
-    memcpy(buf, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i])
-            continue;
-        buf[i] = 0;
-        if (mkdir(buf, 0700) && errno != EEXIST) {
-            xlmig_err(XLMIG_E_IO, "cannot create lock directory %s: %s",
-                      buf, strerror(errno));
-            return XLMIG_E_IO;
-        }
-        buf[i] = dir[i];
-    }
+    rc = xlmig_mkdir_p_mode(dir, 0700, "lock directory");
+    if (rc)
+        return rc;
     if (lstat(dir, &st)) {
         xlmig_err(XLMIG_E_IO, "lock directory %s: %s", dir, strerror(errno));
         return XLMIG_E_IO;
@@ -246,11 +233,7 @@ static int lock_path(const char *dir, const char *name, char *buf,
         xlmig_err(XLMIG_E_INVAL, "\"%.48s\" is not a lock name", name);
         return XLMIG_E_INVAL;
     }
-    if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len) {
-        xlmig_err(XLMIG_E_INVAL, "lock directory path is too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_path_join(buf, len, dir, name, "lock directory");
 }
 
 /* 1 no record, 0 read into *h, <0 damaged (error recorded). */
@@ -322,6 +305,24 @@ static void note_leftover(int fd, const char *what, const char *path)
         XLMIG_DBG("%s: lock taken over; its record named %s", what, who);
 }
 
+/*
+ * The lock file at path in *fd (never through a link), and *fl set to
+ * a write lock over all of it. A file that is not there, when
+ * missing_ok: 0 and *fd -1.
+ */
+static int lock_open(const char *path, int flags, bool missing_ok,
+                     int *fd, struct flock *fl)
+{
+    memset(fl, 0, sizeof(*fl));
+    fl->l_type = F_WRLCK;
+    fl->l_whence = SEEK_SET;
+    *fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (*fd >= 0 || (missing_ok && errno == ENOENT))
+        return 0;
+    xlmig_err(XLMIG_E_IO, "cannot open lock %s: %s", path, strerror(errno));
+    return XLMIG_E_IO;
+}
+
 int xlmig_lock_take(xlmig_lock *l, const char *dir, const char *name,
                     const char *op, const char *what,
                     xlmig_lock_holder *holder)
@@ -350,15 +351,9 @@ int xlmig_lock_take(xlmig_lock *l, const char *dir, const char *name,
     if (rc)
         return rc;
     for (tries = 0; ; tries++) {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0) {
-            xlmig_err(XLMIG_E_IO, "cannot open lock %s: %s", path,
-                      strerror(errno));
-            return XLMIG_E_IO;
-        }
-        memset(&fl, 0, sizeof(fl));
-        fl.l_type = F_WRLCK;
-        fl.l_whence = SEEK_SET;
+        rc = lock_open(path, O_RDWR | O_CREAT, false, &fd, &fl);
+        if (rc)
+            return rc;
         if (fcntl(fd, F_OFD_SETLK, &fl)) {
             rc = errno == EAGAIN || errno == EACCES ? XLMIG_E_CHECK
                                                     : XLMIG_E_IO;
@@ -417,17 +412,9 @@ int xlmig_lock_probe(const char *dir, const char *name,
     rc = lock_path(dir, name, path, sizeof(path));
     if (rc)
         return rc;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 && errno == ENOENT)
-        return 0;
-    if (fd < 0) {
-        xlmig_err(XLMIG_E_IO, "cannot open lock %s: %s", path,
-                  strerror(errno));
-        return XLMIG_E_IO;
-    }
-    memset(&fl, 0, sizeof(fl));
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
+    rc = lock_open(path, O_RDONLY, true, &fd, &fl);
+    if (rc || fd < 0)
+        return rc;
     if (fcntl(fd, F_OFD_GETLK, &fl)) {
         xlmig_err(XLMIG_E_IO, "cannot test lock %s: %s", path,
                   strerror(errno));

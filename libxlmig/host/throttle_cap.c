@@ -14,6 +14,7 @@
 #include "error.h"
 #include "hoststate.h"
 #include "kv.h"
+#include "path_join.h"
 #include "recover.h"
 #include "testhooks.h"
 
@@ -89,11 +90,9 @@ int xlmig_capfile_parse(const char *buf, size_t len, const char *what,
     int r, rc = 0;
 
     memset(f, 0, sizeof(*f));
-    if (len > XLMIG_CAP_FILE_MAX) {
-        xlmig_err(XLMIG_E_INVAL, "%s: larger than %d bytes", what,
-                  XLMIG_CAP_FILE_MAX);
-        return XLMIG_E_INVAL;
-    }
+    rc = xlmig_size_check(what, len, XLMIG_CAP_FILE_MAX);
+    if (rc)
+        return rc;
     while (!rc && (r = xlmig_kv_line(buf, len, &pos, &line, what, &kv))) {
         if (r < 0)
             return r;
@@ -192,18 +191,11 @@ bool xlmig_capfile_writer_alive(const xlmig_capfile *f)
 
 static int path_of(const char *dir, const char *uuid, char *buf, size_t len)
 {
-    int n;
-
     if (!uuid_ok(uuid)) {
         xlmig_err(XLMIG_E_INVAL, "\"%.40s\" is not a uuid", uuid);
         return XLMIG_E_INVAL;
     }
-    n = snprintf(buf, len, "%s/%s", dir, uuid);
-    if (n < 0 || (size_t)n >= len) {
-        xlmig_err(XLMIG_E_INVAL, "run directory path too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_path_join(buf, len, dir, uuid, "run directory");
 }
 
 int xlmig_capfile_write(const char *dir, const xlmig_capfile *f)
@@ -311,4 +303,43 @@ int xlmig_capfile_stale(const char *dir, const char *backend,
         return 1;
     }
     return 0;
+}
+
+bool xlmig_capfile_save(const char *sim_dir, const char *backend,
+                        const char *domain, const char *uuid, int cap)
+{
+    xlmig_capfile f;
+    char dir[4096];
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    snprintf(f.backend, sizeof(f.backend), "%s", backend);
+    snprintf(f.domain, sizeof(f.domain), "%s", domain);
+    snprintf(f.uuid, sizeof(f.uuid), "%s", uuid);
+    f.cap = cap;
+    rc = xlmig_capfile_self(&f);
+    if (!rc)
+        rc = xlmig_capfile_dir(sim_dir, dir, sizeof(dir));
+    if (!rc)
+        rc = xlmig_capfile_write(dir, &f);
+    if (rc) {
+        XLMIG_WARN("%s: the CPU cap of %s cannot be recorded; migrating"
+                   " without throttling it", xlmig_errmsg(), domain);
+        xlmig_err_clear();
+        return false;
+    }
+    return true;
+}
+
+bool xlmig_capfile_drop(const char *sim_dir, const char *uuid)
+{
+    char dir[4096];
+
+    if (xlmig_capfile_dir(sim_dir, dir, sizeof(dir)) ||
+        xlmig_capfile_remove(dir, uuid)) {
+        XLMIG_WARN("%s", xlmig_errmsg());
+        xlmig_err_clear();
+        return false;
+    }
+    return true;
 }

@@ -56,6 +56,17 @@ int xlmig_capfile_self(xlmig_capfile *f);
 /* Is the migration that wrote it still running? */
 bool xlmig_capfile_writer_alive(const xlmig_capfile *f);
 
+/*
+ * What a backend does before its first change to a guest's cap: the
+ * guest's own cap recorded, as this process's, in the host's directory
+ * (sim_dir as for xlmig_capfile_dir). false: it could not be, and a
+ * warning says the migration goes on without throttling.
+ */
+bool xlmig_capfile_save(const char *sim_dir, const char *backend,
+                        const char *domain, const char *uuid, int cap);
+/* And once the cap is back: false (with a warning) if still there. */
+bool xlmig_capfile_drop(const char *sim_dir, const char *uuid);
+
 /* dir/<uuid>: created 0700 if need be; written atomically. */
 int xlmig_capfile_write(const char *dir, const xlmig_capfile *f);
 /* Fine if there is none. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "mkdir_p.h"
 
 /* A UUID as libxl prints it: hex digits and dashes, nothing else. */
 static bool uuid_ok(const char *u)
@@ -25,26 +26,6 @@ static bool uuid_ok(const char *u)
     if (n < 8 || n > 64)
         return false;
     return strspn(u, "0123456789abcdefABCDEF-") == n;
-}
-
-/* mkdir -p for our own directory (/run/xlmig/monitor). */
-static int make_dir(const char *dir)
-{
-    char buf[4096];
-    size_t i, n = strlen(dir);
-
-    if (n >= sizeof(buf))
-        return -1;
-    memcpy(buf, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i])
-            continue;
-        buf[i] = 0;
-        if (mkdir(buf, 0755) && errno != EEXIST)
-            return -1;
-        buf[i] = i < n ? '/' : 0;
-    }
-    return 0;
 }
 
 /* "<pid> <domid>" as the holder wrote it. */
@@ -75,8 +56,16 @@ static int open_lock(const char *dir, const char *uuid, char *path,
                   uuid);
         return XLMIG_E_INVAL;
     }
-    if (make_dir(dir) ||
-        snprintf(path, len, "%s/%s.lock", dir, uuid) >= (int)len) {
+    /* Our own directory (/run/xlmig/monitor). */
+    if (xlmig_mkdir_p_mode(dir, 0755, "monitor lock directory")) {
+        char why[256];
+
+        snprintf(why, sizeof(why), "%s", xlmig_errmsg());
+        xlmig_err_replace(XLMIG_E_IO, "monitor lock directory %s: %s", dir,
+                          why);
+        return XLMIG_E_IO;
+    }
+    if (snprintf(path, len, "%s/%s.lock", dir, uuid) >= (int)len) {
         xlmig_err(XLMIG_E_IO, "monitor lock directory %s: %s", dir,
                   strerror(errno));
         return XLMIG_E_IO;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "path_join.h"
 #include "write_atomic.h"
 
 /* What else a host's directory holds (sim_host.h, hoststate.h). */
@@ -27,8 +28,6 @@ static bool reserved(const char *name)
 
 static int path(char *buf, size_t len, const char *dir, const char *name)
 {
-    int n;
-
     if (!*name || *name == '.' || strchr(name, '/')) {
         xlmig_err(XLMIG_E_INVAL, "simulated host: bad domain name \"%s\"",
                   name);
@@ -39,12 +38,7 @@ static int path(char *buf, size_t len, const char *dir, const char *name)
                   " own state, not a domain", name);
         return XLMIG_E_INVAL;
     }
-    n = snprintf(buf, len, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= len) {
-        xlmig_err(XLMIG_E_INVAL, "simulated host: path too long");
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_path_join(buf, len, dir, name, "simulated host");
 }
 
 /* The scheduler cap on the record's second line, "cap=N"; 0 if none. */

@@ -370,43 +370,17 @@ out:
  */
 static void save_cap(xlmig_sim_src *s)
 {
-    xlmig_capfile f;
-    char dir[4096];
-    int rc;
-
-    memset(&f, 0, sizeof(f));
-    snprintf(f.backend, sizeof(f.backend), "sim");
-    snprintf(f.domain, sizeof(f.domain), "%s", s->par.name);
-    snprintf(f.uuid, sizeof(f.uuid), "%s", s->uuid);
-    f.cap = s->cap_orig;
-    rc = xlmig_capfile_self(&f);
-    if (!rc)
-        rc = xlmig_capfile_dir(s->par.host_dir, dir, sizeof(dir));
-    if (!rc)
-        rc = xlmig_capfile_write(dir, &f);
-    if (rc) {
-        XLMIG_WARN("%s: the CPU cap of %s cannot be recorded; migrating"
-                   " without throttling it", xlmig_errmsg(), s->par.name);
-        xlmig_err_clear();
+    if (xlmig_capfile_save(s->par.host_dir, "sim", s->par.name, s->uuid,
+                           s->cap_orig))
+        s->cap_saved = true;
+    else
         s->cap_off = true;
-        return;
-    }
-    s->cap_saved = true;
 }
 
 static void drop_cap(xlmig_sim_src *s)
 {
-    char dir[4096];
-
-    if (!s->cap_saved)
-        return;
-    if (xlmig_capfile_dir(s->par.host_dir, dir, sizeof(dir)) ||
-        xlmig_capfile_remove(dir, s->uuid)) {
-        XLMIG_WARN("%s", xlmig_errmsg());
-        xlmig_err_clear();
-        return;
-    }
-    s->cap_saved = false;
+    if (s->cap_saved && xlmig_capfile_drop(s->par.host_dir, s->uuid))
+        s->cap_saved = false;
 }
 
 static int sim_set_share(void *be, double share)

@@ -43,11 +43,9 @@ int xlmig_read_file(const char *path, size_t max, char **buf, size_t *len)
         if (!r)
             break;
         n += (size_t)r;
-        if (n > max) {
-            xlmig_err(XLMIG_E_INVAL, "%s: larger than %zu bytes", path, max);
-            rc = XLMIG_E_INVAL;
+        rc = xlmig_size_check(path, n, max);
+        if (rc)
             goto out;
-        }
     }
     b[n] = 0;
     *buf = b;
@@ -58,4 +56,12 @@ out:
     free(b);
     close(fd);
     return rc;
+}
+
+int xlmig_size_check(const char *what, size_t len, size_t max)
+{
+    if (len <= max)
+        return 0;
+    xlmig_err(XLMIG_E_INVAL, "%s: larger than %zu bytes", what, max);
+    return XLMIG_E_INVAL;
 }

@@ -11,4 +11,10 @@
  */
 int xlmig_read_file(const char *path, size_t max, char **buf, size_t *len);
 
+/*
+ * The same bound for text that came another way: 0, or XLMIG_E_INVAL
+ * as "<what>: larger than <max> bytes".
+ */
+int xlmig_size_check(const char *what, size_t len, size_t max);
+
 #endif

@@ -53,6 +53,11 @@ static int read_sched(xlmig_xen_src *x)
     return 0;
 }
 
+static void uuid_text(const xlmig_xen_src *x, char buf[40])
+{
+    snprintf(buf, 40, LIBXL_UUID_FMT, LIBXL_UUID_BYTES(x->info.uuid));
+}
+
 /*
  * Before the first change: the guest's own cap goes to disk, so that a
  * migration dying while throttling leaves what recover needs. If it
@@ -60,48 +65,26 @@ static int read_sched(xlmig_xen_src *x)
  */
 static int save_cap(xlmig_xen_src *x)
 {
-    xlmig_capfile f;
-    char dir[4096];
-    int rc;
+    char uuid[40];
 
-    memset(&f, 0, sizeof(f));
-    snprintf(f.backend, sizeof(f.backend), "xen");
-    snprintf(f.domain, sizeof(f.domain), "%s", x->name);
-    snprintf(f.uuid, sizeof(f.uuid), LIBXL_UUID_FMT,
-             LIBXL_UUID_BYTES(x->info.uuid));
-    f.cap = x->sched_orig.cap;
-    rc = xlmig_capfile_self(&f);
-    if (!rc)
-        rc = xlmig_capfile_dir(NULL, dir, sizeof(dir));
-    if (!rc)
-        rc = xlmig_capfile_write(dir, &f);
-    if (rc) {
-        XLMIG_WARN("%s: the CPU cap of %s cannot be recorded; migrating"
-                   " without throttling it", xlmig_errmsg(), x->name);
-        xlmig_err_clear();
+    uuid_text(x, uuid);
+    if (xlmig_capfile_save(NULL, "xen", x->name, uuid, x->sched_orig.cap))
+        x->cap_saved = true;
+    else
         x->sched_has_cap = false;
-        return 0;
-    }
-    x->cap_saved = true;
     return 0;
 }
 
 /* Its own cap is back (or the guest is gone): forget the record. */
 static void drop_cap(xlmig_xen_src *x)
 {
-    char dir[4096], uuid[40];
+    char uuid[40];
 
     if (!x->cap_saved)
         return;
-    snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT,
-             LIBXL_UUID_BYTES(x->info.uuid));
-    if (xlmig_capfile_dir(NULL, dir, sizeof(dir)) ||
-        xlmig_capfile_remove(dir, uuid)) {
-        XLMIG_WARN("%s", xlmig_errmsg());
-        xlmig_err_clear();
-        return;
-    }
-    x->cap_saved = false;
+    uuid_text(x, uuid);
+    if (xlmig_capfile_drop(NULL, uuid))
+        x->cap_saved = false;
 }
 
 int xlmig_xen_src_set_share(void *be, double share)

@@ -12,7 +12,10 @@
 #include "cli.h"
 #include "error.h"
 #include "history.h"
+#include "history_json.h"
 #include "hostctx.h"
+#include "json_gen.h"
+#include "json_out.h"
 #include "kv.h"
 #include "names.h"
 #include "report.h"
@@ -35,20 +38,6 @@ static void usage(FILE *f)
 "  --sim-state <dir>       simulated hosts, one directory each\n"
 "  --sim-host <name>       which simulated host this is\n"
 "  -h, --help              this text\n", XLMIG_HIST_KEEP, HIST_DEFAULT_N);
-}
-
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-static void kv_str(yajl_gen g, const char *k, const char *v)
-{
-    GS(g, k);
-    GS(g, v);
-}
-
-static void kv_int(yajl_gen g, const char *k, uint64_t v)
-{
-    GS(g, k);
-    yajl_gen_integer(g, (long long)v);
 }
 
 /* Printable ASCII only: valid JSON (UTF-8) whatever the bytes were. */
@@ -76,7 +65,7 @@ static int print_json(const hostctx *h, const xlmig_hist *hi,
     if (!g)
         return XLMIG_E_NOMEM;
     yajl_gen_map_open(g);
-    kv_str(g, "host", h->self);
+    xlmig_jout_str(g, "host", h->self);
     GS(g, "migrations");
     yajl_gen_array_open(g);
     for (i = 0; i < hi->n; i++) {
@@ -85,17 +74,10 @@ static int print_json(const hostctx *h, const xlmig_hist *hi,
         if (!show[i])
             continue;
         yajl_gen_map_open(g);
-        kv_str(g, "start", r->start);
-        kv_str(g, "guest", r->guest);
-        kv_str(g, "from", r->from);
-        kv_str(g, "to", r->to);
-        kv_str(g, "result", r->result);
-        kv_str(g, "via", r->via);
-        kv_int(g, "total_ms", r->total_ms);
-        kv_int(g, "downtime_ms", r->downtime_ms);
-        kv_int(g, "bytes", r->bytes);
-        kv_str(g, "journal", r->journal);
-        kv_str(g, "reason", ascii(r->reason, reason, sizeof(reason)));
+        xlmig_hist_rec_gen(g, r);
+        xlmig_jout_str(g, "journal", r->journal);
+        xlmig_jout_str(g, "reason",
+                       ascii(r->reason, reason, sizeof(reason)));
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);

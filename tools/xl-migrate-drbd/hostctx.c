@@ -114,6 +114,19 @@ int evac_job_arg(evac_job *j, const char *fmt, ...)
     return 0;
 }
 
+/* An unlinked temp file from tmpl ("...XXXXXX") in *fd (-1 on error). */
+static int temp_file(char *tmpl, int *fd)
+{
+    *fd = mkostemp(tmpl, O_CLOEXEC);
+    if (*fd < 0) {
+        xlmig_err(XLMIG_E_IO, "cannot create a temporary file: %s",
+                  strerror(errno));
+        return XLMIG_E_IO;
+    }
+    unlink(tmpl);
+    return 0;
+}
+
 /* fork+exec argv; stdout to outfd (or /dev/null), stderr to a temp. */
 static int spawn(evac_job *j, int outfd)
 {
@@ -121,13 +134,8 @@ static int spawn(evac_job *j, int outfd)
     int devnull;
     pid_t pid;
 
-    j->errfd = mkostemp(tmpl, O_CLOEXEC);
-    if (j->errfd < 0) {
-        xlmig_err(XLMIG_E_IO, "cannot create a temporary file: %s",
-                  strerror(errno));
+    if (temp_file(tmpl, &j->errfd))
         return XLMIG_E_IO;
-    }
-    unlink(tmpl);
     pid = fork();
     if (pid < 0) {
         xlmig_err(XLMIG_E_IO, "cannot fork: %s", strerror(errno));
@@ -315,14 +323,7 @@ static int outcome_file(evac_job *j)
 {
     char tmpl[] = "/tmp/xlmig-out-XXXXXX";
 
-    j->outfd = mkostemp(tmpl, O_CLOEXEC);
-    if (j->outfd < 0) {
-        xlmig_err(XLMIG_E_IO, "cannot create a temporary file: %s",
-                  strerror(errno));
-        return XLMIG_E_IO;
-    }
-    unlink(tmpl);
-    return 0;
+    return temp_file(tmpl, &j->outfd);
 }
 
 /*
