@@ -308,93 +308,96 @@ static void request(xlmig_msg *m, const xlmig_placement *p)
     CU_ASSERT_EQUAL(xlmig_placement_to_msg(p, m), 0);
 }
 
+/* One transaction on a placement for g1 and its migrate request. */
+typedef struct {
+    xlmig_autostart_txn t;
+    xlmig_placement p;
+    xlmig_msg m;
+    char detail[512];
+} txn_case;
+
+/* With c->p filled in by mk(): the request, the txn, and its check. */
+static int txn_begin(txn_case *c)
+{
+    request(&c->m, &c->p);
+    xlmig_autostart_txn_init(&c->t, &dirs);
+    return xlmig_autostart_check(&c->t, &c->m, c->detail,
+                                 sizeof(c->detail));
+}
+
+static void txn_end(txn_case *c)
+{
+    xlmig_autostart_txn_dispose(&c->t);
+    xlmig_msg_dispose(&c->m);
+    xlmig_placement_dispose(&c->p);
+}
+
 /* Into a destination without an auto dir: staged unseen, then there. */
 static void test_txn_stage_commit(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(false);
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    p.auto_relative = true;
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "auto/g1.cfg (a link)"));
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
+    c.p.auto_relative = true;
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.detail, "auto/g1.cfg (a link)"));
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     CU_ASSERT_FALSE(exists("xen/g1.cfg"));
     CU_ASSERT_FALSE(exists("xen/auto/g1.cfg"));
     CU_ASSERT_STRING_EQUAL(text_of("xen/.g1.cfg.xlmig-new"), G1);
-    CU_ASSERT_EQUAL(xlmig_autostart_commit(&t), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "../g1.cfg");
     /* The link works: it reads the config. */
     CU_ASSERT_STRING_EQUAL(text_of("xen/auto/g1.cfg"), G1);
     CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
     CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    xlmig_autostart_txn_dispose(&t);
+    txn_end(&c);
     /* Committed stays committed. */
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
 }
 
 /* A rollback before the commit: nothing there, not even the auto dir. */
 static void test_txn_rollback_before_commit(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(false);
-    mk(&p, "g1.cfg", G1, "g1", "name = \"g1\"\n");
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1", "name = \"g1\"\n");
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     CU_ASSERT_TRUE(exists("xen/auto/.g1.xlmig-new"));
-    xlmig_autostart_rollback(&t);
+    xlmig_autostart_rollback(&c.t);
     CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
     CU_ASSERT_FALSE(exists("xen/g1.cfg"));
     CU_ASSERT_FALSE(exists("xen/auto"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    txn_end(&c);
 }
 
 /* After the commit: the old file (and its mode) and old link return. */
 static void test_txn_rollback_after_commit(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512], old[512];
+    txn_case c;
+    char old[512];
     struct stat st;
-    xlmig_msg m;
 
     fresh(true);
     put_file("xen/g1.cfg", "name = \"g1\"\nmemory = 64\n");
     path(old, sizeof(old), "xen/g1.cfg");
     CU_ASSERT_EQUAL(chmod(old, 0600), 0);
     put_link("xen/auto/g1.cfg", "/srv/old/g1.cfg");
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "replaces what is there now"));
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
-    CU_ASSERT_EQUAL(xlmig_autostart_commit(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.detail, "replaces what is there now"));
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
     /* Not relative at the source: absolute here, to our config. */
     CU_ASSERT_PTR_NOT_NULL(strstr(link_of("xen/auto/g1.cfg"),
                                   "/xen/g1.cfg"));
     CU_ASSERT_EQUAL(link_of("xen/auto/g1.cfg")[0], '/');
-    xlmig_autostart_rollback(&t);
+    xlmig_autostart_rollback(&c.t);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"),
                            "name = \"g1\"\nmemory = 64\n");
     CU_ASSERT_EQUAL(stat(old, &st), 0);
@@ -402,80 +405,57 @@ static void test_txn_rollback_after_commit(void)
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "/srv/old/g1.cfg");
     CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
     CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    txn_end(&c);
 }
 
 /* Already the same: nothing staged, nothing touched. */
 static void test_txn_same_is_noop(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(true);
     put_file("xen/g1.cfg", G1);
     put_link("xen/auto/g1.cfg", "../g1.cfg");
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    p.auto_relative = true;
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_PTR_NULL(strstr(detail, "replaces"));
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
+    c.p.auto_relative = true;
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_PTR_NULL(strstr(c.detail, "replaces"));
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
     CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    CU_ASSERT_EQUAL(xlmig_autostart_commit(&t), 0);
-    xlmig_autostart_rollback(&t);
+    CU_ASSERT_EQUAL(xlmig_autostart_commit(&c.t), 0);
+    xlmig_autostart_rollback(&c.t);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "../g1.cfg");
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    txn_end(&c);
 }
 
 /* A directory where the config should go: refused at the check. */
 static void test_txn_refuses_directory(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512], d[512];
-    xlmig_msg m;
+    txn_case c;
+    char d[512];
 
     fresh(true);
     path(d, sizeof(d), "xen/g1.cfg");
     CU_ASSERT_EQUAL(mkdir(d, 0755), 0);
-    mk(&p, "g1.cfg", G1, NULL, NULL);
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    XLMIG_E_CHECK);
-    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "is a directory"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    mk(&c.p, "g1.cfg", G1, NULL, NULL);
+    CU_ASSERT_EQUAL(txn_begin(&c), XLMIG_E_CHECK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.detail, "is a directory"));
+    txn_end(&c);
     xlmig_err_clear();
 }
 
 /* The second rename fails: the first is undone, the old file back. */
 static void test_txn_commit_half_way(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(true);
     put_file("xen/g1.cfg", "name = \"g1\"\nmemory = 64\n");
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     /* Someone puts a non-empty directory where the link goes. */
     {
         char d[512];
@@ -484,14 +464,12 @@ static void test_txn_commit_half_way(void)
         CU_ASSERT_EQUAL(mkdir(d, 0755), 0);
         put_file("xen/auto/g1.cfg/x", "x");
     }
-    CU_ASSERT_NOT_EQUAL(xlmig_autostart_commit(&t), 0);
+    CU_ASSERT_NOT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"),
                            "name = \"g1\"\nmemory = 64\n");
     CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
     CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    txn_end(&c);
     xlmig_err_clear();
 }
 
