@@ -32,21 +32,26 @@ static int round_ab(unsigned it, long dirty, uint64_t *t, uint64_t dt,
     return d;
 }
 
-/* Same rounds until the policy decides (or max rounds); how many ran. */
-static int rounds_until_decided(unsigned max, long dirty, uint64_t dt,
-                                unsigned *ran)
+/*
+ * A policy on par, the same round until it decides (or max rounds):
+ * it must end with want, for why; how many rounds ran.
+ */
+static unsigned rounds_end(unsigned max, long dirty, uint64_t dt, int want,
+                           enum xlmig_policy_reason why)
 {
     uint64_t t = 1;
     int after, d = XLMIG_POLICY_CONTINUE;
     unsigned i;
 
+    xlmig_policy_init(&pol, &par, NULL);
     for (i = 0; i < max; i++) {
         d = round_ab(i, dirty, &t, dt, &after);
         if (d != XLMIG_POLICY_CONTINUE)
             break;
     }
-    *ran = i;
-    return d;
+    CU_ASSERT_EQUAL(d, want);
+    CU_ASSERT_EQUAL(pol.why, why);
+    return i;
 }
 
 static void test_first_round_continues(void)
@@ -152,47 +157,34 @@ static void test_floor_over_default_target(void)
 /* A soft floor does not turn a timeout into a long downtime. */
 static void test_soft_floor_timeout_aborts(void)
 {
-    unsigned i;
-    int d;
-
     setup();
     par.switchover_ns = 2000 * MS;
     par.bound = XLMIG_DOWNTIME_TARGET;
     par.timeout_ns = 5000 * MS;
-    xlmig_policy_init(&pol, &par, NULL);
     /* 40 MiB dirtied every 400 ms round: the pages never fit. */
-    d = rounds_until_decided(40, 10240, 400 * MS, &i);
-    CU_ASSERT_EQUAL(d, XLMIG_POLICY_ABORT);
-    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ABORT);
+    rounds_end(40, 10240, 400 * MS, XLMIG_POLICY_ABORT,
+               XLMIG_WHY_TIMEOUT_ABORT);
 }
 
 static void test_timeout_aborts(void)
 {
     unsigned i;
-    int d;
 
     setup();
     par.timeout_ns = 3000 * MS;
-    xlmig_policy_init(&pol, &par, NULL);
     /* Never converging: same dirty count every round. */
-    d = rounds_until_decided(20, 262144, 1000 * MS, &i);
-    CU_ASSERT_EQUAL(d, XLMIG_POLICY_ABORT);
-    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ABORT);
+    i = rounds_end(20, 262144, 1000 * MS, XLMIG_POLICY_ABORT,
+                   XLMIG_WHY_TIMEOUT_ABORT);
     CU_ASSERT(i >= 3 && i <= 4);
 }
 
 static void test_timeout_long_downtime(void)
 {
-    unsigned i;
-    int d;
-
     setup();
     par.timeout_ns = 3000 * MS;
     par.allow_long_downtime = true;
-    xlmig_policy_init(&pol, &par, NULL);
-    d = rounds_until_decided(20, 262144, 1000 * MS, &i);
-    CU_ASSERT_EQUAL(d, XLMIG_POLICY_STOP_AND_COPY);
-    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_LONG);
+    rounds_end(20, 262144, 1000 * MS, XLMIG_POLICY_STOP_AND_COPY,
+               XLMIG_WHY_TIMEOUT_LONG);
 }
 
 /* A first round far longer than the budget is cut short mid-round. */

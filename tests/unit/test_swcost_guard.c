@@ -46,6 +46,18 @@ static void asked(xlmig_policy_params *p, xlmig_downtime_kind k,
     p->allow_long_downtime = allow_long;
 }
 
+/* The pre-check of a fresh list c for a migration to peer, as asked. */
+static uint64_t precheck(const char *d, const char *peer,
+                         xlmig_downtime_kind k, bool allow_long,
+                         xlmig_checks *c, unsigned *n)
+{
+    xlmig_policy_params p;
+
+    asked(&p, k, allow_long);
+    xlmig_checks_init(c);
+    return xlmig_swcost_precheck(d, peer, &p, c, n);
+}
+
 static void history(uint64_t cost_ms)
 {
     xlmig_swcost s;
@@ -57,26 +69,22 @@ static void history(uint64_t cost_ms)
 
 static void test_precheck_no_dir(void)
 {
-    xlmig_policy_params p;
     xlmig_checks c;
     unsigned n = 7;
 
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(NULL, "xen2", &p, &c, &n), 0);
+    CU_ASSERT_EQUAL(precheck(NULL, "xen2", XLMIG_DOWNTIME_BOUND, false,
+                             &c, &n), 0);
     CU_ASSERT_EQUAL(n, 0);
     CU_ASSERT_EQUAL(c.n, 0);
 }
 
 static void test_precheck_nothing_yet(void)
 {
-    xlmig_policy_params p;
     xlmig_checks c;
     unsigned n = 7;
 
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen9", &p, &c, &n), 0);
+    CU_ASSERT_EQUAL(precheck(sub, "xen9", XLMIG_DOWNTIME_BOUND, false,
+                             &c, &n), 0);
     CU_ASSERT_EQUAL(n, 0);
     CU_ASSERT_EQUAL(c.n, 1);
     CU_ASSERT(c.items[0].ok);
@@ -94,16 +102,13 @@ static void test_precheck_refuses_only_a_hard_bound(void)
         { XLMIG_DOWNTIME_BOUND, true, true },
         { XLMIG_DOWNTIME_TARGET, false, true },
     };
-    xlmig_policy_params p;
     xlmig_checks c;
     unsigned i, n;
 
     history(500);
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        asked(&p, t[i].k, t[i].allow_long);
-        xlmig_checks_init(&c);
-        CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen2", &p, &c, &n),
-                        500 * MS);
+        CU_ASSERT_EQUAL(precheck(sub, "xen2", t[i].k, t[i].allow_long,
+                                 &c, &n), 500 * MS);
         CU_ASSERT_EQUAL(n, 1);
         CU_ASSERT_EQUAL(c.n, 1);
         CU_ASSERT_EQUAL(c.items[0].ok, t[i].ok);
@@ -111,17 +116,14 @@ static void test_precheck_refuses_only_a_hard_bound(void)
     }
     /* Within the bound: fine. */
     history(200);
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen2", &p, &c, &n),
-                    200 * MS);
+    CU_ASSERT_EQUAL(precheck(sub, "xen2", XLMIG_DOWNTIME_BOUND, false,
+                             &c, &n), 200 * MS);
     CU_ASSERT(c.items[0].ok);
 }
 
 /* A damaged history is started afresh, not a refusal. */
 static void test_precheck_damaged(void)
 {
-    xlmig_policy_params p;
     xlmig_checks c;
     char path[128];
     unsigned n;
@@ -133,10 +135,9 @@ static void test_precheck_damaged(void)
     CU_ASSERT_FATAL(f != NULL);
     fputs("garbage\n", f);
     fclose(f);
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
     xlmig_err_clear();
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen2", &p, &c, &n), 0);
+    CU_ASSERT_EQUAL(precheck(sub, "xen2", XLMIG_DOWNTIME_BOUND, false,
+                             &c, &n), 0);
     CU_ASSERT_EQUAL(n, 0);
     CU_ASSERT(c.items[0].ok);
     CU_ASSERT_EQUAL(xlmig_errcode(), 0);
