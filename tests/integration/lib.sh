@@ -60,6 +60,32 @@ assert_one_line_error() {
         { cat "$1" >&2; fail "error does not mention \"$2\""; }
 }
 
+# wait_precopy OUT: until the --json progress in OUT says pre-copy runs
+# (however slow the machine is today), then half a second into it.
+wait_precopy() {
+    local i
+    for i in $(seq 1 300); do
+        grep -q '"phase":"precopy"' "$1" && break
+        sleep 0.1
+    done
+    grep -q '"phase":"precopy"' "$1" || fail "pre-copy never started"
+    sleep 0.5
+}
+# assert_outcome OUT RC OUTCOME: exit RC (in $RC), the report in OUT
+# says OUTCOME.
+assert_outcome() {
+    local o
+    assert_rc "$2"
+    o=$(json_get "$1" outcome)
+    [ "$o" = "$3" ] || fail "$1: outcome \"$o\", expected $3"
+}
+# assert_aborted OUT: a cancelled migration (exit 2) whose report in
+# OUT says aborted, the guest still on the source.
+assert_aborted() {
+    assert_outcome "$1" 2 aborted
+    [ "$(json_get "$1" guest_on_source)" = true ] || fail "guest lost"
+}
+
 # syslog_start: a stand-in for /dev/log (syslog_listen.py) that the
 # test build writes to through $XLMIG_SYSLOG_SOCKET; the lines received
 # land in $SYSLOG, one message a line. syslog_lines PATTERN: how many

@@ -67,25 +67,30 @@ static void history(uint64_t cost_ms)
     CU_ASSERT_FATAL(xlmig_swcost_save(&s, sub, "xen2") == 0);
 }
 
+/* Nothing learned for peer in d: nothing to add to the bound. */
+static void assert_unlearned(const char *d, const char *peer,
+                             xlmig_checks *c)
+{
+    unsigned n = 7;
+
+    CU_ASSERT_EQUAL(precheck(d, peer, XLMIG_DOWNTIME_BOUND, false, c, &n),
+                    0);
+    CU_ASSERT_EQUAL(n, 0);
+}
+
 static void test_precheck_no_dir(void)
 {
     xlmig_checks c;
-    unsigned n = 7;
 
-    CU_ASSERT_EQUAL(precheck(NULL, "xen2", XLMIG_DOWNTIME_BOUND, false,
-                             &c, &n), 0);
-    CU_ASSERT_EQUAL(n, 0);
+    assert_unlearned(NULL, "xen2", &c);
     CU_ASSERT_EQUAL(c.n, 0);
 }
 
 static void test_precheck_nothing_yet(void)
 {
     xlmig_checks c;
-    unsigned n = 7;
 
-    CU_ASSERT_EQUAL(precheck(sub, "xen9", XLMIG_DOWNTIME_BOUND, false,
-                             &c, &n), 0);
-    CU_ASSERT_EQUAL(n, 0);
+    assert_unlearned(sub, "xen9", &c);
     CU_ASSERT_EQUAL(c.n, 1);
     CU_ASSERT(c.items[0].ok);
     CU_ASSERT(strstr(c.items[0].detail, "no switchover to xen9") != NULL);
@@ -126,7 +131,6 @@ static void test_precheck_damaged(void)
 {
     xlmig_checks c;
     char path[128];
-    unsigned n;
     FILE *f;
 
     history(100);
@@ -136,9 +140,7 @@ static void test_precheck_damaged(void)
     fputs("garbage\n", f);
     fclose(f);
     xlmig_err_clear();
-    CU_ASSERT_EQUAL(precheck(sub, "xen2", XLMIG_DOWNTIME_BOUND, false,
-                             &c, &n), 0);
-    CU_ASSERT_EQUAL(n, 0);
+    assert_unlearned(sub, "xen2", &c);
     CU_ASSERT(c.items[0].ok);
     CU_ASSERT_EQUAL(xlmig_errcode(), 0);
 }
