@@ -132,6 +132,22 @@ static xlmig_plan plan(xlmig_host_view l, xlmig_host_view p)
     return pl;
 }
 
+/*
+ * The guest (in state here) only on this host, Primary here, Secondary
+ * there, a switchover window open here and/or there.
+ */
+static xlmig_plan plan_window(xlmig_dom_state here, bool window_here,
+                              bool window_peer)
+{
+    xlmig_host_view l = view(here, N, N), p = view(N, N, N);
+
+    l.drbd = XLMIG_DISKS_PRIMARY;
+    p.drbd = XLMIG_DISKS_SECONDARY;
+    l.window = window_here;
+    p.window = window_peer;
+    return plan(l, p);
+}
+
 static bool has(const xlmig_plan *p, int host, xlmig_act act, xlmig_copy c)
 {
     unsigned i;
@@ -260,24 +276,14 @@ static void test_rows(void)
               pl.a[4].act == XLMIG_ACT_DROP_TOKENS);
 
     /* A source killed after the suspend: resume it, close its window. */
-    l = view(S, N, N);
-    p = view(N, N, N);
-    l.drbd = XLMIG_DISKS_PRIMARY;
-    p.drbd = XLMIG_DISKS_SECONDARY;
-    l.window = true;
-    pl = plan(l, p);
+    pl = plan_window(S, true, false);
     CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_LOCAL);
     CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RESUME, XLMIG_COPY_NAME));
     CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_CLOSE_WINDOW, 0));
     CU_ASSERT_EQUAL(pl.n, 2);
 
     /* Settled but for an open window: that is not "nothing to do". */
-    l = view(R, N, N);
-    p = view(N, N, N);
-    l.drbd = XLMIG_DISKS_PRIMARY;
-    p.drbd = XLMIG_DISKS_SECONDARY;
-    p.window = true;
-    pl = plan(l, p);
+    pl = plan_window(R, false, true);
     CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_ACT);
     CU_ASSERT(has(&pl, XLMIG_HOST_PEER, XLMIG_ACT_CLOSE_WINDOW, 0));
     CU_ASSERT_EQUAL(pl.n, 1);
