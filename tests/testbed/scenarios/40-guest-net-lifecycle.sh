@@ -36,14 +36,11 @@ tb_guest_restarts xen1 g1 crash r0
 tb_guest_powers_off xen1 g1 r0
 
 # --- a load that cannot run is an error, not a quiet idle guest ----------
-rc=0
-out=$( (tb_guest_create xen1 g3 disks= net=none mem=128 dirty_mb_s=1 dirty_ws_mb=64) 2>&1) ||
-    rc=$?
-# Indented: the harness reads a line starting "FAIL" as a failed check.
-sed "s/^/    /" <<< "$out"
-tb_assert "a 64 MiB working set in a 128 MiB guest fails the guest's creation" [ $rc != 0 ]
-tb_assert "the failure says why" eval \
-    "grep -q 'g3 on xen1 reports an error: TBGUEST ERROR working set 64 MiB does not fit' <<< \"\$out\""
+# (tb_capture runs it in a subshell: its tb_fail does not end the scenario)
+tb_capture tb_guest_create xen1 g3 disks= net=none mem=128 dirty_mb_s=1 dirty_ws_mb=64
+tb_assert "a 64 MiB working set in a 128 MiB guest fails the guest's creation" [ $TB_RC != 0 ]
+tb_assert "the failure says why" tb_said \
+    'g3 on xen1 reports an error: TBGUEST ERROR working set 64 MiB does not fit'
 tb_run xen1 "xl destroy g3" || true
 tb_guest_create xen1 g3 disks= net=none dirty_mb_s=1 dirty_ws_mb=64
 tb_assert "sized for it (no mem= given), the guest runs that load" \
