@@ -404,6 +404,26 @@ static void test_dump_malformed_and_truncated(void)
 
 /* ---- DRBD 9 status --json ---- */
 
+/* Each cut of b short of upto bytes is refused by parse. */
+static void assert_cuts_refused(int (*parse)(const char *, size_t,
+                                             const char *,
+                                             xlmig_drbd_state *),
+                                const char *b, size_t upto,
+                                const char *what)
+{
+    xlmig_drbd_state s;
+    size_t cut;
+
+    for (cut = 0; cut < upto; cut++) {
+        xlmig_drbd_state_init(&s);
+        if (!parse(b, cut, "r9", &s)) {
+            fprintf(stderr, "\n%s cut at %zu accepted\n", what, cut);
+            CU_FAIL("truncated output accepted");
+            break;
+        }
+    }
+}
+
 static void test_status_json(void)
 {
     xlmig_drbd_state s;
@@ -486,19 +506,11 @@ static void test_status_json_malformed(void)
 
 static void test_status_json_truncated(void)
 {
-    xlmig_drbd_state s;
-    size_t len, cut, last;
+    size_t len;
     char *b = load("v9-status-json-synced.txt", &len);
 
-    last = strrchr(b, ']') - b;
-    for (cut = 0; cut <= last; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_status_json(b, cut, "r9", &s)) {
-            fprintf(stderr, "\nstatus cut at %zu accepted\n", cut);
-            CU_FAIL("truncated status accepted");
-            break;
-        }
-    }
+    assert_cuts_refused(xlmig_drbd_parse_status_json, b,
+                        strrchr(b, ']') - b + 1, "status");
     free(b);
 }
 
@@ -507,7 +519,7 @@ static void test_status_json_truncated(void)
 static void test_events2(void)
 {
     xlmig_drbd_state s;
-    size_t len, cut;
+    size_t len;
     char *b = load("v9-events2-now-synced.txt", &len);
 
     xlmig_drbd_state_init(&s);
@@ -519,14 +531,7 @@ static void test_events2(void)
     CU_ASSERT(xlmig_drbd_state_synced(&s));
     CU_ASSERT_EQUAL(s.minor, 1);
     /* Cut anywhere before the end marker's newline: refused. */
-    for (cut = 0; cut < len; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_events2(b, cut, "r9", &s)) {
-            fprintf(stderr, "\nevents2 cut at %zu accepted\n", cut);
-            CU_FAIL("truncated events2 accepted");
-            break;
-        }
-    }
+    assert_cuts_refused(xlmig_drbd_parse_events2, b, len, "events2");
     xlmig_err_clear();
     xlmig_drbd_state_init(&s);
     CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
@@ -547,7 +552,7 @@ static void test_events2(void)
 static void test_three_nodes(void)
 {
     xlmig_drbd_state s;
-    size_t len, cut, last;
+    size_t len;
     char *b = load("v9-status-json-3node-third-primary.txt", &len);
 
     /* The first peer is Secondary; the third node's Primary shows. */
@@ -557,15 +562,8 @@ static void test_three_nodes(void)
     CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
     CU_ASSERT_EQUAL(s.peer_primaries, 1);
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
-    last = strrchr(b, ']') - b;
-    for (cut = 0; cut <= last; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_status_json(b, cut, "r9", &s)) {
-            fprintf(stderr, "\n3-node status cut at %zu accepted\n", cut);
-            CU_FAIL("truncated status accepted");
-            break;
-        }
-    }
+    assert_cuts_refused(xlmig_drbd_parse_status_json, b,
+                        strrchr(b, ']') - b + 1, "3-node status");
     free(b);
 
     b = load("v9-events2-now-3node.txt", &len);
@@ -576,14 +574,7 @@ static void test_three_nodes(void)
     CU_ASSERT_EQUAL(s.peer_primaries, 1);
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
     CU_ASSERT(xlmig_drbd_state_synced(&s));
-    for (cut = 0; cut < len; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_events2(b, cut, "r9", &s)) {
-            fprintf(stderr, "\n3-node events2 cut at %zu accepted\n", cut);
-            CU_FAIL("truncated events2 accepted");
-            break;
-        }
-    }
+    assert_cuts_refused(xlmig_drbd_parse_events2, b, len, "3-node events2");
     free(b);
 
     /* A third node out of sync or cut off is not hidden either. */

@@ -48,43 +48,47 @@ static void conf(xlmig_config *c, const char *text)
                                              "x.conf"), 0);
 }
 
+/* No peer resolved: as given, the peer unknown until it answers. */
+#define NO_PEER ""
+
 static void test_resolve(void)
 {
+    /* address, peer: NULL not looked at here */
+    static const struct {
+        bool conf;
+        const char *given, *address, *peer;
+    } t[] = {
+        /* the DRBD name: reached by its address */
+        { true, "xen2", "10.0.0.2", "xen2" },
+        { true, "xen2.example.org", "10.0.0.2", NULL },
+        /* a user typed stays with the address */
+        { true, "root@xen2", "root@10.0.0.2", "xen2" },
+        /* unless the address names its own */
+        { true, "root@xen3", "ops@mig3", NULL },
+        /* the address: mapped back to the peer, reached as typed */
+        { true, "10.0.0.2", "10.0.0.2", "xen2" },
+        { true, "admin@10.0.0.2", "admin@10.0.0.2", "xen2" },
+        { true, "mig3", NULL, "xen3" },
+        /* anything else: as given, peer unknown until it answers */
+        { true, "10.0.0.9", "10.0.0.9", NO_PEER },
+        { false, "xen2", "xen2", NO_PEER },
+    };
     xlmig_config c;
     xlmig_dest d;
+    unsigned i;
 
     conf(&c, "migration_address.xen2 = 10.0.0.2\n"
              "migration_address.xen3 = ops@mig3\n");
-    /* the DRBD name: reached by its address */
-    xlmig_dest_resolve(&c, "xen2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    CU_ASSERT_STRING_EQUAL(d.given, "xen2");
-    xlmig_dest_resolve(&c, "xen2.example.org", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.2");
-    /* a user typed stays with the address */
-    xlmig_dest_resolve(&c, "root@xen2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "root@10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    /* unless the address names its own */
-    xlmig_dest_resolve(&c, "root@xen3", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "ops@mig3");
-    /* the address: mapped back to the peer, reached as typed */
-    xlmig_dest_resolve(&c, "10.0.0.2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    xlmig_dest_resolve(&c, "admin@10.0.0.2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "admin@10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    xlmig_dest_resolve(&c, "mig3", &d);
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen3");
-    /* anything else: as given, peer unknown until it answers */
-    xlmig_dest_resolve(&c, "10.0.0.9", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.9");
-    CU_ASSERT_PTR_NULL(d.peer);
-    xlmig_dest_resolve(NULL, "xen2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "xen2");
-    CU_ASSERT_PTR_NULL(d.peer);
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        xlmig_dest_resolve(t[i].conf ? &c : NULL, t[i].given, &d);
+        CU_ASSERT_STRING_EQUAL(d.given, t[i].given);
+        if (t[i].address)
+            CU_ASSERT_STRING_EQUAL(d.address, t[i].address);
+        if (t[i].peer && !t[i].peer[0])
+            CU_ASSERT_PTR_NULL(d.peer);
+        if (t[i].peer && t[i].peer[0])
+            CU_ASSERT_STRING_EQUAL(d.peer, t[i].peer);
+    }
     CU_ASSERT_STRING_EQUAL(xlmig_peer_address(&c, "xen3"), "ops@mig3");
     CU_ASSERT_STRING_EQUAL(xlmig_peer_address(&c, "xen4"), "xen4");
     CU_ASSERT_STRING_EQUAL(xlmig_peer_address(NULL, "xen2"), "xen2");
