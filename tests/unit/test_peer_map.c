@@ -117,6 +117,20 @@ static const xlmig_check *only_row(const xlmig_checks *c, bool ok)
     return &c->items[0];
 }
 
+/*
+ * d resolved from given, answered by a host calling itself said:
+ * refused, one failed row in ck; its detail.
+ */
+static const char *refusal(xlmig_checks *ck, xlmig_dest *d,
+                           const xlmig_config *c, const char *given,
+                           const char *said)
+{
+    xlmig_checks_init(ck);
+    xlmig_dest_resolve(c, given, d);
+    CU_ASSERT_PTR_NULL(xlmig_peer_check(ck, d, said, res, 2));
+    return only_row(ck, false)->detail;
+}
+
 static void test_check(void)
 {
     xlmig_config c;
@@ -141,33 +155,25 @@ static void test_check(void)
     CU_ASSERT_PTR_NOT_NULL(xlmig_peer_check(&ck, &d, "xen2", res, 2));
     only_row(&ck, true);
     /* a host that is no peer of r0 */
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "10.0.0.9", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "10.0.0.9", "xen3"),
+                           "destination"
                            " 10.0.0.9 calls itself xen3, which is not a"
                            " DRBD peer of r0 (peers: xen2)");
     /* named by its own name */
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "root@xen3", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "root@xen3", "xen3"),
+                           "destination"
                            " root@xen3 is not a DRBD peer of r0 (peers:"
                            " xen2)");
     /* every resource counts, not only the first */
     strcpy(res[1].peers[1], "xen4");
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "xen2", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen2", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "xen2", "xen2"),
+                           "destination"
                            " xen2 is not a DRBD peer of r1 (peers: xen3,"
                            " xen4)");
     /* the configured address reaches another host */
     two_resources();
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "xen2", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "xen2", "xen3"),
+                           "destination"
                            " xen2 calls itself xen3, but xlmig.conf gives"
                            " 10.0.0.2 as the migration_address of xen2");
     /* ... even with no DRBD disks to compare with */
@@ -175,10 +181,8 @@ static void test_check(void)
     CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 0));
     only_row(&ck, false);
     /* a peer that did not say who it is */
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "10.0.0.9", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "10.0.0.9", ""),
+                           "destination"
                            " 10.0.0.9 did not say its host name");
     /* nothing to compare with: no row */
     xlmig_checks_init(&ck);
