@@ -86,6 +86,26 @@ assert_aborted() {
     [ "$(json_get "$1" guest_on_source)" = true ] || fail "guest lost"
 }
 
+# wait_receiver DIR TENTHS: a receiver that wrote DIR/dest.started and
+# writes its exit code to DIR/dest.rc, waited for (a source that died
+# does not wait for it), TENTHS tenths of a second at the most.
+wait_receiver() {
+    local n=0
+    while [ -f "$1/dest.started" ] && [ ! -f "$1/dest.rc" ] &&
+          [ $n -lt "$2" ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+}
+# job_started MAX: after starting a background job, wait for one to end
+# when MAX run (JOBS_RUNNING counts them; start it at 0).
+job_started() {
+    JOBS_RUNNING=$((JOBS_RUNNING + 1))
+    if [ "$JOBS_RUNNING" -ge "$1" ]; then
+        wait -n || true
+        JOBS_RUNNING=$((JOBS_RUNNING - 1))
+    fi
+}
+
 # syslog_start: a stand-in for /dev/log (syslog_listen.py) that the
 # test build writes to through $XLMIG_SYSLOG_SOCKET; the lines received
 # land in $SYSLOG, one message a line. syslog_lines PATTERN: how many
