@@ -327,6 +327,15 @@ tb_report() {
     printf '%s %s %s\n' "${TB_SCENARIO:-adhoc}" "$1" "$2" >> "$TB_RUN/results"
 }
 
+# tb_report_downtime WHAT [tool]: the last migration's guest-visible
+# downtime (largest heartbeat gap, the clocks' error, the network gap;
+# with "tool", what xl-migrate-drbd itself measured) as "WHAT downtime_s".
+tb_report_downtime() {
+    local tool=${2:+; tool: $TB_XLMIG_DOWNTIME}
+    tb_report "$1 downtime_s" \
+        "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s$tool)"
+}
+
 # ------------------------------------------------------------------ DRBD --
 
 tb_drbd_init() {

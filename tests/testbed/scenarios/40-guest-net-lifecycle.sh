@@ -21,11 +21,9 @@ DIRTY=${TB_DIRTY_MB_S:-4}
 tb_reset
 tb_guest_create xen1 g1 disks=r0 dirty_mb_s="$DIRTY"
 tb_migrate_stock g1 xen1 xen2
-tb_report "stock-xl-migrate xen1->xen2 downtime_s" \
-    "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s)"
+tb_report_downtime "stock-xl-migrate xen1->xen2"
 tb_xenbe_migrate g1 xen2 xen1 ""
-tb_report "xl-migrate-drbd xen2->xen1 downtime_s" \
-    "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
+tb_report_downtime "xl-migrate-drbd xen2->xen1" tool
 tb_ok xen1 "xl destroy g1"
 
 # --- a guest started by xl create: reboot, crash, power off -------------
