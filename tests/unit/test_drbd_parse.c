@@ -404,12 +404,24 @@ static void test_dump_malformed_and_truncated(void)
 
 /* ---- DRBD 9 status --json ---- */
 
+/* A DRBD 9 state parser (status --json, events2). */
+typedef int state_parser(const char *buf, size_t len, const char *res,
+                         xlmig_drbd_state *s);
+
+/* The recording file, which parse must read whole into s (for r9). */
+static char *load_state(const char *file, state_parser *parse,
+                        xlmig_drbd_state *s, size_t *len)
+{
+    char *b = load(file, len);
+
+    xlmig_drbd_state_init(s);
+    CU_ASSERT_EQUAL(parse(b, *len, "r9", s), 0);
+    return b;
+}
+
 /* Each cut of b short of upto bytes is refused by parse. */
-static void assert_cuts_refused(int (*parse)(const char *, size_t,
-                                             const char *,
-                                             xlmig_drbd_state *),
-                                const char *b, size_t upto,
-                                const char *what)
+static void assert_cuts_refused(state_parser *parse, const char *b,
+                                size_t upto, const char *what)
 {
     xlmig_drbd_state s;
     size_t cut;
@@ -428,10 +440,9 @@ static void test_status_json(void)
 {
     xlmig_drbd_state s;
     size_t len;
-    char *b = load("v9-status-json-synced.txt", &len);
+    char *b = load_state("v9-status-json-synced.txt",
+                         xlmig_drbd_parse_status_json, &s, &len);
 
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r9", &s), 0);
     CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_PRIMARY);
     CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_SECONDARY);
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
@@ -446,9 +457,8 @@ static void test_status_json(void)
     assert_err("r0", "not in drbdsetup status");
     free(b);
 
-    b = load("v9-status-json-syncing.txt", &len);
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r9", &s), 0);
+    b = load_state("v9-status-json-syncing.txt",
+                   xlmig_drbd_parse_status_json, &s, &len);
     CU_ASSERT_STRING_EQUAL(s.repl, "SyncSource");
     CU_ASSERT_STRING_EQUAL(s.peer_disk, "Inconsistent");
     CU_ASSERT(!xlmig_drbd_state_synced(&s));
@@ -520,10 +530,9 @@ static void test_events2(void)
 {
     xlmig_drbd_state s;
     size_t len;
-    char *b = load("v9-events2-now-synced.txt", &len);
+    char *b = load_state("v9-events2-now-synced.txt",
+                         xlmig_drbd_parse_events2, &s, &len);
 
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(b, len, "r9", &s), 0);
     CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_SECONDARY);
     CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
     CU_ASSERT_EQUAL(s.peer_primaries, 1);
@@ -549,30 +558,31 @@ static void test_events2(void)
 
 /* ---- DRBD 9 with a third node: every peer connection counts ---- */
 
+/* Two connections, the one to xen2 first; the third node is Primary. */
+static void assert_third_primary(const xlmig_drbd_state *s)
+{
+    CU_ASSERT_EQUAL(s->nconn, 2);
+    CU_ASSERT_EQUAL(s->peer_role, XLMIG_DRBD_ROLE_PRIMARY);
+    CU_ASSERT_EQUAL(s->peer_primaries, 1);
+    CU_ASSERT_STRING_EQUAL(s->peer_name, "xen2");
+}
+
 static void test_three_nodes(void)
 {
     xlmig_drbd_state s;
     size_t len;
-    char *b = load("v9-status-json-3node-third-primary.txt", &len);
-
     /* The first peer is Secondary; the third node's Primary shows. */
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r9", &s), 0);
-    CU_ASSERT_EQUAL(s.nconn, 2);
-    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
-    CU_ASSERT_EQUAL(s.peer_primaries, 1);
-    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
+    char *b = load_state("v9-status-json-3node-third-primary.txt",
+                         xlmig_drbd_parse_status_json, &s, &len);
+
+    assert_third_primary(&s);
     assert_cuts_refused(xlmig_drbd_parse_status_json, b,
                         strrchr(b, ']') - b + 1, "3-node status");
     free(b);
 
-    b = load("v9-events2-now-3node.txt", &len);
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(b, len, "r9", &s), 0);
-    CU_ASSERT_EQUAL(s.nconn, 2);
-    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
-    CU_ASSERT_EQUAL(s.peer_primaries, 1);
-    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
+    b = load_state("v9-events2-now-3node.txt", xlmig_drbd_parse_events2,
+                   &s, &len);
+    assert_third_primary(&s);
     CU_ASSERT(xlmig_drbd_state_synced(&s));
     assert_cuts_refused(xlmig_drbd_parse_events2, b, len, "3-node events2");
     free(b);
