@@ -210,29 +210,36 @@ static void test_84_state_malformed(void)
 
 /* ---- drbdsetup show ---- */
 
+/* Resource name of the show recording file, parsed whole into sh. */
+static const xlmig_drbd_show_res *show_res(const char *file,
+                                           xlmig_drbd_show *sh,
+                                           const char *name)
+{
+    const xlmig_drbd_show_res *r;
+    size_t len;
+    char *b = load(file, &len);
+
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
+    free(b);
+    r = xlmig_drbd_show_find(sh, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    return r;
+}
+
 static void test_show_84(void)
 {
     const xlmig_drbd_show_res *r;
     xlmig_drbd_show *sh = calloc(1, sizeof(*sh));
-    size_t len;
-    char *b;
 
-    b = load("v84-show-r0.txt", &len);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
+    r = show_res("v84-show-r0.txt", sh, "r0");
     CU_ASSERT_EQUAL(sh->n, 1);
-    r = xlmig_drbd_show_find(sh, "r0");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(r->protocol, 'C');
     CU_ASSERT_EQUAL(r->two_primaries, 0);
     CU_ASSERT_EQUAL(r->nminors, 1);
     CU_ASSERT_EQUAL(r->minors[0], 0);
-    free(b);
 
-    b = load("v84-show-all.txt", &len);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
+    r = show_res("v84-show-all.txt", sh, "r1");
     CU_ASSERT_EQUAL(sh->n, 2);
-    r = xlmig_drbd_show_find(sh, "r1");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(r->two_primaries, 1);
     CU_ASSERT_EQUAL(r->nminors, 2);
     CU_ASSERT_PTR_EQUAL(xlmig_drbd_show_by_minor(sh, 2), r);
@@ -240,7 +247,6 @@ static void test_show_84(void)
                         xlmig_drbd_show_find(sh, "r0"));
     CU_ASSERT_PTR_NULL(xlmig_drbd_show_by_minor(sh, 9));
     CU_ASSERT_PTR_NULL(xlmig_drbd_show_find(sh, "r2"));
-    free(b);
     free(sh);
 }
 
@@ -248,20 +254,14 @@ static void test_show_9(void)
 {
     const xlmig_drbd_show_res *r;
     xlmig_drbd_show *sh = calloc(1, sizeof(*sh));
-    size_t len;
-    char *b;
 
-    b = load("v9-show-r9.txt", &len);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
-    r = xlmig_drbd_show_find(sh, "r9");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    r = show_res("v9-show-r9.txt", sh, "r9");
     CU_ASSERT_EQUAL(r->protocol, 'C');
     CU_ASSERT_EQUAL(r->two_primaries, 0);
     CU_ASSERT_EQUAL(r->nconn, 1);
     CU_ASSERT_STRING_EQUAL(r->peer_name, "xen2");
     CU_ASSERT_EQUAL(r->nminors, 1);
     CU_ASSERT_EQUAL(r->minors[0], 1);
-    free(b);
     free(sh);
 }
 
