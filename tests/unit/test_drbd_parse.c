@@ -334,14 +334,23 @@ static void test_show_truncated(void)
 
 /* ---- drbdadm dump ---- */
 
+/* The dump recording file, read into c for res: its two hosts. */
+static char *load_pair_dump(const char *file, const char *res,
+                            xlmig_drbd_conf *c, size_t *len)
+{
+    char *b = load(file, len);
+
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, *len, res, c), 0);
+    CU_ASSERT_EQUAL(c->nhosts, 2);
+    return b;
+}
+
 static void test_dump_84(void)
 {
     xlmig_drbd_conf c;
     size_t len;
-    char *b = load("v84-dump-r0.txt", &len);
+    char *b = load_pair_dump("v84-dump-r0.txt", "r0", &c, &len);
 
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, len, "r0", &c), 0);
-    CU_ASSERT_EQUAL(c.nhosts, 2);
     CU_ASSERT_STRING_EQUAL(c.hosts[0].name, "xen1");
     CU_ASSERT_STRING_EQUAL(c.hosts[1].name, "xen2");
     CU_ASSERT_EQUAL(c.hosts[0].minor, 0);
@@ -357,10 +366,8 @@ static void test_dump_9(void)
 {
     xlmig_drbd_conf c;
     size_t len;
-    char *b = load("v9-dump-r9.txt", &len);
+    char *b = load_pair_dump("v9-dump-r9.txt", "r9", &c, &len);
 
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, len, "r9", &c), 0);
-    CU_ASSERT_EQUAL(c.nhosts, 2);
     CU_ASSERT_STRING_EQUAL(c.hosts[1].name, "xen2");
     CU_ASSERT_EQUAL(c.hosts[1].minor, -1);
     CU_ASSERT_EQUAL(c.minor, 1);
