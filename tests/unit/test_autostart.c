@@ -212,6 +212,19 @@ static void mk(xlmig_placement *p, const char *cfg, const char *cfg_text,
     p->auto_text = au_text ? strdup(au_text) : NULL;
 }
 
+/* Placement (fields as for mk()) validated: its rc. */
+static int validated(const char *cfg, const char *cfg_text, const char *au,
+                     const char *au_text)
+{
+    xlmig_placement p;
+    int rc;
+
+    mk(&p, cfg, cfg_text, au, au_text);
+    rc = xlmig_placement_validate(&p);
+    xlmig_placement_dispose(&p);
+    return rc;
+}
+
 static void test_validate(void)
 {
     static const char *bad_names[] = {
@@ -219,49 +232,35 @@ static void test_validate(void)
         "..", "x\ny",
     };
     char longname[300];
-    xlmig_placement p;
     unsigned i;
 
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), 0);
-    xlmig_placement_dispose(&p);
-    mk(&p, "web_01-a.b+c@d.cfg", G1, "10-web_01", NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), 0);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated("g1.cfg", G1, "g1.cfg", NULL), 0);
+    CU_ASSERT_EQUAL(validated("web_01-a.b+c@d.cfg", G1, "10-web_01", NULL),
+                    0);
     for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
-        mk(&p, bad_names[i], G1, NULL, NULL);
-        CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-        xlmig_placement_dispose(&p);
-        mk(&p, "g1.cfg", G1, bad_names[i], NULL);
-        CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-        xlmig_placement_dispose(&p);
+        CU_ASSERT_EQUAL(validated(bad_names[i], G1, NULL, NULL),
+                        XLMIG_E_PROTO);
+        CU_ASSERT_EQUAL(validated("g1.cfg", G1, bad_names[i], NULL),
+                        XLMIG_E_PROTO);
     }
     memset(longname, 'a', 256);
     longname[256] = 0;
-    mk(&p, longname, G1, NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated(longname, G1, NULL, NULL), XLMIG_E_PROTO);
     /* Another guest's text, no text, broken text. */
     xlmig_err_clear();
-    mk(&p, "g1.cfg", "name = \"g2\"\n", NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
+    CU_ASSERT_EQUAL(validated("g1.cfg", "name = \"g2\"\n", NULL, NULL),
+                    XLMIG_E_PROTO);
     CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "names guest \"g2\""));
-    xlmig_placement_dispose(&p);
-    mk(&p, "g1.cfg", NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated("g1.cfg", NULL, NULL, NULL), XLMIG_E_PROTO);
     xlmig_err_clear();
-    mk(&p, "g1.cfg", "memory = = 3\n", NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
+    CU_ASSERT_EQUAL(validated("g1.cfg", "memory = = 3\n", NULL, NULL),
+                    XLMIG_E_PROTO);
     CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "not an xl config"));
-    xlmig_placement_dispose(&p);
-    mk(&p, NULL, NULL, "g1", "memory = 3\n");     /* copy with no name */
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    /* A copy with no name. */
+    CU_ASSERT_EQUAL(validated(NULL, NULL, "g1", "memory = 3\n"),
+                    XLMIG_E_PROTO);
     /* A link needs a config file to link to. */
-    mk(&p, NULL, NULL, "g1.cfg", NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated(NULL, NULL, "g1.cfg", NULL), XLMIG_E_PROTO);
     xlmig_err_clear();
 }
 
