@@ -331,15 +331,28 @@ static void txn_end(txn_case *c)
     xlmig_placement_dispose(&c->p);
 }
 
+/* g1.cfg, linked from auto/g1.cfg by a relative link at the source. */
+static int txn_begin_relative(txn_case *c)
+{
+    mk(&c->p, "g1.cfg", G1, "g1.cfg", NULL);
+    c->p.auto_relative = true;
+    return txn_begin(c);
+}
+
+/* Neither staged file of g1.cfg is left. */
+static void assert_none_staged(void)
+{
+    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
+    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
+}
+
 /* Into a destination without an auto dir: staged unseen, then there. */
 static void test_txn_stage_commit(void)
 {
     txn_case c;
 
     fresh(false);
-    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
-    c.p.auto_relative = true;
-    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_EQUAL(txn_begin_relative(&c), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(c.detail, "auto/g1.cfg (a link)"));
     CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     CU_ASSERT_FALSE(exists("xen/g1.cfg"));
@@ -350,8 +363,7 @@ static void test_txn_stage_commit(void)
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "../g1.cfg");
     /* The link works: it reads the config. */
     CU_ASSERT_STRING_EQUAL(text_of("xen/auto/g1.cfg"), G1);
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
+    assert_none_staged();
     txn_end(&c);
     /* Committed stays committed. */
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
@@ -402,8 +414,7 @@ static void test_txn_rollback_after_commit(void)
     CU_ASSERT_EQUAL(stat(old, &st), 0);
     CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "/srv/old/g1.cfg");
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
+    assert_none_staged();
     txn_end(&c);
 }
 
@@ -415,13 +426,10 @@ static void test_txn_same_is_noop(void)
     fresh(true);
     put_file("xen/g1.cfg", G1);
     put_link("xen/auto/g1.cfg", "../g1.cfg");
-    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
-    c.p.auto_relative = true;
-    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_EQUAL(txn_begin_relative(&c), 0);
     CU_ASSERT_PTR_NULL(strstr(c.detail, "replaces"));
     CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
+    assert_none_staged();
     CU_ASSERT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     xlmig_autostart_rollback(&c.t);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
@@ -466,8 +474,7 @@ static void test_txn_commit_half_way(void)
     CU_ASSERT_NOT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"),
                            "name = \"g1\"\nmemory = 64\n");
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
+    assert_none_staged();
     txn_end(&c);
     xlmig_err_clear();
 }
