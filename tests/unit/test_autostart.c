@@ -118,6 +118,22 @@ static int fini(void)
 
 #define G1 "name = \"g1\"\nmemory = 128\n"
 
+/* g1's placement as found in the dirs. */
+static void find_g1(xlmig_placement *p)
+{
+    xlmig_placement_init(p);
+    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", p), 0);
+}
+
+/* A link at rel to the absolute path of rel_target. */
+static void put_abs_link(const char *rel, const char *rel_target)
+{
+    char target[512];
+
+    path(target, sizeof(target), rel_target);
+    put_link(rel, target);
+}
+
 static void test_find_cfg_and_relative_link(void)
 {
     xlmig_placement p;
@@ -127,8 +143,7 @@ static void test_find_cfg_and_relative_link(void)
     put_file("xen/g2.cfg", "name = \"g2\"\n");
     put_link("xen/auto/g2.cfg", "../g2.cfg");
     put_link("xen/auto/g1.cfg", "../g1.cfg");
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    find_g1(&p);
     CU_ASSERT_STRING_EQUAL(p.cfg_name, "g1.cfg");
     CU_ASSERT_STRING_EQUAL(p.cfg_text, G1);
     CU_ASSERT_STRING_EQUAL(p.auto_name, "g1.cfg");
@@ -140,16 +155,13 @@ static void test_find_cfg_and_relative_link(void)
 
 static void test_find_absolute_link_to_other_name(void)
 {
-    char target[512];
     xlmig_placement p;
 
     fresh(true);
     /* No g1.cfg or g1: the file the link names, in the config dir. */
     put_file("xen/web.conf", G1);
-    path(target, sizeof(target), "xen/web.conf");
-    put_link("xen/auto/web", target);
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    put_abs_link("xen/auto/web", "xen/web.conf");
+    find_g1(&p);
     CU_ASSERT_STRING_EQUAL(p.cfg_name, "web.conf");
     CU_ASSERT_STRING_EQUAL(p.auto_name, "web");
     CU_ASSERT_PTR_NULL(p.auto_text);
@@ -166,8 +178,7 @@ static void test_find_copy_and_strangers(void)
     put_file("xen/g1.cfg", "this is { not xl\n");   /* not a config */
     put_file("xen/auto/.hidden", G1);               /* a dot file */
     put_file("xen/auto/zz-g1", G1);                 /* its own copy */
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    find_g1(&p);
     CU_ASSERT_PTR_NULL(p.cfg_name);
     CU_ASSERT_STRING_EQUAL(p.auto_name, "zz-g1");
     CU_ASSERT_STRING_EQUAL(p.auto_text, G1);
@@ -182,7 +193,7 @@ static void test_find_copy_and_strangers(void)
 /* A link that leads out of the config dir is carried as a copy. */
 static void test_find_link_elsewhere_is_copy(void)
 {
-    char other[512], target[512];
+    char other[512];
     xlmig_placement p;
 
     fresh(true);
@@ -190,10 +201,8 @@ static void test_find_link_elsewhere_is_copy(void)
     path(other, sizeof(other), "elsewhere");
     CU_ASSERT_EQUAL(mkdir(other, 0755), 0);
     put_file("elsewhere/g1.cfg", "name = \"g1\"\nmemory = 256\n");
-    path(target, sizeof(target), "elsewhere/g1.cfg");
-    put_link("xen/auto/g1", target);
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    put_abs_link("xen/auto/g1", "elsewhere/g1.cfg");
+    find_g1(&p);
     CU_ASSERT_STRING_EQUAL(p.cfg_name, "g1.cfg");
     CU_ASSERT_STRING_EQUAL(p.auto_name, "g1");
     CU_ASSERT_STRING_EQUAL(p.auto_text, "name = \"g1\"\nmemory = 256\n");
@@ -487,8 +496,7 @@ static void test_release(void)
     fresh(true);
     put_file("xen/g1.cfg", G1);
     put_link("xen/auto/g1.cfg", "../g1.cfg");
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    find_g1(&p);
     CU_ASSERT_EQUAL(xlmig_autostart_release(&dirs, &p), 0);
     CU_ASSERT_FALSE(exists("xen/auto/g1.cfg"));
     CU_ASSERT_TRUE(exists("xen/g1.cfg"));
