@@ -7,6 +7,16 @@ sim_guest() {
     printf 'name = %s\nmem_mib = %s\nprofile = idle\ndrbd = %s\n%s\n' \
         "$2" "$3" "$4" "${5:-}" >"$S/$1/guests/$2.conf"
 }
+# two_hosts [GUEST:MEM_MIB...]: xen1 and xen2 (1 GiB each), the guests
+# on xen1, the n-th on DRBD resource r<n> with its peer on xen2.
+two_hosts() {
+    local i=1 g
+    sim_host xen1 1024; sim_host xen2 1024
+    for g in "$@"; do
+        sim_guest xen1 "${g%%:*}" "${g#*:}" "r$i:xen2"
+        i=$((i + 1))
+    done
+}
 on() { local h=$1; shift; "$T" "$@" --sim-state "$S" --sim-host "$h"; }
 guests_on() { ls "$S/$1/guests" | sed 's/\.conf$//' | tr '\n' ' '; }
 # jfield FILE GUEST KEY: a guest's field in a (beautified) journal

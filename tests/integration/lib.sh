@@ -60,6 +60,52 @@ assert_one_line_error() {
         { cat "$1" >&2; fail "error does not mention \"$2\""; }
 }
 
+# wait_precopy OUT: until the --json progress in OUT says pre-copy runs
+# (however slow the machine is today), then half a second into it.
+wait_precopy() {
+    local i
+    for i in $(seq 1 300); do
+        grep -q '"phase":"precopy"' "$1" && break
+        sleep 0.1
+    done
+    grep -q '"phase":"precopy"' "$1" || fail "pre-copy never started"
+    sleep 0.5
+}
+# assert_outcome OUT RC OUTCOME: exit RC (in $RC), the report in OUT
+# says OUTCOME.
+assert_outcome() {
+    local o
+    assert_rc "$2"
+    o=$(json_get "$1" outcome)
+    [ "$o" = "$3" ] || fail "$1: outcome \"$o\", expected $3"
+}
+# assert_aborted OUT: a cancelled migration (exit 2) whose report in
+# OUT says aborted, the guest still on the source.
+assert_aborted() {
+    assert_outcome "$1" 2 aborted
+    [ "$(json_get "$1" guest_on_source)" = true ] || fail "guest lost"
+}
+
+# wait_receiver DIR TENTHS: a receiver that wrote DIR/dest.started and
+# writes its exit code to DIR/dest.rc, waited for (a source that died
+# does not wait for it), TENTHS tenths of a second at the most.
+wait_receiver() {
+    local n=0
+    while [ -f "$1/dest.started" ] && [ ! -f "$1/dest.rc" ] &&
+          [ $n -lt "$2" ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+}
+# job_started MAX: after starting a background job, wait for one to end
+# when MAX run (JOBS_RUNNING counts them; start it at 0).
+job_started() {
+    JOBS_RUNNING=$((JOBS_RUNNING + 1))
+    if [ "$JOBS_RUNNING" -ge "$1" ]; then
+        wait -n || true
+        JOBS_RUNNING=$((JOBS_RUNNING - 1))
+    fi
+}
+
 # syslog_start: a stand-in for /dev/log (syslog_listen.py) that the
 # test build writes to through $XLMIG_SYSLOG_SOCKET; the lines received
 # land in $SYSLOG, one message a line. syslog_lines PATTERN: how many

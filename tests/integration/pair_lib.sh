@@ -21,15 +21,11 @@ pair_start() {
 # pair_wait DIR: the source's exit code in $RC, once the receiver is
 # done too (a source that died does not wait for it).
 pair_wait() {
-    local dir=$1 n=0
     set +e
     wait "$PAIR_PID"
     RC=$?
     set -e
-    while [ -f "$dir/dest.started" ] && [ ! -f "$dir/dest.rc" ] &&
-          [ $n -lt 150 ]; do
-        sleep 0.1; n=$((n + 1))
-    done
+    wait_receiver "$1" 150
 }
 
 # wait_for FILE PATTERN [tenths]: until PATTERN shows in FILE; 1 (and

@@ -33,8 +33,7 @@ assert_one_line_error "$WORK/e" "domain \"-q\" is not a domain name"
 echo "migrate: options after and between the operands; -- ends them"
 
 # host subcommands with operands: options after them
-sim_host xen1 1024; sim_host xen2 1024
-sim_guest xen1 g1 16 r1:xen2
+two_hosts g1:16
 run maintenance on --sim-state "$S" --sim-host xen1
 assert_rc 0; assert_grep "xen1: maintenance on" "$WORK/o"
 run maintenance off --sim-state "$S" --sim-host xen1

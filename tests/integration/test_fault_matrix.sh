@@ -172,11 +172,7 @@ lock_cell() {
     migrate_g1 "$dir"
     rc=$?
     set -e
-    n=0
-    while [ -f "$dir/dest.started" ] && [ ! -f "$dir/dest.rc" ] &&
-          [ $n -lt 100 ]; do
-        sleep 0.1; n=$((n + 1))
-    done
+    wait_receiver "$dir" 100
     if [ -n "$hp" ]; then kill "$hp" 2>/dev/null || true; wait "$hp" || true; fi
     st=$(state_of "$dir" g1)
     [ "$rc $st" = "$want" ] || { verdict=FAIL; why="expected $want"; }
@@ -195,7 +191,7 @@ lock_cell() {
 # cell SIDE POINT KIND: run one migration, write DIR/result.
 cell() {
     local side=$1 point=$2 kind=$3 dir="$WORK/$1-$2-$3" fault rc want
-    local n=0 dest_out st rec=""
+    local dest_out st rec=""
     local t0
     t0=$(date +%s%N)
     mkdir -p "$dir/s" "$dir/d"
@@ -208,10 +204,7 @@ cell() {
     rc=$?
     set -e
     # A source that died does not wait for its receiver: we do.
-    while [ -f "$dir/dest.started" ] && [ ! -f "$dir/dest.rc" ] &&
-          [ $n -lt 100 ]; do
-        sleep 0.1; n=$((n + 1))
-    done
+    wait_receiver "$dir" 100
     want=$(expect "$side" "$point" "$kind")
     st=$(state_of "$dir" g1)
     dest_out=killed
@@ -270,7 +263,7 @@ cells="$cells $EXTRA_CELLS"
 cells="$cells lock:source:live lock:source:dead lock:dest:live lock:dest:dead"
 
 start=$(date +%s)
-running=0
+JOBS_RUNNING=0
 for c in $cells; do
     IFS=: read -r side point kind <<<"$c"
     if [ "$side" = lock ]; then
@@ -278,11 +271,7 @@ for c in $cells; do
     else
         cell "$side" "$point" "$kind" &
     fi
-    running=$((running + 1))
-    if [ $running -ge "$MATRIX_JOBS" ]; then
-        wait -n || true
-        running=$((running - 1))
-    fi
+    job_started "$MATRIX_JOBS"
 done
 wait
 

@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/evac_lib.sh"
 set -e
-sim_host xen1 1024; sim_host xen2 1024
-sim_guest xen1 a 32 r1:xen2
-sim_guest xen1 b 32 r2:xen2
+two_hosts a:32 b:32
 
 # The first evacuation, slowed so the others meet it.
 "$T" evacuate --bandwidth 8 --sim-state "$S" --sim-host xen1 \

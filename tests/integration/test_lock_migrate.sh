@@ -24,6 +24,22 @@ wait_incoming() {
         sleep 0.1; n=$((n + 1))
     done
 }
+# race HOST1 RUN1 TAG1 HOST2 RUN2 TAG2: a slow migration, then a second
+# one while the first is under way; the first must succeed. Sets P1
+# (the first's pid) and RC (the second's exit), prints the second's
+# stderr.
+race() {
+    local p2 rc1 rc2
+    mig "$1" "$2" "$3" --bandwidth 16
+    P1=$!
+    wait_incoming
+    mig "$4" "$5" "$6"
+    p2=$!
+    set +e; wait $p2; rc2=$?; wait $P1; rc1=$?; set -e
+    cat "$WORK/$6.err"
+    [ "$rc1" = 0 ] || { cat "$WORK/$3.err"; fail "$3 (first): exit $rc1"; }
+    RC=$rc2
+}
 # How many hosts record g1 running.
 running_count() {
     local n=0 f
@@ -34,15 +50,8 @@ running_count() {
 }
 
 # 1. Two migrations of g1 from A at once.
-mig "$A" "$WORK/run-a" m1 --bandwidth 16
-P1=$!
-wait_incoming
-mig "$A" "$WORK/run-a" m2
-P2=$!
-set +e; wait $P2; RC2=$?; wait $P1; RC1=$?; set -e
-cat "$WORK/m2.err"
-[ "$RC1" = 0 ] || { cat "$WORK/m1.err"; fail "first migration: exit $RC1"; }
-RC=$RC2; assert_rc 1
+race "$A" "$WORK/run-a" m1 "$A" "$WORK/run-a" m2
+assert_rc 1
 assert_one_line_error "$WORK/m2.err" \
     "guest g1 (uuid [0-9a-f-]*) is locked by pid $P1 (migrate, since "
 assert_grep "; try again when it ends" "$WORK/m2.err"
@@ -55,15 +64,8 @@ left=$(ls -A "$WORK/run-a/lock")$(ls -A "$WORK/run-d/lock")
 # 2. Two sources (hosts A and B, each holding a g1) feed D at once: the
 # second receiver refuses, naming the first; D runs g1 once.
 rm -f "$D/g1"
-mig "$A" "$WORK/run-a" s1 --bandwidth 16
-P1=$!
-wait_incoming
-mig "$B" "$WORK/run-b" s2
-P2=$!
-set +e; wait $P2; RC2=$?; wait $P1; RC1=$?; set -e
-cat "$WORK/s2.err"
-[ "$RC1" = 0 ] || { cat "$WORK/s1.err"; fail "first source: exit $RC1"; }
-RC=$RC2; assert_rc 1
+race "$A" "$WORK/run-a" s1 "$B" "$WORK/run-b" s2
+assert_rc 1
 assert_one_line_error "$WORK/s2.err" "pre-check failed on dest: guest-lock:\
  guest g1 (uuid [0-9a-f-]*) on [^ ]* is locked by pid [0-9]* (receive, since "
 [ "$(cat "$D/g1")" = running ] || fail "g1 not at the destination"

@@ -8,8 +8,7 @@
 set -e
 syslog_start
 P='^<[0-9]+>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]{8} xlmig\[[0-9]+\]: '
-sim_host xen1 1024; sim_host xen2 1024
-sim_guest xen1 a 16 r1:xen2
+two_hosts a:16
 sim_guest xen1 b 16 r2:xen2 "fault = source:precopy:error"
 sim_guest xen1 c 16 r3:xen2 "drbd_state = r3:Primary/StandAlone/UpToDate/DUnknown"
 

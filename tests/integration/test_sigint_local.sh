@@ -12,19 +12,12 @@ set -m
     "$T --receive --sim" >"$WORK/o" 2>"$WORK/e" &
 pid=$!
 set +m
-for i in $(seq 1 300); do
-    grep -q '"phase":"precopy"' "$WORK/o" && break
-    sleep 0.1
-done
-grep -q '"phase":"precopy"' "$WORK/o" || fail "pre-copy never started"
-sleep 0.5
+wait_precopy "$WORK/o"
 # what ^C does: the signal to every process of the foreground group
 kill -INT -- "-$pid"
 set +e; wait $pid; RC=$?; set -e
 cat "$WORK/e"
-assert_rc 2
-[ "$(json_get "$WORK/o" outcome)" = aborted ] || fail "not aborted"
-[ "$(json_get "$WORK/o" guest_on_source)" = true ] || fail "guest lost"
+assert_aborted "$WORK/o"
 ! grep -qi "broken pipe" "$WORK/o" "$WORK/e" || fail "broken pipe"
 assert_one_line_error "$WORK/e" "cancelled"
 assert_grep "receive: aborted.*nothing kept here" "$WORK/e"

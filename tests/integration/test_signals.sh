@@ -56,14 +56,10 @@ for s in HUP INT TERM QUIT PIPE; do
         cells="$cells $s:$p"
     done
 done
-running=0
+JOBS_RUNNING=0
 for c in $cells; do
     cell "${c%%:*}" "${c#*:}" &
-    running=$((running + 1))
-    if [ $running -ge "$SIG_JOBS" ]; then
-        wait -n || true
-        running=$((running - 1))
-    fi
+    job_started "$SIG_JOBS"
 done
 wait
 nfail=0

@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/evac_lib.sh"
 set -e
-sim_host xen1 1024; sim_host xen2 1024
-sim_guest xen1 a 32 r1:xen2
-sim_guest xen1 b 32 r2:xen2
+two_hosts a:32 b:32
 sim_guest xen1 c 16 r3:xen2 "drbd_state = r3:Primary/Connected/UpToDate/Inconsistent"
 mkdir -p "$S/xen1/switchover"
 printf '1764000000 250 300\n1764000100 120 180\n' >"$S/xen1/switchover/xen2"

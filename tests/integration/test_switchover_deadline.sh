@@ -26,15 +26,22 @@ rolled_back() {
         "$(json_get "$dir/out" switchover_deadline_ms) ms deadline"
 }
 
+# rolls_back_soon DIR: a pair (under the fault in the environment) that
+# must roll back within 15 s, run under a 50 s timeout.
+rolls_back_soon() {
+    local dir=$1 t0
+    t0=$(date +%s%N)
+    timeout 50 bash -c ". '$here/lib.sh'; . '$here/pair_lib.sh';
+        pair_start '$dir'; pair_wait '$dir'; exit \$RC" || RC=$?
+    RC=${RC:-0}
+    rolled_back "$dir" 15 "$t0"
+}
+
 # A destination that never says ready: the deadline (5 s, the floor),
 # not the 60 s I/O timeout.
 dir="$WORK/no-ready"
-t0=$(date +%s%N)
 XLMIG_FAULT=dest:switchover:stall XLMIG_FAULT_STALL_S=120 \
-    timeout 50 bash -c ". '$here/lib.sh'; . '$here/pair_lib.sh';
-        pair_start '$dir'; pair_wait '$dir'; exit \$RC" || RC=$?
-RC=${RC:-0}
-rolled_back "$dir" 15 "$t0"
+    rolls_back_soon "$dir"
 sus=$(json_get "$dir/out" suspended_ms)
 [ "${sus%.*}" -lt 6000 ] || fail "suspended $sus ms, deadline 5000"
 unset RC
@@ -42,12 +49,8 @@ unset RC
 # The link slows to a crawl once the guest is down: the end of the
 # memory stream (a few hundred bytes at 5 bytes/s) would take a minute.
 dir="$WORK/slow-link"
-t0=$(date +%s%N)
 XLMIG_FAULT=source:switchover:slow XLMIG_FAULT_SLOW_BPS=5 \
-    timeout 50 bash -c ". '$here/lib.sh'; . '$here/pair_lib.sh';
-        pair_start '$dir'; pair_wait '$dir'; exit \$RC" || RC=$?
-RC=${RC:-0}
-rolled_back "$dir" 15 "$t0"
+    rolls_back_soon "$dir"
 unset RC
 
 # The same from the suspend on, last pages (if the round left any) and

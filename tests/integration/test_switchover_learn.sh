@@ -16,8 +16,7 @@ assert_rc 0
 
 # A switchover that takes over a second.
 XLMIG_FAULT=dest:commit:stall XLMIG_FAULT_STALL_S=1 mig
-assert_rc 0
-[ "$(json_get "$WORK/out" outcome)" = migrated ] || fail "not migrated"
+assert_outcome "$WORK/out" 0 migrated
 [ -s "$hist" ] || fail "no switchover recorded in $hist"
 cost=$(awk 'END { print $2 }' "$hist")
 [ "$cost" -ge 900 ] || fail "recorded switchover $cost ms, expected >= 900"
@@ -32,8 +31,7 @@ awk -v g="$g" -v r="$r" 'BEGIN { exit !(g >= 900 && r < 900) }' ||
 
 # An explicit bound below it: refused at pre-check, nothing moved.
 mig --max-downtime 300
-assert_rc 1
-[ "$(json_get "$WORK/out" outcome)" = refused ] || fail "not refused"
+assert_outcome "$WORK/out" 1 refused
 [ "$(json_get "$WORK/out" guest_on_source)" = true ] ||
     fail "guest not on source"
 assert_one_line_error "$WORK/err" "switchover-cost: switchover to local receiver took up to $cost ms"
@@ -76,15 +74,13 @@ assert_grep "ignoring switchover history: $hist: switchover history line 1" \
 # misses is not refused, but it is said, and the next one is refused.
 export XLMIG_STATE_DIR=$WORK/state2
 XLMIG_FAULT=dest:commit:stall XLMIG_FAULT_STALL_S=1 mig --max-downtime 300
-assert_rc 0
-[ "$(json_get "$WORK/out" outcome)" = migrated ] || fail "not migrated"
+assert_outcome "$WORK/out" 0 migrated
 [ "$(json_get "$WORK/out" downtime_over_bound)" = true ] ||
     fail "downtime over the bound not flagged"
 assert_grep "was over --max-downtime 300 ms" "$WORK/err"
 assert_grep "next migration there with this bound is refused" "$WORK/err"
 mig --max-downtime 300
-assert_rc 1
-[ "$(json_get "$WORK/out" outcome)" = refused ] || fail "second not refused"
+assert_outcome "$WORK/out" 1 refused
 # Within the bound, no such flag.
 mig --max-downtime 300 --allow-long-downtime
 assert_rc 0

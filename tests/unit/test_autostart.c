@@ -118,6 +118,22 @@ static int fini(void)
 
 #define G1 "name = \"g1\"\nmemory = 128\n"
 
+/* g1's placement as found in the dirs. */
+static void find_g1(xlmig_placement *p)
+{
+    xlmig_placement_init(p);
+    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", p), 0);
+}
+
+/* A link at rel to the absolute path of rel_target. */
+static void put_abs_link(const char *rel, const char *rel_target)
+{
+    char target[512];
+
+    path(target, sizeof(target), rel_target);
+    put_link(rel, target);
+}
+
 static void test_find_cfg_and_relative_link(void)
 {
     xlmig_placement p;
@@ -127,8 +143,7 @@ static void test_find_cfg_and_relative_link(void)
     put_file("xen/g2.cfg", "name = \"g2\"\n");
     put_link("xen/auto/g2.cfg", "../g2.cfg");
     put_link("xen/auto/g1.cfg", "../g1.cfg");
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    find_g1(&p);
     CU_ASSERT_STRING_EQUAL(p.cfg_name, "g1.cfg");
     CU_ASSERT_STRING_EQUAL(p.cfg_text, G1);
     CU_ASSERT_STRING_EQUAL(p.auto_name, "g1.cfg");
@@ -140,16 +155,13 @@ static void test_find_cfg_and_relative_link(void)
 
 static void test_find_absolute_link_to_other_name(void)
 {
-    char target[512];
     xlmig_placement p;
 
     fresh(true);
     /* No g1.cfg or g1: the file the link names, in the config dir. */
     put_file("xen/web.conf", G1);
-    path(target, sizeof(target), "xen/web.conf");
-    put_link("xen/auto/web", target);
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    put_abs_link("xen/auto/web", "xen/web.conf");
+    find_g1(&p);
     CU_ASSERT_STRING_EQUAL(p.cfg_name, "web.conf");
     CU_ASSERT_STRING_EQUAL(p.auto_name, "web");
     CU_ASSERT_PTR_NULL(p.auto_text);
@@ -166,8 +178,7 @@ static void test_find_copy_and_strangers(void)
     put_file("xen/g1.cfg", "this is { not xl\n");   /* not a config */
     put_file("xen/auto/.hidden", G1);               /* a dot file */
     put_file("xen/auto/zz-g1", G1);                 /* its own copy */
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    find_g1(&p);
     CU_ASSERT_PTR_NULL(p.cfg_name);
     CU_ASSERT_STRING_EQUAL(p.auto_name, "zz-g1");
     CU_ASSERT_STRING_EQUAL(p.auto_text, G1);
@@ -182,7 +193,7 @@ static void test_find_copy_and_strangers(void)
 /* A link that leads out of the config dir is carried as a copy. */
 static void test_find_link_elsewhere_is_copy(void)
 {
-    char other[512], target[512];
+    char other[512];
     xlmig_placement p;
 
     fresh(true);
@@ -190,10 +201,8 @@ static void test_find_link_elsewhere_is_copy(void)
     path(other, sizeof(other), "elsewhere");
     CU_ASSERT_EQUAL(mkdir(other, 0755), 0);
     put_file("elsewhere/g1.cfg", "name = \"g1\"\nmemory = 256\n");
-    path(target, sizeof(target), "elsewhere/g1.cfg");
-    put_link("xen/auto/g1", target);
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    put_abs_link("xen/auto/g1", "elsewhere/g1.cfg");
+    find_g1(&p);
     CU_ASSERT_STRING_EQUAL(p.cfg_name, "g1.cfg");
     CU_ASSERT_STRING_EQUAL(p.auto_name, "g1");
     CU_ASSERT_STRING_EQUAL(p.auto_text, "name = \"g1\"\nmemory = 256\n");
@@ -212,6 +221,19 @@ static void mk(xlmig_placement *p, const char *cfg, const char *cfg_text,
     p->auto_text = au_text ? strdup(au_text) : NULL;
 }
 
+/* Placement (fields as for mk()) validated: its rc. */
+static int validated(const char *cfg, const char *cfg_text, const char *au,
+                     const char *au_text)
+{
+    xlmig_placement p;
+    int rc;
+
+    mk(&p, cfg, cfg_text, au, au_text);
+    rc = xlmig_placement_validate(&p);
+    xlmig_placement_dispose(&p);
+    return rc;
+}
+
 static void test_validate(void)
 {
     static const char *bad_names[] = {
@@ -219,49 +241,35 @@ static void test_validate(void)
         "..", "x\ny",
     };
     char longname[300];
-    xlmig_placement p;
     unsigned i;
 
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), 0);
-    xlmig_placement_dispose(&p);
-    mk(&p, "web_01-a.b+c@d.cfg", G1, "10-web_01", NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), 0);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated("g1.cfg", G1, "g1.cfg", NULL), 0);
+    CU_ASSERT_EQUAL(validated("web_01-a.b+c@d.cfg", G1, "10-web_01", NULL),
+                    0);
     for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
-        mk(&p, bad_names[i], G1, NULL, NULL);
-        CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-        xlmig_placement_dispose(&p);
-        mk(&p, "g1.cfg", G1, bad_names[i], NULL);
-        CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-        xlmig_placement_dispose(&p);
+        CU_ASSERT_EQUAL(validated(bad_names[i], G1, NULL, NULL),
+                        XLMIG_E_PROTO);
+        CU_ASSERT_EQUAL(validated("g1.cfg", G1, bad_names[i], NULL),
+                        XLMIG_E_PROTO);
     }
     memset(longname, 'a', 256);
     longname[256] = 0;
-    mk(&p, longname, G1, NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated(longname, G1, NULL, NULL), XLMIG_E_PROTO);
     /* Another guest's text, no text, broken text. */
     xlmig_err_clear();
-    mk(&p, "g1.cfg", "name = \"g2\"\n", NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
+    CU_ASSERT_EQUAL(validated("g1.cfg", "name = \"g2\"\n", NULL, NULL),
+                    XLMIG_E_PROTO);
     CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "names guest \"g2\""));
-    xlmig_placement_dispose(&p);
-    mk(&p, "g1.cfg", NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated("g1.cfg", NULL, NULL, NULL), XLMIG_E_PROTO);
     xlmig_err_clear();
-    mk(&p, "g1.cfg", "memory = = 3\n", NULL, NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
+    CU_ASSERT_EQUAL(validated("g1.cfg", "memory = = 3\n", NULL, NULL),
+                    XLMIG_E_PROTO);
     CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "not an xl config"));
-    xlmig_placement_dispose(&p);
-    mk(&p, NULL, NULL, "g1", "memory = 3\n");     /* copy with no name */
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    /* A copy with no name. */
+    CU_ASSERT_EQUAL(validated(NULL, NULL, "g1", "memory = 3\n"),
+                    XLMIG_E_PROTO);
     /* A link needs a config file to link to. */
-    mk(&p, NULL, NULL, "g1.cfg", NULL);
-    CU_ASSERT_EQUAL(xlmig_placement_validate(&p), XLMIG_E_PROTO);
-    xlmig_placement_dispose(&p);
+    CU_ASSERT_EQUAL(validated(NULL, NULL, "g1.cfg", NULL), XLMIG_E_PROTO);
     xlmig_err_clear();
 }
 
@@ -308,174 +316,162 @@ static void request(xlmig_msg *m, const xlmig_placement *p)
     CU_ASSERT_EQUAL(xlmig_placement_to_msg(p, m), 0);
 }
 
+/* One transaction on a placement for g1 and its migrate request. */
+typedef struct {
+    xlmig_autostart_txn t;
+    xlmig_placement p;
+    xlmig_msg m;
+    char detail[512];
+} txn_case;
+
+/* With c->p filled in by mk(): the request, the txn, and its check. */
+static int txn_begin(txn_case *c)
+{
+    request(&c->m, &c->p);
+    xlmig_autostart_txn_init(&c->t, &dirs);
+    return xlmig_autostart_check(&c->t, &c->m, c->detail,
+                                 sizeof(c->detail));
+}
+
+static void txn_end(txn_case *c)
+{
+    xlmig_autostart_txn_dispose(&c->t);
+    xlmig_msg_dispose(&c->m);
+    xlmig_placement_dispose(&c->p);
+}
+
+/* g1.cfg, linked from auto/g1.cfg by a relative link at the source. */
+static int txn_begin_relative(txn_case *c)
+{
+    mk(&c->p, "g1.cfg", G1, "g1.cfg", NULL);
+    c->p.auto_relative = true;
+    return txn_begin(c);
+}
+
+/* Neither staged file of g1.cfg is left. */
+static void assert_none_staged(void)
+{
+    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
+    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
+}
+
 /* Into a destination without an auto dir: staged unseen, then there. */
 static void test_txn_stage_commit(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(false);
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    p.auto_relative = true;
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "auto/g1.cfg (a link)"));
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
+    CU_ASSERT_EQUAL(txn_begin_relative(&c), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.detail, "auto/g1.cfg (a link)"));
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     CU_ASSERT_FALSE(exists("xen/g1.cfg"));
     CU_ASSERT_FALSE(exists("xen/auto/g1.cfg"));
     CU_ASSERT_STRING_EQUAL(text_of("xen/.g1.cfg.xlmig-new"), G1);
-    CU_ASSERT_EQUAL(xlmig_autostart_commit(&t), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "../g1.cfg");
     /* The link works: it reads the config. */
     CU_ASSERT_STRING_EQUAL(text_of("xen/auto/g1.cfg"), G1);
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    xlmig_autostart_txn_dispose(&t);
+    assert_none_staged();
+    txn_end(&c);
     /* Committed stays committed. */
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
 }
 
 /* A rollback before the commit: nothing there, not even the auto dir. */
 static void test_txn_rollback_before_commit(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(false);
-    mk(&p, "g1.cfg", G1, "g1", "name = \"g1\"\n");
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1", "name = \"g1\"\n");
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     CU_ASSERT_TRUE(exists("xen/auto/.g1.xlmig-new"));
-    xlmig_autostart_rollback(&t);
+    xlmig_autostart_rollback(&c.t);
     CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
     CU_ASSERT_FALSE(exists("xen/g1.cfg"));
     CU_ASSERT_FALSE(exists("xen/auto"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    txn_end(&c);
 }
 
 /* After the commit: the old file (and its mode) and old link return. */
 static void test_txn_rollback_after_commit(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512], old[512];
+    txn_case c;
+    char old[512];
     struct stat st;
-    xlmig_msg m;
 
     fresh(true);
     put_file("xen/g1.cfg", "name = \"g1\"\nmemory = 64\n");
     path(old, sizeof(old), "xen/g1.cfg");
     CU_ASSERT_EQUAL(chmod(old, 0600), 0);
     put_link("xen/auto/g1.cfg", "/srv/old/g1.cfg");
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "replaces what is there now"));
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
-    CU_ASSERT_EQUAL(xlmig_autostart_commit(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.detail, "replaces what is there now"));
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
     /* Not relative at the source: absolute here, to our config. */
     CU_ASSERT_PTR_NOT_NULL(strstr(link_of("xen/auto/g1.cfg"),
                                   "/xen/g1.cfg"));
     CU_ASSERT_EQUAL(link_of("xen/auto/g1.cfg")[0], '/');
-    xlmig_autostart_rollback(&t);
+    xlmig_autostart_rollback(&c.t);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"),
                            "name = \"g1\"\nmemory = 64\n");
     CU_ASSERT_EQUAL(stat(old, &st), 0);
     CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "/srv/old/g1.cfg");
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    assert_none_staged();
+    txn_end(&c);
 }
 
 /* Already the same: nothing staged, nothing touched. */
 static void test_txn_same_is_noop(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(true);
     put_file("xen/g1.cfg", G1);
     put_link("xen/auto/g1.cfg", "../g1.cfg");
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    p.auto_relative = true;
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_PTR_NULL(strstr(detail, "replaces"));
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    CU_ASSERT_EQUAL(xlmig_autostart_commit(&t), 0);
-    xlmig_autostart_rollback(&t);
+    CU_ASSERT_EQUAL(txn_begin_relative(&c), 0);
+    CU_ASSERT_PTR_NULL(strstr(c.detail, "replaces"));
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
+    assert_none_staged();
+    CU_ASSERT_EQUAL(xlmig_autostart_commit(&c.t), 0);
+    xlmig_autostart_rollback(&c.t);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"), G1);
     CU_ASSERT_STRING_EQUAL(link_of("xen/auto/g1.cfg"), "../g1.cfg");
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    txn_end(&c);
 }
 
 /* A directory where the config should go: refused at the check. */
 static void test_txn_refuses_directory(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512], d[512];
-    xlmig_msg m;
+    txn_case c;
+    char d[512];
 
     fresh(true);
     path(d, sizeof(d), "xen/g1.cfg");
     CU_ASSERT_EQUAL(mkdir(d, 0755), 0);
-    mk(&p, "g1.cfg", G1, NULL, NULL);
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    XLMIG_E_CHECK);
-    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "is a directory"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    mk(&c.p, "g1.cfg", G1, NULL, NULL);
+    CU_ASSERT_EQUAL(txn_begin(&c), XLMIG_E_CHECK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.detail, "is a directory"));
+    txn_end(&c);
     xlmig_err_clear();
 }
 
 /* The second rename fails: the first is undone, the old file back. */
 static void test_txn_commit_half_way(void)
 {
-    xlmig_autostart_txn t;
-    xlmig_placement p;
-    char detail[512];
-    xlmig_msg m;
+    txn_case c;
 
     fresh(true);
     put_file("xen/g1.cfg", "name = \"g1\"\nmemory = 64\n");
-    mk(&p, "g1.cfg", G1, "g1.cfg", NULL);
-    request(&m, &p);
-    xlmig_autostart_txn_init(&t, &dirs);
-    CU_ASSERT_EQUAL(xlmig_autostart_check(&t, &m, detail, sizeof(detail)),
-                    0);
-    CU_ASSERT_EQUAL(xlmig_autostart_stage(&t), 0);
+    mk(&c.p, "g1.cfg", G1, "g1.cfg", NULL);
+    CU_ASSERT_EQUAL(txn_begin(&c), 0);
+    CU_ASSERT_EQUAL(xlmig_autostart_stage(&c.t), 0);
     /* Someone puts a non-empty directory where the link goes. */
     {
         char d[512];
@@ -484,14 +480,11 @@ static void test_txn_commit_half_way(void)
         CU_ASSERT_EQUAL(mkdir(d, 0755), 0);
         put_file("xen/auto/g1.cfg/x", "x");
     }
-    CU_ASSERT_NOT_EQUAL(xlmig_autostart_commit(&t), 0);
+    CU_ASSERT_NOT_EQUAL(xlmig_autostart_commit(&c.t), 0);
     CU_ASSERT_STRING_EQUAL(text_of("xen/g1.cfg"),
                            "name = \"g1\"\nmemory = 64\n");
-    CU_ASSERT_FALSE(exists("xen/.g1.cfg.xlmig-new"));
-    CU_ASSERT_FALSE(exists("xen/auto/.g1.cfg.xlmig-new"));
-    xlmig_autostart_txn_dispose(&t);
-    xlmig_msg_dispose(&m);
-    xlmig_placement_dispose(&p);
+    assert_none_staged();
+    txn_end(&c);
     xlmig_err_clear();
 }
 
@@ -503,8 +496,7 @@ static void test_release(void)
     fresh(true);
     put_file("xen/g1.cfg", G1);
     put_link("xen/auto/g1.cfg", "../g1.cfg");
-    xlmig_placement_init(&p);
-    CU_ASSERT_EQUAL(xlmig_placement_find(&dirs, "g1", &p), 0);
+    find_g1(&p);
     CU_ASSERT_EQUAL(xlmig_autostart_release(&dirs, &p), 0);
     CU_ASSERT_FALSE(exists("xen/auto/g1.cfg"));
     CU_ASSERT_TRUE(exists("xen/g1.cfg"));

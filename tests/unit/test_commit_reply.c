@@ -15,6 +15,7 @@
 #include "error.h"
 #include "migrate.h"
 #include "sim.h"
+#include "sim_pair.h"
 
 typedef struct {
     int fd;
@@ -99,38 +100,21 @@ out:
 static int answer_go(xlmig_msg_type type, bool ok, bool not_started,
                      xlmig_report *rep, bool *running, bool *destroyed)
 {
-    xlmig_sim_src_params sp;
-    xlmig_sim_src s;
-    xlmig_src_opts o;
+    sim_pair p;
     fake_dst f = { .type = type, .ok = ok, .not_started = not_started };
-    pthread_t thr;
-    int sv[2], rc;
+    int rc;
 
-    memset(&sp, 0, sizeof(sp));
-    sp.name = "g1";
-    sp.mem_bytes = 2 * XLMIG_MIB;
-    sp.page_size = 4096;
-    sp.seed = 3;
     xlmig_err_clear();
-    CU_ASSERT_FATAL(xlmig_sim_workload_preset(&sp.wl, "idle", sp.mem_bytes,
-                                              0) == 0);
-    CU_ASSERT_FATAL(xlmig_sim_src_init(&s, &sp) == 0);
-    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    f.fd = sv[1];
-    CU_ASSERT_FATAL(pthread_create(&thr, NULL, fake_run, &f) == 0);
-    xlmig_src_opts_init(&o);
-    o.in_fd = o.out_fd = sv[0];
-    o.dest_host = "peer";
-    o.io_timeout_ns = XLMIG_S(10);
-    xlmig_report_init(rep);
-    rc = xlmig_migrate_source(&o, &xlmig_sim_src_ops, &s, rep);
-    shutdown(sv[0], SHUT_RDWR);
-    pthread_join(thr, NULL);
-    *running = xlmig_sim_src_ops.running(&s);
-    *destroyed = s.destroyed;
-    xlmig_sim_src_dispose(&s);
-    close(sv[0]);
-    close(sv[1]);
+    sim_pair_init(&p);
+    f.fd = p.sv[1];
+    CU_ASSERT_FATAL(pthread_create(&p.thr, NULL, fake_run, &f) == 0);
+    rc = xlmig_migrate_source(&p.o, &p.ops, &p.s, &p.rep);
+    shutdown(p.sv[0], SHUT_RDWR);
+    pthread_join(p.thr, NULL);
+    *rep = p.rep;
+    *running = xlmig_sim_src_ops.running(&p.s);
+    *destroyed = p.s.destroyed;
+    sim_pair_dispose(&p);
     return rc;
 }
 
@@ -207,73 +191,25 @@ static int discard_counted(void *be)
     return xlmig_sim_dst_ops.discard(be);
 }
 
-typedef struct {
-    xlmig_dst_opts o;
-    xlmig_dst_ops ops;
-    xlmig_sim_dst d;
-    xlmig_report rep;
-    int rc;
-} real_dst;
-
-static void *real_run(void *arg)
-{
-    real_dst *j = arg;
-
-    j->rc = xlmig_migrate_dest(&j->o, &j->ops, &j->d, &j->rep);
-    return NULL;
-}
-
 static void test_unsure_activation_is_undefined(void)
 {
-    xlmig_sim_src_params sp;
-    xlmig_sim_src s;
-    xlmig_src_opts o;
-    xlmig_report rep;
-    real_dst j;
-    pthread_t thr;
-    int sv[2];
+    sim_pair p;
 
-    memset(&sp, 0, sizeof(sp));
-    memset(&j, 0, sizeof(j));
-    sp.name = "g1";
-    sp.mem_bytes = 2 * XLMIG_MIB;
-    sp.page_size = 4096;
-    sp.seed = 5;
     xlmig_err_clear();
-    CU_ASSERT_FATAL(xlmig_sim_workload_preset(&sp.wl, "idle", sp.mem_bytes,
-                                              0) == 0);
-    CU_ASSERT_FATAL(xlmig_sim_src_init(&s, &sp) == 0);
-    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    xlmig_dst_opts_init(&j.o);
-    j.o.in_fd = j.o.out_fd = sv[1];
-    j.ops = xlmig_sim_dst_ops;
-    j.ops.activate = activate_unsure;
-    j.ops.discard = discard_counted;
-    xlmig_sim_dst_init(&j.d, 64 * XLMIG_MIB);
-    xlmig_report_init(&j.rep);
+    sim_pair_init(&p);
+    p.dops.activate = activate_unsure;
+    p.dops.discard = discard_counted;
     discards = 0;
-    CU_ASSERT_FATAL(pthread_create(&thr, NULL, real_run, &j) == 0);
-    xlmig_src_opts_init(&o);
-    o.in_fd = o.out_fd = sv[0];
-    o.dest_host = "peer";
-    o.io_timeout_ns = XLMIG_S(10);
-    xlmig_report_init(&rep);
-    CU_ASSERT_EQUAL(xlmig_migrate_source(&o, &xlmig_sim_src_ops, &s, &rep),
-                    XLMIG_E_UNDEFINED);
-    shutdown(sv[0], SHUT_RDWR);
-    pthread_join(thr, NULL);
+    CU_ASSERT_EQUAL(sim_pair_run(&p), XLMIG_E_UNDEFINED);
     /* Neither side resumes, neither discards: recover decides. */
-    CU_ASSERT_EQUAL(rep.outcome, XLMIG_OUT_UNDEFINED);
-    CU_ASSERT_FALSE(xlmig_sim_src_ops.running(&s));
-    CU_ASSERT_FALSE(s.destroyed);
-    CU_ASSERT_EQUAL(j.rc, XLMIG_E_UNDEFINED);
-    CU_ASSERT_EQUAL(j.rep.outcome, XLMIG_OUT_UNDEFINED);
-    CU_ASSERT_EQUAL(xlmig_report_exit_code(&j.rep), XLMIG_EXIT_UNDEFINED);
+    CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_UNDEFINED);
+    CU_ASSERT_FALSE(xlmig_sim_src_ops.running(&p.s));
+    CU_ASSERT_FALSE(p.s.destroyed);
+    CU_ASSERT_EQUAL(p.drc, XLMIG_E_UNDEFINED);
+    CU_ASSERT_EQUAL(p.drep.outcome, XLMIG_OUT_UNDEFINED);
+    CU_ASSERT_EQUAL(xlmig_report_exit_code(&p.drep), XLMIG_EXIT_UNDEFINED);
     CU_ASSERT_EQUAL(discards, 0);
-    xlmig_sim_dst_dispose(&j.d);
-    xlmig_sim_src_dispose(&s);
-    close(sv[0]);
-    close(sv[1]);
+    sim_pair_dispose(&p);
 }
 
 static CU_TestInfo tests[] = {

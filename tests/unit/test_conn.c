@@ -23,32 +23,38 @@ static bool on_dev_null(int fd)
            S_ISCHR(a.st_mode) && a.st_rdev == b.st_rdev;
 }
 
+/*
+ * A run with fault set, where the side whose fd is closer closes its
+ * end: that end is on /dev/null (hung up, still its owner's to close),
+ * the other untouched, the guest still on the source. The source's rc.
+ */
+static int run_closing(sim_pair *p, const char *fault, int closer)
+{
+    int rc;
+
+    CU_ASSERT_EQUAL_FATAL(xlmig_fault_set(fault), 1);
+    sim_pair_init(p);
+    rc = sim_pair_run(p);
+    CU_ASSERT(p->rep.guest_on_source);
+    CU_ASSERT(on_dev_null(p->sv[closer]));
+    CU_ASSERT_FALSE(on_dev_null(p->sv[!closer]));
+    xlmig_fault_set(NULL);
+    return rc;
+}
+
 static void test_close_keeps_lent_fds(void)
 {
     sim_pair p;
 
     xlmig_err_clear();
-    CU_ASSERT_EQUAL_FATAL(xlmig_fault_set("source:precopy:close"), 1);
-    sim_pair_init(&p);
-    CU_ASSERT_EQUAL(sim_pair_run(&p), XLMIG_E_IO);
+    CU_ASSERT_EQUAL(run_closing(&p, "source:precopy:close", 0), XLMIG_E_IO);
     CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_FAILED);
-    CU_ASSERT(p.rep.guest_on_source);
     CU_ASSERT_NOT_EQUAL(p.drep.outcome, XLMIG_OUT_MIGRATED);
-    /* The source's end: hung up, but still ours to close. */
-    CU_ASSERT(on_dev_null(p.sv[0]));
-    CU_ASSERT_FALSE(on_dev_null(p.sv[1]));
     sim_pair_dispose(&p);
-    xlmig_fault_set(NULL);
 
-    CU_ASSERT_EQUAL_FATAL(xlmig_fault_set("dest:precopy:close"), 1);
-    sim_pair_init(&p);
-    CU_ASSERT_NOT_EQUAL(sim_pair_run(&p), 0);
-    CU_ASSERT(p.rep.guest_on_source);
+    CU_ASSERT_NOT_EQUAL(run_closing(&p, "dest:precopy:close", 1), 0);
     CU_ASSERT_EQUAL(p.drep.outcome, XLMIG_OUT_FAILED);
-    CU_ASSERT(on_dev_null(p.sv[1]));
-    CU_ASSERT_FALSE(on_dev_null(p.sv[0]));
     sim_pair_dispose(&p);
-    xlmig_fault_set(NULL);
 }
 
 /* Refused before the transport: no fd is touched, stdin included. */

@@ -164,11 +164,26 @@ static void prepare_both(void)
     CU_ASSERT(token_exists());
 }
 
-static void test_migrate_commit(void)
+/* A fresh pair of hosts, checked, the window open. */
+static void window_open(void)
 {
     fresh();
     checks_pass();
     prepare_both();
+}
+
+/* The destination rolls back first, then the source. */
+static void rollback_both(void)
+{
+    as("xen2");
+    CU_ASSERT_EQUAL(hd.dst_rollback(hd.arg), 0);
+    as("xen1");
+    CU_ASSERT_EQUAL(hs.src_rollback(hs.arg), 0);
+}
+
+static void test_migrate_commit(void)
+{
+    window_open();
     /* Commit, destination first as in life: it must wait for xen1. */
     as("xen1");
     put("r0.xen1.role", "Secondary");   /* the destroy's hotplug remove */
@@ -189,9 +204,7 @@ static void test_migrate_commit(void)
 
 static void test_commit_source_not_demoted_by_hotplug(void)
 {
-    fresh();
-    checks_pass();
-    prepare_both();
+    window_open();
     /* The destroy left xen1 Primary: the commit hook demotes it. */
     as("xen1");
     CU_ASSERT_EQUAL(hs.src_commit(hs.arg), 0);
@@ -205,13 +218,8 @@ static void test_commit_source_not_demoted_by_hotplug(void)
 
 static void test_rollback(void)
 {
-    fresh();
-    checks_pass();
-    prepare_both();
-    as("xen2");
-    CU_ASSERT_EQUAL(hd.dst_rollback(hd.arg), 0);
-    as("xen1");
-    CU_ASSERT_EQUAL(hs.src_rollback(hs.arg), 0);
+    window_open();
+    rollback_both();
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.role"), "Primary");
     CU_ASSERT_STRING_EQUAL(get("r0.xen2.role"), "Secondary");
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
@@ -222,19 +230,14 @@ static void test_rollback(void)
 
 static void test_rollback_source_first_waits_for_peer(void)
 {
-    fresh();
-    checks_pass();
-    prepare_both();
+    window_open();
     /* xen2 never demotes: xen1 cannot clear; it says why and how. */
     as("xen1");
     CU_ASSERT_EQUAL(hs.src_rollback(hs.arg), XLMIG_E_TIMEOUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "still Primary"));
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "yes");
     /* Once xen2 has rolled back, a second try closes it. */
-    as("xen2");
-    CU_ASSERT_EQUAL(hd.dst_rollback(hd.arg), 0);
-    as("xen1");
-    CU_ASSERT_EQUAL(hs.src_rollback(hs.arg), 0);
+    rollback_both();
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
     cleanup();
 }
@@ -349,9 +352,7 @@ static void test_src_peers(void)
 
 static void test_verify_before_go(void)
 {
-    fresh();
-    checks_pass();
-    prepare_both();
+    window_open();
     as("xen1");
     CU_ASSERT_EQUAL(hs.src_verify(hs.arg), 0);
     /* The link went during the pre-copy: xen2 may miss writes. */

@@ -210,29 +210,36 @@ static void test_84_state_malformed(void)
 
 /* ---- drbdsetup show ---- */
 
+/* Resource name of the show recording file, parsed whole into sh. */
+static const xlmig_drbd_show_res *show_res(const char *file,
+                                           xlmig_drbd_show *sh,
+                                           const char *name)
+{
+    const xlmig_drbd_show_res *r;
+    size_t len;
+    char *b = load(file, &len);
+
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
+    free(b);
+    r = xlmig_drbd_show_find(sh, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    return r;
+}
+
 static void test_show_84(void)
 {
     const xlmig_drbd_show_res *r;
     xlmig_drbd_show *sh = calloc(1, sizeof(*sh));
-    size_t len;
-    char *b;
 
-    b = load("v84-show-r0.txt", &len);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
+    r = show_res("v84-show-r0.txt", sh, "r0");
     CU_ASSERT_EQUAL(sh->n, 1);
-    r = xlmig_drbd_show_find(sh, "r0");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(r->protocol, 'C');
     CU_ASSERT_EQUAL(r->two_primaries, 0);
     CU_ASSERT_EQUAL(r->nminors, 1);
     CU_ASSERT_EQUAL(r->minors[0], 0);
-    free(b);
 
-    b = load("v84-show-all.txt", &len);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
+    r = show_res("v84-show-all.txt", sh, "r1");
     CU_ASSERT_EQUAL(sh->n, 2);
-    r = xlmig_drbd_show_find(sh, "r1");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(r->two_primaries, 1);
     CU_ASSERT_EQUAL(r->nminors, 2);
     CU_ASSERT_PTR_EQUAL(xlmig_drbd_show_by_minor(sh, 2), r);
@@ -240,7 +247,6 @@ static void test_show_84(void)
                         xlmig_drbd_show_find(sh, "r0"));
     CU_ASSERT_PTR_NULL(xlmig_drbd_show_by_minor(sh, 9));
     CU_ASSERT_PTR_NULL(xlmig_drbd_show_find(sh, "r2"));
-    free(b);
     free(sh);
 }
 
@@ -248,20 +254,14 @@ static void test_show_9(void)
 {
     const xlmig_drbd_show_res *r;
     xlmig_drbd_show *sh = calloc(1, sizeof(*sh));
-    size_t len;
-    char *b;
 
-    b = load("v9-show-r9.txt", &len);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
-    r = xlmig_drbd_show_find(sh, "r9");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    r = show_res("v9-show-r9.txt", sh, "r9");
     CU_ASSERT_EQUAL(r->protocol, 'C');
     CU_ASSERT_EQUAL(r->two_primaries, 0);
     CU_ASSERT_EQUAL(r->nconn, 1);
     CU_ASSERT_STRING_EQUAL(r->peer_name, "xen2");
     CU_ASSERT_EQUAL(r->nminors, 1);
     CU_ASSERT_EQUAL(r->minors[0], 1);
-    free(b);
     free(sh);
 }
 
@@ -334,14 +334,23 @@ static void test_show_truncated(void)
 
 /* ---- drbdadm dump ---- */
 
+/* The dump recording file, read into c for res: its two hosts. */
+static char *load_pair_dump(const char *file, const char *res,
+                            xlmig_drbd_conf *c, size_t *len)
+{
+    char *b = load(file, len);
+
+    CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, *len, res, c), 0);
+    CU_ASSERT_EQUAL(c->nhosts, 2);
+    return b;
+}
+
 static void test_dump_84(void)
 {
     xlmig_drbd_conf c;
     size_t len;
-    char *b = load("v84-dump-r0.txt", &len);
+    char *b = load_pair_dump("v84-dump-r0.txt", "r0", &c, &len);
 
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, len, "r0", &c), 0);
-    CU_ASSERT_EQUAL(c.nhosts, 2);
     CU_ASSERT_STRING_EQUAL(c.hosts[0].name, "xen1");
     CU_ASSERT_STRING_EQUAL(c.hosts[1].name, "xen2");
     CU_ASSERT_EQUAL(c.hosts[0].minor, 0);
@@ -357,10 +366,8 @@ static void test_dump_9(void)
 {
     xlmig_drbd_conf c;
     size_t len;
-    char *b = load("v9-dump-r9.txt", &len);
+    char *b = load_pair_dump("v9-dump-r9.txt", "r9", &c, &len);
 
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, len, "r9", &c), 0);
-    CU_ASSERT_EQUAL(c.nhosts, 2);
     CU_ASSERT_STRING_EQUAL(c.hosts[1].name, "xen2");
     CU_ASSERT_EQUAL(c.hosts[1].minor, -1);
     CU_ASSERT_EQUAL(c.minor, 1);
@@ -404,14 +411,45 @@ static void test_dump_malformed_and_truncated(void)
 
 /* ---- DRBD 9 status --json ---- */
 
+/* A DRBD 9 state parser (status --json, events2). */
+typedef int state_parser(const char *buf, size_t len, const char *res,
+                         xlmig_drbd_state *s);
+
+/* The recording file, which parse must read whole into s (for r9). */
+static char *load_state(const char *file, state_parser *parse,
+                        xlmig_drbd_state *s, size_t *len)
+{
+    char *b = load(file, len);
+
+    xlmig_drbd_state_init(s);
+    CU_ASSERT_EQUAL(parse(b, *len, "r9", s), 0);
+    return b;
+}
+
+/* Each cut of b short of upto bytes is refused by parse. */
+static void assert_cuts_refused(state_parser *parse, const char *b,
+                                size_t upto, const char *what)
+{
+    xlmig_drbd_state s;
+    size_t cut;
+
+    for (cut = 0; cut < upto; cut++) {
+        xlmig_drbd_state_init(&s);
+        if (!parse(b, cut, "r9", &s)) {
+            fprintf(stderr, "\n%s cut at %zu accepted\n", what, cut);
+            CU_FAIL("truncated output accepted");
+            break;
+        }
+    }
+}
+
 static void test_status_json(void)
 {
     xlmig_drbd_state s;
     size_t len;
-    char *b = load("v9-status-json-synced.txt", &len);
+    char *b = load_state("v9-status-json-synced.txt",
+                         xlmig_drbd_parse_status_json, &s, &len);
 
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r9", &s), 0);
     CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_PRIMARY);
     CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_SECONDARY);
     CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
@@ -426,9 +464,8 @@ static void test_status_json(void)
     assert_err("r0", "not in drbdsetup status");
     free(b);
 
-    b = load("v9-status-json-syncing.txt", &len);
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r9", &s), 0);
+    b = load_state("v9-status-json-syncing.txt",
+                   xlmig_drbd_parse_status_json, &s, &len);
     CU_ASSERT_STRING_EQUAL(s.repl, "SyncSource");
     CU_ASSERT_STRING_EQUAL(s.peer_disk, "Inconsistent");
     CU_ASSERT(!xlmig_drbd_state_synced(&s));
@@ -486,19 +523,11 @@ static void test_status_json_malformed(void)
 
 static void test_status_json_truncated(void)
 {
-    xlmig_drbd_state s;
-    size_t len, cut, last;
+    size_t len;
     char *b = load("v9-status-json-synced.txt", &len);
 
-    last = strrchr(b, ']') - b;
-    for (cut = 0; cut <= last; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_status_json(b, cut, "r9", &s)) {
-            fprintf(stderr, "\nstatus cut at %zu accepted\n", cut);
-            CU_FAIL("truncated status accepted");
-            break;
-        }
-    }
+    assert_cuts_refused(xlmig_drbd_parse_status_json, b,
+                        strrchr(b, ']') - b + 1, "status");
     free(b);
 }
 
@@ -507,11 +536,10 @@ static void test_status_json_truncated(void)
 static void test_events2(void)
 {
     xlmig_drbd_state s;
-    size_t len, cut;
-    char *b = load("v9-events2-now-synced.txt", &len);
+    size_t len;
+    char *b = load_state("v9-events2-now-synced.txt",
+                         xlmig_drbd_parse_events2, &s, &len);
 
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(b, len, "r9", &s), 0);
     CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_SECONDARY);
     CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
     CU_ASSERT_EQUAL(s.peer_primaries, 1);
@@ -519,14 +547,7 @@ static void test_events2(void)
     CU_ASSERT(xlmig_drbd_state_synced(&s));
     CU_ASSERT_EQUAL(s.minor, 1);
     /* Cut anywhere before the end marker's newline: refused. */
-    for (cut = 0; cut < len; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_events2(b, cut, "r9", &s)) {
-            fprintf(stderr, "\nevents2 cut at %zu accepted\n", cut);
-            CU_FAIL("truncated events2 accepted");
-            break;
-        }
-    }
+    assert_cuts_refused(xlmig_drbd_parse_events2, b, len, "events2");
     xlmig_err_clear();
     xlmig_drbd_state_init(&s);
     CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
@@ -544,46 +565,33 @@ static void test_events2(void)
 
 /* ---- DRBD 9 with a third node: every peer connection counts ---- */
 
+/* Two connections, the one to xen2 first; the third node is Primary. */
+static void assert_third_primary(const xlmig_drbd_state *s)
+{
+    CU_ASSERT_EQUAL(s->nconn, 2);
+    CU_ASSERT_EQUAL(s->peer_role, XLMIG_DRBD_ROLE_PRIMARY);
+    CU_ASSERT_EQUAL(s->peer_primaries, 1);
+    CU_ASSERT_STRING_EQUAL(s->peer_name, "xen2");
+}
+
 static void test_three_nodes(void)
 {
     xlmig_drbd_state s;
-    size_t len, cut, last;
-    char *b = load("v9-status-json-3node-third-primary.txt", &len);
-
+    size_t len;
     /* The first peer is Secondary; the third node's Primary shows. */
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r9", &s), 0);
-    CU_ASSERT_EQUAL(s.nconn, 2);
-    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
-    CU_ASSERT_EQUAL(s.peer_primaries, 1);
-    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
-    last = strrchr(b, ']') - b;
-    for (cut = 0; cut <= last; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_status_json(b, cut, "r9", &s)) {
-            fprintf(stderr, "\n3-node status cut at %zu accepted\n", cut);
-            CU_FAIL("truncated status accepted");
-            break;
-        }
-    }
+    char *b = load_state("v9-status-json-3node-third-primary.txt",
+                         xlmig_drbd_parse_status_json, &s, &len);
+
+    assert_third_primary(&s);
+    assert_cuts_refused(xlmig_drbd_parse_status_json, b,
+                        strrchr(b, ']') - b + 1, "3-node status");
     free(b);
 
-    b = load("v9-events2-now-3node.txt", &len);
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(b, len, "r9", &s), 0);
-    CU_ASSERT_EQUAL(s.nconn, 2);
-    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
-    CU_ASSERT_EQUAL(s.peer_primaries, 1);
-    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
+    b = load_state("v9-events2-now-3node.txt", xlmig_drbd_parse_events2,
+                   &s, &len);
+    assert_third_primary(&s);
     CU_ASSERT(xlmig_drbd_state_synced(&s));
-    for (cut = 0; cut < len; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!xlmig_drbd_parse_events2(b, cut, "r9", &s)) {
-            fprintf(stderr, "\n3-node events2 cut at %zu accepted\n", cut);
-            CU_FAIL("truncated events2 accepted");
-            break;
-        }
-    }
+    assert_cuts_refused(xlmig_drbd_parse_events2, b, len, "3-node events2");
     free(b);
 
     /* A third node out of sync or cut off is not hidden either. */

@@ -137,6 +137,28 @@ static void test_refused_names_holder(void)
     xlmig_lock_dispose(&b);
 }
 
+/*
+ * In a child: take the lock for op, say 'y' (taken) or 'n' on up, wait
+ * for down to close, exit (with dispose, releasing it; without, as a
+ * crash would, the file left behind).
+ */
+static void take_in_child(int up[2], int down[2], const char *op,
+                          bool dispose)
+{
+    xlmig_lock l;
+    char c;
+
+    close(up[0]);
+    close(down[1]);
+    xlmig_lock_init(&l);
+    c = xlmig_lock_take(&l, dir, name, op, "guest g1", NULL) ? 'n' : 'y';
+    if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) < 0)
+        _exit(2);
+    if (dispose)
+        xlmig_lock_dispose(&l);
+    _exit(0);
+}
+
 /* A child takes the lock, says so through a pipe, waits, then exits
  * without releasing (as a crash would). */
 static pid_t holder_child(int *release_fd)
@@ -148,18 +170,8 @@ static pid_t holder_child(int *release_fd)
     if (pipe(up) || pipe(down))
         return -1;
     pid = fork();
-    if (!pid) {
-        xlmig_lock l;
-
-        close(up[0]);
-        close(down[1]);
-        xlmig_lock_init(&l);
-        c = xlmig_lock_take(&l, dir, name, "evacuate", "guest g1", NULL)
-            ? 'n' : 'y';
-        if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) < 0)
-            _exit(2);
-        _exit(0);                   /* no dispose: the file stays */
-    }
+    if (!pid)
+        take_in_child(up, down, "evacuate", false);
     close(up[1]);
     close(down[0]);
     if (pid < 0 || read(up[0], &c, 1) != 1 || c != 'y') {
@@ -214,19 +226,8 @@ static void test_one_of_many(void)
     CU_ASSERT_FATAL(!pipe(up) && !pipe(down));
     for (i = 0; i < N; i++) {
         pids[i] = fork();
-        if (!pids[i]) {
-            xlmig_lock l;
-
-            close(up[0]);
-            close(down[1]);
-            xlmig_lock_init(&l);
-            c = xlmig_lock_take(&l, dir, name, "migrate", "guest g1", NULL)
-                ? 'n' : 'y';
-            if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) < 0)
-                _exit(2);
-            xlmig_lock_dispose(&l);
-            _exit(0);
-        }
+        if (!pids[i])
+            take_in_child(up, down, "migrate", true);
     }
     close(up[1]);
     close(down[0]);

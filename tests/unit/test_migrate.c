@@ -130,6 +130,19 @@ static int two_res(void *arg, const xlmig_domain_info *di,
     return 0;
 }
 
+/* An idle guest to addr (d resolved by c), answered by host me. */
+static int run_to(pair *p, const char *me, const xlmig_config *c,
+                  const char *addr, xlmig_dest *d, const xlmig_hooks *h)
+{
+    setenv("XLMIG_HOSTNAME", me, 1);
+    pair_start(p, "idle", 16, 1024, 0);
+    xlmig_dest_resolve(c, addr, d);
+    p->o.dest_host = addr;
+    p->o.dest = d;
+    p->o.hooks = h;
+    return pair_run(p);
+}
+
 /* The host that answers, not the name typed, must be the DRBD peer. */
 static void test_refused_unless_drbd_peer(void)
 {
@@ -141,13 +154,8 @@ static void test_refused_unless_drbd_peer(void)
 
     CU_ASSERT_EQUAL_FATAL(xlmig_config_parse(&c, conf, strlen(conf),
                                              "x.conf"), 0);
-    setenv("XLMIG_HOSTNAME", "xen3", 1);
-    pair_start(&p, "idle", 16, 1024, 0);
-    xlmig_dest_resolve(&c, "10.0.0.9", &d);
-    p.o.dest_host = "10.0.0.9";
-    p.o.dest = &d;
-    p.o.hooks = &h;
-    CU_ASSERT_EQUAL(pair_run(&p), XLMIG_E_CHECK);
+    CU_ASSERT_EQUAL(run_to(&p, "xen3", &c, "10.0.0.9", &d, &h),
+                    XLMIG_E_CHECK);
     CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_REFUSED);
     CU_ASSERT_PTR_NOT_NULL(strstr(p.rep.message, "drbd-peer: destination"
                                   " 10.0.0.9 calls itself xen3, which is"
@@ -156,13 +164,7 @@ static void test_refused_unless_drbd_peer(void)
     CU_ASSERT_FALSE(p.dj.d.created);
     pair_dispose(&p);
     /* the same address, answered by xen2: migrated */
-    setenv("XLMIG_HOSTNAME", "xen2", 1);
-    pair_start(&p, "idle", 16, 1024, 0);
-    xlmig_dest_resolve(&c, "10.0.0.2", &d);
-    p.o.dest_host = "10.0.0.2";
-    p.o.dest = &d;
-    p.o.hooks = &h;
-    CU_ASSERT_EQUAL(pair_run(&p), 0);
+    CU_ASSERT_EQUAL(run_to(&p, "xen2", &c, "10.0.0.2", &d, &h), 0);
     CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_MIGRATED);
     CU_ASSERT_STRING_EQUAL(p.rep.dest, "xen2");
     pair_dispose(&p);

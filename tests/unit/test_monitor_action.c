@@ -1,4 +1,5 @@
 /* The monitor's action table: every on_* value for every reason. */
+#include <stddef.h>
 #include <string.h>
 
 #include "monitor_action.h"
@@ -66,24 +67,31 @@ static void test_every_action_every_reason(void)
 /* Each reason reads its own on_* and no other. */
 static void test_reason_reads_its_own_field(void)
 {
+    static const struct {
+        libxl_shutdown_reason reason;
+        size_t field;           /* its on_* in libxl_domain_config */
+        int action;             /* a different one for each */
+    } t[] = {
+        { LIBXL_SHUTDOWN_REASON_POWEROFF,
+          offsetof(libxl_domain_config, on_poweroff), P },
+        { LIBXL_SHUTDOWN_REASON_REBOOT,
+          offsetof(libxl_domain_config, on_reboot), RR },
+        { LIBXL_SHUTDOWN_REASON_CRASH,
+          offsetof(libxl_domain_config, on_crash), CD },
+        { LIBXL_SHUTDOWN_REASON_WATCHDOG,
+          offsetof(libxl_domain_config, on_watchdog), CR },
+        { LIBXL_SHUTDOWN_REASON_SOFT_RESET,
+          offsetof(libxl_domain_config, on_soft_reset), R },
+    };
     libxl_domain_config c;
+    unsigned i;
 
     memset(&c, 0, sizeof(c));
-    c.on_poweroff = P;
-    c.on_reboot = RR;
-    c.on_crash = CD;
-    c.on_watchdog = CR;
-    c.on_soft_reset = R;
-    CU_ASSERT_EQUAL(xlmig_mon_configured(&c, LIBXL_SHUTDOWN_REASON_POWEROFF),
-                    P);
-    CU_ASSERT_EQUAL(xlmig_mon_configured(&c, LIBXL_SHUTDOWN_REASON_REBOOT),
-                    RR);
-    CU_ASSERT_EQUAL(xlmig_mon_configured(&c, LIBXL_SHUTDOWN_REASON_CRASH),
-                    CD);
-    CU_ASSERT_EQUAL(xlmig_mon_configured(&c, LIBXL_SHUTDOWN_REASON_WATCHDOG),
-                    CR);
-    CU_ASSERT_EQUAL(xlmig_mon_configured(&c,
-                                         LIBXL_SHUTDOWN_REASON_SOFT_RESET), R);
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        *(libxl_action_on_shutdown *)((char *)&c + t[i].field) =
+            (libxl_action_on_shutdown)t[i].action;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        CU_ASSERT_EQUAL(xlmig_mon_configured(&c, t[i].reason), t[i].action);
 }
 
 /* Unset (0) or out-of-range actions fall back to xl.cfg's defaults. */

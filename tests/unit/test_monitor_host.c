@@ -32,6 +32,36 @@ static void rm_rf(const char *d)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/*
+ * In a child: take uuid's lock for domain domid; it exits 0 if that
+ * returns want and, refused, names our process and domain hd as the
+ * holder.
+ */
+static pid_t lock_in_child(const char *sub, const char *uuid,
+                           uint32_t domid, int want, uint32_t hd)
+{
+    pid_t child = fork();
+
+    if (!child) {
+        pid_t h = 0;
+        uint32_t d = 0;
+        int f, rc = xlmig_monitor_lock(sub, uuid, domid, &f, &h, &d);
+
+        _exit(rc == want && (rc != XLMIG_E_CHECK ||
+                             (h == getppid() && d == hd)) ? 0 : 1);
+    }
+    return child;
+}
+
+/* The child ended with exit code 0. */
+static void assert_child_ok(pid_t child)
+{
+    int status = 0;
+
+    waitpid(child, &status, 0);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* A second taker (another process) is refused and told the holder. */
 static void test_lock_once_per_uuid(void)
 {
@@ -45,29 +75,12 @@ static void test_lock_once_per_uuid(void)
     CU_ASSERT_EQUAL(xlmig_monitor_lock(sub, UUID, 7, &fd, &holder, &hd),
                     0);
     CU_ASSERT(fd >= 0);
-    child = fork();
-    if (!child) {
-        int f2;
-        pid_t h2 = 0;
-        uint32_t d2 = 0;
-        int rc = xlmig_monitor_lock(sub, UUID, 9, &f2, &h2, &d2);
-
-        _exit(rc == XLMIG_E_CHECK && h2 == getppid() && d2 == 7 ? 0 : 1);
-    }
+    child = lock_in_child(sub, UUID, 9, XLMIG_E_CHECK, 7);
     CU_ASSERT(child > 0);
-    waitpid(child, &status, 0);
-    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_child_ok(child);
     /* Another guest is not blocked by this one. */
-    child = fork();
-    if (!child) {
-        int f3;
-        pid_t h3;
-
-        _exit(xlmig_monitor_lock(sub, "0a1b2c3d-0000-4000-8000-00000000ffff",
-                                 3, &f3, &h3, &hd) ? 1 : 0);
-    }
-    waitpid(child, &status, 0);
-    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_child_ok(lock_in_child(sub, "0a1b2c3d-0000-4000-8000-00000000ffff",
+                                  3, 0, 0));
     /* A waiter gets it once its holder lets go, and says so. */
     child = fork();
     if (!child) {
@@ -85,8 +98,7 @@ static void test_lock_once_per_uuid(void)
     usleep(100000);
     CU_ASSERT_EQUAL(waitpid(child, &status, WNOHANG), 0);
     close(fd);
-    waitpid(child, &status, 0);
-    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_child_ok(child);
     rm_rf(d);
     free(d);
 }

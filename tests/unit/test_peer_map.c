@@ -48,43 +48,47 @@ static void conf(xlmig_config *c, const char *text)
                                              "x.conf"), 0);
 }
 
+/* No peer resolved: as given, the peer unknown until it answers. */
+#define NO_PEER ""
+
 static void test_resolve(void)
 {
+    /* address, peer: NULL not looked at here */
+    static const struct {
+        bool conf;
+        const char *given, *address, *peer;
+    } t[] = {
+        /* the DRBD name: reached by its address */
+        { true, "xen2", "10.0.0.2", "xen2" },
+        { true, "xen2.example.org", "10.0.0.2", NULL },
+        /* a user typed stays with the address */
+        { true, "root@xen2", "root@10.0.0.2", "xen2" },
+        /* unless the address names its own */
+        { true, "root@xen3", "ops@mig3", NULL },
+        /* the address: mapped back to the peer, reached as typed */
+        { true, "10.0.0.2", "10.0.0.2", "xen2" },
+        { true, "admin@10.0.0.2", "admin@10.0.0.2", "xen2" },
+        { true, "mig3", NULL, "xen3" },
+        /* anything else: as given, peer unknown until it answers */
+        { true, "10.0.0.9", "10.0.0.9", NO_PEER },
+        { false, "xen2", "xen2", NO_PEER },
+    };
     xlmig_config c;
     xlmig_dest d;
+    unsigned i;
 
     conf(&c, "migration_address.xen2 = 10.0.0.2\n"
              "migration_address.xen3 = ops@mig3\n");
-    /* the DRBD name: reached by its address */
-    xlmig_dest_resolve(&c, "xen2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    CU_ASSERT_STRING_EQUAL(d.given, "xen2");
-    xlmig_dest_resolve(&c, "xen2.example.org", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.2");
-    /* a user typed stays with the address */
-    xlmig_dest_resolve(&c, "root@xen2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "root@10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    /* unless the address names its own */
-    xlmig_dest_resolve(&c, "root@xen3", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "ops@mig3");
-    /* the address: mapped back to the peer, reached as typed */
-    xlmig_dest_resolve(&c, "10.0.0.2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    xlmig_dest_resolve(&c, "admin@10.0.0.2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "admin@10.0.0.2");
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen2");
-    xlmig_dest_resolve(&c, "mig3", &d);
-    CU_ASSERT_STRING_EQUAL(d.peer, "xen3");
-    /* anything else: as given, peer unknown until it answers */
-    xlmig_dest_resolve(&c, "10.0.0.9", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "10.0.0.9");
-    CU_ASSERT_PTR_NULL(d.peer);
-    xlmig_dest_resolve(NULL, "xen2", &d);
-    CU_ASSERT_STRING_EQUAL(d.address, "xen2");
-    CU_ASSERT_PTR_NULL(d.peer);
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        xlmig_dest_resolve(t[i].conf ? &c : NULL, t[i].given, &d);
+        CU_ASSERT_STRING_EQUAL(d.given, t[i].given);
+        if (t[i].address)
+            CU_ASSERT_STRING_EQUAL(d.address, t[i].address);
+        if (t[i].peer && !t[i].peer[0])
+            CU_ASSERT_PTR_NULL(d.peer);
+        if (t[i].peer && t[i].peer[0])
+            CU_ASSERT_STRING_EQUAL(d.peer, t[i].peer);
+    }
     CU_ASSERT_STRING_EQUAL(xlmig_peer_address(&c, "xen3"), "ops@mig3");
     CU_ASSERT_STRING_EQUAL(xlmig_peer_address(&c, "xen4"), "xen4");
     CU_ASSERT_STRING_EQUAL(xlmig_peer_address(NULL, "xen2"), "xen2");
@@ -113,6 +117,20 @@ static const xlmig_check *only_row(const xlmig_checks *c, bool ok)
     return &c->items[0];
 }
 
+/*
+ * d resolved from given, answered by a host calling itself said:
+ * refused, one failed row in ck; its detail.
+ */
+static const char *refusal(xlmig_checks *ck, xlmig_dest *d,
+                           const xlmig_config *c, const char *given,
+                           const char *said)
+{
+    xlmig_checks_init(ck);
+    xlmig_dest_resolve(c, given, d);
+    CU_ASSERT_PTR_NULL(xlmig_peer_check(ck, d, said, res, 2));
+    return only_row(ck, false)->detail;
+}
+
 static void test_check(void)
 {
     xlmig_config c;
@@ -137,33 +155,25 @@ static void test_check(void)
     CU_ASSERT_PTR_NOT_NULL(xlmig_peer_check(&ck, &d, "xen2", res, 2));
     only_row(&ck, true);
     /* a host that is no peer of r0 */
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "10.0.0.9", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "10.0.0.9", "xen3"),
+                           "destination"
                            " 10.0.0.9 calls itself xen3, which is not a"
                            " DRBD peer of r0 (peers: xen2)");
     /* named by its own name */
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "root@xen3", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "root@xen3", "xen3"),
+                           "destination"
                            " root@xen3 is not a DRBD peer of r0 (peers:"
                            " xen2)");
     /* every resource counts, not only the first */
     strcpy(res[1].peers[1], "xen4");
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "xen2", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen2", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "xen2", "xen2"),
+                           "destination"
                            " xen2 is not a DRBD peer of r1 (peers: xen3,"
                            " xen4)");
     /* the configured address reaches another host */
     two_resources();
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "xen2", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "xen2", "xen3"),
+                           "destination"
                            " xen2 calls itself xen3, but xlmig.conf gives"
                            " 10.0.0.2 as the migration_address of xen2");
     /* ... even with no DRBD disks to compare with */
@@ -171,10 +181,8 @@ static void test_check(void)
     CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "xen3", res, 0));
     only_row(&ck, false);
     /* a peer that did not say who it is */
-    xlmig_checks_init(&ck);
-    xlmig_dest_resolve(&c, "10.0.0.9", &d);
-    CU_ASSERT_PTR_NULL(xlmig_peer_check(&ck, &d, "", res, 2));
-    CU_ASSERT_STRING_EQUAL(only_row(&ck, false)->detail, "destination"
+    CU_ASSERT_STRING_EQUAL(refusal(&ck, &d, &c, "10.0.0.9", ""),
+                           "destination"
                            " 10.0.0.9 did not say its host name");
     /* nothing to compare with: no row */
     xlmig_checks_init(&ck);

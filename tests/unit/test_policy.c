@@ -32,6 +32,28 @@ static int round_ab(unsigned it, long dirty, uint64_t *t, uint64_t dt,
     return d;
 }
 
+/*
+ * A policy on par, the same round until it decides (or max rounds):
+ * it must end with want, for why; how many rounds ran.
+ */
+static unsigned rounds_end(unsigned max, long dirty, uint64_t dt, int want,
+                           enum xlmig_policy_reason why)
+{
+    uint64_t t = 1;
+    int after, d = XLMIG_POLICY_CONTINUE;
+    unsigned i;
+
+    xlmig_policy_init(&pol, &par, NULL);
+    for (i = 0; i < max; i++) {
+        d = round_ab(i, dirty, &t, dt, &after);
+        if (d != XLMIG_POLICY_CONTINUE)
+            break;
+    }
+    CU_ASSERT_EQUAL(d, want);
+    CU_ASSERT_EQUAL(pol.why, why);
+    return i;
+}
+
 static void test_first_round_continues(void)
 {
     xlmig_precopy_stats st = { 0, 0, 262144 };
@@ -135,62 +157,34 @@ static void test_floor_over_default_target(void)
 /* A soft floor does not turn a timeout into a long downtime. */
 static void test_soft_floor_timeout_aborts(void)
 {
-    uint64_t t = 1;
-    int after, d = 0;
-    unsigned i;
-
     setup();
     par.switchover_ns = 2000 * MS;
     par.bound = XLMIG_DOWNTIME_TARGET;
     par.timeout_ns = 5000 * MS;
-    xlmig_policy_init(&pol, &par, NULL);
     /* 40 MiB dirtied every 400 ms round: the pages never fit. */
-    for (i = 0; i < 40; i++) {
-        d = round_ab(i, 10240, &t, 400 * MS, &after);
-        if (d != XLMIG_POLICY_CONTINUE)
-            break;
-    }
-    CU_ASSERT_EQUAL(d, XLMIG_POLICY_ABORT);
-    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ABORT);
+    rounds_end(40, 10240, 400 * MS, XLMIG_POLICY_ABORT,
+               XLMIG_WHY_TIMEOUT_ABORT);
 }
 
 static void test_timeout_aborts(void)
 {
-    uint64_t t = 1;
-    int after, d = 0;
     unsigned i;
 
     setup();
     par.timeout_ns = 3000 * MS;
-    xlmig_policy_init(&pol, &par, NULL);
     /* Never converging: same dirty count every round. */
-    for (i = 0; i < 20; i++) {
-        d = round_ab(i, 262144, &t, 1000 * MS, &after);
-        if (d != XLMIG_POLICY_CONTINUE)
-            break;
-    }
-    CU_ASSERT_EQUAL(d, XLMIG_POLICY_ABORT);
-    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_ABORT);
+    i = rounds_end(20, 262144, 1000 * MS, XLMIG_POLICY_ABORT,
+                   XLMIG_WHY_TIMEOUT_ABORT);
     CU_ASSERT(i >= 3 && i <= 4);
 }
 
 static void test_timeout_long_downtime(void)
 {
-    uint64_t t = 1;
-    int after, d = 0;
-    unsigned i;
-
     setup();
     par.timeout_ns = 3000 * MS;
     par.allow_long_downtime = true;
-    xlmig_policy_init(&pol, &par, NULL);
-    for (i = 0; i < 20; i++) {
-        d = round_ab(i, 262144, &t, 1000 * MS, &after);
-        if (d != XLMIG_POLICY_CONTINUE)
-            break;
-    }
-    CU_ASSERT_EQUAL(d, XLMIG_POLICY_STOP_AND_COPY);
-    CU_ASSERT_EQUAL(pol.why, XLMIG_WHY_TIMEOUT_LONG);
+    rounds_end(20, 262144, 1000 * MS, XLMIG_POLICY_STOP_AND_COPY,
+               XLMIG_WHY_TIMEOUT_LONG);
 }
 
 /* A first round far longer than the budget is cut short mid-round. */
@@ -285,19 +279,35 @@ static int apply(void *arg, double share)
     return 0;
 }
 
-static void test_throttle_engages_when_not_converging(void)
+/* A policy that drives a throttle which counts what it applies. */
+static void throttled_setup(xlmig_throttle *thr)
 {
-    xlmig_throttle thr;
+    setup();
+    applied = 0;
+    xlmig_throttle_init(thr, NULL, apply, NULL);
+    xlmig_policy_init(&pol, &par, thr);
+}
+
+/* A full memory round in 10 s, then the given one; the time after. */
+static uint64_t throttled_two_rounds(xlmig_throttle *thr, long dirty,
+                                     uint64_t dt)
+{
     uint64_t t = 1;
     int after;
 
-    setup();
-    applied = 0;
-    xlmig_throttle_init(&thr, NULL, apply, NULL);
-    xlmig_policy_init(&pol, &par, &thr);
+    throttled_setup(thr);
     round_ab(0, 262144, &t, 10000 * MS, &after);
+    round_ab(1, dirty, &t, dt, &after);
+    return t;
+}
+
+static void test_throttle_engages_when_not_converging(void)
+{
+    xlmig_throttle thr;
+    uint64_t t;
+
     /* The round dirtied as much as it sent: dirty rate = link rate. */
-    round_ab(1, 262144, &t, 10000 * MS, &after);
+    t = throttled_two_rounds(&thr, 262144, 10000 * MS);
     CU_ASSERT(pol.ratio > 0.9);
     CU_ASSERT(thr.active);
     CU_ASSERT(applied >= 1);
@@ -309,15 +319,8 @@ static void test_throttle_engages_when_not_converging(void)
 static void test_throttle_idle_when_converging(void)
 {
     xlmig_throttle thr;
-    uint64_t t = 1;
-    int after;
 
-    setup();
-    applied = 0;
-    xlmig_throttle_init(&thr, NULL, apply, NULL);
-    xlmig_policy_init(&pol, &par, &thr);
-    round_ab(0, 262144, &t, 10000 * MS, &after);
-    round_ab(1, 65536, &t, 2500 * MS, &after);
+    throttled_two_rounds(&thr, 65536, 2500 * MS);
     CU_ASSERT(pol.ratio < 0.5);
     CU_ASSERT_FALSE(thr.engaged);
     CU_ASSERT_EQUAL(applied, 0);
@@ -328,10 +331,7 @@ static void test_tick_waits_for_evidence(void)
     xlmig_throttle thr;
     xlmig_precopy_stats st = { 0, 0, 262144 };
 
-    setup();
-    applied = 0;
-    xlmig_throttle_init(&thr, NULL, apply, NULL);
-    xlmig_policy_init(&pol, &par, &thr);
+    throttled_setup(&thr);
     xlmig_policy_decide(&pol, &st, 1);
     /* A hot set dirtied fast, but far below half the round: no cap. */
     xlmig_policy_tick(&pol, 4096, 2000, 100 * MS);

@@ -114,15 +114,23 @@ static void start(fake *f, xlmig_precopy *pc, xlmig_policy *pol,
     xlmig_precopy_init(pc, pol, ops, f);
 }
 
+/* A scripted policy: decision at call number call, CONTINUE before. */
+static void start_scripted(fake *f, xlmig_precopy *pc, unsigned call,
+                           int decision)
+{
+    start(f, pc, NULL, &scripted);
+    f->script[call] = decision;
+    f->nscript = call + 1;
+}
+
 /* A, round, B, CLEAN, A: the stats as libxenguest keeps them. */
 static void test_call_pattern(void)
 {
     xlmig_precopy pc;
     fake f;
 
-    start(&f, &pc, NULL, &scripted);
-    f.script[2] = XLMIG_POLICY_STOP_AND_COPY;    /* second call A */
-    f.nscript = 3;
+    /* STOP_AND_COPY at the second call A. */
+    start_scripted(&f, &pc, 2, XLMIG_POLICY_STOP_AND_COPY);
     CU_ASSERT_EQUAL(xlmig_precopy_run(&pc, 100), 0);
     CU_ASSERT_EQUAL(f.ncall, 3);
     CU_ASSERT_EQUAL(f.seen[0].iteration, 0);
@@ -149,9 +157,7 @@ static void test_stop_at_call_b(void)
     xlmig_precopy pc;
     fake f;
 
-    start(&f, &pc, NULL, &scripted);
-    f.script[1] = XLMIG_POLICY_STOP_AND_COPY;
-    f.nscript = 2;
+    start_scripted(&f, &pc, 1, XLMIG_POLICY_STOP_AND_COPY);
     CU_ASSERT_EQUAL(xlmig_precopy_run(&pc, 100), 0);
     CU_ASSERT_EQUAL(f.nsent, 1);
     CU_ASSERT_EQUAL(f.ncleans, 0);
@@ -164,9 +170,7 @@ static void test_abort(void)
     xlmig_precopy pc;
     fake f;
 
-    start(&f, &pc, NULL, &scripted);
-    f.script[2] = XLMIG_POLICY_ABORT;
-    f.nscript = 3;
+    start_scripted(&f, &pc, 2, XLMIG_POLICY_ABORT);
     xlmig_err_clear();
     CU_ASSERT_EQUAL(xlmig_precopy_run(&pc, 100), XLMIG_E_ABORTED);
     CU_ASSERT_EQUAL(f.nsent, 1);
@@ -213,10 +217,8 @@ static void test_no_ticks_without_policy(void)
     xlmig_precopy pc;
     fake f;
 
-    start(&f, &pc, NULL, &scripted);
+    start_scripted(&f, &pc, 2, XLMIG_POLICY_STOP_AND_COPY);
     f.batch_ns = 100 * MS;
-    f.script[2] = XLMIG_POLICY_STOP_AND_COPY;
-    f.nscript = 3;
     CU_ASSERT_EQUAL(xlmig_precopy_run(&pc, 100), 0);
     CU_ASSERT_EQUAL(f.nticks, 0);
     CU_ASSERT_EQUAL(xlmig_precopy_next_tick(&pc), UINT64_MAX);

@@ -132,6 +132,22 @@ static xlmig_plan plan(xlmig_host_view l, xlmig_host_view p)
     return pl;
 }
 
+/*
+ * The guest (in state here) only on this host, Primary here, Secondary
+ * there, a switchover window open here and/or there.
+ */
+static xlmig_plan plan_window(xlmig_dom_state here, bool window_here,
+                              bool window_peer)
+{
+    xlmig_host_view l = view(here, N, N), p = view(N, N, N);
+
+    l.drbd = XLMIG_DISKS_PRIMARY;
+    p.drbd = XLMIG_DISKS_SECONDARY;
+    l.window = window_here;
+    p.window = window_peer;
+    return plan(l, p);
+}
+
 static bool has(const xlmig_plan *p, int host, xlmig_act act, xlmig_copy c)
 {
     unsigned i;
@@ -260,24 +276,14 @@ static void test_rows(void)
               pl.a[4].act == XLMIG_ACT_DROP_TOKENS);
 
     /* A source killed after the suspend: resume it, close its window. */
-    l = view(S, N, N);
-    p = view(N, N, N);
-    l.drbd = XLMIG_DISKS_PRIMARY;
-    p.drbd = XLMIG_DISKS_SECONDARY;
-    l.window = true;
-    pl = plan(l, p);
+    pl = plan_window(S, true, false);
     CU_ASSERT_EQUAL(pl.keeper, XLMIG_HOST_LOCAL);
     CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_RESUME, XLMIG_COPY_NAME));
     CU_ASSERT(has(&pl, XLMIG_HOST_LOCAL, XLMIG_ACT_CLOSE_WINDOW, 0));
     CU_ASSERT_EQUAL(pl.n, 2);
 
     /* Settled but for an open window: that is not "nothing to do". */
-    l = view(R, N, N);
-    p = view(N, N, N);
-    l.drbd = XLMIG_DISKS_PRIMARY;
-    p.drbd = XLMIG_DISKS_SECONDARY;
-    p.window = true;
-    pl = plan(l, p);
+    pl = plan_window(R, false, true);
     CU_ASSERT_EQUAL(pl.verdict, XLMIG_PLAN_ACT);
     CU_ASSERT(has(&pl, XLMIG_HOST_PEER, XLMIG_ACT_CLOSE_WINDOW, 0));
     CU_ASSERT_EQUAL(pl.n, 1);
@@ -365,6 +371,18 @@ static void test_all_combinations(void)
     CU_ASSERT(acted > 0 && refused > 0 && nothing > 0);
 }
 
+/* An older peer's line for g1 (running, Primary, no tokens), then more. */
+static int parse_older(const char *more, xlmig_host_view *w)
+{
+    char line[1024];
+
+    snprintf(line, sizeof(line), "{\"domain\":\"g1\",\"copies\":"
+             "{\"g1\":\"running\",\"g1--incoming\":\"none\","
+             "\"g1--migratedaway\":\"none\"},\"drbd\":\"primary\","
+             "\"tokens\":0%s}", more);
+    return xlmig_host_view_parse(line, strlen(line), "g1", w, NULL, 0);
+}
+
 /* The peer's inspection line: what recover reads and puts on a command
  * line again (the hint of --uuid and --resources). */
 static void test_view_json(void)
@@ -403,30 +421,16 @@ static void test_view_json(void)
     CU_ASSERT_STRING_EQUAL(w.resources, "r0,r1");
 
     /* An older peer's line: no window, no hint. */
-    snprintf(line, sizeof(line), "{\"domain\":\"g1\",\"copies\":"
-             "{\"g1\":\"running\",\"g1--incoming\":\"none\","
-             "\"g1--migratedaway\":\"none\"},\"drbd\":\"primary\","
-             "\"tokens\":0}");
-    CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
-                                          NULL, 0), 0);
+    CU_ASSERT_EQUAL(parse_older("", &w), 0);
     CU_ASSERT(!w.window && !w.uuid[0] && !w.resources[0] && !w.capped);
     /* ... and one that wrote its resources as "r0,r1" */
-    snprintf(line, sizeof(line), "{\"domain\":\"g1\",\"copies\":"
-             "{\"g1\":\"running\",\"g1--incoming\":\"none\","
-             "\"g1--migratedaway\":\"none\"},\"drbd\":\"primary\","
-             "\"tokens\":0,\"resources\":\"r0,r1\"}");
-    CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
-                                          NULL, 0), 0);
+    CU_ASSERT_EQUAL(parse_older(",\"resources\":\"r0,r1\"", &w), 0);
     CU_ASSERT_STRING_EQUAL(w.resources, "r0,r1");
 
     /* Nothing unsafe for a command line gets through. */
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(line, sizeof(line), "{\"domain\":\"g1\",\"copies\":"
-                 "{\"g1\":\"running\",\"g1--incoming\":\"none\","
-                 "\"g1--migratedaway\":\"none\"},\"drbd\":\"primary\","
-                 "\"tokens\":0,%s}", bad[i]);
-        CU_ASSERT_EQUAL(xlmig_host_view_parse(line, strlen(line), "g1", &w,
-                                              NULL, 0), XLMIG_E_PROTO);
+        snprintf(line, sizeof(line), ",%s", bad[i]);
+        CU_ASSERT_EQUAL(parse_older(line, &w), XLMIG_E_PROTO);
         xlmig_err_clear();
     }
     CU_ASSERT(xlmig_resource_list_ok("r0,drbd_web-01.a"));

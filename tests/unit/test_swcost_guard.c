@@ -46,6 +46,18 @@ static void asked(xlmig_policy_params *p, xlmig_downtime_kind k,
     p->allow_long_downtime = allow_long;
 }
 
+/* The pre-check of a fresh list c for a migration to peer, as asked. */
+static uint64_t precheck(const char *d, const char *peer,
+                         xlmig_downtime_kind k, bool allow_long,
+                         xlmig_checks *c, unsigned *n)
+{
+    xlmig_policy_params p;
+
+    asked(&p, k, allow_long);
+    xlmig_checks_init(c);
+    return xlmig_swcost_precheck(d, peer, &p, c, n);
+}
+
 static void history(uint64_t cost_ms)
 {
     xlmig_swcost s;
@@ -55,29 +67,30 @@ static void history(uint64_t cost_ms)
     CU_ASSERT_FATAL(xlmig_swcost_save(&s, sub, "xen2") == 0);
 }
 
-static void test_precheck_no_dir(void)
+/* Nothing learned for peer in d: nothing to add to the bound. */
+static void assert_unlearned(const char *d, const char *peer,
+                             xlmig_checks *c)
 {
-    xlmig_policy_params p;
-    xlmig_checks c;
     unsigned n = 7;
 
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(NULL, "xen2", &p, &c, &n), 0);
+    CU_ASSERT_EQUAL(precheck(d, peer, XLMIG_DOWNTIME_BOUND, false, c, &n),
+                    0);
     CU_ASSERT_EQUAL(n, 0);
+}
+
+static void test_precheck_no_dir(void)
+{
+    xlmig_checks c;
+
+    assert_unlearned(NULL, "xen2", &c);
     CU_ASSERT_EQUAL(c.n, 0);
 }
 
 static void test_precheck_nothing_yet(void)
 {
-    xlmig_policy_params p;
     xlmig_checks c;
-    unsigned n = 7;
 
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen9", &p, &c, &n), 0);
-    CU_ASSERT_EQUAL(n, 0);
+    assert_unlearned(sub, "xen9", &c);
     CU_ASSERT_EQUAL(c.n, 1);
     CU_ASSERT(c.items[0].ok);
     CU_ASSERT(strstr(c.items[0].detail, "no switchover to xen9") != NULL);
@@ -94,16 +107,13 @@ static void test_precheck_refuses_only_a_hard_bound(void)
         { XLMIG_DOWNTIME_BOUND, true, true },
         { XLMIG_DOWNTIME_TARGET, false, true },
     };
-    xlmig_policy_params p;
     xlmig_checks c;
     unsigned i, n;
 
     history(500);
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        asked(&p, t[i].k, t[i].allow_long);
-        xlmig_checks_init(&c);
-        CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen2", &p, &c, &n),
-                        500 * MS);
+        CU_ASSERT_EQUAL(precheck(sub, "xen2", t[i].k, t[i].allow_long,
+                                 &c, &n), 500 * MS);
         CU_ASSERT_EQUAL(n, 1);
         CU_ASSERT_EQUAL(c.n, 1);
         CU_ASSERT_EQUAL(c.items[0].ok, t[i].ok);
@@ -111,20 +121,16 @@ static void test_precheck_refuses_only_a_hard_bound(void)
     }
     /* Within the bound: fine. */
     history(200);
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen2", &p, &c, &n),
-                    200 * MS);
+    CU_ASSERT_EQUAL(precheck(sub, "xen2", XLMIG_DOWNTIME_BOUND, false,
+                             &c, &n), 200 * MS);
     CU_ASSERT(c.items[0].ok);
 }
 
 /* A damaged history is started afresh, not a refusal. */
 static void test_precheck_damaged(void)
 {
-    xlmig_policy_params p;
     xlmig_checks c;
     char path[128];
-    unsigned n;
     FILE *f;
 
     history(100);
@@ -133,11 +139,8 @@ static void test_precheck_damaged(void)
     CU_ASSERT_FATAL(f != NULL);
     fputs("garbage\n", f);
     fclose(f);
-    asked(&p, XLMIG_DOWNTIME_BOUND, false);
-    xlmig_checks_init(&c);
     xlmig_err_clear();
-    CU_ASSERT_EQUAL(xlmig_swcost_precheck(sub, "xen2", &p, &c, &n), 0);
-    CU_ASSERT_EQUAL(n, 0);
+    assert_unlearned(sub, "xen2", &c);
     CU_ASSERT(c.items[0].ok);
     CU_ASSERT_EQUAL(xlmig_errcode(), 0);
 }

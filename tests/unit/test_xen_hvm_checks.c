@@ -45,63 +45,84 @@ static void failed(libxl_domain_config *cfg, char *out, size_t len)
     CU_ASSERT_EQUAL(c.n, 5);
 }
 
+/* The checks' row name of cfg says needle in its detail. */
+static bool detail_says(libxl_domain_config *cfg, const char *name,
+                        const char *needle)
+{
+    const xlmig_check *r;
+    xlmig_checks c;
+
+    xlmig_checks_init(&c);
+    xlmig_xen_hvm_checks(cfg, &c);
+    r = row(&c, name);
+    return r && strstr(r->detail, needle);
+}
+
 static void test_plain_passes(void)
 {
     libxl_domain_config cfg;
-    xlmig_checks c;
     char f[256];
 
     plain_hvm(&cfg);
     failed(&cfg, f, sizeof(f));
     CU_ASSERT_STRING_EQUAL(f, "");
-    xlmig_checks_init(&c);
-    xlmig_xen_hvm_checks(&cfg, &c);
-    CU_ASSERT_PTR_NOT_NULL(strstr(row(&c, "populate-on-demand")->detail,
-                                  "512 MiB"));
+    CU_ASSERT(detail_says(&cfg, "populate-on-demand", "512 MiB"));
     libxl_domain_config_dispose(&cfg);
+}
+
+static void traditional_qemu(libxl_domain_config *cfg)
+{
+    cfg->b_info.device_model_version =
+        LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN_TRADITIONAL;
+}
+
+static void stubdomain(libxl_domain_config *cfg)
+{
+    libxl_defbool_set(&cfg->b_info.device_model_stubdomain, true);
+}
+
+static void nested_hvm(libxl_domain_config *cfg)
+{
+    libxl_defbool_set(&cfg->b_info.nested_hvm, true);
+}
+
+static void maxmem_above_memory(libxl_domain_config *cfg)
+{
+    cfg->b_info.max_memkb = 1024 * 1024;
+}
+
+static void an_irq(libxl_domain_config *cfg)
+{
+    cfg->b_info.num_irqs = 1;
 }
 
 static void test_each_blocker(void)
 {
+    static const struct {
+        void (*set)(libxl_domain_config *cfg);
+        const char *row, *detail;      /* detail: NULL not looked at */
+    } t[] = {
+        { traditional_qemu, "device-model", NULL },
+        { stubdomain, "stubdomain", NULL },
+        { nested_hvm, "nested-virt", NULL },
+        { maxmem_above_memory, "populate-on-demand",
+          "maxmem 1024 MiB above memory 512 MiB" },
+        { an_irq, "io-passthrough", NULL },
+    };
     libxl_domain_config cfg;
-    xlmig_checks c;
     char f[256];
+    unsigned i;
 
-    plain_hvm(&cfg);
-    cfg.b_info.device_model_version =
-        LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN_TRADITIONAL;
-    failed(&cfg, f, sizeof(f));
-    CU_ASSERT_STRING_EQUAL(f, "device-model");
-    libxl_domain_config_dispose(&cfg);
-
-    plain_hvm(&cfg);
-    libxl_defbool_set(&cfg.b_info.device_model_stubdomain, true);
-    failed(&cfg, f, sizeof(f));
-    CU_ASSERT_STRING_EQUAL(f, "stubdomain");
-    libxl_domain_config_dispose(&cfg);
-
-    plain_hvm(&cfg);
-    libxl_defbool_set(&cfg.b_info.nested_hvm, true);
-    failed(&cfg, f, sizeof(f));
-    CU_ASSERT_STRING_EQUAL(f, "nested-virt");
-    libxl_domain_config_dispose(&cfg);
-
-    plain_hvm(&cfg);
-    cfg.b_info.max_memkb = 1024 * 1024;
-    failed(&cfg, f, sizeof(f));
-    CU_ASSERT_STRING_EQUAL(f, "populate-on-demand");
-    xlmig_checks_init(&c);
-    xlmig_xen_hvm_checks(&cfg, &c);
-    CU_ASSERT_PTR_NOT_NULL(strstr(row(&c, "populate-on-demand")->detail,
-                                  "maxmem 1024 MiB above memory 512 MiB"));
-    libxl_domain_config_dispose(&cfg);
-
-    plain_hvm(&cfg);
-    cfg.b_info.num_irqs = 1;
-    failed(&cfg, f, sizeof(f));
-    CU_ASSERT_STRING_EQUAL(f, "io-passthrough");
-    cfg.b_info.num_irqs = 0;    /* nothing allocated behind the count */
-    libxl_domain_config_dispose(&cfg);
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        plain_hvm(&cfg);
+        t[i].set(&cfg);
+        failed(&cfg, f, sizeof(f));
+        CU_ASSERT_STRING_EQUAL(f, t[i].row);
+        if (t[i].detail)
+            CU_ASSERT(detail_says(&cfg, t[i].row, t[i].detail));
+        cfg.b_info.num_irqs = 0;    /* nothing allocated behind the count */
+        libxl_domain_config_dispose(&cfg);
+    }
 }
 
 static CU_TestInfo tests[] = {

@@ -297,6 +297,24 @@ tb_assert() {
     local what=$1; shift
     if "$@"; then tb_pass "$what"; else tb_fail "$what"; fi
 }
+# tb_capture CMD...: run CMD (e.g. tb_run HOST "..."), expected perhaps
+# to fail; its output (stdout and stderr) in TB_OUT, its exit status in
+# TB_RC. The output is shown indented: the harness reads a line starting
+# "FAIL" as a failed check.
+tb_capture() {
+    TB_RC=0
+    TB_OUT=$("$@" 2>&1) || TB_RC=$?
+    sed "s/^/    /" <<< "$TB_OUT"
+}
+# tb_said [-F] PATTERN: the last tb_capture's output matches PATTERN
+# (a basic regular expression; with -F, a fixed string).
+tb_said() {
+    local f=
+    [ "$1" = -F ] && { f=F; shift; }
+    grep -q$f -- "$1" <<< "$TB_OUT"
+}
+# tb_gone HOST NAME: neither NAME nor NAME--incoming runs on HOST.
+tb_gone() { ! tb_guest_on "$1" "$2" && ! tb_guest_on "$1" "$2--incoming"; }
 # tb_assert_on HOST DESCRIPTION CMD: condition evaluated in HOST's dom0.
 tb_assert_on() {
     local h=$1 what=$2; shift 2
@@ -307,6 +325,15 @@ tb_assert_on() {
 tb_report() {
     printf 'RESULT %-40s %s\n' "$1" "$2"
     printf '%s %s %s\n' "${TB_SCENARIO:-adhoc}" "$1" "$2" >> "$TB_RUN/results"
+}
+
+# tb_report_downtime WHAT [tool]: the last migration's guest-visible
+# downtime (largest heartbeat gap, the clocks' error, the network gap;
+# with "tool", what xl-migrate-drbd itself measured) as "WHAT downtime_s".
+tb_report_downtime() {
+    local tool=${2:+; tool: $TB_XLMIG_DOWNTIME}
+    tb_report "$1 downtime_s" \
+        "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s$tool)"
 }
 
 # ------------------------------------------------------------------ DRBD --
@@ -641,6 +668,19 @@ tb_xl() {
 
 # ------------------------------------------------------------- migration --
 
+# tb_migrate_run NAME SRC DST CMD: the migration command line CMD (of
+# NAME, SRC to DST) in SRC's dom0 through tb_xl (a crash is cleaned up
+# and retried), the network probe started first; a failure ends the
+# scenario. Sets TB_MIG_T0 (the host clock just before).
+tb_migrate_run() {
+    local name=$1 src=$2 dst=$3 cmd=$4
+    TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
+    tb_net_probe_start "$src" "$name"
+    TB_MIG_T0=$(tb_now)
+    tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup "$cmd" ||
+        tb_fail "$name $src -> $dst: '$cmd' failed (log: $TB_XL_LOG)"
+}
+
 # tb_migrate_stock NAME SRC DST: stock `xl migrate` (ssh between the dom0s)
 # with the guest's resources made dual-primary by hand around it. Measures
 # total time (host clock around the command) and guest downtime (largest
@@ -651,13 +691,10 @@ tb_migrate_stock() {
     res=$(tb_run "$src" "grep -o 'target=r[0-9]*' /etc/tb/$name.cfg | cut -d= -f2 | sort -u" |
           tr '\n' ' ')
     [ -n "${res// /}" ] || tb_fail "no DRBD resource in /etc/tb/$name.cfg"
-    TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
     # shellcheck disable=SC2086
     tb_dual_primary on $res
-    tb_net_probe_start "$src" "$name"
-    t0=$(tb_now)
-    tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup "xl migrate $name $dst" ||
-        tb_fail "xl migrate $name $src -> $dst failed (log: $TB_XL_LOG)"
+    tb_migrate_run "$name" "$src" "$dst" "xl migrate $name $dst"
+    t0=$TB_MIG_T0
     t1=$(tb_now)
     TB_MIG_TOTAL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
     # shellcheck disable=SC2086

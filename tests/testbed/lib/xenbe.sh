@@ -10,12 +10,9 @@
 # for the tool's environment (test hooks).
 tb_xenbe_migrate() {
     local name=$1 src=$2 dst=$3 opts=$4 t0 t1 seq
-    TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
-    tb_net_probe_start "$src" "$name"
-    t0=$(tb_now)
-    tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup \
-        "${TB_XLMIG_ENV:+env $TB_XLMIG_ENV }xl-migrate-drbd --io-timeout 300 $opts $name $dst" ||
-        tb_fail "xl-migrate-drbd $name $src -> $dst failed (log: $TB_XL_LOG)"
+    tb_migrate_run "$name" "$src" "$dst" \
+        "${TB_XLMIG_ENV:+env $TB_XLMIG_ENV }xl-migrate-drbd --io-timeout 300 $opts $name $dst"
+    t0=$TB_MIG_T0
     t1=$(tb_now)
     grep -v '^precopy \|^switchover ' "$TB_XL_LOG" || true
     TB_MIG_TOTAL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')

@@ -12,12 +12,8 @@ tb_xlmig_window_closed() {
 # the network probe (lib/net.sh) reports the network gap beside it.
 tb_xlmig_migrate() {
     local name=$1 src=$2 dst=$3 t0
-    TB_MIG_NAME=$name TB_MIG_SRC=$src TB_MIG_DST=$dst
-    tb_net_probe_start "$src" "$name"
-    t0=$(tb_now)
-    tb_xl "$src" "$TB_MIGRATE_TIMEOUT" tb_migrate_cleanup \
-        "xl-migrate-drbd $name $dst" ||
-        tb_fail "xl-migrate-drbd $name $src -> $dst failed (log: $TB_XL_LOG)"
+    tb_migrate_run "$name" "$src" "$dst" "xl-migrate-drbd $name $dst"
+    t0=$TB_MIG_T0
     TB_MIG_TOTAL=$(tb_elapsed "$t0")
     tb_report "xl-migrate-drbd $name $src->$dst total_s" "$TB_MIG_TOTAL"
     tb_assert "$name: progress counts its memory ($TB_XL_LOG)" \

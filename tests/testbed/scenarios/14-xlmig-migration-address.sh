@@ -15,19 +15,14 @@ tb_reset
 tb_guest_create xen1 g1 disks=r0 script=block-drbd-xlmig dirty_mb_s=1
 
 why="destination $TB_IP_xen1 calls itself xen1, which is not a DRBD peer of r0 (peers: xen2)"
-rc=0
-out=$(tb_run xen1 "xl-migrate-drbd --io-timeout 300 --dry-run g1 $TB_IP_xen1" 2>&1) || rc=$?
-# Indented: the harness reads a line starting "FAIL" as a failed check.
-sed "s/^/    /" <<< "$out"
-tb_assert "dry run to xen1's own address fails" [ $rc != 0 ]
-tb_assert "the dry run names the DRBD peer" eval \
-    "grep -q 'FAIL  *dest  *drbd-peer  *$why' <<< \"\$out\""
-rc=0
-out=$(tb_run xen1 "xl-migrate-drbd --io-timeout 300 g1 $TB_IP_xen1" 2>&1) || rc=$?
-sed "s/^/    /" <<< "$out"
-tb_assert "migration to xen1's own address is refused" [ $rc = 1 ]
-tb_assert "the refusal is the pre-check's, with the reason" eval \
-    "grep -qF 'pre-check failed on dest: drbd-peer: $why' <<< \"\$out\""
+tb_capture tb_run xen1 "xl-migrate-drbd --io-timeout 300 --dry-run g1 $TB_IP_xen1"
+tb_assert "dry run to xen1's own address fails" [ $TB_RC != 0 ]
+tb_assert "the dry run names the DRBD peer" tb_said \
+    "FAIL  *dest  *drbd-peer  *$why"
+tb_capture tb_run xen1 "xl-migrate-drbd --io-timeout 300 g1 $TB_IP_xen1"
+tb_assert "migration to xen1's own address is refused" [ $TB_RC = 1 ]
+tb_assert "the refusal is the pre-check's, with the reason" tb_said -F \
+    "pre-check failed on dest: drbd-peer: $why"
 tb_assert "g1 still runs on xen1" tb_guest_on xen1 g1
 tb_assert "g1 heartbeat keeps counting on xen1" tb_hb_wait xen1 g1 5 60
 tb_assert "r0 still Primary on xen1" [ "$(tb_drbd_role xen1 r0)" = Primary ]

@@ -17,15 +17,13 @@ for dir in "xen1 xen2" "xen2 xen1"; do
     set -- $dir
     tb_xenbe_migrate g1 "$1" "$2" ""
     tb_report "xl-migrate-drbd $1->$2 total_s" "$TB_MIG_TOTAL"
-    tb_report "xl-migrate-drbd $1->$2 downtime_s" \
-        "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
+    tb_report_downtime "xl-migrate-drbd $1->$2" tool
 done
 for dir in "xen1 xen2" "xen2 xen1"; do
     set -- $dir
     tb_migrate_stock g1 "$1" "$2"
     tb_report "stock-xl-migrate $1->$2 total_s" "$TB_MIG_TOTAL"
-    tb_report "stock-xl-migrate $1->$2 downtime_s" \
-        "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s)"
+    tb_report_downtime "stock-xl-migrate $1->$2"
 done
 tb_ok xen1 "xl destroy g1"
 tb_scenario_end

@@ -165,7 +165,7 @@ cell_c() {
     tb_assert_on xen1 "c: the killed sender left g1 suspended" \
         "xl list g1 | awk 'NR == 2 { exit !(\$5 ~ /s/) }'"
     tb_assert "c: nothing of g1 on xen2" \
-        eval "! tb_guest_on xen2 g1 && ! tb_guest_on xen2 g1--incoming"
+        tb_gone xen2 g1
     fc_recover c 'resume g1: done'
     fc_settled
 }

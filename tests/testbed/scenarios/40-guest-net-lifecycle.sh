@@ -21,11 +21,9 @@ DIRTY=${TB_DIRTY_MB_S:-4}
 tb_reset
 tb_guest_create xen1 g1 disks=r0 dirty_mb_s="$DIRTY"
 tb_migrate_stock g1 xen1 xen2
-tb_report "stock-xl-migrate xen1->xen2 downtime_s" \
-    "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s)"
+tb_report_downtime "stock-xl-migrate xen1->xen2"
 tb_xenbe_migrate g1 xen2 xen1 ""
-tb_report "xl-migrate-drbd xen2->xen1 downtime_s" \
-    "$TB_GAP (+-$TB_CLOCK_ERR, hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
+tb_report_downtime "xl-migrate-drbd xen2->xen1" tool
 tb_ok xen1 "xl destroy g1"
 
 # --- a guest started by xl create: reboot, crash, power off -------------
@@ -36,14 +34,11 @@ tb_guest_restarts xen1 g1 crash r0
 tb_guest_powers_off xen1 g1 r0
 
 # --- a load that cannot run is an error, not a quiet idle guest ----------
-rc=0
-out=$( (tb_guest_create xen1 g3 disks= net=none mem=128 dirty_mb_s=1 dirty_ws_mb=64) 2>&1) ||
-    rc=$?
-# Indented: the harness reads a line starting "FAIL" as a failed check.
-sed "s/^/    /" <<< "$out"
-tb_assert "a 64 MiB working set in a 128 MiB guest fails the guest's creation" [ $rc != 0 ]
-tb_assert "the failure says why" eval \
-    "grep -q 'g3 on xen1 reports an error: TBGUEST ERROR working set 64 MiB does not fit' <<< \"\$out\""
+# (tb_capture runs it in a subshell: its tb_fail does not end the scenario)
+tb_capture tb_guest_create xen1 g3 disks= net=none mem=128 dirty_mb_s=1 dirty_ws_mb=64
+tb_assert "a 64 MiB working set in a 128 MiB guest fails the guest's creation" [ $TB_RC != 0 ]
+tb_assert "the failure says why" tb_said \
+    'g3 on xen1 reports an error: TBGUEST ERROR working set 64 MiB does not fit'
 tb_run xen1 "xl destroy g3" || true
 tb_guest_create xen1 g3 disks= net=none dirty_mb_s=1 dirty_ws_mb=64
 tb_assert "sized for it (no mem= given), the guest runs that load" \

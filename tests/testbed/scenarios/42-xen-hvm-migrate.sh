@@ -37,8 +37,7 @@ for dir in "xen1 xen2" "xen2 xen1"; do
     tb_assert "verify-stream-v2 accepts the HVM stream sent from $1" \
         tb_hvm_verify_done "$1" /run/h1.stream
     tb_report "xl-migrate-drbd hvm $1->$2 total_s" "$TB_MIG_TOTAL"
-    tb_report "xl-migrate-drbd hvm $1->$2 downtime_s" \
-        "$TB_GAP (hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
+    tb_report_downtime "xl-migrate-drbd hvm $1->$2" tool
 done
 tb_ok xen1 "xl destroy h1"
 
@@ -49,15 +48,13 @@ for dir in "xen1 xen2" "xen2 xen1"; do
     set -- $dir
     tb_xenbe_migrate h2 "$1" "$2" ""
     tb_report "xl-migrate-drbd hvm $1->$2 total_s" "$TB_MIG_TOTAL"
-    tb_report "xl-migrate-drbd hvm $1->$2 downtime_s" \
-        "$TB_GAP (hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
+    tb_report_downtime "xl-migrate-drbd hvm $1->$2" tool
 done
 for dir in "xen1 xen2" "xen2 xen1"; do
     set -- $dir
     tb_migrate_stock h2 "$1" "$2"
     tb_report "stock-xl-migrate hvm $1->$2 total_s" "$TB_MIG_TOTAL"
-    tb_report "stock-xl-migrate hvm $1->$2 downtime_s" \
-        "$TB_GAP (hb 100 ms; net gap $TB_NET_GAP s)"
+    tb_report_downtime "stock-xl-migrate hvm $1->$2"
 done
 tb_ok xen1 "xl destroy h2"
 tb_scenario_end

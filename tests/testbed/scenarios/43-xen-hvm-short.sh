@@ -38,8 +38,7 @@ tb_hvm_devices xen2 h1
 tb_assert "verify-stream-v2 accepts the HVM stream sent from xen1" \
     tb_hvm_verify_done xen1 /run/h1.stream
 tb_report "xl-migrate-drbd hvm xen1->xen2 total_s" "$TB_MIG_TOTAL"
-tb_report "xl-migrate-drbd hvm xen1->xen2 downtime_s" \
-    "$TB_GAP (hb 100 ms; net gap $TB_NET_GAP s; tool: $TB_XLMIG_DOWNTIME)"
+tb_report_downtime "xl-migrate-drbd hvm xen1->xen2" tool
 
 # Back, with the incoming guest's QEMU on xen1 killed as soon as it runs.
 tb_hvm_kill_incoming_qemu xen1 h1
