@@ -150,7 +150,9 @@ void xlmig_progress_update(xlmig_progress *p, const xlmig_progress_sample *s,
     if (!force && p->t_last && now - p->t_last < p->interval_ns)
         return;
     p->t_last = now;
-    if (s->tx_Bps > 0)
+    /* Below this the rate is the first bytes of a start, not a rate:
+     * an ETA from it read 87 hours on a move that took a minute. */
+    if (s->tx_Bps >= XLMIG_PROGRESS_ETA_MIN_BPS)
         eta = (double)s->remaining_bytes / s->tx_Bps;
     fmt_eta(etas, sizeof(etas), eta);
     p->last = *s;

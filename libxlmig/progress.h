@@ -8,6 +8,9 @@
 #ifndef XLMIG_PROGRESS_H
 #define XLMIG_PROGRESS_H
 
+/* Slower than this, progress shows no ETA (--:--, "eta_s": null). */
+#define XLMIG_PROGRESS_ETA_MIN_BPS (64.0 * 1024)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

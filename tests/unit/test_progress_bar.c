@@ -114,7 +114,37 @@ static void test_log_clears(void)
     fclose(f);
 }
 
+/* A rate still at its first bytes gives no ETA, a real one does. */
+static void test_eta_needs_a_rate(void)
+{
+    xlmig_progress p;
+    xlmig_progress_sample s;
+    char buf[2048];
+    size_t n;
+    FILE *f = tmpfile();
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    memset(&s, 0, sizeof(s));
+    s.phase = "precopy";
+    s.mem_bytes = 128ULL << 20;
+    s.remaining_bytes = 128ULL << 20;
+    s.tx_Bps = 420;
+    xlmig_progress_init(&p, XLMIG_PROGRESS_LINES, f);
+    xlmig_progress_update(&p, &s, true);
+    s.tx_Bps = 2.0 * 1024 * 1024;
+    xlmig_progress_update(&p, &s, true);
+    xlmig_progress_dispose(&p);
+    rewind(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = 0;
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "ETA --:--"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "ETA 01:04"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "88:"));
+    fclose(f);
+}
+
 static CU_TestInfo tests[] = {
+    { "no ETA before there is a rate", test_eta_needs_a_rate },
     { "a logged line clears the bar first", test_log_clears },
     { "every width from 1 to 220 columns: one line, fits", test_fits },
     { "fields left out by priority", test_priorities },
