@@ -158,7 +158,7 @@ static int drain(sink *so, sink *se, uint64_t deadline, const char *cmd,
             o->timed_out = true;
             break;
         }
-        ms = (int)((deadline - now) / 1000000ULL) + 1;
+        ms = xlmig_ms_until(deadline, now);
         r = poll(pf, 2, ms);
         if (r < 0 && errno != EINTR) {
             xlmig_err(XLMIG_E_IO, "%s: poll: %s", cmd, strerror(errno));

@@ -14,6 +14,13 @@ uint64_t xlmig_now_ns(void);
 /* Sleeps the whole time, through signals. */
 void xlmig_sleep_ns(uint64_t ns);
 
+/*
+ * A poll(2) timeout for a deadline on the monotonic clock: 0 once it
+ * has passed, else the milliseconds left rounded up (so the wait never
+ * ends just before it), at most INT_MAX.
+ */
+int xlmig_ms_until(uint64_t deadline_ns, uint64_t now_ns);
+
 /* "2024-05-01T02:03:04Z" */
 void xlmig_utc_stamp(time_t t, char *buf, size_t len);
 

@@ -54,7 +54,7 @@ static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what,
 {
     struct pollfd pfd = { .fd = fd, .events = ev };
     uint64_t t0, now;
-    int r, ms;
+    int r, ms, left;
 
     if (fd < 0) {
         xlmig_err(XLMIG_E_IO, "connection to %s is closed", ch->peer);
@@ -72,10 +72,9 @@ static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what,
             break;
         ms = POLL_SLICE_MS;
         t0 = xlmig_now_ns();
-        if (ch->deadline_ns && ch->deadline_ns <= t0)
-            ms = 0;
-        else if (ch->deadline_ns && ch->deadline_ns - t0 < XLMIG_MS(ms))
-            ms = (int)((ch->deadline_ns - t0) / 1000000ULL) + 1;
+        left = ch->deadline_ns ? xlmig_ms_until(ch->deadline_ns, t0) : ms;
+        if (left < ms)
+            ms = left;
         r = poll(&pfd, 1, ms);
         now = xlmig_now_ns();
         *waited += now - t0;

@@ -143,13 +143,6 @@ void xlmig_qmp_dispose(xlmig_qmp *q)
     xlmig_qmp_init(q);
 }
 
-static int remaining_ms(uint64_t deadline)
-{
-    uint64_t now = xlmig_now_ns();
-
-    return now >= deadline ? 0 : (int)((deadline - now) / 1000000ULL) + 1;
-}
-
 static int wait_fd(xlmig_qmp *q, short ev, uint64_t deadline,
                    const char *doing)
 {
@@ -157,7 +150,7 @@ static int wait_fd(xlmig_qmp *q, short ev, uint64_t deadline,
     int r, ms;
 
     for (;;) {
-        ms = remaining_ms(deadline);
+        ms = xlmig_ms_until(deadline, xlmig_now_ns());
         if (!ms) {
             xlmig_err(XLMIG_E_TIMEOUT, "%s: no QMP answer while %s",
                       q->what, doing);
@@ -374,7 +367,8 @@ int xlmig_qmp_open_fd(xlmig_qmp *q, int fd, const char *what,
     if (r.kind != XLMIG_QMP_GREETING)
         return bad(q->what, "first message is not a greeting");
     return xlmig_qmp_exec(q, "qmp_capabilities", NULL, 0, -1,
-                          XLMIG_MS(remaining_ms(deadline)), NULL);
+                          XLMIG_MS(xlmig_ms_until(deadline,
+                                                  xlmig_now_ns())), NULL);
 }
 
 int xlmig_qmp_connect(xlmig_qmp *q, const char *dir, uint32_t domid,
@@ -418,7 +412,8 @@ int xlmig_qmp_set_dirty_log(const char *dir, uint32_t domid, bool enable,
     if (rc)
         goto out;
     rc = xlmig_qmp_exec(&q, "xen-set-global-dirty-log", &a, 1, -1,
-                        XLMIG_MS(remaining_ms(deadline)), NULL);
+                        XLMIG_MS(xlmig_ms_until(deadline, xlmig_now_ns())),
+                        NULL);
 out:
     xlmig_qmp_dispose(&q);
     return rc;
