@@ -10,45 +10,8 @@
 #include <string.h>
 
 #include "drbd.h"
+#include "drbd_fixture.h"
 #include "error.h"
-
-static char *load(const char *name, size_t *len)
-{
-    const char *dir = getenv("XLMIG_UNIT_DATA");
-    char path[512];
-    char *buf = NULL;
-    FILE *f;
-    long n;
-
-    snprintf(path, sizeof(path), "%s/drbd/%s", dir ? dir : "tests/unit/data",
-             name);
-    f = fopen(path, "rb");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc(n + 1);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-    CU_ASSERT_EQUAL_FATAL(fread(buf, 1, n, f), (size_t)n);
-    buf[n] = 0;
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
-/* The error recorded names the resource and contains `needle`. */
-static void assert_err(const char *res, const char *needle)
-{
-    const char *m = xlmig_errmsg();
-
-    CU_ASSERT_PTR_NOT_NULL(strstr(m, res));
-    if (needle && !strstr(m, needle)) {
-        fprintf(stderr, "\nerror '%s' lacks '%s'\n", m, needle);
-        CU_FAIL("error message lacks the expected text");
-    }
-}
-
-#define S(x) x, strlen(x)
 
 /* ---- drbdadm --version ---- */
 
@@ -59,19 +22,19 @@ static void test_version(void)
     char *b;
     int v = 0;
 
-    b = load("v84-drbdadm-version.txt", &len);
+    b = rec_load("v84-drbdadm-version.txt", &len);
     CU_ASSERT_EQUAL(xlmig_drbd_parse_version(b, len, &v, kver,
                                              sizeof(kver)), 0);
     CU_ASSERT_EQUAL(v, XLMIG_DRBD_V84);
     CU_ASSERT_STRING_EQUAL(kver, "8.4.11");
     free(b);
-    b = load("v9-drbdadm-version.txt", &len);
+    b = rec_load("v9-drbdadm-version.txt", &len);
     CU_ASSERT_EQUAL(xlmig_drbd_parse_version(b, len, &v, NULL, 0), 0);
     CU_ASSERT_EQUAL(v, XLMIG_DRBD_V9);
     free(b);
     /* Recorded on a host without the module. */
     xlmig_err_clear();
-    b = load("none-drbdadm-version.txt", &len);
+    b = rec_load("none-drbdadm-version.txt", &len);
     CU_ASSERT_EQUAL(xlmig_drbd_parse_version(b, len, &v, NULL, 0),
                     XLMIG_E_EXTERNAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "not loaded"));
@@ -157,7 +120,7 @@ static void test_84_two_volumes_worst_wins(void)
     xlmig_err_clear();
     CU_ASSERT_EQUAL(xlmig_drbd_parse_dstate84(S("UpToDate/UpToDate\n"),
                                               "r1", &s), XLMIG_E_EXTERNAL);
-    assert_err("r1", "volumes");
+    rec_err("r1", "volumes");
 }
 
 static void test_84_state_malformed(void)
@@ -204,7 +167,7 @@ static void test_84_state_malformed(void)
         if (rc != XLMIG_E_EXTERNAL)
             fprintf(stderr, "\ncase %u accepted\n", i);
         CU_ASSERT_EQUAL(rc, XLMIG_E_EXTERNAL);
-        assert_err("r0", cases[i].needle);
+        rec_err("r0", cases[i].needle);
     }
 }
 
@@ -217,7 +180,7 @@ static const xlmig_drbd_show_res *show_res(const char *file,
 {
     const xlmig_drbd_show_res *r;
     size_t len;
-    char *b = load(file, &len);
+    char *b = rec_load(file, &len);
 
     CU_ASSERT_EQUAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
     free(b);
@@ -306,7 +269,7 @@ static void truncations_show(const char *file)
 {
     xlmig_drbd_show *sh = calloc(1, sizeof(*sh));
     size_t len, cut, last;
-    char *b = load(file, &len);
+    char *b = rec_load(file, &len);
     unsigned full;
 
     CU_ASSERT_EQUAL_FATAL(xlmig_drbd_parse_show(b, len, "show", sh), 0);
@@ -338,7 +301,7 @@ static void test_show_truncated(void)
 static char *load_pair_dump(const char *file, const char *res,
                             xlmig_drbd_conf *c, size_t *len)
 {
-    char *b = load(file, len);
+    char *b = rec_load(file, len);
 
     CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, *len, res, c), 0);
     CU_ASSERT_EQUAL(c->nhosts, 2);
@@ -358,7 +321,7 @@ static void test_dump_84(void)
     xlmig_err_clear();
     CU_ASSERT_EQUAL(xlmig_drbd_parse_dump(b, len, "r5", &c),
                     XLMIG_E_EXTERNAL);
-    assert_err("r5", "not in drbdadm dump");
+    rec_err("r5", "not in drbdadm dump");
     free(b);
 }
 
@@ -396,9 +359,9 @@ static void test_dump_malformed_and_truncated(void)
             fprintf(stderr, "\ndump case %u accepted\n", i);
             CU_FAIL("malformed dump accepted");
         }
-        assert_err("r0", NULL);
+        rec_err("r0", NULL);
     }
-    b = load("v84-dump-r0.txt", &len);
+    b = rec_load("v84-dump-r0.txt", &len);
     last = strrchr(b, '}') - b;
     for (cut = 0; cut <= last; cut++)
         if (!xlmig_drbd_parse_dump(b, cut, "r0", &c)) {
@@ -407,226 +370,6 @@ static void test_dump_malformed_and_truncated(void)
             break;
         }
     free(b);
-}
-
-/* ---- DRBD 9 status --json ---- */
-
-/* A DRBD 9 state parser (status --json, events2). */
-typedef int state_parser(const char *buf, size_t len, const char *res,
-                         xlmig_drbd_state *s);
-
-/* The recording file, which parse must read whole into s (for r9). */
-static char *load_state(const char *file, state_parser *parse,
-                        xlmig_drbd_state *s, size_t *len)
-{
-    char *b = load(file, len);
-
-    xlmig_drbd_state_init(s);
-    CU_ASSERT_EQUAL(parse(b, *len, "r9", s), 0);
-    return b;
-}
-
-/* Each cut of b short of upto bytes is refused by parse. */
-static void assert_cuts_refused(state_parser *parse, const char *b,
-                                size_t upto, const char *what)
-{
-    xlmig_drbd_state s;
-    size_t cut;
-
-    for (cut = 0; cut < upto; cut++) {
-        xlmig_drbd_state_init(&s);
-        if (!parse(b, cut, "r9", &s)) {
-            fprintf(stderr, "\n%s cut at %zu accepted\n", what, cut);
-            CU_FAIL("truncated output accepted");
-            break;
-        }
-    }
-}
-
-static void test_status_json(void)
-{
-    xlmig_drbd_state s;
-    size_t len;
-    char *b = load_state("v9-status-json-synced.txt",
-                         xlmig_drbd_parse_status_json, &s, &len);
-
-    CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_PRIMARY);
-    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_SECONDARY);
-    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
-    CU_ASSERT_EQUAL(s.minor, 1);
-    CU_ASSERT_EQUAL(s.nconn, 1);
-    CU_ASSERT_EQUAL(s.peer_primaries, 0);
-    CU_ASSERT(xlmig_drbd_state_synced(&s));
-    xlmig_err_clear();
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(b, len, "r0", &s),
-                    XLMIG_E_EXTERNAL);
-    assert_err("r0", "not in drbdsetup status");
-    free(b);
-
-    b = load_state("v9-status-json-syncing.txt",
-                   xlmig_drbd_parse_status_json, &s, &len);
-    CU_ASSERT_STRING_EQUAL(s.repl, "SyncSource");
-    CU_ASSERT_STRING_EQUAL(s.peer_disk, "Inconsistent");
-    CU_ASSERT(!xlmig_drbd_state_synced(&s));
-    free(b);
-
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_status_json(S(
-        "[{\"name\":\"r9\",\"role\":\"Secondary\",\"devices\":[{\"volume\":0,"
-        "\"minor\":1,\"disk-state\":\"UpToDate\"}],\"connections\":[]}]\n"),
-        "r9", &s), 0);
-    CU_ASSERT_STRING_EQUAL(s.cstate, "StandAlone");
-    CU_ASSERT(!xlmig_drbd_state_synced(&s));
-}
-
-static void test_status_json_malformed(void)
-{
-    static const struct {
-        const char *text, *needle;
-    } cases[] = {
-        { "{}", "not an array" },
-        { "[{\"role\":\"Primary\"}]", "without a name" },
-        { "[{\"name\":\"r9\",\"role\":\"Boss\",\"devices\":[],"
-          "\"connections\":[]}]", "role" },
-        { "[{\"name\":\"r9\",\"role\":\"Primary\"}]", "missing" },
-        { "[{\"name\":\"r9\",\"role\":\"Primary\",\"devices\":[],"
-          "\"connections\":[]}]", "no volumes" },
-        { "[{\"name\":\"r9\",\"role\":\"Primary\",\"devices\":[{\"minor\":"
-          "-1,\"disk-state\":\"UpToDate\"}],\"connections\":[]}]", "minor" },
-        { "[{\"name\":\"r9\",\"role\":\"Primary\",\"devices\":[{\"minor\":"
-          "1,\"disk-state\":\"Fine\"}],\"connections\":[]}]", "disk-state" },
-        { "[{\"name\":\"r9\",\"role\":\"Primary\",\"devices\":[{\"minor\":"
-          "1,\"disk-state\":\"UpToDate\"}],\"connections\":[{\"name\":\"x\","
-          "\"connection-state\":\"Connected\",\"peer-role\":\"Secondary\"}]}]",
-          "peer_devices" },
-        { "[{\"name\":\"r9\",\"role\":\"Primary\",\"devices\":[{\"minor\":"
-          "1,\"disk-state\":\"UpToDate\"}],\"connections\":[{\"name\":\"x\","
-          "\"connection-state\":\"Dancing\"}]}]", "connection-state" },
-        { "[{\"name\":\"r9\"},{\"name\":\"r9\"}]", "missing" },
-        { "# No currently configured DRBD found.\n", "not valid JSON" },
-    };
-    xlmig_drbd_state s;
-    unsigned i;
-
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        xlmig_drbd_state_init(&s);
-        xlmig_err_clear();
-        if (xlmig_drbd_parse_status_json(S(cases[i].text), "r9", &s) !=
-            XLMIG_E_EXTERNAL) {
-            fprintf(stderr, "\nstatus case %u accepted\n", i);
-            CU_FAIL("malformed status accepted");
-        }
-        assert_err("r9", cases[i].needle);
-    }
-}
-
-static void test_status_json_truncated(void)
-{
-    size_t len;
-    char *b = load("v9-status-json-synced.txt", &len);
-
-    assert_cuts_refused(xlmig_drbd_parse_status_json, b,
-                        strrchr(b, ']') - b + 1, "status");
-    free(b);
-}
-
-/* ---- DRBD 9 events2 --now ---- */
-
-static void test_events2(void)
-{
-    xlmig_drbd_state s;
-    size_t len;
-    char *b = load_state("v9-events2-now-synced.txt",
-                         xlmig_drbd_parse_events2, &s, &len);
-
-    CU_ASSERT_EQUAL(s.role, XLMIG_DRBD_ROLE_SECONDARY);
-    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_PRIMARY);
-    CU_ASSERT_EQUAL(s.peer_primaries, 1);
-    CU_ASSERT_STRING_EQUAL(s.peer_name, "xen2");
-    CU_ASSERT(xlmig_drbd_state_synced(&s));
-    CU_ASSERT_EQUAL(s.minor, 1);
-    /* Cut anywhere before the end marker's newline: refused. */
-    assert_cuts_refused(xlmig_drbd_parse_events2, b, len, "events2");
-    xlmig_err_clear();
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
-        "exists resource name:r9 role:Primary\n"
-        "exists device name:r9 volume:0 minor:1 disk:Sleepy\n"
-        "exists -\n"), "r9", &s), XLMIG_E_EXTERNAL);
-    assert_err("r9", "unexpected state");
-    xlmig_err_clear();
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
-        "change resource name:r9 role:Primary\nexists -\n"), "r9", &s),
-        XLMIG_E_EXTERNAL);
-    assert_err("r9", "exists");
-    free(b);
-}
-
-/* ---- DRBD 9 with a third node: every peer connection counts ---- */
-
-/* Two connections, the one to xen2 first; the third node is Primary. */
-static void assert_third_primary(const xlmig_drbd_state *s)
-{
-    CU_ASSERT_EQUAL(s->nconn, 2);
-    CU_ASSERT_EQUAL(s->peer_role, XLMIG_DRBD_ROLE_PRIMARY);
-    CU_ASSERT_EQUAL(s->peer_primaries, 1);
-    CU_ASSERT_STRING_EQUAL(s->peer_name, "xen2");
-}
-
-static void test_three_nodes(void)
-{
-    xlmig_drbd_state s;
-    size_t len;
-    /* The first peer is Secondary; the third node's Primary shows. */
-    char *b = load_state("v9-status-json-3node-third-primary.txt",
-                         xlmig_drbd_parse_status_json, &s, &len);
-
-    assert_third_primary(&s);
-    assert_cuts_refused(xlmig_drbd_parse_status_json, b,
-                        strrchr(b, ']') - b + 1, "3-node status");
-    free(b);
-
-    b = load_state("v9-events2-now-3node.txt", xlmig_drbd_parse_events2,
-                   &s, &len);
-    assert_third_primary(&s);
-    CU_ASSERT(xlmig_drbd_state_synced(&s));
-    assert_cuts_refused(xlmig_drbd_parse_events2, b, len, "3-node events2");
-    free(b);
-
-    /* A third node out of sync or cut off is not hidden either. */
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
-        "exists resource name:r9 role:Primary\n"
-        "exists connection name:r9 conn-name:xen2 connection:Connected"
-        " role:Secondary\n"
-        "exists connection name:r9 conn-name:xen3 connection:Connecting"
-        " role:Unknown\n"
-        "exists device name:r9 volume:0 minor:1 disk:UpToDate\n"
-        "exists peer-device name:r9 conn-name:xen2 volume:0"
-        " replication:Established peer-disk:UpToDate\n"
-        "exists peer-device name:r9 conn-name:xen3 volume:0"
-        " replication:Off peer-disk:DUnknown\n"
-        "exists -\n"), "r9", &s), 0);
-    CU_ASSERT_STRING_EQUAL(s.cstate, "Connecting");
-    CU_ASSERT_STRING_EQUAL(s.peer_disk, "DUnknown");
-    CU_ASSERT_EQUAL(s.peer_role, XLMIG_DRBD_ROLE_UNKNOWN);
-    CU_ASSERT_EQUAL(s.peer_primaries, 0);
-    CU_ASSERT(!xlmig_drbd_state_synced(&s));
-    /* Each peer needs its peer devices. */
-    xlmig_err_clear();
-    xlmig_drbd_state_init(&s);
-    CU_ASSERT_EQUAL(xlmig_drbd_parse_events2(S(
-        "exists resource name:r9 role:Primary\n"
-        "exists connection name:r9 conn-name:xen2 connection:Connected"
-        " role:Secondary\n"
-        "exists connection name:r9 conn-name:xen3 connection:Connected"
-        " role:Primary\n"
-        "exists device name:r9 volume:0 minor:1 disk:UpToDate\n"
-        "exists peer-device name:r9 conn-name:xen2 volume:0"
-        " replication:Established peer-disk:UpToDate\n"
-        "exists -\n"), "r9", &s), XLMIG_E_EXTERNAL);
-    assert_err("r9", "peer devices");
 }
 
 /* ---- disk targets and the libxl config ---- */
@@ -662,7 +405,7 @@ static void test_disks(void)
     xlmig_drbd_disk d[4];
     unsigned n = 99;
     size_t len;
-    char *b = load("libxl-config-two-disks.json", &len);
+    char *b = rec_load("libxl-config-two-disks.json", &len);
 
     CU_ASSERT_EQUAL(xlmig_drbd_parse_disks(b, len, d, 4, &n), 0);
     /* r0 twice (xvda, xvdd) counts once; the cdrom is not DRBD. */
@@ -704,11 +447,6 @@ static CU_TestInfo tests[] = {
     { "dump 8.4", test_dump_84 },
     { "dump 9", test_dump_9 },
     { "dump malformed and truncated", test_dump_malformed_and_truncated },
-    { "status json", test_status_json },
-    { "status json malformed", test_status_json_malformed },
-    { "status json truncated", test_status_json_truncated },
-    { "events2", test_events2 },
-    { "DRBD 9, three nodes", test_three_nodes },
     { "disk targets", test_targets },
     { "libxl disks", test_disks },
     CU_TEST_INFO_NULL,
