@@ -26,6 +26,7 @@ typedef struct {
     xlmig_report *rep;
     xlmig_conn conn;         /* borrows the fds of o (stdin/stdout) */
     xlmig_chan ch;           /* borrows conn */
+    xlmig_datapath dp;       /* the data streams, if asked for */
     xlmig_msg req;
     xlmig_phase phase;
     bool restoring;          /* discard needed on failure */
@@ -75,6 +76,7 @@ static int hello(dst_run *r)
         rc = XLMIG_E_NOMEM;
         goto out;
     }
+    m.streams = XLMIG_DP_MAX_STREAMS;   /* we have a data path */
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
@@ -247,6 +249,37 @@ out:
     return rc;
 }
 
+/*
+ * The data streams the request asks for: a listener on the migration
+ * address (the control connection's own, else the source's hint) until
+ * the expected connections proved the key.
+ */
+static int open_data(dst_run *r)
+{
+    const char *addr = r->o->data_addr ? r->o->data_addr : r->req.data_addr;
+    xlmig_msg m;
+    int rc = xlmig_dp_from_msg(&r->dp, &r->req);
+
+    if (rc || r->dp.kind == XLMIG_DP_SSH)
+        return rc;
+    if (!addr) {
+        xlmig_err(XLMIG_E_INVAL, "data path: no migration address to listen"
+                  " on (no SSH_CONNECTION, and the source named none); use"
+                  " --transport ssh");
+        return XLMIG_E_INVAL;
+    }
+    rc = xlmig_dp_listen(&r->dp, addr);
+    if (rc)
+        return rc;
+    rc = xlmig_dp_listen_msg(&r->dp, &m);
+    if (!rc)
+        rc = xlmig_chan_send_msg(&r->ch, &m);
+    xlmig_msg_dispose(&m);
+    if (!rc)
+        rc = xlmig_dp_accept(&r->dp, &r->ch);
+    return rc;
+}
+
 static int prepare(dst_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -280,6 +313,8 @@ static int prepare(dst_run *r)
         }
     }
     xlmig_msg_dispose(&m);
+    if (!rc)
+        rc = open_data(r);
     if (!rc && carried(r))
         carry_stage(r);
     return rc;
@@ -475,6 +510,7 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
     xlmig_conn_init(&r.conn);
     xlmig_conn_borrow(&r.conn, o->in_fd, o->out_fd);
     xlmig_chan_init(&r.ch, &r.conn, "source");
+    xlmig_dp_init(&r.dp);
     r.ch.cancel = o->cancel;
     r.ch.io_timeout_ns = o->io_timeout_ns;
     xlmig_self_name(r.host, sizeof(r.host));
@@ -504,6 +540,7 @@ out:
     rep->bytes_sent = r.ch.bytes_in;
     rep->mem_bytes = r.req.mem_bytes;
     xlmig_chan_dispose(&r.ch);
+    xlmig_dp_dispose(&r.dp);
     xlmig_conn_dispose(&r.conn);
     xlmig_msg_dispose(&r.req);
     xlmig_lock_dispose(&r.lock);

@@ -98,6 +98,10 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
             (double)r->mem_bytes / MIB,
             r->mem_bytes ? (double)r->bytes_sent / (double)r->mem_bytes : 0);
     fprintf(out, "  average rate:    %.1f MiB/s\n", r->rate_Bps / MIB);
+    if (r->transport[0])
+        fprintf(out, "  transport:       %s, %u stream%s%s\n", r->transport,
+                r->streams, r->streams == 1 ? "" : "s",
+                r->ktls ? " (kernel TLS)" : "");
     if (r->throttled)
         fprintf(out, "  throttle:        up to %.0f%%, guest time lost"
                 " %.2f s (%.1f%% of the migration)\n", r->throttle_max_pct,
@@ -178,6 +182,11 @@ void xlmig_report_print_json(const xlmig_report *r,
     xlmig_jout_str(g, "domain", r->domain);
     xlmig_jout_str(g, "dest", r->dest);
     xlmig_jout_str(g, "backend", r->backend);
+    if (r->transport[0]) {
+        xlmig_jout_str(g, "transport", r->transport);
+        xlmig_jout_u64(g, "streams", r->streams);
+        xlmig_jout_bool(g, "ktls", r->ktls);
+    }
     xlmig_jout_str(g, "message", r->message);
     xlmig_jout_str(g, "stop_reason", r->stop_reason);
     kv_s(g, "total_s", r->total_ns);

@@ -34,6 +34,9 @@ typedef struct {
     char domain[128];
     char dest[128];
     char backend[16];
+    char transport[8];         /* the memory stream's: ssh, tls, tcp */
+    unsigned streams;          /* its data streams */
+    bool ktls;                 /* their sends were kernel TLS */
     char message[512];         /* the one-line error, if any */
     char stop_reason[96];
     uint64_t mem_bytes;

@@ -201,20 +201,18 @@ static int send_batch(save_state *st, const uint64_t *pfns, uint32_t n)
 {
     xlmig_sim_src *s = st->s;
     uint32_t ps = s->guest.page_size, i;
-    uint8_t *head = s->batch, hdr[XLMIG_REC_HDR_LEN];
-    struct iovec iov[SIM_BATCH + 2];
+    uint8_t *head = s->batch;
+    struct iovec iov[SIM_BATCH + 1];
 
-    xlmig_rec_hdr_put(hdr, XLMIG_REC_PAGES,
-                      (uint32_t)xlmig_pages_len(n, ps));
     xlmig_pages_put_head(head, n, ps);
     for (i = 0; i < n; i++)
         xlmig_put_le64(head + 8 + (size_t)i * 8, pfns[i]);
-    iov[0] = (struct iovec){ hdr, sizeof(hdr) };
-    iov[1] = (struct iovec){ head, 8 + (size_t)n * 8 };
+    iov[0] = (struct iovec){ head, 8 + (size_t)n * 8 };
     for (i = 0; i < n; i++)
-        iov[2 + i] = (struct iovec){ s->guest.mem + pfns[i] * ps, ps };
+        iov[1 + i] = (struct iovec){ s->guest.mem + pfns[i] * ps, ps };
     /* Page-sized pieces keep the record 8-aligned: no padding needed. */
-    return xlmig_chan_writev(st->sc->ch, iov, (int)n + 2);
+    return xlmig_chan_send_recv(st->sc->ch, XLMIG_REC_PAGES, iov,
+                                (int)n + 1);
 }
 
 /* Send every page set in s->bitmap. */

@@ -24,6 +24,7 @@ typedef enum {
     XLMIG_MSG_DONE,       /* dst->src: guest runs at the destination */
     XLMIG_MSG_ABORT,      /* either way: stop, roll back */
     XLMIG_MSG_ERROR,      /* either way: failed, with message */
+    XLMIG_MSG_DATA_LISTEN, /* dst->src: data streams go to this address */
     XLMIG_MSG__COUNT
 } xlmig_msg_type;
 
@@ -49,6 +50,12 @@ typedef struct {
     char *autostart;      /* its /etc/xen/auto entry's name, */
     char *autostart_config; /* its text if a copy; absent: a link */
     bool autostart_relative; /* the link is relative */
+    char *transport;      /* migrate: "ssh" (or absent), "tls", "tcp" */
+    char *data_key;       /* migrate: the data path's one-time key, hex */
+    char *data_addr;      /* migrate: where the source would connect;
+                             data-listen: where the listener is */
+    uint64_t streams;     /* migrate: data streams */
+    uint64_t port;        /* data-listen: the listener's port */
     uint64_t mem_bytes;
     uint64_t page_size;
     uint64_t free_bytes;

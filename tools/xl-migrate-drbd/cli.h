@@ -38,6 +38,9 @@ typedef struct {
     bool dry_run;
     bool no_throttle;
     bool no_move_config;          /* xl config, autostart entry stay */
+    const char *transport;        /* --transport: "tls" or "ssh" */
+    bool no_encrypt;              /* plain TCP data streams */
+    double streams;               /* --streams; 0: the default rule */
     bool quiet;
     int verbose;
     const xlmig_config *conf;     /* xlmig.conf as read */

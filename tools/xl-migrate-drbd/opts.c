@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "datapath.h"
 #include "defaults.h"
 #include "error.h"
 #include "names.h"
@@ -75,6 +76,14 @@ void cli_usage(FILE *out)
 "  --no-move-config        leave the guest's xl config file and its\n"
 "                          /etc/xen/auto entry where they are (default:\n"
 "                          they follow the guest)\n"
+"  --transport tls|ssh     the memory stream: tls (default), parallel\n"
+"                          TLS 1.3 streams to the migration address, keyed\n"
+"                          by a one-time key sent over ssh; ssh, the one\n"
+"                          ssh channel\n"
+"  --streams <n>           data streams, 1 to 16 (default one a core, at\n"
+"                          most 4, fewer under a low --bandwidth)\n"
+"  --no-encrypt            plain TCP data streams (each still proves the\n"
+"                          key): only on a dedicated, trusted link\n"
 "  --io-timeout <s>        longest wait on the peer for one message or\n"
 "                          write, however it trickles (default 60)\n"
 "  --switchover-deadline-min <ms>, --switchover-deadline-max <ms>\n"
@@ -109,6 +118,7 @@ enum {
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
     O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
+    O_TRANSPORT, O_STREAMS, O_NO_ENCRYPT,
 };
 
 static const struct option longopts[] = {
@@ -121,6 +131,9 @@ static const struct option longopts[] = {
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
     { "no-move-config", no_argument, NULL, O_NO_MOVE_CONFIG },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
+    { "transport", required_argument, NULL, O_TRANSPORT },
+    { "streams", required_argument, NULL, O_STREAMS },
+    { "no-encrypt", no_argument, NULL, O_NO_ENCRYPT },
     { "switchover-deadline-min", required_argument, NULL, O_DEADLINE_MIN },
     { "switchover-deadline-max", required_argument, NULL, O_DEADLINE_MAX },
     { "debug", no_argument, NULL, O_DEBUG },
@@ -259,6 +272,25 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_DRY_RUN: o->dry_run = true; break;
         case O_NO_THROTTLE: o->no_throttle = true; break;
         case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
+        case O_TRANSPORT:
+            if (strcmp(optarg, "tls") && strcmp(optarg, "ssh")) {
+                cli_error("--transport: \"%s\" is not tls or ssh%s",
+                          optarg, strcmp(optarg, "tcp") ? "" : " (plain"
+                          " TCP streams: --no-encrypt)");
+                return -1;
+            }
+            o->transport = optarg;
+            break;
+        case O_STREAMS:
+            r = num("--streams", optarg, 1, XLMIG_DP_MAX_STREAMS, "streams",
+                    &o->streams);
+            if (!r && o->streams != (unsigned)o->streams) {
+                cli_error("--streams: \"%s\" is not a whole number",
+                          optarg);
+                r = -1;
+            }
+            break;
+        case O_NO_ENCRYPT: o->no_encrypt = true; break;
         case O_DEBUG: o->debug = true; break;
         case O_RECEIVE: o->receive = true; break;
         case O_SIM: o->sim = true; break;
@@ -324,6 +356,12 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         cli_error("--switchover-deadline-min %g ms is above"
                   " --switchover-deadline-max %g ms", o->deadline_min_ms,
                   o->deadline_max_ms);
+        return -1;
+    }
+    if (o->transport && !strcmp(o->transport, "ssh") &&
+        (o->no_encrypt || o->streams)) {
+        cli_error("%s: the data streams' option, not --transport ssh's",
+                  o->no_encrypt ? "--no-encrypt" : "--streams");
         return -1;
     }
     if (o->keep_domid && (o->receive || o->sim || o->config_override)) {
