@@ -7,7 +7,9 @@
  * freshly populated memory, a pipe. Then issue 16's targets, each met
  * or missed with its ratio.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,12 +129,12 @@ static void setup_rows(row *w, const char *tool, const char *nstr,
     if (!streams) {
         w[MIG_TLS].avail = false;
         snprintf(w[MIG_TLS].why, sizeof(w->why), "this tool has no"
-                 " --streams (%s)", tool);
+                 " --streams (%.100s)", tool);
     }
     if (!streams || !plain) {
         w[MIG_TCP].avail = false;
         snprintf(w[MIG_TCP].why, sizeof(w->why), "this tool has no"
-                 " --no-encrypt (%s)", tool);
+                 " --no-encrypt (%.100s)", tool);
     }
     if (!sshd) {
         w[MIG_SSH].avail = w[SSH_COPY].avail = false;
@@ -186,7 +188,7 @@ int main(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned n = ncpu > 4 ? 4 : ncpu < 1 ? 1 : (unsigned)ncpu;
     unsigned i, k, missed = 0, failed = 0;
-    char nstr[16], why[160] = "";
+    char nstr[16], why[160] = "", tool_abs[PATH_MAX];
     bool use_sshd = true, have_sshd = false;
     int c;
 
@@ -213,6 +215,13 @@ int main(int argc, char **argv)
             return c == 'h' ? 0 : 2;
         }
     }
+    /* The receiver runs below the sshd, in another directory. */
+    if (!realpath(tool, tool_abs)) {
+        fprintf(stderr, "bench-datapath: --tool %s: %s\n", tool,
+                strerror(errno));
+        return 2;
+    }
+    tool = tool_abs;
     signal(SIGPIPE, SIG_IGN);
     snprintf(nstr, sizeof(nstr), "%u", n);
     if (!use_sshd)
