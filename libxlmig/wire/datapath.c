@@ -324,6 +324,8 @@ static bool peer_word_waiting(xlmig_chan *ch)
 
 /* ---- source ---- */
 
+static int send_failed(xlmig_chan *ch, int rc);
+
 int xlmig_dp_source_setup(xlmig_datapath *dp, xlmig_dp_kind kind,
                           unsigned n)
 {
@@ -463,6 +465,13 @@ static int client_auth(xlmig_chan *ch, xlmig_datapath *dp, xlmig_tls *tls,
         if (!rc)
             rc = setup_io(ch, dp, s->fd, true, proof, sizeof(proof),
                           s->name, until);
+        /* Its verdict: one byte, or a hang-up if the key was wrong. */
+        if (!rc && setup_io(ch, dp, s->fd, false, nonce, 1, s->name,
+                            until) == XLMIG_E_IO) {
+            xlmig_err_replace(XLMIG_E_IO, "%s: the destination refused"
+                              " the key", s->name);
+            rc = XLMIG_E_IO;
+        }
         return rc;
     }
     s->ssl = xlmig_tls_new(tls, s->fd);
@@ -502,7 +511,8 @@ static int open_stream(xlmig_chan *ch, xlmig_datapath *dp, xlmig_tls *tls,
 /*
  * Test builds: XLMIG_TEST_DATAPATH=stranger connects once with a key
  * of its own before the real streams (the destination must refuse it
- * and go on); =wrong-key makes every stream prove a key one bit off.
+ * and go on), =strangers one more time than the listener takes (it
+ * must give up), =wrong-key makes every stream prove a key one bit off.
  */
 static int test_stranger(xlmig_chan *ch, xlmig_datapath *dp,
                          const sockaddr_any *a, socklen_t alen)
@@ -520,17 +530,6 @@ static int test_stranger(xlmig_chan *ch, xlmig_datapath *dp,
         rc = xlmig_tls_setup(&tls, false, key);
     if (!rc)
         rc = open_stream(ch, dp, &tls, key, &s, a, alen);
-    if (!rc && dp->kind == XLMIG_DP_TCP) {
-        /* Refused after its answer: the destination hangs up. */
-        char c;
-        struct pollfd p = { .fd = s.fd, .events = POLLIN };
-
-        if (poll(&p, 1, 2 * XLMIG_DP_HANDSHAKE_MS) <= 0 ||
-            recv(s.fd, &c, 1, 0) > 0)
-            rc = 0;
-        else
-            rc = XLMIG_E_IO;
-    }
     if (!rc) {
         xlmig_err(XLMIG_E_IO, "test stranger: the destination took a"
                   " connection with a wrong key");
@@ -573,7 +572,9 @@ int xlmig_dp_connect(xlmig_datapath *dp, xlmig_chan *ch,
     rc = 0;
     if (dp->kind == XLMIG_DP_TLS)
         rc = xlmig_tls_setup(&dp->tls, false, key);
-    if (!rc && hook && !strcmp(hook, "stranger"))
+    /* strangers: one more than the listener takes before it gives up */
+    for (i = 0; !rc && hook && (!strcmp(hook, "stranger") ? i < 1 :
+         !strcmp(hook, "strangers") ? i <= XLMIG_DP_MAX_FAILED : 0); i++)
         rc = test_stranger(ch, dp, &a, alen);
     for (i = 0; !rc && i < dp->n; i++) {
         snprintf(dp->s[i].name, sizeof(dp->s[i].name), "data stream %u to"
@@ -582,7 +583,7 @@ int xlmig_dp_connect(xlmig_datapath *dp, xlmig_chan *ch,
     }
     OPENSSL_cleanse(key, sizeof(key));
     if (rc)
-        return rc;
+        return send_failed(ch, rc);
     dp->open = dp->n;
     dp->ktls = dp->kind == XLMIG_DP_TLS;
     for (i = 0; i < dp->n && dp->ktls; i++)
@@ -593,25 +594,6 @@ int xlmig_dp_connect(xlmig_datapath *dp, xlmig_chan *ch,
     dp->active = true;
     ch->dp = dp;
     return 0;
-}
-
-/* A stream with room in its socket, round robin otherwise. */
-static unsigned pick(xlmig_datapath *dp)
-{
-    struct pollfd p[XLMIG_DP_MAX_STREAMS];
-    unsigned i, k = dp->next % dp->n;
-
-    for (i = 0; i < dp->n; i++)
-        p[i] = (struct pollfd){ .fd = dp->s[(k + i) % dp->n].fd,
-                                .events = POLLOUT };
-    if (poll(p, dp->n, 0) > 0)
-        for (i = 0; i < dp->n; i++)
-            if (p[i].revents & POLLOUT) {
-                k = (k + i) % dp->n;
-                break;
-            }
-    dp->next = k + 1;
-    return k;
 }
 
 /* A stream write failed: the destination may have said why. */
@@ -750,7 +732,12 @@ int xlmig_dp_send(xlmig_datapath *dp, xlmig_chan *ch, uint32_t type,
         xlmig_err(XLMIG_E_NOMEM, "no memory for a record's %d pieces", n);
         return XLMIG_E_NOMEM;
     }
-    s = &dp->s[pick(dp)];
+    /*
+     * Record seq on stream seq % n: the records after the next one in
+     * order are then at most n - 1 ahead at the destination, well
+     * within its reorder lead (4 n), whatever the streams' speeds.
+     */
+    s = &dp->s[dp->seq % dp->n];
     xlmig_stripe_hdr_put(hdr, dp->seq, type, (uint32_t)len);
     v[k++] = (struct iovec){ hdr, sizeof(hdr) };
     for (i = 0; i < n; i++)
@@ -942,19 +929,28 @@ static int pending_step(xlmig_datapath *dp, pending *p, char *why,
         snprintf(why, why_len, "wrong key");
         return XLMIG_E_IO;
     }
+    /* One byte into a fresh socket's buffer: it never blocks. */
+    if (send(p->fd, "", 1, MSG_NOSIGNAL) != 1) {
+        snprintf(why, why_len, "%s", strerror(errno));
+        return XLMIG_E_IO;
+    }
     return 0;
 }
 
 static int refuse(xlmig_datapath *dp, pending *p, const char *why)
 {
+    char peer[sizeof(p->peer)];
+
     XLMIG_WARN("data path: refused a connection from %s: %s", p->peer, why);
+    snprintf(peer, sizeof(peer), "%s", p->peer);
     pending_close(p);
     if (++dp->refused <= XLMIG_DP_MAX_FAILED)
         return 0;
-    xlmig_err(XLMIG_E_IO, "data path: %u connections to %s port %u failed"
-              " to prove the key (last from %s: %s); giving up",
-              dp->refused, dp->addr, dp->port, p->peer, why);
-    return XLMIG_E_IO;
+    /* Not an I/O error: the control channel is fine, the source told. */
+    xlmig_err(XLMIG_E_PROTO, "data path: %u connections to %s port %u"
+              " failed to prove the key (last from %s: %s); giving up",
+              dp->refused, dp->addr, dp->port, peer, why);
+    return XLMIG_E_PROTO;
 }
 
 static int take_new(xlmig_datapath *dp, pending *pend)

@@ -77,7 +77,6 @@ typedef struct xlmig_datapath {
     unsigned refused;        /* connections that failed the handshake */
     /* Source. */
     uint64_t seq;            /* the next record's */
-    unsigned next;           /* where the search for a stream starts */
     uint8_t *stage;          /* plaintext gathered for SSL_write */
     /* Destination. */
     xlmig_reorder ro;
