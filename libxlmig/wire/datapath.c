@@ -588,6 +588,14 @@ int xlmig_dp_connect(xlmig_datapath *dp, xlmig_chan *ch,
     dp->ktls = dp->kind == XLMIG_DP_TLS;
     for (i = 0; i < dp->n && dp->ktls; i++)
         dp->ktls = xlmig_tls_ktls_send(dp->s[i].ssl);
+    for (i = 0; i < dp->n && dp->kind == XLMIG_DP_TLS; i++) {
+        if (xlmig_tls_ktls_send(dp->s[i].ssl))
+            continue;
+        rc = xlmig_tls_gather(dp->s[i].ssl);
+        if (rc)
+            return rc;
+        dp->s[i].gather = true;
+    }
     snprintf(dp->addr, sizeof(dp->addr), "%s", where);
     dp->port = (unsigned)listen->port;
     dp->dest = false;
@@ -613,10 +621,36 @@ static int wait_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
     return rc == 1 ? source_ctl(ch, false) : rc;
 }
 
+/* Exactly len bytes onto s's socket. */
+static int raw_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
+                    const uint8_t *p, size_t len, uint64_t *waited)
+{
+    ssize_t r;
+    int rc;
+
+    while (len) {
+        r = send(s->fd, p, len, MSG_NOSIGNAL);
+        if (r > 0) {
+            p += r;
+            len -= (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno != EAGAIN && errno != EINTR) {
+            xlmig_err(XLMIG_E_IO, "%s: %s", s->name, strerror(errno));
+            return XLMIG_E_IO;
+        }
+        rc = wait_send(ch, dp, s, POLLOUT, waited);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int tls_write_all(xlmig_chan *ch, xlmig_datapath *dp,
                          xlmig_dp_stream *s, const uint8_t *p, size_t len,
                          uint64_t *waited)
 {
+    const uint8_t *out;
     char why[256];
     short ev;
     int r, rc;
@@ -626,11 +660,22 @@ static int tls_write_all(xlmig_chan *ch, xlmig_datapath *dp,
         r = SSL_write(s->ssl, p, (int)len);
         if (r > 0)
             break;
-        if (!xlmig_tls_retry(s->ssl, r, &ev, why, sizeof(why))) {
+        if (s->gather ||
+            !xlmig_tls_retry(s->ssl, r, &ev, why, sizeof(why))) {
+            if (s->gather)
+                snprintf(why, sizeof(why), "records not gathered");
             xlmig_err(XLMIG_E_IO, "%s: TLS write failed: %s", s->name, why);
             return XLMIG_E_IO;
         }
         rc = wait_send(ch, dp, s, ev, waited);
+        if (rc)
+            return rc;
+    }
+    if (s->gather) {
+        size_t n = xlmig_tls_gathered(s->ssl, &out);
+
+        rc = raw_send(ch, dp, s, out, n, waited);
+        xlmig_tls_gathered_sent(s->ssl);
         if (rc)
             return rc;
     }
@@ -761,14 +806,25 @@ int xlmig_dp_send(xlmig_datapath *dp, xlmig_chan *ch, uint32_t type,
 
 void xlmig_dp_end(xlmig_datapath *dp)
 {
+    const uint8_t *p;
     unsigned i;
+    size_t n;
 
     dp->active = false;
     for (i = 0; i < dp->open; i++) {
-        if (dp->s[i].ssl)
-            SSL_shutdown(dp->s[i].ssl);     /* close_notify, no wait */
-        if (dp->s[i].fd >= 0)
-            shutdown(dp->s[i].fd, SHUT_WR);
+        xlmig_dp_stream *s = &dp->s[i];
+
+        /* close_notify, no wait: one try into an emptied socket. */
+        if (s->ssl)
+            SSL_shutdown(s->ssl);
+        if (s->gather && (n = xlmig_tls_gathered(s->ssl, &p)) > 0) {
+            if (send(s->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+                XLMIG_DBG("%s: close_notify not sent: %s", s->name,
+                          strerror(errno));
+            xlmig_tls_gathered_sent(s->ssl);
+        }
+        if (s->fd >= 0)
+            shutdown(s->fd, SHUT_WR);
     }
 }
 
@@ -1169,11 +1225,56 @@ static int take_hdr(xlmig_chan *ch, xlmig_dp_stream *s)
 }
 
 /*
- * Read what stream s has, up to one whole record (into the reorder
- * buffer). *moved says whether anything came.
+ * A whole record read on s. The next one in order goes to the chan as
+ * it is (the buffers swap: no copy; the reorder buffer only counts it,
+ * an empty put and pop); a later one is held in the reorder buffer.
+ */
+static int complete(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
+                    bool *got)
+{
+    uint8_t *b;
+    size_t cap;
+    unsigned i;
+    int rc;
+
+    ch->bytes_in += XLMIG_STRIPE_HDR_LEN + s->want;
+    s->have_hdr = false;
+    s->hdr_got = 0;
+    s->got = 0;
+    if (s->seq != dp->ro.next_seq) {
+        rc = xlmig_reorder_put(&dp->ro, s->seq, s->type, s->buf, s->len);
+        if (rc)
+            xlmig_err_replace(rc, "%s: %s", s->name, xlmig_errmsg());
+        return rc;
+    }
+    rc = xlmig_reorder_put(&dp->ro, s->seq, s->type, "", 0);
+    if (rc)
+        return rc;
+    xlmig_reorder_pop(&dp->ro);
+    b = ch->buf;
+    cap = ch->buf_cap;
+    ch->buf = s->buf;
+    ch->buf_cap = s->cap;
+    s->buf = b;
+    s->cap = cap;
+    ch->buf[s->len] = 0;
+    ch->last.type = s->type;
+    ch->last.length = s->len;
+    for (i = 0; i < dp->open; i++)
+        dp->s[i].parked = false;
+    /* memory-end, the only control record striped, ends the data path. */
+    if (s->type == XLMIG_REC_CONTROL)
+        dp->active = false;
+    *got = true;
+    return 0;
+}
+
+/*
+ * Read what stream s has, up to one whole record. *moved says whether
+ * anything came, *got whether the chan has its next record.
  */
 static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
-                bool *moved)
+                bool *moved, bool *got)
 {
     char why[256] = "";
     ssize_t r;
@@ -1205,8 +1306,9 @@ static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
             s->parked = true;
             return 0;
         }
-        if (s->want > s->cap) {
-            uint8_t *nb = realloc(s->buf, s->want);
+        /* One more byte: the chan's records end in a NUL. */
+        if (s->want + 1 > s->cap) {
+            uint8_t *nb = realloc(s->buf, s->want + 1);
 
             if (!nb) {
                 xlmig_err(XLMIG_E_NOMEM, "%s: no memory for a %zu-byte"
@@ -1214,7 +1316,7 @@ static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
                 return XLMIG_E_NOMEM;
             }
             s->buf = nb;
-            s->cap = s->want;
+            s->cap = s->want + 1;
         }
         while (s->got < s->want) {
             r = stream_read(s, s->buf + s->got, s->want - s->got, why,
@@ -1228,16 +1330,7 @@ static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
             *moved = true;
             s->got += (size_t)r;
         }
-        rc = xlmig_reorder_put(&dp->ro, s->seq, s->type, s->buf, s->len);
-        if (rc) {
-            xlmig_err_replace(rc, "%s: %s", s->name, xlmig_errmsg());
-            return rc;
-        }
-        ch->bytes_in += XLMIG_STRIPE_HDR_LEN + s->want;
-        s->have_hdr = false;
-        s->hdr_got = 0;
-        s->got = 0;
-        return 0;
+        return complete(dp, ch, s, got);
     }
     return 0;
 }
@@ -1347,11 +1440,13 @@ int xlmig_dp_recv(xlmig_datapath *dp, xlmig_chan *ch)
         if (rc || got)
             return rc;
         moved = false;
-        for (i = 0; i < dp->open; i++) {
-            rc = pump(dp, ch, &dp->s[i], &moved);
+        for (i = 0; i < dp->open && !got; i++) {
+            rc = pump(dp, ch, &dp->s[i], &moved, &got);
             if (rc)
                 return recv_failed(dp, ch, rc);
         }
+        if (got)
+            return 0;
         if (moved) {
             waited = 0;
             continue;

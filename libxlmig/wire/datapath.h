@@ -47,6 +47,7 @@ typedef enum {
 typedef struct {
     int fd;
     SSL *ssl;
+    bool gather;             /* TLS records gather in memory (tls.h) */
     char name[112];          /* "data stream 2 to 10.0.0.2:41234" */
     /* Receiving: a frame header, then its payload. */
     uint8_t hdr[XLMIG_STRIPE_HDR_LEN];
