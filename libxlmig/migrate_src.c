@@ -267,6 +267,7 @@ static void fill_report(src_run *r)
              xlmig_dp_kind_str(r->dp.kind));
     rep->streams = r->dp.kind == XLMIG_DP_SSH ? 1 : r->dp.n;
     rep->ktls = r->dp.ktls;
+    snprintf(rep->data_addr, sizeof(rep->data_addr), "%s", r->dp.addr);
     if (r->throttle_on) {
         rep->throttled = r->thr.engaged;
         rep->throttle_max_pct = (1.0 - r->thr.min_share_seen) * 100.0;

@@ -186,6 +186,8 @@ void xlmig_report_print_json(const xlmig_report *r,
         xlmig_jout_str(g, "transport", r->transport);
         xlmig_jout_u64(g, "streams", r->streams);
         xlmig_jout_bool(g, "ktls", r->ktls);
+        if (r->data_addr[0])
+            xlmig_jout_str(g, "data_address", r->data_addr);
     }
     xlmig_jout_str(g, "message", r->message);
     xlmig_jout_str(g, "stop_reason", r->stop_reason);

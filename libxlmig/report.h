@@ -37,6 +37,7 @@ typedef struct {
     char transport[8];         /* the memory stream's: ssh, tls, tcp */
     unsigned streams;          /* its data streams */
     bool ktls;                 /* their sends were kernel TLS */
+    char data_addr[64];        /* where they went: host:port */
     char message[512];         /* the one-line error, if any */
     char stop_reason[96];
     uint64_t mem_bytes;

@@ -324,6 +324,8 @@ static bool peer_word_waiting(xlmig_chan *ch)
 
 /* ---- source ---- */
 
+static int send_failed(xlmig_chan *ch, int rc);
+
 int xlmig_dp_source_setup(xlmig_datapath *dp, xlmig_dp_kind kind,
                           unsigned n)
 {
@@ -463,6 +465,13 @@ static int client_auth(xlmig_chan *ch, xlmig_datapath *dp, xlmig_tls *tls,
         if (!rc)
             rc = setup_io(ch, dp, s->fd, true, proof, sizeof(proof),
                           s->name, until);
+        /* Its verdict: one byte, or a hang-up if the key was wrong. */
+        if (!rc && setup_io(ch, dp, s->fd, false, nonce, 1, s->name,
+                            until) == XLMIG_E_IO) {
+            xlmig_err_replace(XLMIG_E_IO, "%s: the destination refused"
+                              " the key", s->name);
+            rc = XLMIG_E_IO;
+        }
         return rc;
     }
     s->ssl = xlmig_tls_new(tls, s->fd);
@@ -502,7 +511,8 @@ static int open_stream(xlmig_chan *ch, xlmig_datapath *dp, xlmig_tls *tls,
 /*
  * Test builds: XLMIG_TEST_DATAPATH=stranger connects once with a key
  * of its own before the real streams (the destination must refuse it
- * and go on); =wrong-key makes every stream prove a key one bit off.
+ * and go on), =strangers one more time than the listener takes (it
+ * must give up), =wrong-key makes every stream prove a key one bit off.
  */
 static int test_stranger(xlmig_chan *ch, xlmig_datapath *dp,
                          const sockaddr_any *a, socklen_t alen)
@@ -520,17 +530,6 @@ static int test_stranger(xlmig_chan *ch, xlmig_datapath *dp,
         rc = xlmig_tls_setup(&tls, false, key);
     if (!rc)
         rc = open_stream(ch, dp, &tls, key, &s, a, alen);
-    if (!rc && dp->kind == XLMIG_DP_TCP) {
-        /* Refused after its answer: the destination hangs up. */
-        char c;
-        struct pollfd p = { .fd = s.fd, .events = POLLIN };
-
-        if (poll(&p, 1, 2 * XLMIG_DP_HANDSHAKE_MS) <= 0 ||
-            recv(s.fd, &c, 1, 0) > 0)
-            rc = 0;
-        else
-            rc = XLMIG_E_IO;
-    }
     if (!rc) {
         xlmig_err(XLMIG_E_IO, "test stranger: the destination took a"
                   " connection with a wrong key");
@@ -573,7 +572,9 @@ int xlmig_dp_connect(xlmig_datapath *dp, xlmig_chan *ch,
     rc = 0;
     if (dp->kind == XLMIG_DP_TLS)
         rc = xlmig_tls_setup(&dp->tls, false, key);
-    if (!rc && hook && !strcmp(hook, "stranger"))
+    /* strangers: one more than the listener takes before it gives up */
+    for (i = 0; !rc && hook && (!strcmp(hook, "stranger") ? i < 1 :
+         !strcmp(hook, "strangers") ? i <= XLMIG_DP_MAX_FAILED : 0); i++)
         rc = test_stranger(ch, dp, &a, alen);
     for (i = 0; !rc && i < dp->n; i++) {
         snprintf(dp->s[i].name, sizeof(dp->s[i].name), "data stream %u to"
@@ -582,36 +583,25 @@ int xlmig_dp_connect(xlmig_datapath *dp, xlmig_chan *ch,
     }
     OPENSSL_cleanse(key, sizeof(key));
     if (rc)
-        return rc;
+        return send_failed(ch, rc);
     dp->open = dp->n;
     dp->ktls = dp->kind == XLMIG_DP_TLS;
     for (i = 0; i < dp->n && dp->ktls; i++)
         dp->ktls = xlmig_tls_ktls_send(dp->s[i].ssl);
+    for (i = 0; i < dp->n && dp->kind == XLMIG_DP_TLS; i++) {
+        if (xlmig_tls_ktls_send(dp->s[i].ssl))
+            continue;
+        rc = xlmig_tls_gather(dp->s[i].ssl);
+        if (rc)
+            return rc;
+        dp->s[i].gather = true;
+    }
     snprintf(dp->addr, sizeof(dp->addr), "%s", where);
     dp->port = (unsigned)listen->port;
     dp->dest = false;
     dp->active = true;
     ch->dp = dp;
     return 0;
-}
-
-/* A stream with room in its socket, round robin otherwise. */
-static unsigned pick(xlmig_datapath *dp)
-{
-    struct pollfd p[XLMIG_DP_MAX_STREAMS];
-    unsigned i, k = dp->next % dp->n;
-
-    for (i = 0; i < dp->n; i++)
-        p[i] = (struct pollfd){ .fd = dp->s[(k + i) % dp->n].fd,
-                                .events = POLLOUT };
-    if (poll(p, dp->n, 0) > 0)
-        for (i = 0; i < dp->n; i++)
-            if (p[i].revents & POLLOUT) {
-                k = (k + i) % dp->n;
-                break;
-            }
-    dp->next = k + 1;
-    return k;
 }
 
 /* A stream write failed: the destination may have said why. */
@@ -631,10 +621,36 @@ static int wait_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
     return rc == 1 ? source_ctl(ch, false) : rc;
 }
 
+/* Exactly len bytes onto s's socket. */
+static int raw_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
+                    const uint8_t *p, size_t len, uint64_t *waited)
+{
+    ssize_t r;
+    int rc;
+
+    while (len) {
+        r = send(s->fd, p, len, MSG_NOSIGNAL);
+        if (r > 0) {
+            p += r;
+            len -= (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno != EAGAIN && errno != EINTR) {
+            xlmig_err(XLMIG_E_IO, "%s: %s", s->name, strerror(errno));
+            return XLMIG_E_IO;
+        }
+        rc = wait_send(ch, dp, s, POLLOUT, waited);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int tls_write_all(xlmig_chan *ch, xlmig_datapath *dp,
                          xlmig_dp_stream *s, const uint8_t *p, size_t len,
                          uint64_t *waited)
 {
+    const uint8_t *out;
     char why[256];
     short ev;
     int r, rc;
@@ -644,11 +660,22 @@ static int tls_write_all(xlmig_chan *ch, xlmig_datapath *dp,
         r = SSL_write(s->ssl, p, (int)len);
         if (r > 0)
             break;
-        if (!xlmig_tls_retry(s->ssl, r, &ev, why, sizeof(why))) {
+        if (s->gather ||
+            !xlmig_tls_retry(s->ssl, r, &ev, why, sizeof(why))) {
+            if (s->gather)
+                snprintf(why, sizeof(why), "records not gathered");
             xlmig_err(XLMIG_E_IO, "%s: TLS write failed: %s", s->name, why);
             return XLMIG_E_IO;
         }
         rc = wait_send(ch, dp, s, ev, waited);
+        if (rc)
+            return rc;
+    }
+    if (s->gather) {
+        size_t n = xlmig_tls_gathered(s->ssl, &out);
+
+        rc = raw_send(ch, dp, s, out, n, waited);
+        xlmig_tls_gathered_sent(s->ssl);
         if (rc)
             return rc;
     }
@@ -750,7 +777,12 @@ int xlmig_dp_send(xlmig_datapath *dp, xlmig_chan *ch, uint32_t type,
         xlmig_err(XLMIG_E_NOMEM, "no memory for a record's %d pieces", n);
         return XLMIG_E_NOMEM;
     }
-    s = &dp->s[pick(dp)];
+    /*
+     * Record seq on stream seq % n: the records after the next one in
+     * order are then at most n - 1 ahead at the destination, well
+     * within its reorder lead (4 n), whatever the streams' speeds.
+     */
+    s = &dp->s[dp->seq % dp->n];
     xlmig_stripe_hdr_put(hdr, dp->seq, type, (uint32_t)len);
     v[k++] = (struct iovec){ hdr, sizeof(hdr) };
     for (i = 0; i < n; i++)
@@ -774,14 +806,25 @@ int xlmig_dp_send(xlmig_datapath *dp, xlmig_chan *ch, uint32_t type,
 
 void xlmig_dp_end(xlmig_datapath *dp)
 {
+    const uint8_t *p;
     unsigned i;
+    size_t n;
 
     dp->active = false;
     for (i = 0; i < dp->open; i++) {
-        if (dp->s[i].ssl)
-            SSL_shutdown(dp->s[i].ssl);     /* close_notify, no wait */
-        if (dp->s[i].fd >= 0)
-            shutdown(dp->s[i].fd, SHUT_WR);
+        xlmig_dp_stream *s = &dp->s[i];
+
+        /* close_notify, no wait: one try into an emptied socket. */
+        if (s->ssl)
+            SSL_shutdown(s->ssl);
+        if (s->gather && (n = xlmig_tls_gathered(s->ssl, &p)) > 0) {
+            if (send(s->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+                XLMIG_DBG("%s: close_notify not sent: %s", s->name,
+                          strerror(errno));
+            xlmig_tls_gathered_sent(s->ssl);
+        }
+        if (s->fd >= 0)
+            shutdown(s->fd, SHUT_WR);
     }
 }
 
@@ -942,19 +985,28 @@ static int pending_step(xlmig_datapath *dp, pending *p, char *why,
         snprintf(why, why_len, "wrong key");
         return XLMIG_E_IO;
     }
+    /* One byte into a fresh socket's buffer: it never blocks. */
+    if (send(p->fd, "", 1, MSG_NOSIGNAL) != 1) {
+        snprintf(why, why_len, "%s", strerror(errno));
+        return XLMIG_E_IO;
+    }
     return 0;
 }
 
 static int refuse(xlmig_datapath *dp, pending *p, const char *why)
 {
+    char peer[sizeof(p->peer)];
+
     XLMIG_WARN("data path: refused a connection from %s: %s", p->peer, why);
+    snprintf(peer, sizeof(peer), "%s", p->peer);
     pending_close(p);
     if (++dp->refused <= XLMIG_DP_MAX_FAILED)
         return 0;
-    xlmig_err(XLMIG_E_IO, "data path: %u connections to %s port %u failed"
-              " to prove the key (last from %s: %s); giving up",
-              dp->refused, dp->addr, dp->port, p->peer, why);
-    return XLMIG_E_IO;
+    /* Not an I/O error: the control channel is fine, the source told. */
+    xlmig_err(XLMIG_E_PROTO, "data path: %u connections to %s port %u"
+              " failed to prove the key (last from %s: %s); giving up",
+              dp->refused, dp->addr, dp->port, peer, why);
+    return XLMIG_E_PROTO;
 }
 
 static int take_new(xlmig_datapath *dp, pending *pend)
@@ -1173,11 +1225,56 @@ static int take_hdr(xlmig_chan *ch, xlmig_dp_stream *s)
 }
 
 /*
- * Read what stream s has, up to one whole record (into the reorder
- * buffer). *moved says whether anything came.
+ * A whole record read on s. The next one in order goes to the chan as
+ * it is (the buffers swap: no copy; the reorder buffer only counts it,
+ * an empty put and pop); a later one is held in the reorder buffer.
+ */
+static int complete(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
+                    bool *got)
+{
+    uint8_t *b;
+    size_t cap;
+    unsigned i;
+    int rc;
+
+    ch->bytes_in += XLMIG_STRIPE_HDR_LEN + s->want;
+    s->have_hdr = false;
+    s->hdr_got = 0;
+    s->got = 0;
+    if (s->seq != dp->ro.next_seq) {
+        rc = xlmig_reorder_put(&dp->ro, s->seq, s->type, s->buf, s->len);
+        if (rc)
+            xlmig_err_replace(rc, "%s: %s", s->name, xlmig_errmsg());
+        return rc;
+    }
+    rc = xlmig_reorder_put(&dp->ro, s->seq, s->type, "", 0);
+    if (rc)
+        return rc;
+    xlmig_reorder_pop(&dp->ro);
+    b = ch->buf;
+    cap = ch->buf_cap;
+    ch->buf = s->buf;
+    ch->buf_cap = s->cap;
+    s->buf = b;
+    s->cap = cap;
+    ch->buf[s->len] = 0;
+    ch->last.type = s->type;
+    ch->last.length = s->len;
+    for (i = 0; i < dp->open; i++)
+        dp->s[i].parked = false;
+    /* memory-end, the only control record striped, ends the data path. */
+    if (s->type == XLMIG_REC_CONTROL)
+        dp->active = false;
+    *got = true;
+    return 0;
+}
+
+/*
+ * Read what stream s has, up to one whole record. *moved says whether
+ * anything came, *got whether the chan has its next record.
  */
 static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
-                bool *moved)
+                bool *moved, bool *got)
 {
     char why[256] = "";
     ssize_t r;
@@ -1209,8 +1306,9 @@ static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
             s->parked = true;
             return 0;
         }
-        if (s->want > s->cap) {
-            uint8_t *nb = realloc(s->buf, s->want);
+        /* One more byte: the chan's records end in a NUL. */
+        if (s->want + 1 > s->cap) {
+            uint8_t *nb = realloc(s->buf, s->want + 1);
 
             if (!nb) {
                 xlmig_err(XLMIG_E_NOMEM, "%s: no memory for a %zu-byte"
@@ -1218,7 +1316,7 @@ static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
                 return XLMIG_E_NOMEM;
             }
             s->buf = nb;
-            s->cap = s->want;
+            s->cap = s->want + 1;
         }
         while (s->got < s->want) {
             r = stream_read(s, s->buf + s->got, s->want - s->got, why,
@@ -1232,16 +1330,7 @@ static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
             *moved = true;
             s->got += (size_t)r;
         }
-        rc = xlmig_reorder_put(&dp->ro, s->seq, s->type, s->buf, s->len);
-        if (rc) {
-            xlmig_err_replace(rc, "%s: %s", s->name, xlmig_errmsg());
-            return rc;
-        }
-        ch->bytes_in += XLMIG_STRIPE_HDR_LEN + s->want;
-        s->have_hdr = false;
-        s->hdr_got = 0;
-        s->got = 0;
-        return 0;
+        return complete(dp, ch, s, got);
     }
     return 0;
 }
@@ -1351,11 +1440,13 @@ int xlmig_dp_recv(xlmig_datapath *dp, xlmig_chan *ch)
         if (rc || got)
             return rc;
         moved = false;
-        for (i = 0; i < dp->open; i++) {
-            rc = pump(dp, ch, &dp->s[i], &moved);
+        for (i = 0; i < dp->open && !got; i++) {
+            rc = pump(dp, ch, &dp->s[i], &moved, &got);
             if (rc)
                 return recv_failed(dp, ch, rc);
         }
+        if (got)
+            return 0;
         if (moved) {
             waited = 0;
             continue;

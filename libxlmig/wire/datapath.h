@@ -47,6 +47,7 @@ typedef enum {
 typedef struct {
     int fd;
     SSL *ssl;
+    bool gather;             /* TLS records gather in memory (tls.h) */
     char name[112];          /* "data stream 2 to 10.0.0.2:41234" */
     /* Receiving: a frame header, then its payload. */
     uint8_t hdr[XLMIG_STRIPE_HDR_LEN];
@@ -77,7 +78,6 @@ typedef struct xlmig_datapath {
     unsigned refused;        /* connections that failed the handshake */
     /* Source. */
     uint64_t seq;            /* the next record's */
-    unsigned next;           /* where the search for a stream starts */
     uint8_t *stage;          /* plaintext gathered for SSL_write */
     /* Destination. */
     xlmig_reorder ro;

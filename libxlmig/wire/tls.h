@@ -64,6 +64,18 @@ int xlmig_tls_handshake(SSL *s, short *events, char *why, size_t why_len);
  */
 int xlmig_tls_retry(SSL *s, int r, short *events, char *why,
                     size_t why_len);
+/*
+ * Without kernel TLS each 16 KiB record would be its own write(): once
+ * the handshake is done, the records of a SSL_write gather in memory
+ * instead (SSL_write never blocks then), and the caller sends them in
+ * one go: xlmig_tls_gathered gives them, xlmig_tls_gathered_sent
+ * empties the buffer.
+ */
+int xlmig_tls_gather(SSL *s);
+size_t xlmig_tls_gathered(SSL *s, const uint8_t **p);
+void xlmig_tls_gathered_sent(SSL *s);
+#define XLMIG_TLS_READ_BUF (512u * 1024u)
+
 /* Did OpenSSL hand the record layer to the kernel (kTLS)? */
 bool xlmig_tls_ktls_send(SSL *s);
 bool xlmig_tls_ktls_recv(SSL *s);
