@@ -79,6 +79,18 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
+/* The first line of a file (sshd's complaint), or "?". */
+static void first_line(const char *path, char *out, size_t len)
+{
+    FILE *f = fopen(path, "r");
+
+    if (!f || !fgets(out, (int)len, f))
+        snprintf(out, len, "?");
+    out[strcspn(out, "\n")] = 0;
+    if (f)
+        fclose(f);
+}
+
 /* A loopback port nobody listens on now. */
 static unsigned free_port(void)
 {
@@ -209,7 +221,8 @@ int dp_sshd_start(dp_sshd *d, char *why, size_t why_len)
         }
     }
     if (!d->pid) {
-        snprintf(why, why_len, "sshd would not start (see %s)", log);
+        first_line(log, a, sizeof(a));
+        snprintf(why, why_len, "sshd would not start: %s", a);
         goto fail;
     }
     return 0;
