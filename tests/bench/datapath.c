@@ -146,7 +146,8 @@ static void setup_rows(row *w, const char *tool, const char *nstr,
 static int measure(row *w, unsigned i, const char *tool, double gib,
                    unsigned n, const dp_sshd *d, const char *json_out)
 {
-    double bytes = gib * DP_GIB;
+    /* Whole pages, as a guest's memory is. */
+    double bytes = (double)((unsigned long long)(gib * DP_GIB) & ~4095ULL);
     dp_result one;
     int rc;
 

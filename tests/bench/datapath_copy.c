@@ -69,7 +69,7 @@ static int write_fd(int fd, double bytes)
 {
     double left = bytes;
 
-    while (left > 0) {
+    while (left >= 1) {
         size_t n = left < DP_BUF ? (size_t)left : DP_BUF;
         ssize_t w = write(fd, pattern, n);
 
