@@ -158,7 +158,7 @@ int dp_sshd_start(dp_sshd *d, char *why, size_t why_len)
 {
     struct passwd *pw = getpwuid(getuid());
     char a[128], b[128], log[128];
-    int i, fd, st;
+    int i, fd, st, rc = -1;
 
     memset(d, 0, sizeof(*d));
     snprintf(d->dir, sizeof(d->dir), "/tmp/xlmig-bench-ssh-XXXXXX");
@@ -166,20 +166,20 @@ int dp_sshd_start(dp_sshd *d, char *why, size_t why_len)
         snprintf(why, why_len, "no %s (apt-get install openssh-server)",
                  SSHD);
         d->dir[0] = 0;
-        return -1;
+        goto out;
     }
     if (!pw || !mkdtemp(d->dir)) {
         snprintf(why, why_len, "no user name or temp dir: %s",
                  strerror(errno));
         d->dir[0] = 0;
-        return -1;
+        goto out;
     }
     snprintf(a, sizeof(a), "%s/id.pub", d->dir);
     snprintf(b, sizeof(b), "%s/authorized_keys", d->dir);
     if (keygen(d->dir, "host_key") || keygen(d->dir, "id") ||
         copy_file(a, b)) {
         snprintf(why, why_len, "ssh-keygen failed in %s", d->dir);
-        goto fail;
+        goto out;
     }
     /* sshd's privilege separation directory, as its service makes it. */
     if (!getuid())
@@ -192,7 +192,7 @@ int dp_sshd_start(dp_sshd *d, char *why, size_t why_len)
         snprintf(a, sizeof(a), "%s/sshd_config", d->dir);
         if (!d->port || write_configs(d, pw->pw_name)) {
             snprintf(why, why_len, "cannot write sshd's config");
-            goto fail;
+            goto out;
         }
         d->pid = fork();
         if (d->pid < 0) {
@@ -214,21 +214,21 @@ int dp_sshd_start(dp_sshd *d, char *why, size_t why_len)
             usleep(50000);
         }
         if (d->pid && k == 100) {
-            dp_sshd_stop(d);
             snprintf(why, why_len, "sshd did not answer on port %u",
                      d->port);
-            return -1;
+            goto out;
         }
     }
     if (!d->pid) {
         first_line(log, a, sizeof(a));
         snprintf(why, why_len, "sshd would not start: %s", a);
-        goto fail;
+        goto out;
     }
-    return 0;
-fail:
-    dp_sshd_stop(d);
-    return -1;
+    rc = 0;
+out:
+    if (rc)
+        dp_sshd_stop(d);
+    return rc;
 }
 
 void dp_sshd_stop(dp_sshd *d)
