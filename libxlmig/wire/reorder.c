@@ -75,9 +75,11 @@ static bool is_held(const xlmig_reorder *r, uint64_t seq)
 
 bool xlmig_reorder_room(const xlmig_reorder *r, uint64_t seq, size_t len)
 {
-    if (seq <= r->next_seq || seq - r->next_seq >= r->max_recs ||
-        is_held(r, seq))
+    if (seq <= r->next_seq || is_held(r, seq) ||
+        seq - r->next_seq >= XLMIG_REORDER_MAX_LEAD)
         return true;
+    if (seq - r->next_seq >= r->max_recs)
+        return false;           /* wait for the slow stream */
     return len <= r->max_bytes && r->held_bytes <= r->max_bytes - len;
 }
 

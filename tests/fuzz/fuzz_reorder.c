@@ -9,7 +9,8 @@
  * exactly in sequence order, each once, with the payload that was put;
  * a put fails exactly when the frame is old, a duplicate, too far ahead
  * or over the budget, with the sequence number in the message; room
- * says no only for a frame that fits later; the bytes held ahead never
+ * says no only for a frame that fits later (over the budget, or past
+ * the slots but not absurdly far); the bytes held ahead never
  * exceed the budget; finish succeeds exactly when all arrived.
  *
  * Input: u8 streams, u8 max_recs, u16 budget / 4, then one byte per
@@ -145,7 +146,8 @@ static bool offer(xlmig_reorder *r, ref *x, stream *st, bool ask)
     bool ahead = f.seq > x->next;
     bool over = ahead && (f.len > r->max_bytes ||
                           x->bytes > r->max_bytes - f.len);
-    bool fits_later = ahead && !dup && !far && over;
+    bool absurd = !old && f.seq - x->next >= XLMIG_REORDER_MAX_LEAD;
+    bool fits_later = ahead && !dup && !absurd && (far || over);
     char want[40];
     size_t i;
     int rc;
@@ -154,8 +156,8 @@ static bool offer(xlmig_reorder *r, ref *x, stream *st, bool ask)
         abort();
     /* A length no budget holds: no room, unless it must be taken. */
     if (xlmig_reorder_room(r, f.seq, SIZE_MAX) !=
-        (!ahead || dup || far ||
-         (r->max_bytes == SIZE_MAX && x->bytes == 0)))
+        (!ahead || dup || absurd ||
+         (!far && r->max_bytes == SIZE_MAX && x->bytes == 0)))
         abort();
     if (ask && fits_later)
         return false;

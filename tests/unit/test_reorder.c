@@ -142,9 +142,9 @@ static void test_reverse_in_window(void)
  * N streams, record i on stream i % N, each stream in order; the reader
  * takes from the streams in a skewed rotation and stops a stream while
  * room says no. Everything arrives, in order, within the budget. The
- * budget holds at most 600 / 50 = 12 records ahead, so a stream's head
- * leads by less than N * (12 + 2): with that many slots an honest
- * source never runs into "too far ahead".
+ * budget would let a fast stream lead by 600 / 50 = 12 records of its
+ * own, more than the 2 * N slots: room must make it wait for the slow
+ * ones rather than let it run into "too far ahead".
  */
 static void test_interleave_streams(void)
 {
@@ -154,7 +154,7 @@ static void test_interleave_streams(void)
     xlmig_reorder r;
     unsigned s, turn = 0, delivered = 0, done;
 
-    CU_ASSERT_EQUAL_FATAL(xlmig_reorder_init(&r, N * 14, 600), 0);
+    CU_ASSERT_EQUAL_FATAL(xlmig_reorder_init(&r, N * 2, 600), 0);
     for (s = 0; s < N; s++)
         head[s] = s;
     do {
@@ -232,7 +232,11 @@ static void test_gap_too_large(void)
 
     CU_ASSERT_EQUAL_FATAL(xlmig_reorder_init(&r, 4, 1 << 20), 0);
     CU_ASSERT_EQUAL(put(&r, 3), 0);     /* the largest lead allowed */
-    CU_ASSERT(xlmig_reorder_room(&r, 4, 0));
+    /* Past the slots: the stream waits; put anyway is an error. */
+    CU_ASSERT(!xlmig_reorder_room(&r, 4, 0));
+    CU_ASSERT(!xlmig_reorder_room(&r, XLMIG_REORDER_MAX_LEAD - 1, 0));
+    CU_ASSERT(xlmig_reorder_room(&r, XLMIG_REORDER_MAX_LEAD, 0));
+    CU_ASSERT(xlmig_reorder_room(&r, UINT64_MAX, 0));
     CU_ASSERT_EQUAL(put(&r, 4), XLMIG_E_PROTO);
     err_names("record 4 ", "too far ahead");
     CU_ASSERT_EQUAL(put(&r, UINT64_MAX), XLMIG_E_PROTO);
@@ -348,8 +352,9 @@ static void test_random_reference(void)
             far = !old && seq - next >= max_recs;
             over = !old && !dup && !far && seq != next &&
                    ref_bytes + len > r.max_bytes;
-            CU_ASSERT_EQUAL(xlmig_reorder_room(&r, seq, len), !over);
-            if (over && rnd(&s) % 2)
+            CU_ASSERT_EQUAL(xlmig_reorder_room(&r, seq, len),
+                            !over && !far);
+            if ((over || far) && rnd(&s) % 2)
                 continue;               /* the careful reader waits */
             ok = !old && !dup && !far && !over;
             CU_ASSERT_EQUAL_FATAL(put(&r, seq) == 0, ok);
