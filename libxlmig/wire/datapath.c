@@ -245,8 +245,10 @@ static int dp_poll(xlmig_chan *ch, xlmig_datapath *dp, struct pollfd *p,
                       what, (double)ch->io_timeout_ns / 1e9);
             return XLMIG_E_TIMEOUT;
         }
-        if (until && now >= until)
-            return XLMIG_E_TIMEOUT;    /* the caller says what */
+        if (until && now >= until) {
+            xlmig_err(XLMIG_E_TIMEOUT, "%s: no answer in time", what);
+            return XLMIG_E_TIMEOUT;
+        }
         for (i = 0; i < np; i++)
             all[i] = p[i];
         all[np] = (struct pollfd){ .fd = cfd, .events = POLLIN };
@@ -371,12 +373,7 @@ static int setup_wait(xlmig_chan *ch, xlmig_datapath *dp, int fd,
     uint64_t waited = 0;
     int rc = dp_poll(ch, dp, &p, 1, name, &waited, until, true);
 
-    if (rc == 1)
-        return source_ctl(ch, false);
-    if (rc == XLMIG_E_TIMEOUT && !xlmig_errcode())
-        xlmig_err(rc, "%s: no answer within %d ms", name,
-                  XLMIG_DP_HANDSHAKE_MS);
-    return rc;
+    return rc == 1 ? source_ctl(ch, false) : rc;
 }
 
 static int tcp_connect(xlmig_chan *ch, xlmig_datapath *dp,
@@ -604,12 +601,25 @@ int xlmig_dp_connect(xlmig_datapath *dp, xlmig_chan *ch,
     return 0;
 }
 
-/* A stream write failed: the destination may have said why. */
+/*
+ * A stream failed: the destination may have said why on the control
+ * channel, or closed that too (it is gone: say so, with the stream's
+ * own error).
+ */
 static int send_failed(xlmig_chan *ch, int rc)
 {
+    xlmig_err_saved e;
+    int r2;
+
     if (rc != XLMIG_E_IO || !peer_word_waiting(ch))
         return rc;
-    return source_ctl(ch, true) == XLMIG_E_REMOTE ? XLMIG_E_REMOTE : rc;
+    xlmig_err_save(&e);
+    r2 = source_ctl(ch, false);
+    if (r2 == XLMIG_E_REMOTE || r2 == XLMIG_E_PROTO)
+        return r2;
+    xlmig_err_clear();
+    xlmig_err(rc, "%s closed the connection: %s", ch->peer, e.msg);
+    return rc;
 }
 
 static int wait_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
@@ -938,17 +948,15 @@ static int pending_step(xlmig_datapath *dp, pending *p, char *why,
     int rc;
 
     if (dp->kind == XLMIG_DP_TLS) {
-        rc = xlmig_tls_handshake(p->ssl, &p->ev, why, why_len);
+        char ossl[200];
+
+        rc = xlmig_tls_handshake(p->ssl, &p->ev, ossl, sizeof(ossl));
         if (rc == 0 && !SSL_session_reused(p->ssl)) {
             snprintf(why, why_len, "no pre-shared key");
             return XLMIG_E_IO;
         }
-        if (rc < 0) {
-            char r2[200];
-
-            snprintf(r2, sizeof(r2), "%s", why);
-            snprintf(why, why_len, "TLS handshake failed: %s", r2);
-        }
+        if (rc < 0)
+            snprintf(why, why_len, "TLS handshake failed: %.199s", ossl);
         return rc;
     }
     while (!p->sent) {
