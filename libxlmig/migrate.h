@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "codec.h"
 #include "deadline.h"
 #include "disks.h"
 #include "peer_map.h"
@@ -25,6 +26,7 @@ typedef struct {
     int in_fd, out_fd;           /* or an fd pair lent to the run if argv
                                     NULL (conn.h: never closed by it) */
     double bandwidth_Bps;        /* 0 = unlimited */
+    xlmig_compress_mode compress; /* memory records' codec (codec.h) */
     xlmig_policy_params policy;  /* as asked: target and its kind,
                                     timeout (policy_setup.h adds the
                                     rest) */

@@ -91,6 +91,8 @@ static int handshake(src_run *r)
         rc = XLMIG_E_PROTO;
         goto out;
     }
+    /* An older destination says nothing: it gets raw records. */
+    xlmig_codec_enc_agree(&r->ch.enc, r->o->compress, (unsigned)m.codec);
     xlmig_checks_add(r->checks, "dest", "backend", m.backend &&
                      !strcmp(m.backend, r->ops->name),
                      "destination backend %s, source backend %s",
@@ -119,6 +121,7 @@ static int request(src_run *r)
     m.page_size = r->di.page_size;
     m.dry_run = r->o->dry_run;
     m.value = XLMIG_SRC_NPINGS;
+    m.codec = r->ch.enc.use;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (rc)
         goto out;

@@ -19,6 +19,7 @@ void xlmig_chan_init(xlmig_chan *ch, xlmig_conn *conn, const char *peer)
     ch->peer = peer ? peer : "peer";
     xlmig_ratelimit_init(&ch->rl, 0, 0);
     xlmig_meter_init(&ch->meter, xlmig_now_ns());
+    xlmig_codec_enc_init(&ch->enc);
 }
 
 void xlmig_chan_dispose(xlmig_chan *ch)
@@ -26,6 +27,7 @@ void xlmig_chan_dispose(xlmig_chan *ch)
     free(ch->buf);
     ch->buf = NULL;
     ch->buf_cap = 0;
+    xlmig_codec_enc_dispose(&ch->enc);
 }
 
 void xlmig_chan_set_rate(xlmig_chan *ch, double Bps)
@@ -258,6 +260,48 @@ int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
         iov[n++] = (struct iovec){ (void *)zeros,
                                    xlmig_rec_padded(len) - len };
     return xlmig_chan_writev(ch, iov, n);
+}
+
+/* An encoded memory record: header, its pieces, padding. */
+static int send_coded(xlmig_chan *ch, const xlmig_codec_out *out)
+{
+    static const uint8_t zeros[8];
+    uint8_t hdr[XLMIG_REC_HDR_LEN];
+    struct iovec iov[XLMIG_MAX_BATCH + 24];
+    uint64_t t0 = xlmig_now_ns(), t1;
+    int n = 0, i, rc;
+
+    if (out->niov > (int)(sizeof(iov) / sizeof(iov[0])) - 2)
+        return XLMIG_E_INVAL;
+    xlmig_rec_hdr_put(hdr, out->type, (uint32_t)out->len);
+    iov[n++] = (struct iovec){ hdr, sizeof(hdr) };
+    for (i = 0; i < out->niov; i++)
+        iov[n++] = out->iov[i];
+    if (xlmig_rec_padded(out->len) != out->len)
+        iov[n++] = (struct iovec){ (void *)zeros,
+                                   xlmig_rec_padded(out->len) - out->len };
+    rc = xlmig_chan_writev(ch, iov, n);
+    t1 = xlmig_now_ns();
+    if (!rc)
+        xlmig_codec_enc_sent(&ch->enc, out, t1 - t0, t1);
+    return rc;
+}
+
+int xlmig_chan_send_pages(xlmig_chan *ch, const uint64_t *pfns, uint32_t n,
+                          const uint8_t *base, uint32_t ps)
+{
+    xlmig_codec_out out;
+    int rc = xlmig_codec_enc_pages(&ch->enc, pfns, n, base, ps, &out);
+
+    return rc ? rc : send_coded(ch, &out);
+}
+
+int xlmig_chan_send_xen(xlmig_chan *ch, const void *p, size_t len)
+{
+    xlmig_codec_out out;
+    int rc = xlmig_codec_enc_xen(&ch->enc, p, len, &out);
+
+    return rc ? rc : send_coded(ch, &out);
 }
 
 int xlmig_chan_recv_rec(xlmig_chan *ch)

@@ -33,6 +33,7 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
     p->host_dir = o->sim_host_dir;
     p->disks = o->sim_disks;
     p->ndisks = o->sim_ndisks;
+    p->zero_bytes = (uint64_t)(o->sim_zero_mib * XLMIG_MIB);
     rc = xlmig_sim_workload_preset(&p->wl, o->sim_profile, p->mem_bytes,
                                    o->bandwidth_mib * XLMIG_MIB);
     if (rc)
@@ -219,6 +220,7 @@ int cmd_migrate(const cli_opts *o)
     if (!(o->ssh && !*o->ssh))
         so.dest = &dest;
     so.bandwidth_Bps = o->bandwidth_mib * XLMIG_MIB;
+    so.compress = (xlmig_compress_mode)o->compress;
     so.policy.max_downtime_ns = (uint64_t)(o->max_downtime_ms * 1e6);
     so.policy.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
     so.policy.allow_long_downtime = o->allow_long_downtime;
