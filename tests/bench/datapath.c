@@ -144,7 +144,9 @@ static int run_stream(const char *tool, double gib, const char *json_out,
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
+        /* The data path itself: the codec would send fewer bytes. */
         execl(tool, tool, "--sim", "--sim-mem", mib, "--sim-profile", "idle",
+              "--compress", "off",
               "--json", "-s", "", "guest", recv_cmd, (char *)NULL);
         perror(tool);
         _exit(127);
