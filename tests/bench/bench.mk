@@ -1,6 +1,7 @@
 # make bench          policies on the migration model, then the data path
 # make bench-model    the policy comparison only (table, CSV, PNG)
 # make bench-datapath the simulator stream against a plain TCP copy
+# make bench-codec    a simulated migration with and without the codec
 # Not part of `make check`: these measure, they do not pass or fail.
 BENCH_OUT       := build/bench
 BENCH_MODEL_SRC := $(filter-out tests/bench/datapath.c, \
@@ -12,7 +13,8 @@ BENCH_ARGS      ?=
 DATAPATH_GIB    ?= 2
 DATAPATH_RUNS   ?= 3
 
-.PHONY: bench bench-model bench-model-check bench-datapath bench-clean
+.PHONY: bench bench-model bench-model-check bench-datapath bench-clean \
+        bench-codec
 
 $(BENCH_MODEL): $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A) $(LDLIBS)
@@ -43,9 +45,14 @@ bench-datapath: $(TOOL) $(BENCH_DATAPATH)
 	    --tool $(TOOL) \
 	    --json-out $(BENCH_OUT)/datapath.json
 
+bench-codec: $(TOOL)
+	@mkdir -p $(BENCH_OUT)
+	tests/bench/codec.sh $(TOOL) $(BENCH_OUT)/codec.json
+
 bench: all
 	@$(MAKE) --no-print-directory bench-model
 	@$(MAKE) --no-print-directory bench-datapath
+	@$(MAKE) --no-print-directory bench-codec
 
 bench-clean:
 	rm -rf $(BENCH_OUT)
