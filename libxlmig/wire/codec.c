@@ -245,9 +245,8 @@ static int finish(xlmig_codec_enc *e, uint32_t inner, size_t raw_len,
         if (rc)
             return rc;
     }
-    if (packed)
-        ;                      /* out is the compressed record */
-    else if (!saved) {
+    /* Compressed, out is the record; else stored, or the plain one. */
+    if (!packed && !saved) {
         out->type = inner;
         out->iov[0].iov_len = plain_head;
         out->len = raw_len;
@@ -255,7 +254,7 @@ static int finish(xlmig_codec_enc *e, uint32_t inner, size_t raw_len,
             out->iov++;
             out->niov--;
         }
-    } else {
+    } else if (!packed) {
         put_coded_hdr(e->head, inner, raw_len, body_len,
                       XLMIG_CODED_STORED);
         out->type = XLMIG_REC_CODED;
@@ -403,12 +402,11 @@ int xlmig_codec_enc_xen(xlmig_codec_enc *e, const uint8_t *p, size_t len,
 void xlmig_codec_enc_sent(xlmig_codec_enc *e, const xlmig_codec_out *out,
                           uint64_t write_ns, uint64_t now_ns)
 {
-    if (e->st.records <= WARMUP_RECS)
-        ;                      /* the receiver may not be reading yet */
-    else if (out->packed) {
+    /* Not the first records: the receiver may not be reading yet. */
+    if (e->st.records > WARMUP_RECS && out->packed) {
         e->packed_bytes += (double)out->body_len;
         e->packed_ns += (double)(out->comp_ns + write_ns);
-    } else {
+    } else if (e->st.records > WARMUP_RECS) {
         e->link_bytes += (double)(out->len + XLMIG_REC_HDR_LEN);
         e->link_ns += (double)write_ns;
     }
