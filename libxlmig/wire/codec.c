@@ -419,6 +419,7 @@ void xlmig_codec_enc_sent(xlmig_codec_enc *e, const xlmig_codec_out *out,
 void xlmig_codec_enc_evaluate(xlmig_codec_enc *e, uint64_t now_ns)
 {
     double link = e->link_Bps_fixed, comp = 0, ratio = 0, packed = 0;
+    char sent[48] = "";
     bool on;
 
     e->t_eval = now_ns ? now_ns : 1;
@@ -437,11 +438,13 @@ void xlmig_codec_enc_evaluate(xlmig_codec_enc *e, uint64_t now_ns)
         e->st.switches++;
     e->compress_now = on;
     e->st.compressing = on;
+    if (packed > 0)
+        snprintf(sent, sizeof(sent), ", sent so at %.0f MiB/s",
+                 packed / MIB);
     snprintf(e->st.why, sizeof(e->st.why), "auto: link %.0f MiB/s, lz4 %.0f"
-             " MiB/s to %.2f of the size, %.0f MiB/s sent so: %s",
-             link / MIB, comp / MIB, ratio, packed / MIB,
-             on ? "compressing is faster" : comp > 0 && link > 0 ?
-             "raw is as fast" : "not measured");
+             " MiB/s to %.2f of the size%s: %s", link / MIB, comp / MIB,
+             ratio, sent, on ? "compressing is faster" : comp > 0 &&
+             link > 0 ? "raw is as fast" : "not measured");
     /*
      * A probe costs at most PROBE_SHARE of the time: off, one body
      * compressed (1/comp) against k sent stored (k/link); on, one
