@@ -29,9 +29,9 @@ DESTDIR    ?=
 
 CC         ?= cc
 PKGS       := xenlight xlutil xencontrol xenguest xenstore xentoollog yajl \
-              libssl libcrypto
+              libssl libcrypto liblz4
 DEB_BUILD  := gcc make pkg-config libxen-dev libyajl-dev libcunit1-dev \
-              libssl-dev
+              libssl-dev liblz4-dev
 DEB_TEST   := $(DEB_BUILD) procps jq
 
 SAN        ?=

@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "datapath.h"
+#include "codec.h"
 #include "deadline.h"
 #include "disks.h"
 #include "peer_map.h"
@@ -32,6 +33,7 @@ typedef struct {
     const char *data_addr;       /* numeric address of the destination
                                     as we reach it, a hint for its
                                     listener; NULL: none */
+    xlmig_compress_mode compress; /* memory records' codec (codec.h) */
     xlmig_policy_params policy;  /* as asked: target and its kind,
                                     timeout (policy_setup.h adds the
                                     rest) */

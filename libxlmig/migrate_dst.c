@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "autostart.h"
+#include "codec.h"
 #include "conn.h"
 #include "error.h"
 #include "fault.h"
@@ -77,6 +78,7 @@ static int hello(dst_run *r)
         goto out;
     }
     m.streams = XLMIG_DP_MAX_STREAMS;   /* we have a data path */
+    m.codec = XLMIG_CODEC_ALL;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
@@ -354,10 +356,14 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
                               xlmig_restore_result *res)
 {
     unsigned long nrec = 0;
-    uint32_t page_size = 0;
+    uint32_t page_size = 0, type;
+    xlmig_codec_dec dec;
+    const uint8_t *p;
     bool ended = false;
+    size_t len;
     int rc;
 
+    xlmig_codec_dec_init(&dec, (unsigned)(req->codec & XLMIG_CODEC_ALL));
     rc = ops->begin(be, req, &page_size);
     if (rc)
         goto out;
@@ -366,14 +372,29 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
         rc = xlmig_chan_recv_rec(ch);
         if (rc)
             goto out;
-        if (ch->last.type != ops->rec_type) {
+        type = ch->last.type;
+        p = ch->buf;
+        len = ch->last.length;
+        /* The one place a coded record becomes the original again. */
+        if (type == XLMIG_REC_CODED) {
+            rc = xlmig_codec_decode(&dec, ch->buf, ch->last.length,
+                                    page_size, &type, &p, &len);
+            if (!rc && type != ops->rec_type) {
+                xlmig_err(XLMIG_E_PROTO, "coded record carries type %u in"
+                          " a stream of type %u", type, ops->rec_type);
+                rc = XLMIG_E_PROTO;
+            }
+            if (rc)
+                goto out;
+        }
+        if (type != ops->rec_type) {
             /* Anything but a control message is refused in there. */
             rc = stream_control(ch, ops, be, res, &ended);
             if (rc)
                 goto out;
             continue;
         }
-        rc = ops->feed(be, ch->buf, ch->last.length);
+        rc = ops->feed(be, p, len);
         if (!rc && ++nrec % 4 == 0)
             rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
         if (rc)
@@ -382,6 +403,7 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
 out:
     if (rc && ops->abort)
         ops->abort(be);
+    xlmig_codec_dec_dispose(&dec);
     return rc;
 }
 

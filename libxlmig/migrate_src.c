@@ -173,6 +173,7 @@ static int prepare(src_run *r)
     xlmig_policy_params_build(&pp, &r->o->policy, &env);
     r->rep->switchover_est_ns = pp.switchover_ns;
     xlmig_chan_set_rate(&r->ch, r->o->bandwidth_Bps);
+    xlmig_codec_enc_set_link(&r->ch.enc, r->o->bandwidth_Bps);
     xlmig_throttle_init(&r->thr, &r->o->throttle, throttle_apply, r);
     r->throttle_on = !r->o->no_throttle;
     xlmig_policy_init(&r->pol, &pp, r->throttle_on ? &r->thr : NULL);
@@ -205,6 +206,8 @@ static int precopy(src_run *r)
     r->rep->iterations = sc.iterations;
     r->rep->pages_sent = sc.pages_sent;
     r->rep->final_pages = sc.final_pages;
+    r->rep->codec = r->ch.enc.st;
+    r->rep->compress = r->o->compress;
     r->rep->predicted_ns = r->pol.predicted_ns;
     snprintf(r->rep->stop_reason, sizeof(r->rep->stop_reason), "%s",
              xlmig_policy_reason_str(r->pol.why));

@@ -105,6 +105,8 @@ static int handshake(src_run *r)
         xlmig_checks_add(r->checks, "dest", "data-path", false, "%s has no"
                          " data path (an older xlmig): update it, or pass"
                          " --transport ssh", r->peer);
+    /* An older destination says nothing: it gets raw records. */
+    xlmig_codec_enc_agree(&r->ch.enc, r->o->compress, (unsigned)m.codec);
     xlmig_checks_add(r->checks, "dest", "backend", m.backend &&
                      !strcmp(m.backend, r->ops->name),
                      "destination backend %s, source backend %s",
@@ -143,6 +145,7 @@ static int request(src_run *r)
         if (rc)
             goto out;
     }
+    m.codec = r->ch.enc.use;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (rc)
         goto out;

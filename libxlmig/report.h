@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "checks.h"
+#include "codec.h"
 
 typedef enum {
     XLMIG_OUT_NONE = 0,
@@ -66,6 +67,8 @@ typedef struct {
     bool has_verify;
     bool guest_on_source;      /* the guest runs on the source now */
     bool over_bound;           /* migrated, but over --max-downtime */
+    xlmig_compress_mode compress; /* as asked */
+    xlmig_codec_stats codec;   /* memory records: before, after, why */
 } xlmig_report;
 
 void xlmig_report_init(xlmig_report *r);

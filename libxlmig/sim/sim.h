@@ -21,6 +21,7 @@ typedef struct {
     const char *host_dir;      /* keep a domain record here (sim_host.h) */
     const char *const *disks;  /* "vdev=target": its libxl-like config */
     unsigned ndisks;
+    uint64_t zero_bytes;       /* this much memory at the end left zero */
 } xlmig_sim_src_params;
 
 typedef struct {
@@ -28,7 +29,6 @@ typedef struct {
     xlmig_sim_guest guest;
     char uuid[37];
     uint64_t *bitmap;          /* pages to send this round */
-    uint8_t *batch;            /* one PAGES record */
     bool destroyed;
     /* throttle lever, as xen_sched.c: the record carries the cap */
     bool cap_read;

@@ -37,6 +37,13 @@ static int record(xlmig_sim_src *s, const char *state)
                                                  s->par.name);
 }
 
+static uint64_t zero_len(const xlmig_sim_src *s)
+{
+    uint64_t z = s->par.zero_bytes / s->guest.page_size * s->guest.page_size;
+
+    return z < s->guest.mem_bytes ? z : s->guest.mem_bytes;
+}
+
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
 {
     const char *p;
@@ -53,8 +60,7 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
     if (rc)
         return rc;
     s->bitmap = calloc(s->guest.nwords, sizeof(uint64_t));
-    s->batch = malloc(8 + SIM_BATCH * 8);
-    if (!s->bitmap || !s->batch) {
+    if (!s->bitmap) {
         xlmig_err(XLMIG_E_NOMEM, "simulated guest: no memory for buffers");
         return XLMIG_E_NOMEM;
     }
@@ -67,6 +73,10 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
              (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff,
              (unsigned)h & 0xfff, (unsigned)(h >> 20) & 0xfff,
              (unsigned long long)(h * 31) & 0xffffffffffffULL);
+    /* A guest's free memory: its last zero_bytes are zero pages. */
+    if (par->zero_bytes)
+        memset(s->guest.mem + s->guest.mem_bytes - zero_len(s), 0,
+               zero_len(s));
     rc = xlmig_sim_guest_start(&s->guest, &s->par.wl);
     if (!rc)
         rc = record(s, "running");
@@ -77,9 +87,7 @@ void xlmig_sim_src_dispose(xlmig_sim_src *s)
 {
     xlmig_sim_guest_dispose(&s->guest);
     free(s->bitmap);
-    free(s->batch);
     s->bitmap = NULL;
-    s->batch = NULL;
 }
 
 /*
@@ -193,26 +201,16 @@ static void report_progress(save_state *st, bool force)
 }
 
 /*
- * One PAGES record, gathered straight from guest memory: header, pfn
- * list, then one iovec per page, so the pages are copied only by the
- * kernel. SIM_BATCH keeps the iovec count within IOV_MAX.
+ * One PAGES record, gathered straight from guest memory by the
+ * channel's codec (zero pages as their pfn). SIM_BATCH keeps the
+ * iovec count within IOV_MAX.
  */
 static int send_batch(save_state *st, const uint64_t *pfns, uint32_t n)
 {
     xlmig_sim_src *s = st->s;
-    uint32_t ps = s->guest.page_size, i;
-    uint8_t *head = s->batch;
-    struct iovec iov[SIM_BATCH + 1];
 
-    xlmig_pages_put_head(head, n, ps);
-    for (i = 0; i < n; i++)
-        xlmig_put_le64(head + 8 + (size_t)i * 8, pfns[i]);
-    iov[0] = (struct iovec){ head, 8 + (size_t)n * 8 };
-    for (i = 0; i < n; i++)
-        iov[1 + i] = (struct iovec){ s->guest.mem + pfns[i] * ps, ps };
-    /* Page-sized pieces keep the record 8-aligned: no padding needed. */
-    return xlmig_chan_send_recv(st->sc->ch, XLMIG_REC_PAGES, iov,
-                                (int)n + 1);
+    return xlmig_chan_send_pages(st->sc->ch, pfns, n, s->guest.mem,
+                                 s->guest.page_size);
 }
 
 /* Send every page set in s->bitmap. */

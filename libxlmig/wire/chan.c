@@ -20,6 +20,7 @@ void xlmig_chan_init(xlmig_chan *ch, xlmig_conn *conn, const char *peer)
     ch->peer = peer ? peer : "peer";
     xlmig_ratelimit_init(&ch->rl, 0, 0);
     xlmig_meter_init(&ch->meter, xlmig_now_ns());
+    xlmig_codec_enc_init(&ch->enc);
 }
 
 void xlmig_chan_dispose(xlmig_chan *ch)
@@ -27,6 +28,7 @@ void xlmig_chan_dispose(xlmig_chan *ch)
     free(ch->buf);
     ch->buf = NULL;
     ch->buf_cap = 0;
+    xlmig_codec_enc_dispose(&ch->enc);
 }
 
 void xlmig_chan_set_rate(xlmig_chan *ch, double Bps)
@@ -296,6 +298,38 @@ int xlmig_chan_reserve(xlmig_chan *ch, size_t len)
     ch->buf = nb;
     ch->buf_cap = len + 1;
     return 0;
+}
+
+/*
+ * An encoded memory record, sent as any record (over the data path
+ * when one is active). The time it took feeds the codec's decision.
+ */
+static int send_coded(xlmig_chan *ch, const xlmig_codec_out *out)
+{
+    uint64_t t0 = xlmig_now_ns(), t1;
+    int rc = xlmig_chan_send_recv(ch, out->type, out->iov, out->niov);
+
+    t1 = xlmig_now_ns();
+    if (!rc)
+        xlmig_codec_enc_sent(&ch->enc, out, t1 - t0, t1);
+    return rc;
+}
+
+int xlmig_chan_send_pages(xlmig_chan *ch, const uint64_t *pfns, uint32_t n,
+                          const uint8_t *base, uint32_t ps)
+{
+    xlmig_codec_out out;
+    int rc = xlmig_codec_enc_pages(&ch->enc, pfns, n, base, ps, &out);
+
+    return rc ? rc : send_coded(ch, &out);
+}
+
+int xlmig_chan_send_xen(xlmig_chan *ch, const void *p, size_t len)
+{
+    xlmig_codec_out out;
+    int rc = xlmig_codec_enc_xen(&ch->enc, p, len, &out);
+
+    return rc ? rc : send_coded(ch, &out);
 }
 
 int xlmig_chan_recv_rec(xlmig_chan *ch)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "codec.h"
 #include "conn.h"
 #include "control.h"
 #include "ratelimit.h"
@@ -40,6 +41,8 @@ typedef struct xlmig_chan {
     struct xlmig_datapath *dp; /* borrowed: while it is active, memory
                                   records and memory-end go through it
                                   (datapath.h); NULL: all on conn */
+    xlmig_codec_enc enc;       /* memory records out (codec.h): raw
+                                  unless agreed with the peer */
 } xlmig_chan;
 
 /* Touches no fd: conn may be opened later, or never. */
@@ -68,6 +71,14 @@ int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
 /* The same, the payload gathered from n pieces. */
 int xlmig_chan_send_recv(xlmig_chan *ch, uint32_t type,
                          const struct iovec *iov, int n);
+/*
+ * Memory records, through the codec (ch->enc): a PAGES record of n
+ * pages (page i at base + pfns[i] * ps), a XEN chunk. Encoded first,
+ * then sent as any record.
+ */
+int xlmig_chan_send_pages(xlmig_chan *ch, const uint64_t *pfns, uint32_t n,
+                          const uint8_t *base, uint32_t ps);
+int xlmig_chan_send_xen(xlmig_chan *ch, const void *p, size_t len);
 /* Read a record into ch->buf; header in ch->last. */
 int xlmig_chan_recv_rec(xlmig_chan *ch);
 

@@ -202,6 +202,8 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     }
     if (m->took_ns)
         put_u64(g, "took_ns", m->took_ns);
+    if (m->codec)
+        put_u64(g, "codec", m->codec);
     if (m->code) {
         GS(g, "code");
         yajl_gen_integer(g, m->code);
@@ -401,6 +403,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->value);
     if (!strcmp(k, "took_ns"))
         return get_u64(v, k, &m->took_ns);
+    if (!strcmp(k, "codec"))
+        return get_u64(v, k, &m->codec);
     if (!strcmp(k, "code")) {
         if (!YAJL_IS_INTEGER(v))
             return bad(k, "is not an integer");

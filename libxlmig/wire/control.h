@@ -63,6 +63,8 @@ typedef struct {
     uint64_t hash;        /* memory digest, sent as hex */
     uint64_t took_ns;     /* ready: the destination's own time from the
                              memory stream's end to ready */
+    uint64_t codec;       /* hello: record codings it decodes; migrate:
+                             those it will send (codec.h) */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;

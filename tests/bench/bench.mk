@@ -3,6 +3,7 @@
 # make bench-datapath the tool's transports against plain copies (TCP,
 #                     ssh aes128-gcm through a throwaway sshd, TCP into
 #                     fresh memory): issue 16's data path targets
+# make bench-codec    a simulated migration with and without the codec
 # Not part of `make check`: these measure, they do not pass or fail.
 BENCH_OUT       := build/bench
 BENCH_DP_SRC    := $(sort $(wildcard tests/bench/datapath*.c))
@@ -17,7 +18,8 @@ DATAPATH_GIB    ?= 2
 DATAPATH_RUNS   ?= 3
 DATAPATH_ARGS   ?=
 
-.PHONY: bench bench-model bench-model-check bench-datapath bench-clean
+.PHONY: bench bench-model bench-model-check bench-datapath bench-clean \
+        bench-codec
 
 $(BENCH_MODEL): $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A) $(LDLIBS)
@@ -50,9 +52,14 @@ bench-datapath: $(TOOL) $(BENCH_DATAPATH)
 	    --tool $(TOOL) \
 	    --json-out $(BENCH_OUT)/datapath.json $(DATAPATH_ARGS)
 
+bench-codec: $(TOOL)
+	@mkdir -p $(BENCH_OUT)
+	tests/bench/codec.sh $(TOOL) $(BENCH_OUT)/codec.json
+
 bench: all
 	@$(MAKE) --no-print-directory bench-model
 	@$(MAKE) --no-print-directory bench-datapath
+	@$(MAKE) --no-print-directory bench-codec
 
 bench-clean:
 	rm -rf $(BENCH_OUT)

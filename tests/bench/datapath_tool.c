@@ -119,6 +119,9 @@ int dp_migrate(const char *tool, double gib, const char *const *extra,
     argv[n++] = "--sim-profile";
     argv[n++] = "idle";
     argv[n++] = "--json";
+    /* The data path itself: the codec would send fewer bytes. */
+    argv[n++] = "--compress";
+    argv[n++] = "off";
     while (extra && *extra && n < MAX_ARGS - 8)
         argv[n++] = *extra++;
     if (d) {

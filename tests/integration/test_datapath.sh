@@ -40,7 +40,7 @@ descendants() {
 : >"$WORK/recv"
 set +e
 "$T" --sim --json --sim-mem 32 --sim-profile idle --bandwidth 8 \
-    --streams 3 -s "" g1 "$RECV" >"$WORK/out" 2>"$WORK/err" &
+    --compress off --streams 3 -s "" g1 "$RECV" >"$WORK/out" 2>"$WORK/err" &
 src=$!
 set -e
 wait_precopy "$WORK/out"

@@ -29,6 +29,7 @@ typedef struct {
     double max_downtime_ms;
     xlmig_downtime_kind downtime; /* a default target, or asked for */
     double bandwidth_mib;         /* 0 = unlimited */
+    int compress;                 /* xlmig_compress_mode (codec.h) */
     double timeout_s;
     double io_timeout_s;
     double deadline_min_ms;       /* switchover deadline floor */
@@ -55,6 +56,7 @@ typedef struct {
     double sim_dirty_mib;         /* override profile's rate; <0 = keep */
     double sim_hot_mib;           /* override profile's hot set; <0 = keep */
     double sim_free_mib;          /* receiver capacity; <0 = host's */
+    double sim_zero_mib;          /* memory left zero at the guest's end */
     const char *sim_existing;     /* receiver: a name already in use */
     const char *sim_host_dir;     /* domain records (sim_host.h) */
     const char *sim_disks[8];     /* --sim-disk vdev=target */

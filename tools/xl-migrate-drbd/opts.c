@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "codec.h"
 #include "config.h"
 #include "datapath.h"
 #include "defaults.h"
@@ -69,6 +70,10 @@ void cli_usage(FILE *out)
 "                          to the host had a longer switchover (default\n"
 "                          300, a target that refuses nothing)\n"
 "  --bandwidth <MiB/s>     limit the stream (default unlimited)\n"
+"  --compress auto|off|on  zero pages as their pfn, and lz4 on the memory\n"
+"                          records: auto compresses when measured to be\n"
+"                          faster on this link; off sends them raw\n"
+"                          (default auto)\n"
 "  --timeout <s>           pre-copy budget, kept even mid-round (default 600)\n"
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
@@ -119,11 +124,13 @@ enum {
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
     O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
     O_TRANSPORT, O_STREAMS, O_NO_ENCRYPT,
+    O_COMPRESS, O_SIM_ZERO,
 };
 
 static const struct option longopts[] = {
     { "max-downtime", required_argument, NULL, O_MAX_DOWNTIME },
     { "bandwidth", required_argument, NULL, O_BANDWIDTH },
+    { "compress", required_argument, NULL, O_COMPRESS },
     { "timeout", required_argument, NULL, O_TIMEOUT },
     { "allow-long-downtime", no_argument, NULL, O_ALLOW_LONG },
     { "json", no_argument, NULL, O_JSON },
@@ -144,6 +151,7 @@ static const struct option longopts[] = {
     { "sim-dirty-rate", required_argument, NULL, O_SIM_DIRTY },
     { "sim-hot", required_argument, NULL, O_SIM_HOT },
     { "sim-free-mem", required_argument, NULL, O_SIM_FREE },
+    { "sim-zero", required_argument, NULL, O_SIM_ZERO },
     { "sim-existing", required_argument, NULL, O_SIM_EXISTING },
     { "run-after", required_argument, NULL, O_RUN_AFTER },
     { "receiver-cmd", required_argument, NULL, O_RECEIVER },
@@ -251,6 +259,14 @@ int cli_parse(cli_opts *o, int argc, char **argv)
             r = num("--bandwidth", optarg, 0, 1e6, "MiB/s",
                     &o->bandwidth_mib);
             break;
+        case O_COMPRESS:
+            o->compress = xlmig_compress_mode_parse(optarg);
+            if (o->compress < 0) {
+                cli_error("--compress: \"%s\" is not auto, off or on",
+                          optarg);
+                r = -1;
+            }
+            break;
         case O_TIMEOUT:
             r = num("--timeout", optarg, XLMIG_TIMEOUT_MIN_S,
                     XLMIG_TIMEOUT_MAX_S, "s", &o->timeout_s);
@@ -317,6 +333,10 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_SIM_FREE:
             r = num("--sim-free-mem", optarg, 0, 1 << 30, "MiB",
                     &o->sim_free_mib);
+            break;
+        case O_SIM_ZERO:
+            r = num("--sim-zero", optarg, 0, 1 << 20, "MiB",
+                    &o->sim_zero_mib);
             break;
         case O_SIM_EXISTING: o->sim_existing = optarg; break;
         case O_RUN_AFTER:
