@@ -55,6 +55,7 @@ typedef struct {
     bool recorded;             /* we created the incoming record */
     xlmig_sim_guest guest;
     xlmig_page_digest digest;  /* kept as pages arrive */
+    uint64_t faulted;          /* memory below this is populated */
     uint64_t records;          /* PAGES records received */
     char *name;
     bool created;
