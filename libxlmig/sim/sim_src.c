@@ -72,9 +72,6 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
         xlmig_err(XLMIG_E_NOMEM, "simulated guest: no memory for buffers");
         return XLMIG_E_NOMEM;
     }
-    rc = xlmig_page_digest_alloc(&s->digest, s->guest.npages);
-    if (rc)
-        return rc;
     /* One uuid per guest name (FNV-1a, then mixed), as a guest's own. */
     h = 0xcbf29ce484222325ULL ^ par->seed;
     for (p = par->name; *p; p++)
@@ -338,6 +335,7 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
     memset(s->bitmap, 0xff, g->nwords * sizeof(uint64_t));
     if (g->npages % 64)
         s->bitmap[g->nwords - 1] = (1ULL << (g->npages % 64)) - 1;
+    /* Afresh: every page goes in the first round and is hashed there. */
     rc = xlmig_page_digest_alloc(&s->digest, g->npages);
     if (rc)
         return rc;
