@@ -27,6 +27,7 @@ typedef struct {
     bool avail;
     char why[160];              /* not available, or failed: why */
     dp_result best;
+    double down_max_ms;         /* migrations: worst downtime of all runs */
 } row;
 
 static void keep_best(dp_result *best, const dp_result *r)
@@ -170,6 +171,9 @@ static int measure(row *w, unsigned i, const char *tool, double gib,
         snprintf(w[i].why, sizeof(w->why), "a run failed (see above)");
         return -1;
     }
+    /* Every run's downtime counts: the worst is the one shown. */
+    if (one.downtime_ms > w[i].down_max_ms)
+        w[i].down_max_ms = one.downtime_ms;
     keep_best(&w[i].best, &one);
     return 0;
 }
@@ -263,6 +267,13 @@ int main(int argc, char **argv)
     if (w[MIG_SSH].avail && w[SSH_COPY].avail)
         printf("   (the tool over ssh / ssh aes128-gcm: x%.2f)\n",
                rate(&w[MIG_SSH].best) / rate(&w[SSH_COPY].best));
+    /* The guest is idle: its downtime is the switchover's own cost. */
+    if (w[MIG_TLS].avail) {
+        printf("   idle %.2f GiB guest, downtime (worst of %.0f): %.1f ms"
+               " (target <= 20) %s\n", gib, runs, w[MIG_TLS].down_max_ms,
+               w[MIG_TLS].down_max_ms <= 20 ? "ok" : "MISS");
+        missed += w[MIG_TLS].down_max_ms > 20;
+    }
     printf("   %u miss(es)%s\n", missed, failed ? "; some runs failed" : "");
     return failed ? 1 : 0;
 }

@@ -177,6 +177,7 @@ int dp_migrate(const char *tool, double gib, const char *const *extra,
             r->bytes = json_num(v, "bytes_sent");
             precopy_s = json_num(v, "precopy_s");
             r->total_s = json_num(v, "total_s");
+            r->downtime_ms = json_num(v, "downtime_ms");
             final_pages = json_num(v, "final_pages");
         }
         yajl_tree_free(v);

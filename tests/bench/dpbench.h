@@ -20,6 +20,7 @@ typedef struct {
     double cpu_src_s, cpu_dst_s; /* < 0: not measured */
     double total_s;             /* migrations: the report's total_s */
     double mem_bytes;           /* migrations: guest memory */
+    double downtime_ms;         /* migrations: the report's */
 } dp_result;
 
 double dp_now_s(void);

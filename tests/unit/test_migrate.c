@@ -101,6 +101,9 @@ static void test_migrates_identical_memory(void)
     CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_MIGRATED);
     CU_ASSERT_EQUAL(p.dj.rep.outcome, XLMIG_OUT_MIGRATED);
     CU_ASSERT(p.rep.verified);
+    /* Kept as pages went, under writes: the frozen memory's digest. */
+    CU_ASSERT_EQUAL(xlmig_page_digest_value(&p.s.digest),
+                    xlmig_sim_guest_digest(&p.s.guest));
     CU_ASSERT(p.rep.downtime_ns > 0);
     CU_ASSERT(p.rep.iterations >= 1);
     /* Every page went out once at least, as raw bytes (the codec). */
