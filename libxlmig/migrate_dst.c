@@ -1,8 +1,9 @@
 /*
  * The destination side, run by the transport with the stream on stdin
  * and stdout: check, prepare, restore the guest paused under an incoming
- * name, report ready, and only on "go" rename and unpause it. Anything
- * else, including the source vanishing, discards what was built.
+ * name, and only on "go" (in one flight with memory-end, or after our
+ * "ready" in two steps) rename and unpause it. Anything else, including
+ * the source vanishing, discards what was built.
  */
 #include "migrate.h"
 
@@ -31,6 +32,9 @@ typedef struct {
     bool restoring;          /* discard needed on failure */
     bool hooks_prepared;
     bool peer_gone;
+    bool one_flight;         /* the request chose it: no "ready" */
+    bool verified;           /* the restore's memory digest matched */
+    uint64_t t_stream_end;   /* memory-end arrived: "done" says since */
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
@@ -75,6 +79,8 @@ static int hello(dst_run *r)
         rc = XLMIG_E_NOMEM;
         goto out;
     }
+    /* Offered; a source that does not know it sends no one_flight. */
+    m.one_flight = true;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
@@ -87,6 +93,7 @@ static int hello(dst_run *r)
                   XLMIG_PROTO_VERSION);
         rc = XLMIG_E_PROTO;
     }
+    r->one_flight = !rc && r->req.one_flight;
     /* A request refused as it arrived (a bad name...): say why. */
     if (rc == XLMIG_E_PROTO && !r->peer_gone)
         xlmig_chan_send_error(&r->ch, XLMIG_MSG_ERROR, rc, xlmig_errmsg());
@@ -369,9 +376,16 @@ static int restore_and_switch(dst_run *r)
     enter(r, XLMIG_PHASE_SWITCHOVER);
     r->rep->has_verify = res.has_verify;
     r->rep->verified = res.verified;
+    r->verified = res.verified;
+    r->t_stream_end = res.t_stream_end;
     rc = fault(r, "switchover");
     if (rc)
         goto out;
+    /* One flight: go came right behind memory-end; start at once. */
+    if (r->one_flight) {
+        rc = expect(r, &m, XLMIG_MSG_GO);
+        goto out;
+    }
     xlmig_msg_init(&m, XLMIG_MSG_READY);
     m.verified = res.verified;
     m.value = res.pages;
@@ -406,6 +420,12 @@ static int commit(dst_run *r)
     }
     xlmig_msg_init(&m, XLMIG_MSG_DONE);
     m.ok = rc == 0;
+    /* One flight: the source learns here what ready used to say. */
+    if (!rc && r->one_flight) {
+        m.verified = r->verified;
+        if (r->t_stream_end)
+            m.took_ns = xlmig_now_ns() - r->t_stream_end;
+    }
     /* Only a certain "never ran" lets the source resume its copy. */
     m.not_started = rc && rc != XLMIG_E_UNDEFINED;
     if (rc)

@@ -77,6 +77,7 @@ static int handshake(src_run *r)
     snprintf(r->peer, sizeof(r->peer), "%s",
              m.host ? m.host : r->o->dest_host);
     snprintf(r->said, sizeof(r->said), "%s", m.host ? m.host : "");
+    xlmig_src_flight_choose(r, &m);
     snprintf(r->rep->dest, sizeof(r->rep->dest), "%s", r->peer);
     xlmig_checks_add(r->checks, "dest", "reachable", true, "%s answered",
                      r->peer);
@@ -119,6 +120,7 @@ static int request(src_run *r)
     m.page_size = r->di.page_size;
     m.dry_run = r->o->dry_run;
     m.value = XLMIG_SRC_NPINGS;
+    m.one_flight = r->one_flight;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (rc)
         goto out;

@@ -200,6 +200,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     GS(g, "ok");
     yajl_gen_bool(g, m->ok);
     put_flag(g, "not_started", m->not_started);
+    put_flag(g, "one_flight", m->one_flight);
     put_checks(g, m);
     yajl_gen_map_close(g);
     rc = xlmig_json_gen_take(g, out, len);
@@ -405,6 +406,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_bool(v, k, &m->ok);
     if (!strcmp(k, "not_started"))
         return get_bool(v, k, &m->not_started);
+    if (!strcmp(k, "one_flight"))
+        return get_bool(v, k, &m->one_flight);
     if (!strcmp(k, "checks"))
         return get_checks(v, m);
     return 0; /* unknown keys: newer peer */

@@ -62,6 +62,8 @@ typedef struct {
     bool ok;
     bool not_started;     /* dst->src after go: the guest never ran
                              here and never will: safe to resume */
+    bool one_flight;      /* hello (dst): can take the one-flight
+                             switchover; migrate (src): it is used */
     unsigned nchecks;
     xlmig_msg_check checks[XLMIG_MSG_MAX_CHECKS];
 } xlmig_msg;

@@ -18,7 +18,7 @@ static const char *kinds[] = {
 
 const char *const xlmig_fault_points_source[] = {
     "precheck", "prepare", "precopy", "precopy-round", "suspended",
-    "switchover", "go", "go-sent", "commit", "rollback", NULL,
+    "verify", "switchover", "go", "go-sent", "commit", "rollback", NULL,
 };
 
 const char *const xlmig_fault_points_dest[] = {

@@ -37,6 +37,7 @@ typedef struct {
     bool json;
     bool dry_run;
     bool no_throttle;
+    bool two_step;                /* --switchover two-step */
     bool no_move_config;          /* xl config, autostart entry stay */
     bool quiet;
     int verbose;

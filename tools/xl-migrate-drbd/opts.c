@@ -72,6 +72,12 @@ void cli_usage(FILE *out)
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
 "  --no-throttle           never cap the guest's CPU\n"
+"  --switchover <how>      one-flight (default): the last pages and the\n"
+"                          commit in one flight, the guest starts there as\n"
+"                          soon as it is restored; two-step: wait for the\n"
+"                          destination's \"ready\" first (one round trip\n"
+"                          more of downtime, a certain rollback if the\n"
+"                          destination dies restoring)\n"
 "  --no-move-config        leave the guest's xl config file and its\n"
 "                          /etc/xen/auto entry where they are (default:\n"
 "                          they follow the guest)\n"
@@ -109,6 +115,7 @@ enum {
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
     O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
+    O_SWITCHOVER,
 };
 
 static const struct option longopts[] = {
@@ -119,6 +126,7 @@ static const struct option longopts[] = {
     { "json", no_argument, NULL, O_JSON },
     { "dry-run", no_argument, NULL, O_DRY_RUN },
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
+    { "switchover", required_argument, NULL, O_SWITCHOVER },
     { "no-move-config", no_argument, NULL, O_NO_MOVE_CONFIG },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
     { "switchover-deadline-min", required_argument, NULL, O_DEADLINE_MIN },
@@ -258,6 +266,17 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_JSON: o->json = true; break;
         case O_DRY_RUN: o->dry_run = true; break;
         case O_NO_THROTTLE: o->no_throttle = true; break;
+        case O_SWITCHOVER:
+            if (!strcmp(optarg, "two-step"))
+                o->two_step = true;
+            else if (!strcmp(optarg, "one-flight"))
+                o->two_step = false;
+            else {
+                cli_error("--switchover: \"%.40s\" is neither one-flight"
+                          " nor two-step", optarg);
+                return -1;
+            }
+            break;
         case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
         case O_DEBUG: o->debug = true; break;
         case O_RECEIVE: o->receive = true; break;
