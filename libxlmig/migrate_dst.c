@@ -306,7 +306,10 @@ static int stream_control(xlmig_chan *ch, const xlmig_dst_ops *ops,
     if (m.type == XLMIG_MSG_MEMORY_END) {
         res->t_stream_end = xlmig_now_ns();
         *ended = true;
-        rc = ops->end(be, &m, res);
+        /* The backend's restore failing there, as a fault can make it. */
+        rc = xlmig_fault_point(XLMIG_SIDE_DEST, "restore", ch);
+        if (!rc)
+            rc = ops->end(be, &m, res);
     } else if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
         xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
                   m.message ? m.message : "no reason given");

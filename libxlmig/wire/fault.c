@@ -22,8 +22,8 @@ const char *const xlmig_fault_points_source[] = {
 };
 
 const char *const xlmig_fault_points_dest[] = {
-    "precheck", "prepare", "precopy", "precopy-round", "switchover",
-    "commit", "done", "rollback", NULL,
+    "precheck", "prepare", "precopy", "precopy-round", "restore",
+    "switchover", "commit", "done", "rollback", NULL,
 };
 
 const char *xlmig_fault_kind_name(xlmig_fault_kind k)
