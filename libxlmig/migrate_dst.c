@@ -35,6 +35,7 @@ typedef struct {
     bool one_flight;         /* the request chose it: no "ready" */
     bool verified;           /* the restore's memory digest matched */
     uint64_t t_stream_end;   /* memory-end arrived: "done" says since */
+    uint64_t t_go;           /* and go: the activation's share of it */
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
@@ -387,6 +388,7 @@ static int restore_and_switch(dst_run *r)
     /* One flight: go came right behind memory-end; start at once. */
     if (r->one_flight) {
         rc = expect(r, &m, XLMIG_MSG_GO);
+        r->t_go = xlmig_now_ns();
         goto out;
     }
     xlmig_msg_init(&m, XLMIG_MSG_READY);
@@ -428,6 +430,8 @@ static int commit(dst_run *r)
         m.verified = r->verified;
         if (r->t_stream_end)
             m.took_ns = xlmig_now_ns() - r->t_stream_end;
+        if (r->t_go)
+            m.activate_ns = xlmig_now_ns() - r->t_go;
     }
     /* Only a certain "never ran" lets the source resume its copy. */
     m.not_started = rc && rc != XLMIG_E_UNDEFINED;

@@ -168,7 +168,7 @@ int xlmig_src_switchover(src_run *r)
     if (r->one_flight) {
         /* The destination verified before it started the guest. */
         r->rep->has_verify = r->rep->verified = m.verified;
-        xlmig_src_flight_steps(r, m.took_ns, xlmig_now_ns());
+        xlmig_src_flight_steps(r, &m, xlmig_now_ns());
     } else {
         two_step_steps(r, took);
     }

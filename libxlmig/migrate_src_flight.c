@@ -44,14 +44,16 @@ void xlmig_src_flight_verify(src_run *r)
 
 /*
  * "done" came back at now. Its took_ns is the destination's own time
- * from memory-end to the guest running; the rest of memory-end -> done
- * is the two ways on the link, of which only the first kept the guest
- * down. A peer that did not say (or a clock step) counts it all.
+ * from memory-end to the guest running (activate_ns of it from go on);
+ * the rest of memory-end -> done is the two ways on the link, of which
+ * only the first kept the guest down. A peer that did not say (or a
+ * clock step) counts it all.
  */
-void xlmig_src_flight_steps(src_run *r, uint64_t took, uint64_t now)
+void xlmig_src_flight_steps(src_run *r, const xlmig_msg *done,
+                            uint64_t now)
 {
     xlmig_report *rep = r->rep;
-    uint64_t after = now - r->t_memend;
+    uint64_t after = now - r->t_memend, took = done->took_ns;
 
     rep->sw_suspend_ns = r->t_down - r->t_suspend;
     rep->sw_pages_ns = r->t_memend - r->t_down;
@@ -62,8 +64,10 @@ void xlmig_src_flight_steps(src_run *r, uint64_t took, uint64_t now)
         rep->downtime_ns = now - r->t_suspend;
         return;
     }
-    rep->sw_restore_ns = took;
+    if (done->activate_ns <= took)
+        rep->sw_resume_ns = done->activate_ns;
+    rep->sw_restore_ns = took - rep->sw_resume_ns;
     rep->sw_flight_ns = (after - took) / 2;
     rep->downtime_ns = rep->sw_suspend_ns + rep->sw_pages_ns +
-                       rep->sw_flight_ns + rep->sw_restore_ns;
+                       rep->sw_flight_ns + took;
 }

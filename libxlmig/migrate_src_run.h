@@ -73,8 +73,9 @@ void xlmig_src_flight_choose(src_run *r, const xlmig_msg *hello);
 int xlmig_src_verify_stopped(src_run *r);
 /* One-flight only: right after the suspend, into verify_rc. */
 void xlmig_src_flight_verify(src_run *r);
-/* The downtime's steps from "done" (its took_ns), at now. */
-void xlmig_src_flight_steps(src_run *r, uint64_t took, uint64_t now);
+/* The downtime's steps from "done" (its took_ns, activate_ns), at now. */
+void xlmig_src_flight_steps(src_run *r, const xlmig_msg *done,
+                            uint64_t now);
 /* Every check before the commit point; a failure still rolls back. */
 int xlmig_src_clear_to_go(src_run *r);
 

@@ -55,7 +55,10 @@ typedef struct {
     uint64_t value;       /* ping/pong payload, pages count, ... */
     uint64_t hash;        /* memory digest, sent as hex */
     uint64_t took_ns;     /* ready: the destination's own time from the
-                             memory stream's end to ready */
+                             memory stream's end to ready; done (one
+                             flight): from it to the guest running */
+    uint64_t activate_ns; /* done (one flight): of took_ns, the part
+                             from go to the guest running */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;
