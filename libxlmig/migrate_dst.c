@@ -361,6 +361,23 @@ out:
     return rc;
 }
 
+/*
+ * One flight: a restore slower than the source's switchover deadline
+ * would leave it waiting past the point where it gives up; then the
+ * guest is not started here, and our not_started lets it resume.
+ */
+static int within_budget(dst_run *r, const xlmig_msg *go)
+{
+    uint64_t took = r->t_go - r->t_stream_end;
+
+    if (!go->budget_ns || !r->t_stream_end || took <= go->budget_ns)
+        return 0;
+    xlmig_err(XLMIG_E_CHECK, "restored %.0f ms after the memory stream's"
+              " end, past the source's budget of %.0f ms: not started",
+              (double)took / 1e6, (double)go->budget_ns / 1e6);
+    return XLMIG_E_CHECK;
+}
+
 static int restore_and_switch(dst_run *r)
 {
     xlmig_restore_result res;
@@ -389,6 +406,8 @@ static int restore_and_switch(dst_run *r)
     if (r->one_flight) {
         rc = expect(r, &m, XLMIG_MSG_GO);
         r->t_go = xlmig_now_ns();
+        if (!rc)
+            rc = within_budget(r, &m);
         goto out;
     }
     xlmig_msg_init(&m, XLMIG_MSG_READY);

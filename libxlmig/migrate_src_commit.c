@@ -139,13 +139,19 @@ int xlmig_src_switchover(src_run *r)
     }
     /*
      * The commit point: from here on nothing is cancelled, and the
-     * answer gets a deadline of its own (one flight: the restore's and
-     * the activation's; two steps: the activation's, which is little).
+     * answer gets a deadline of its own: two steps, the activation's,
+     * which is little; one flight, also the restore's, which gets the
+     * deadline "ready" had (the destination does not start a guest it
+     * restored later than that, and says so).
      */
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_GO);
     r->ch.cancel = NULL;
     r->ch.deadline_ns = xlmig_now_ns() + r->deadline_ns;
+    if (r->one_flight) {
+        m.budget_ns = r->deadline_ns;
+        r->ch.deadline_ns += m.budget_ns;
+    }
     r->ch.deadline_hit = false;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)

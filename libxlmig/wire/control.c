@@ -192,6 +192,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     if (m->took_ns)
         put_u64(g, "took_ns", m->took_ns);
     put_u64(g, "activate_ns", m->activate_ns);
+    put_u64(g, "budget_ns", m->budget_ns);
     if (m->code) {
         GS(g, "code");
         yajl_gen_integer(g, m->code);
@@ -383,6 +384,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->took_ns);
     if (!strcmp(k, "activate_ns"))
         return get_u64(v, k, &m->activate_ns);
+    if (!strcmp(k, "budget_ns"))
+        return get_u64(v, k, &m->budget_ns);
     if (!strcmp(k, "code")) {
         if (!YAJL_IS_INTEGER(v))
             return bad(k, "is not an integer");

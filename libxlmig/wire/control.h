@@ -59,6 +59,8 @@ typedef struct {
                              flight): from it to the guest running */
     uint64_t activate_ns; /* done (one flight): of took_ns, the part
                              from go to the guest running */
+    uint64_t budget_ns;   /* go (one flight): restored later than this
+                             after memory-end, the guest is not started */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;

@@ -62,14 +62,16 @@ echo "activation fails: not_started, exit 1, resumed on the source"
 
 # 4. The destination restores and then says nothing: go is already
 #    sent, so the source cannot tell (exit 3, the guest suspended here)
-#    and recover settles it where it runs, once.
+#    and recover settles it where it runs, once. (Here the receiver,
+#    once the source gave up, finds its restore past go's budget and
+#    discards it: the source's copy is the only one.)
 dir="$WORK/silent"
 XLMIG_FAULT=dest:switchover:stall XLMIG_FAULT_STALL_S=20 pair_start "$dir"
 pair_wait "$dir"
 assert_rc 3
 st=$(pair_state "$dir")
 case $st in
-undef-dst|suspended/none/paused) ;;
+susp|undef-dst|suspended/none/paused) ;;
 *) fail "silent: state $st, expected the source suspended" ;;
 esac
 [ "$(json_get "$dir/out" outcome)" = undefined ] || fail "silent: outcome"
@@ -82,13 +84,24 @@ assert_grep "run: xl-migrate-drbd recover g1" "$dir/err"
     >"$dir/recover.out" 2>&1 || { cat "$dir/recover.out"; fail "recover"; }
 after=$(pair_state "$dir")
 case $st/$after in
-undef-dst/dst|suspended/none/paused/src) ;;
+susp/src|undef-dst/dst|suspended/none/paused/src) ;;
 *) fail "silent: $st, after recover $after" ;;
 esac
 echo "silent after the flight: exit 3 ($st), recover left it on one host" \
     "($after)"
 
-# 5. The DRBD check right after the suspend fails: the source stops
+# 5. A restore slower than the source's switchover deadline (2 s here,
+#    the budget go carries): the destination does not start the guest
+#    and says not_started in time, since the source waits the restore's
+#    share and the activation's (4 s) before it calls it undefined.
+dir="$WORK/slow"
+XLMIG_FAULT=dest:restore:stall XLMIG_FAULT_STALL_S=3 pair_start "$dir" \
+    --switchover-deadline-min 2000 --switchover-deadline-max 2000
+pair_wait "$dir"
+resumed "$dir" "past the source's budget of 2000 ms: not started"
+echo "restore past the budget: not started, exit 1, resumed on the source"
+
+# 6. The DRBD check right after the suspend fails: the source stops
 #    before memory-end, so the destination never restored anything
 #    (it saw the abort inside the memory stream) and the guest resumes.
 dir="$WORK/drbd"
@@ -103,7 +116,7 @@ assert_grep '"memory":{"result":"not-checked"' "$dir/r.json"
 [ "$(json_get "$dir/out" guest_on_source)" = true ] || fail "drbd: guest"
 echo "DRBD check fails at the suspend: exit 1, nothing restored there"
 
-# 6. The operator's two steps against the same receiver: a "ready", then
+# 7. The operator's two steps against the same receiver: a "ready", then
 #    go; the same silence then rolls back before go (exit 1).
 dir="$WORK/two-step"
 XLMIG_FAULT=dest:switchover:stall XLMIG_FAULT_STALL_S=20 \
