@@ -128,6 +128,23 @@ assert_rc 1
     fail "two-step: switchover $(json_get "$dir/out" switchover)"
 echo "--switchover two-step: silence before go rolls back (exit 1)"
 
+# xlmig.conf chooses it too (evacuations have no command line); the
+# command line wins.
+printf 'switchover = two-step\n' >"$WORK/xlmig.conf"
+dir="$WORK/conf"
+XLMIG_CONF="$WORK/xlmig.conf" pair_start "$dir"
+pair_wait "$dir"
+assert_rc 0
+[ "$(json_get "$dir/out" switchover)" = two-step ] ||
+    fail "xlmig.conf: switchover $(json_get "$dir/out" switchover)"
+dir="$WORK/conf-cli"
+XLMIG_CONF="$WORK/xlmig.conf" pair_start "$dir" --switchover one-flight
+pair_wait "$dir"
+assert_rc 0
+[ "$(json_get "$dir/out" switchover)" = one-flight ] ||
+    fail "--switchover over xlmig.conf: $(json_get "$dir/out" switchover)"
+echo "xlmig.conf switchover = two-step used, --switchover one-flight wins"
+
 # And a bad value is a usage error naming it.
 RC=0; "$T" --sim --switchover one-step g1 h >/dev/null 2>"$WORK/e" || RC=$?
 assert_rc 2

@@ -178,6 +178,8 @@ static int cli_config_defaults(cli_opts *o)
         o->deadline_min_ms = c.deadline_min_ms;
     if (c.deadline_max_ms > 0)
         o->deadline_max_ms = c.deadline_max_ms;
+    if (c.has_switchover)
+        o->two_step = c.two_step;
     return 0;
 }
 
