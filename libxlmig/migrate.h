@@ -40,6 +40,10 @@ typedef struct {
     xlmig_throttle_params throttle;
     bool no_throttle;
     bool dry_run;
+    bool two_step;               /* --switchover two-step: wait for the
+                                    destination's "ready" before "go",
+                                    even with a peer that offers the
+                                    one-flight switchover */
     uint64_t io_timeout_ns;      /* longest wait of one operation */
     xlmig_deadline_params deadline; /* once the guest is suspended */
     xlmig_progress *progress;    /* may be NULL */

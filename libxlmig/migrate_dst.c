@@ -1,8 +1,9 @@
 /*
  * The destination side, run by the transport with the stream on stdin
  * and stdout: check, prepare, restore the guest paused under an incoming
- * name, report ready, and only on "go" rename and unpause it. Anything
- * else, including the source vanishing, discards what was built.
+ * name, and only on "go" (in one flight with memory-end, or after our
+ * "ready" in two steps) rename and unpause it. Anything else, including
+ * the source vanishing, discards what was built.
  */
 #include "migrate.h"
 
@@ -33,6 +34,10 @@ typedef struct {
     bool restoring;          /* discard needed on failure */
     bool hooks_prepared;
     bool peer_gone;
+    bool one_flight;         /* the request chose it: no "ready" */
+    bool verified;           /* the restore's memory digest matched */
+    uint64_t t_stream_end;   /* memory-end arrived: "done" says since */
+    uint64_t t_go;           /* and go: the activation's share of it */
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
@@ -79,6 +84,8 @@ static int hello(dst_run *r)
     }
     m.streams = XLMIG_DP_MAX_STREAMS;   /* we have a data path */
     m.codec = XLMIG_CODEC_ALL;
+    /* Offered; a source that does not know it sends no one_flight. */
+    m.one_flight = true;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
@@ -91,6 +98,7 @@ static int hello(dst_run *r)
                   XLMIG_PROTO_VERSION);
         rc = XLMIG_E_PROTO;
     }
+    r->one_flight = !rc && r->req.one_flight;
     /* A request refused as it arrived (a bad name...): say why. */
     if (rc == XLMIG_E_PROTO && !r->peer_gone)
         xlmig_chan_send_error(&r->ch, XLMIG_MSG_ERROR, rc, xlmig_errmsg());
@@ -336,7 +344,10 @@ static int stream_control(xlmig_chan *ch, const xlmig_dst_ops *ops,
     if (m.type == XLMIG_MSG_MEMORY_END) {
         res->t_stream_end = xlmig_now_ns();
         *ended = true;
-        rc = ops->end(be, &m, res);
+        /* The backend's restore failing there, as a fault can make it. */
+        rc = xlmig_fault_point(XLMIG_SIDE_DEST, "restore", ch);
+        if (!rc)
+            rc = ops->end(be, &m, res);
     } else if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
         xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
                   m.message ? m.message : "no reason given");
@@ -407,6 +418,23 @@ out:
     return rc;
 }
 
+/*
+ * One flight: a restore slower than the source's switchover deadline
+ * would leave it waiting past the point where it gives up; then the
+ * guest is not started here, and our not_started lets it resume.
+ */
+static int within_budget(dst_run *r, const xlmig_msg *go)
+{
+    uint64_t took = r->t_go - r->t_stream_end;
+
+    if (!go->budget_ns || !r->t_stream_end || took <= go->budget_ns)
+        return 0;
+    xlmig_err(XLMIG_E_CHECK, "restored %.0f ms after the memory stream's"
+              " end, past the source's budget of %.0f ms: not started",
+              (double)took / 1e6, (double)go->budget_ns / 1e6);
+    return XLMIG_E_CHECK;
+}
+
 static int restore_and_switch(dst_run *r)
 {
     xlmig_restore_result res;
@@ -426,9 +454,19 @@ static int restore_and_switch(dst_run *r)
     enter(r, XLMIG_PHASE_SWITCHOVER);
     r->rep->has_verify = res.has_verify;
     r->rep->verified = res.verified;
+    r->verified = res.verified;
+    r->t_stream_end = res.t_stream_end;
     rc = fault(r, "switchover");
     if (rc)
         goto out;
+    /* One flight: go came right behind memory-end; start at once. */
+    if (r->one_flight) {
+        rc = expect(r, &m, XLMIG_MSG_GO);
+        r->t_go = xlmig_now_ns();
+        if (!rc)
+            rc = within_budget(r, &m);
+        goto out;
+    }
     xlmig_msg_init(&m, XLMIG_MSG_READY);
     m.verified = res.verified;
     m.value = res.pages;
@@ -463,6 +501,14 @@ static int commit(dst_run *r)
     }
     xlmig_msg_init(&m, XLMIG_MSG_DONE);
     m.ok = rc == 0;
+    /* One flight: the source learns here what ready used to say. */
+    if (!rc && r->one_flight) {
+        m.verified = r->verified;
+        if (r->t_stream_end)
+            m.took_ns = xlmig_now_ns() - r->t_stream_end;
+        if (r->t_go)
+            m.activate_ns = xlmig_now_ns() - r->t_go;
+    }
     /* Only a certain "never ran" lets the source resume its copy. */
     m.not_started = rc && rc != XLMIG_E_UNDEFINED;
     if (rc)

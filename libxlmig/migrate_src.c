@@ -1,8 +1,9 @@
 /*
  * The source side of a migration: precheck -> prepare -> precopy ->
  * switchover -> commit, or rollback. The commit point is the "go"
- * message: before it every failure resumes the guest here; after it the
- * guest belongs to the destination.
+ * message (sent with memory-end in one flight, or after the
+ * destination's "ready" in two steps): before it every failure resumes
+ * the guest here; after it only the destination's "not started" does.
  *
  * Here: the run itself, prepare and precopy. The pre-check is in
  * migrate_src_precheck.c, switchover, commit and rollback in
@@ -88,6 +89,8 @@ static void on_suspended(xlmig_save_ctx *sc)
     xlmig_src_enter(r, XLMIG_PHASE_SWITCHOVER);
     /* Past the suspend, before the last pages: the worst place to lag. */
     r->fault_rc = xlmig_src_fault(r, "suspended");
+    if (!r->fault_rc)
+        xlmig_src_flight_verify(r);
 }
 
 int xlmig_src_expect(src_run *r, xlmig_msg *m, xlmig_msg_type want)
@@ -169,6 +172,7 @@ static int prepare(src_run *r)
         .learned_ns = r->learned_ns,
         .page_size = r->di.page_size,
         .bandwidth_Bps = r->o->bandwidth_Bps,
+        .one_flight = r->one_flight,
     };
     xlmig_policy_params_build(&pp, &r->o->policy, &env);
     r->rep->switchover_est_ns = pp.switchover_ns;
@@ -215,6 +219,8 @@ static int precopy(src_run *r)
         on_suspended(&sc);
     if (!rc && r->fault_rc)
         rc = r->fault_rc;
+    if (!rc && r->verify_rc)
+        rc = r->verify_rc;
     if (rc == XLMIG_E_TIMEOUT && r->ch.deadline_hit)
         xlmig_src_deadline_passed(r);
     if (rc == XLMIG_E_ABORTED && r->pol.why == XLMIG_WHY_TIMEOUT_ROUND)
@@ -239,6 +245,9 @@ static int precopy(src_run *r)
                           (double)r->pol.par.switchover_ns / 1e6);
     if (!rc)
         rc = xlmig_src_fault(r, "switchover");
+    /* One flight: nothing may stop the commit once memory-end is out. */
+    if (!rc && r->one_flight)
+        rc = xlmig_src_clear_to_go(r);
     if (rc)
         return rc;
     xlmig_msg_init(&m, XLMIG_MSG_MEMORY_END);

@@ -1,7 +1,8 @@
 /*
- * The source's switchover and its end: from the destination's "ready"
- * through the "go" (the commit point) to "done", then commit, or the
- * rollback that resumes the guest here (migrate_src_run.h).
+ * The source's switchover and its end: "go" (the commit point), sent
+ * with memory-end in one flight or after the destination's "ready" in
+ * two steps, then "done", then commit, or the rollback that resumes
+ * the guest here (migrate_src_run.h).
  */
 #include "migrate_src_run.h"
 
@@ -68,18 +69,21 @@ static int settle(src_run *r, const xlmig_msg *m)
     return XLMIG_E_UNDEFINED;
 }
 
-/* The last checks before the commit point: a failure still rolls back. */
-static int clear_to_go(src_run *r)
+/*
+ * The last checks before the commit point: a failure still rolls back.
+ * One flight: run before memory-end, src_verify already done at the
+ * suspend; two steps: after "ready".
+ */
+int xlmig_src_clear_to_go(src_run *r)
 {
-    const xlmig_hooks *h = r->o->hooks;
     int rc;
 
     rc = xlmig_src_fault(r, "go");
     if (rc)
         return rc;
     /* Nothing writes any more: the peer must hold every write. */
-    if (h && h->src_verify) {
-        rc = h->src_verify(h->arg);
+    if (!r->one_flight) {
+        rc = xlmig_src_verify_stopped(r);
         if (rc)
             return rc;
     }
@@ -98,31 +102,56 @@ static int clear_to_go(src_run *r)
     return peer_quit_before_go(r);
 }
 
+/* Where the two steps' downtime went: for the operator and the tuner. */
+static void two_step_steps(src_run *r, uint64_t took)
+{
+    r->rep->downtime_ns = xlmig_now_ns() - r->t_suspend;
+    r->rep->sw_suspend_ns = r->t_down - r->t_suspend;
+    r->rep->sw_pages_ns = r->t_memend - r->t_down;
+    r->rep->sw_restore_ns = r->t_ready - r->t_memend;
+    /* A peer that did not say (or a clock step) leaves it all restore. */
+    if (took && took <= r->rep->sw_restore_ns) {
+        r->rep->sw_flight_ns = r->rep->sw_restore_ns - took;
+        r->rep->sw_restore_ns = took;
+    }
+    r->rep->sw_resume_ns = r->t_suspend + r->rep->downtime_ns - r->t_ready;
+}
+
 int xlmig_src_switchover(src_run *r)
 {
-    uint64_t took;              /* the peer's part of memend -> ready */
+    uint64_t took = 0;          /* the peer's part of memend -> ready */
     xlmig_msg m;
     int rc;
 
     xlmig_msg_init(&m, XLMIG_MSG_NONE);
-    rc = xlmig_src_expect(r, &m, XLMIG_MSG_READY);
-    if (rc)
-        goto out;
-    r->t_ready = xlmig_now_ns();
-    took = m.took_ns;
-    r->rep->has_verify = m.verified;
-    r->rep->verified = m.verified;
-    rc = clear_to_go(r);
-    if (rc)
-        goto out;
+    /* One flight: checked before memory-end, no ready to wait for. */
+    if (!r->one_flight) {
+        rc = xlmig_src_expect(r, &m, XLMIG_MSG_READY);
+        if (rc)
+            goto out;
+        r->t_ready = xlmig_now_ns();
+        took = m.took_ns;
+        r->rep->has_verify = m.verified;
+        r->rep->verified = m.verified;
+        rc = xlmig_src_clear_to_go(r);
+        if (rc)
+            goto out;
+    }
     /*
      * The commit point: from here on nothing is cancelled, and the
-     * answer gets a deadline of its own (activating takes little).
+     * answer gets a deadline of its own: two steps, the activation's,
+     * which is little; one flight, also the restore's, which gets the
+     * deadline "ready" had (the destination does not start a guest it
+     * restored later than that, and says so).
      */
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_GO);
     r->ch.cancel = NULL;
     r->ch.deadline_ns = xlmig_now_ns() + r->deadline_ns;
+    if (r->one_flight) {
+        m.budget_ns = r->deadline_ns;
+        r->ch.deadline_ns += m.budget_ns;
+    }
     r->ch.deadline_hit = false;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
@@ -142,17 +171,13 @@ int xlmig_src_switchover(src_run *r)
     }
     if (rc)
         goto out;
-    r->rep->downtime_ns = xlmig_now_ns() - r->t_suspend;
-    /* Where it went: for the operator, and for whoever tunes a host. */
-    r->rep->sw_suspend_ns = r->t_down - r->t_suspend;
-    r->rep->sw_pages_ns = r->t_memend - r->t_down;
-    r->rep->sw_restore_ns = r->t_ready - r->t_memend;
-    /* A peer that did not say (or a clock step) leaves it all restore. */
-    if (took && took <= r->rep->sw_restore_ns) {
-        r->rep->sw_flight_ns = r->rep->sw_restore_ns - took;
-        r->rep->sw_restore_ns = took;
+    if (r->one_flight) {
+        /* The destination verified before it started the guest. */
+        r->rep->has_verify = r->rep->verified = m.verified;
+        xlmig_src_flight_steps(r, &m, xlmig_now_ns());
+    } else {
+        two_step_steps(r, took);
     }
-    r->rep->sw_resume_ns = r->t_suspend + r->rep->downtime_ns - r->t_ready;
     if (!xlmig_placement_empty(&r->placement)) {
         const char *why;
 

@@ -77,6 +77,7 @@ static int handshake(src_run *r)
     snprintf(r->peer, sizeof(r->peer), "%s",
              m.host ? m.host : r->o->dest_host);
     snprintf(r->said, sizeof(r->said), "%s", m.host ? m.host : "");
+    xlmig_src_flight_choose(r, &m);
     snprintf(r->rep->dest, sizeof(r->rep->dest), "%s", r->peer);
     xlmig_checks_add(r->checks, "dest", "reachable", true, "%s answered",
                      r->peer);
@@ -146,6 +147,7 @@ static int request(src_run *r)
             goto out;
     }
     m.codec = r->ch.enc.use;
+    m.one_flight = r->one_flight;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (rc)
         goto out;

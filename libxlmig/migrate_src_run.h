@@ -34,6 +34,9 @@ typedef struct {
     xlmig_phase phase;
     bool suspended;
     int fault_rc;            /* injected at "suspended", seen after save */
+    bool one_flight;         /* the peer offered it, the operator did not
+                                ask for two steps (switchover_flight.c) */
+    int verify_rc;           /* the checks right after the suspend */
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
     uint64_t t_down, t_memend, t_ready;   /* switchover's steps */
@@ -63,6 +66,21 @@ const char *xlmig_src_peer_name(const src_run *r);
 
 /* The pre-check phase (migrate_src_precheck.c). */
 int xlmig_src_precheck(src_run *r);
+
+/*
+ * The one-flight switchover (switchover_flight.c): chosen from the
+ * hello, and the source's own checks right after the suspend.
+ */
+void xlmig_src_flight_choose(src_run *r, const xlmig_msg *hello);
+/* src_verify (and its fault point), either switchover. */
+int xlmig_src_verify_stopped(src_run *r);
+/* One-flight only: right after the suspend, into verify_rc. */
+void xlmig_src_flight_verify(src_run *r);
+/* The downtime's steps from "done" (its took_ns, activate_ns), at now. */
+void xlmig_src_flight_steps(src_run *r, const xlmig_msg *done,
+                            uint64_t now);
+/* Every check before the commit point; a failure still rolls back. */
+int xlmig_src_clear_to_go(src_run *r);
 
 /* Switchover, commit, rollback (migrate_src_commit.c). */
 int xlmig_src_switchover(src_run *r);

@@ -7,10 +7,13 @@ void xlmig_policy_params_build(xlmig_policy_params *par,
 {
     *par = *asked;
     /*
-     * After the suspend: last round, memory-end -> ready, go -> done:
-     * about two round trips plus the backend's own suspend/resume.
+     * After the suspend, besides the last round and the backend's own
+     * suspend/restore: one flight, half a round trip to the guest
+     * running there; two steps, memory-end -> ready, go -> done.
      */
-    par->switchover_ns = 2 * env->rtt_ns + env->backend_ns;
+    par->switchover_ns = (env->one_flight ? env->rtt_ns / 2
+                                          : 2 * env->rtt_ns) +
+                         env->backend_ns;
     /* What this host pair really took beats any constant. */
     if (env->learned_ns > par->switchover_ns)
         par->switchover_ns = env->learned_ns;

@@ -8,6 +8,7 @@
 #ifndef XLMIG_POLICY_SETUP_H
 #define XLMIG_POLICY_SETUP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -20,13 +21,18 @@ typedef struct {
                                    (switchover_cost.h); 0: none known */
     uint32_t page_size;         /* the guest's */
     double bandwidth_Bps;       /* --bandwidth; 0: measured as it goes */
+    bool one_flight;            /* the switchover: one flight, or the
+                                   two steps (ready, go) */
 } xlmig_policy_env;
 
 /*
  * *par = *asked (target, its kind, timeout, allow_long_downtime), plus
- * the switchover estimate: two round trips (the last round's end ->
- * ready, go -> done) and the backend's own cost, or what this host
- * pair really took when that was more; the page size; the link limit.
+ * the switchover estimate: the backend's own cost and the link's share
+ * of the guest's downtime -- half a round trip in one flight (the last
+ * pages, memory-end and go on their way; "done" comes back after the
+ * guest runs), two round trips in two steps (memory-end -> ready, go ->
+ * done, as the source measures it) -- or what this host pair really
+ * took when that was more; the page size; the link limit.
  */
 void xlmig_policy_params_build(xlmig_policy_params *par,
                                const xlmig_policy_params *asked,

@@ -220,6 +220,8 @@ void xlmig_report_print_json(const xlmig_report *r,
     }
     xlmig_jout_str(g, "message", r->message);
     xlmig_jout_str(g, "stop_reason", r->stop_reason);
+    if (r->switchover[0])
+        xlmig_jout_str(g, "switchover", r->switchover);
     kv_s(g, "total_s", r->total_ns);
     kv_s(g, "precopy_s", r->precopy_ns);
     kv_ms(g, "downtime_ms", r->downtime_ns);

@@ -41,6 +41,7 @@ typedef struct {
     char data_addr[64];        /* where they went: host:port */
     char message[512];         /* the one-line error, if any */
     char stop_reason[96];
+    char switchover[16];       /* "one-flight" | "two-step" | "" */
     uint64_t mem_bytes;
     uint64_t total_ns;
     uint64_t precopy_ns;

@@ -86,10 +86,11 @@ static int parse_addr(const char *where, const char *key, const char *val,
 }
 
 enum { K_BANDWIDTH, K_MAX_DOWNTIME, K_TIMEOUT, K_PARALLEL, K_SSH, K_PEERS,
-       K_SHARED, K_DEADLINE_MIN, K_DEADLINE_MAX, K__COUNT };
+       K_SHARED, K_DEADLINE_MIN, K_DEADLINE_MAX, K_SWITCHOVER, K__COUNT };
 static const char *const keys[K__COUNT] = {
     "bandwidth", "max_downtime", "timeout", "parallel", "ssh", "peers",
     "shared_storage", "switchover_deadline_min", "switchover_deadline_max",
+    "switchover",
 };
 
 int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
@@ -120,7 +121,8 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
             xlmig_err(XLMIG_E_INVAL, "%s: unknown key (known: bandwidth,"
                       " max_downtime, timeout, parallel, ssh, peers,"
                       " shared_storage, switchover_deadline_min,"
-                      " switchover_deadline_max, " ADDR_KEY "<peer>)",
+                      " switchover_deadline_max, switchover, "
+                      ADDR_KEY "<peer>)",
                       where);
             return XLMIG_E_INVAL;
         }
@@ -171,6 +173,15 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
         case K_DEADLINE_MAX:
             rc = xlmig_kv_double(where, kv.val, 1, 86400000,
                                  &c->deadline_max_ms);
+            break;
+        case K_SWITCHOVER:
+            c->has_switchover = true;
+            c->two_step = !strcmp(kv.val, "two-step");
+            if (!c->two_step && strcmp(kv.val, "one-flight")) {
+                xlmig_err(XLMIG_E_INVAL, "%s: \"%.40s\" is neither"
+                          " one-flight nor two-step", where, kv.val);
+                return XLMIG_E_INVAL;
+            }
             break;
         }
     }

@@ -16,6 +16,7 @@
  *                            (disks.h); any other non-DRBD disk is
  *                            refused at the pre-check
  *   switchover_deadline_min = 5000, switchover_deadline_max = 60000  ms
+ *   switchover = one-flight  or two-step (--switchover)
  *   migration_address.xen2 = 10.0.0.2
  *                            how DRBD peer xen2 is reached ([user@]host)
  */
@@ -50,6 +51,7 @@ typedef struct {
     char peers[XLMIG_CONF_MAX_PEERS][XLMIG_INV_NAME_MAX];
     xlmig_shared_storage shared;  /* n == 0: none declared */
     double deadline_min_ms, deadline_max_ms;   /* 0: not set */
+    bool has_switchover, two_step;             /* switchover = ... */
     unsigned naddrs;
     xlmig_conf_addr addrs[XLMIG_CONF_MAX_PEERS];
 } xlmig_config;

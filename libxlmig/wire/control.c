@@ -204,6 +204,8 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
         put_u64(g, "took_ns", m->took_ns);
     if (m->codec)
         put_u64(g, "codec", m->codec);
+    put_u64(g, "activate_ns", m->activate_ns);
+    put_u64(g, "budget_ns", m->budget_ns);
     if (m->code) {
         GS(g, "code");
         yajl_gen_integer(g, m->code);
@@ -213,6 +215,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     GS(g, "ok");
     yajl_gen_bool(g, m->ok);
     put_flag(g, "not_started", m->not_started);
+    put_flag(g, "one_flight", m->one_flight);
     put_checks(g, m);
     yajl_gen_map_close(g);
     rc = xlmig_json_gen_take(g, out, len);
@@ -405,6 +408,10 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->took_ns);
     if (!strcmp(k, "codec"))
         return get_u64(v, k, &m->codec);
+    if (!strcmp(k, "activate_ns"))
+        return get_u64(v, k, &m->activate_ns);
+    if (!strcmp(k, "budget_ns"))
+        return get_u64(v, k, &m->budget_ns);
     if (!strcmp(k, "code")) {
         if (!YAJL_IS_INTEGER(v))
             return bad(k, "is not an integer");
@@ -431,6 +438,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_bool(v, k, &m->ok);
     if (!strcmp(k, "not_started"))
         return get_bool(v, k, &m->not_started);
+    if (!strcmp(k, "one_flight"))
+        return get_bool(v, k, &m->one_flight);
     if (!strcmp(k, "checks"))
         return get_checks(v, m);
     return 0; /* unknown keys: newer peer */

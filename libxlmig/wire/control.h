@@ -62,15 +62,22 @@ typedef struct {
     uint64_t value;       /* ping/pong payload, pages count, ... */
     uint64_t hash;        /* memory digest, sent as hex */
     uint64_t took_ns;     /* ready: the destination's own time from the
-                             memory stream's end to ready */
+                             memory stream's end to ready; done (one
+                             flight): from it to the guest running */
     uint64_t codec;       /* hello: record codings it decodes; migrate:
                              those it will send (codec.h) */
+    uint64_t activate_ns; /* done (one flight): of took_ns, the part
+                             from go to the guest running */
+    uint64_t budget_ns;   /* go (one flight): restored later than this
+                             after memory-end, the guest is not started */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;
     bool ok;
     bool not_started;     /* dst->src after go: the guest never ran
                              here and never will: safe to resume */
+    bool one_flight;      /* hello (dst): can take the one-flight
+                             switchover; migrate (src): it is used */
     unsigned nchecks;
     xlmig_msg_check checks[XLMIG_MSG_MAX_CHECKS];
 } xlmig_msg;

@@ -18,12 +18,12 @@ static const char *kinds[] = {
 
 const char *const xlmig_fault_points_source[] = {
     "precheck", "prepare", "precopy", "precopy-round", "suspended",
-    "switchover", "go", "go-sent", "commit", "rollback", NULL,
+    "verify", "switchover", "go", "go-sent", "commit", "rollback", NULL,
 };
 
 const char *const xlmig_fault_points_dest[] = {
-    "precheck", "prepare", "precopy", "precopy-round", "switchover",
-    "commit", "done", "rollback", NULL,
+    "precheck", "prepare", "precopy", "precopy-round", "restore",
+    "switchover", "commit", "done", "rollback", NULL,
 };
 
 const char *xlmig_fault_kind_name(xlmig_fault_kind k)

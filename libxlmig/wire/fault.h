@@ -7,9 +7,14 @@
  *   point  a phase name (precheck, prepare, precopy, switchover, commit,
  *          rollback), precopy-round (inside pre-copy, between rounds and
  *          every 50 ms within one), suspended (source, the guest just
- *          stopped, last pages not yet sent), or one of the commit
- *          handshake's
- *          edges: go (source, ready received, go not yet sent), go-sent
+ *          stopped, last pages not yet sent), verify (source, where
+ *          the DRBD check src_verify runs: right after the suspend in
+ *          the one-flight switchover, after ready in two steps),
+ *          restore (dest, memory-end arrived, before the backend
+ *          finishes the restore and verifies it), or one of the commit
+ *          handshake's edges: go (source, the last checks before the
+ *          commit: one flight, last pages sent, memory-end not yet;
+ *          two steps, ready received, go not yet sent), go-sent
  *          (source, go sent, done not yet read), done (dest, guest
  *          activated, done not yet sent)
  *   kind   exit   end the process at once (_exit 99), as a crash would

@@ -53,7 +53,10 @@ static void usage(FILE *out)
 "  --rtt MS              override the links' round-trip time\n"
 "  --window BYTES        TCP window cap on the rate (default none)\n"
 "  --switchover-ms MS    fixed switchover cost (default 10)\n"
-"  --switch-rtts N       round trips inside the downtime (default 1.5)\n"
+"  --switch-rtts N       round trips inside the downtime (default 0.5:\n"
+"                        the one-flight switchover)\n"
+"  --two-step            the tool's --switchover two-step: 1.5 round\n"
+"                        trips inside the downtime, planned so by xlmig\n"
 "  --max-downtime-ms MS  downtime target for xlmig, qemu-ac (default 300);\n"
 "                        given, it is a bound for xlmig, as the tool's\n"
 "                        --max-downtime (refused when out of reach)\n"
@@ -109,6 +112,7 @@ static int parse(bm_opts *o, int argc, char **argv)
         { "hot-fraction", 1, 0, 'f' }, { "bandwidth", 1, 0, 'b' },
         { "rtt", 1, 0, 't' }, { "window", 1, 0, 'w' },
         { "switchover-ms", 1, 0, 's' }, { "switch-rtts", 1, 0, 'R' },
+        { "two-step", 0, 0, '2' },
         { "max-downtime-ms", 1, 0, 'd' }, { "horizon-s", 1, 0, 'z' },
         { "tick-ms", 1, 0, 'k' }, { "xen-iters", 1, 0, 'i' },
         { "xen-min-dirty", 1, 0, 'n' }, { "clark-min", 1, 0, 'c' },
@@ -130,7 +134,7 @@ static int parse(bm_opts *o, int argc, char **argv)
         v = 0;
         if (c != 'W' && c != 'L' && c != 'P' && c != 'o' && c != 'D' &&
             c != 'G' && c != 'p' && c != 'S' && c != 'h' && c != '?' &&
-            c != 'A' &&
+            c != 'A' && c != '2' &&
             num(nm, optarg, 0, &v))
             return -1;
         switch (c) {
@@ -183,6 +187,10 @@ static int parse(bm_opts *o, int argc, char **argv)
         case 'p': o->png = optarg; break;
         case 'S': o->self_check = 1; break;
         case 'A': bm_pol.xlmig_allow_long = true; break;
+        case '2':
+            o->base.two_step = true;
+            o->base.switch_rtts = 1.5;
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -226,8 +234,9 @@ static int make_cell(const bm_opts *o, const bm_link *lk, const char *wl,
     sc->wl.hot_fraction = o->hot_fraction >= 0 ? o->hot_fraction
                                                : w.hot_fraction;
     c->floor_down_s = sc->switch_fixed_s + sc->switch_rtts * sc->link.rtt_s;
+    /* The guest runs there once the last flight landed. */
     c->floor_total_s = (double)sc->mem_bytes / bm_link_rate(sc) +
-                       sc->link.rtt_s;
+                       sc->switch_rtts * sc->link.rtt_s;
     return 0;
 }
 

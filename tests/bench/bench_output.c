@@ -45,9 +45,10 @@ void bm_print_cell(FILE *out, const bm_bench *b, const bm_cell *c)
             sc->mem_bytes / MIB, sc->wl.rate_Bps / MIB,
             sc->wl.hot_bytes / MIB, sc->wl.hot_fraction * 100);
     fprintf(out, "   floor: downtime >= %.1f ms (switchover %.0f ms + "
-            "%.1f RTT), total >= %.2f s (memory/bandwidth + RTT)\n",
+            "%.1f RTT; %s), total >= %.2f s (memory/bandwidth + those RTT)\n",
             c->floor_down_s * 1e3, sc->switch_fixed_s * 1e3,
-            sc->switch_rtts, c->floor_total_s);
+            sc->switch_rtts, sc->two_step ? "two steps" : "one flight",
+            c->floor_total_s);
     fprintf(out, "   %-12s %11s %8s %8s %7s %6s %6s %9s  %s\n", "policy",
             "downtime ms", "total s", "sent/mem", "lost s", "lost %",
             "rounds", "converged", "stop reason");
@@ -130,7 +131,8 @@ int bm_write_csv(const bm_bench *b, const char *path)
     fprintf(f, "workload,link,bandwidth_bps,rtt_ms,mem_bytes,policy,"
             "migrated,converged,downtime_ms,total_s,bytes_sent,"
             "sent_over_mem,guest_lost_s,guest_lost_pct,rounds,final_pages,"
-            "min_share,floor_downtime_ms,floor_total_s,stop_reason\n");
+            "min_share,floor_downtime_ms,floor_total_s,stop_reason,"
+            "source_knows_s\n");
     for (i = 0; i < b->ncell; i++) {
         const bm_cell *c = &b->cell[i];
 
@@ -138,7 +140,7 @@ int bm_write_csv(const bm_bench *b, const char *path)
             const bm_result *r = &c->res[j];
 
             fprintf(f, "%s,%s,%.0f,%g,%llu,%s,%s,%s,%.3f,%.4f,%.0f,%.4f,"
-                    "%.4f,%.3f,%u,%llu,%.4f,%.3f,%.4f,\"%s\"\n",
+                    "%.4f,%.3f,%u,%llu,%.4f,%.3f,%.4f,\"%s\",%.4f\n",
                     c->sc.wl.name, c->sc.link.name, c->sc.link.bw_Bps * 8,
                     c->sc.link.rtt_s * 1e3,
                     (unsigned long long)c->sc.mem_bytes, b->pol[j]->name,
@@ -146,7 +148,8 @@ int bm_write_csv(const bm_bench *b, const char *path)
                     r->downtime_s * 1e3, r->total_s, r->bytes_sent,
                     sent_ratio(&c->sc, r), r->lost_s, lost_pct(r), r->rounds,
                     (unsigned long long)r->final_pages, r->min_share,
-                    c->floor_down_s * 1e3, c->floor_total_s, r->why);
+                    c->floor_down_s * 1e3, c->floor_total_s, r->why,
+                    r->known_s);
         }
     }
     if (fclose(f)) {

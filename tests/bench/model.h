@@ -39,7 +39,11 @@ typedef struct {
     bm_link link;
     bm_workload wl;
     double switch_fixed_s;      /* suspend + device state + restore */
-    double switch_rtts;         /* round trips inside the downtime */
+    double switch_rtts;         /* round trips inside the downtime: 0.5,
+                                   the one flight (1.5: two steps) */
+    double ack_rtts;            /* after the guest runs, until the source
+                                   hears "done": not downtime */
+    bool two_step;              /* the source waits for "ready" */
     double wire_overhead;       /* stream bytes per page beyond the page */
     double max_downtime_s;      /* target for policies that take one */
     double horizon_s;           /* give up (forced stop) after this */
@@ -75,6 +79,7 @@ typedef struct {
     double precopy_s;
     double downtime_s;          /* suspend -> running at the destination */
     double total_s;             /* start -> running at the destination */
+    double known_s;             /* start -> the source heard "done" */
     double bytes_sent;
     double lost_s;              /* guest CPU time lost, downtime included */
     double min_share;           /* deepest throttle (1 = never) */

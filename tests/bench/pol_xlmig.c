@@ -44,6 +44,7 @@ static void init(void *priv, bm_model *m)
         .learned_ns = ns(bm_pol.xlmig_learned_s),
         .page_size = m->sc->page_size,
         .bandwidth_Bps = 0,
+        .one_flight = !m->sc->two_step,
     };
 
     xlmig_policy_params_init(&asked);

@@ -16,10 +16,10 @@ set -e
 : "${MATRIX_JOBS:=4}"
 export XLMIG_FAULT_STALL_S=10
 
-SRC_POINTS="precheck prepare precopy precopy-round suspended switchover go
-go-sent commit rollback"
-DST_POINTS="precheck prepare precopy precopy-round switchover commit done
-rollback"
+SRC_POINTS="precheck prepare precopy precopy-round suspended verify
+switchover go go-sent commit rollback"
+DST_POINTS="precheck prepare precopy precopy-round restore switchover commit
+done rollback"
 KINDS="exit close stall error sigint sighup sigterm sigquit sigpipe"
 # Kinds that make sense at one place only: a stray answer to go, a link
 # that crawls once the guest is down.
@@ -37,6 +37,13 @@ source:switchover:slow"
 #              never unpaused there, so recover resumes the source
 #   undef-dst  source suspended, guest runs at the destination: recover
 #              destroys the source copy
+# "a|b": either, as a race decides. The one-flight switchover sends go
+# with the stream's end: a destination that dies or falls silent once
+# the source has sent it (at its end of the stream, after its restore,
+# in its rollback) leaves the source unable to tell, so exit 3 and one
+# of the states recover resolves. At the 4th record (the end of the 16
+# MiB guest's first round) the source has only a few KiB left to send:
+# whether it meets the closed pipe before it has sent go is a race.
 expect() {
     local side=$1 point=$2 kind=$3 x
     case $kind in
@@ -55,7 +62,7 @@ expect() {
             [ "$kind" = stall ] && { echo "0 dst"; return; }
             echo "$x src" ;;
         prepare|precopy|precopy-round) echo "$x src" ;;
-        suspended|switchover|go)
+        suspended|verify|switchover|go)
             [ "$kind" = exit ] && { echo "99 susp"; return; }
             echo "$x src" ;;
         go-sent)
@@ -78,9 +85,22 @@ expect() {
     fi
     case $point in
     precheck|prepare|precopy) echo "1 src" ;;
-    precopy-round|switchover|rollback)
-        [ "$kind" = exit ] && { echo "1 src+inc"; return; }
-        echo "1 src" ;;
+    precopy-round)
+        case $kind in
+        exit) echo "1 src+inc|3 undef-src" ;;
+        close) echo "1 src|3 susp" ;;
+        stall) echo "1 src|3 undef-dst" ;;
+        *) echo "1 src" ;;
+        esac ;;
+    restore|switchover|rollback)
+        case $kind in
+        exit) echo "3 undef-src" ;;
+        close) echo "3 susp" ;;
+        # Silent until the source gave up; then restored past the
+        # budget go gave it, so it does not start the guest: discarded.
+        stall) echo "3 susp" ;;
+        *) echo "1 src" ;;
+        esac ;;
     commit)
         case $kind in
         exit) echo "3 undef-src" ;;
@@ -120,11 +140,15 @@ state_of() {
 }
 
 # migrate_g1 DIR: g1 from DIR/s to DIR/d, each host with its run
-# directory (DIR/run-s, DIR/run-d); the source's exit code.
+# directory (DIR/run-s, DIR/run-d); the source's exit code. A 3 s
+# switchover deadline: the source waits twice that after go in one
+# flight (the restore's share and the activation's), well under the
+# 10 s of a stall, so a stalled destination meets a source that gave up.
 migrate_g1() {
     local dir=$1
     XLMIG_RUN_DIR=$dir/run-s "$T" --sim --json --sim-mem 16 \
-        --sim-profile idle --io-timeout 4 --sim-host-dir "$dir/s" -s "" g1 \
+        --sim-profile idle --io-timeout 4 --switchover-deadline-min 3000 \
+        --switchover-deadline-max 3000 --sim-host-dir "$dir/s" -s "" g1 \
         "sh -c ': >\"$dir/dest.started\"; XLMIG_RUN_DIR=\"$dir/run-d\" \
 \"$T\" --receive --sim --io-timeout 4 --sim-host-dir \
 \"$dir/d\" --report-json \"$dir/r.json\" 2>\"$dir/dest.err\";
@@ -210,8 +234,13 @@ cell() {
     dest_out=killed
     [ -f "$dir/r.json" ] && dest_out=$(sed -n \
         's/.*"outcome":"\([a-z]*\)".*/\1/p' "$dir/r.json")
-    local got="$rc $st" verdict=ok why=""
-    [ "$got" = "$want" ] || { verdict=FAIL; why="expected $want"; }
+    local got="$rc $st" verdict=FAIL why="expected $want" alt
+    local IFS_SAVE=$IFS
+    IFS='|'
+    for alt in $want; do
+        [ "$got" = "$alt" ] && { verdict=ok; why=""; }
+    done
+    IFS=$IFS_SAVE
     # The receiver's own account must agree with its host's records.
     case "$dest_out/$st" in
     migrated/dst|migrated/undef-dst|killed/*) ;;

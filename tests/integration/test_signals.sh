@@ -3,8 +3,11 @@
 # rolls back (exit 2, guest running here, nothing kept there), after it
 # the source waits for the answer and commits (exit 0); PIPE is ignored.
 # The signal comes from outside while the destination holds the source
-# in the phase (an injected stall there). Last, a lost terminal: the
-# source's pty hung up at the switchover.
+# in the phase (an injected stall there). The switchover's wait before
+# go exists in two steps only (--switchover two-step); in one flight
+# go leaves with the last pages, so a signal while the destination
+# restores ("flight") is after go. Last, a lost terminal: the source's
+# pty hung up at the two steps' switchover.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pair_lib.sh"
 set -e
@@ -15,7 +18,7 @@ export XLMIG_FAULT_STALL_S=3
 point_of() {
     case $1 in
     precheck) echo precheck ;; prepare) echo prepare ;;
-    precopy) echo precopy-round ;; switchover) echo switchover ;;
+    precopy) echo precopy-round ;; switchover|flight) echo switchover ;;
     after-go) echo commit ;;
     esac
 }
@@ -23,10 +26,12 @@ point_of() {
 # cell SIG PHASE: one migration, DIR/result says ok or FAIL and why.
 cell() {
     local sig=$1 phase=$2 dir="$WORK/$1-$2" want got why=""
-    local point
+    local point how=one-flight
     point=$(point_of "$phase")
+    [ "$phase" = switchover ] && how=two-step
     # 64 MiB: the stall after 4 records still finds round 1 under way.
-    XLMIG_FAULT=dest:$point:stall pair_start "$dir" --sim-mem 64
+    XLMIG_FAULT=dest:$point:stall pair_start "$dir" --sim-mem 64 \
+        --switchover "$how"
     wait_for "$dir/dest.err" "stall at $point on dest" 300 2>"$dir/why" ||
         { echo "$sig $phase FAIL ($(cat "$dir/why"))" >"$dir/result";
           kill "$PAIR_PID"; return; }
@@ -34,7 +39,9 @@ cell() {
     kill -s "$sig" "$PAIR_PID" 2>/dev/null || true
     pair_wait "$dir"
     want="2 src aborted true"
-    [ "$sig" = PIPE ] || [ "$phase" = after-go ] && want="0 dst migrated false"
+    case $sig/$phase in
+    PIPE/*|*/after-go|*/flight) want="0 dst migrated false" ;;
+    esac
     got="$RC $(pair_state "$dir") $(json_get "$dir/out" outcome)"
     got="$got $(json_get "$dir/out" guest_on_source)"
     [ "$got" = "$want" ] || why="got $got, expected $want"
@@ -52,7 +59,7 @@ cell() {
 
 cells=""
 for s in HUP INT TERM QUIT PIPE; do
-    for p in precheck prepare precopy switchover after-go; do
+    for p in precheck prepare precopy switchover flight after-go; do
         cells="$cells $s:$p"
     done
 done
@@ -74,7 +81,8 @@ done
 
 # Under nohup a hangup is survived: the migration goes on.
 dir="$WORK/nohup"
-XLMIG_FAULT=dest:switchover:stall PAIR_WRAP=nohup pair_start "$dir"
+XLMIG_FAULT=dest:switchover:stall PAIR_WRAP=nohup pair_start "$dir" \
+    --switchover two-step
 wait_for "$dir/dest.err" "stall at switchover on dest" || fail "nohup"
 kill -HUP "$PAIR_PID"
 pair_wait "$dir"
@@ -92,7 +100,7 @@ mkdir -p "$dir/s" "$dir/d"
 command -v script >/dev/null || fail "script(1) (bsdutils) is needed"
 XLMIG_FAULT=dest:switchover:stall XLMIG_FAULT_STALL_S=30 \
     script -q -c "exec \"$T\" --sim --sim-mem 16 --sim-profile idle \
---sim-host-dir '$dir/s' -s '' g1 \"sh -c ': >$dir/dest.started; \
+--switchover two-step --sim-host-dir '$dir/s' -s '' g1 \"sh -c ': >$dir/dest.started; \
 exec 2>$dir/dest.err; $T --receive --sim --sim-host-dir $dir/d; \
 echo \\\$? >$dir/dest.rc'\"" /dev/null </dev/null >/dev/null 2>&1 &
 spid=$!

@@ -2,7 +2,10 @@
  * What the source makes of the destination's answer to "go", against a
  * scripted destination: only done with ok commits, only not_started
  * resumes the guest here, anything else is the undefined outcome with
- * the guest left suspended for recover.
+ * the guest left suspended for recover. Each answer is tried with a
+ * destination that offers the one-flight switchover (go right behind
+ * memory-end, no ready) and with one that does not (an older peer: the
+ * two steps).
  */
 #include <pthread.h>
 #include <string.h>
@@ -22,6 +25,9 @@ typedef struct {
     xlmig_msg_type type;       /* the answer to go; NONE: raw garbage */
     bool ok, not_started;
 } fake_dst;
+
+/* The fake offers one flight; the source asks for two steps; it chose. */
+static bool offer, two_step, chose;
 
 static int fake_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type t)
 {
@@ -44,10 +50,12 @@ static void *fake_run(void *arg)
     xlmig_msg_init(&m, XLMIG_MSG_HELLO);
     xlmig_msg_set(&m.host, "peer");
     xlmig_msg_set(&m.backend, "sim");
+    m.one_flight = offer;
     if (xlmig_chan_send_magic(&ch) || xlmig_chan_send_msg(&ch, &m) ||
         xlmig_chan_expect_magic(&ch) ||
         fake_expect(&ch, &m, XLMIG_MSG_MIGRATE))
         goto out;
+    chose = m.one_flight;
     ch.page_size = (uint32_t)m.page_size;
     n = (unsigned)m.value;
     xlmig_msg_dispose(&m);
@@ -75,7 +83,9 @@ static void *fake_run(void *arg)
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_READY);
     m.ok = true;
-    if (xlmig_chan_send_msg(&ch, &m) || fake_expect(&ch, &m, XLMIG_MSG_GO))
+    /* One flight: go is already on its way, and nothing is answered. */
+    if ((!chose && xlmig_chan_send_msg(&ch, &m)) ||
+        fake_expect(&ch, &m, XLMIG_MSG_GO))
         goto out;
     xlmig_msg_dispose(&m);
     if (f->type == XLMIG_MSG_NONE) {
@@ -106,6 +116,7 @@ static int answer_go(xlmig_msg_type type, bool ok, bool not_started,
 
     xlmig_err_clear();
     sim_pair_init(&p);
+    p.o.two_step = two_step;
     f.fd = p.sv[1];
     CU_ASSERT_FATAL(pthread_create(&p.thr, NULL, fake_run, &f) == 0);
     rc = xlmig_migrate_source(&p.o, &p.ops, &p.s, &p.rep);
@@ -134,7 +145,7 @@ static void assert_undefined(xlmig_msg_type type, bool ok, bool ns)
     CU_ASSERT_FALSE(rep.guest_on_source);
 }
 
-static void test_done_ok_commits(void)
+static void done_ok_commits(void)
 {
     bool running, destroyed;
     xlmig_report rep;
@@ -143,9 +154,13 @@ static void test_done_ok_commits(void)
                               &destroyed), 0);
     CU_ASSERT_EQUAL(rep.outcome, XLMIG_OUT_MIGRATED);
     CU_ASSERT(destroyed);
+    /* What was offered and asked for is what ran. */
+    CU_ASSERT_EQUAL(chose, offer && !two_step);
+    CU_ASSERT_STRING_EQUAL(rep.switchover, chose ? "one-flight"
+                                                 : "two-step");
 }
 
-static void test_not_started_resumes(void)
+static void not_started_resumes(void)
 {
     xlmig_msg_type t[] = { XLMIG_MSG_DONE, XLMIG_MSG_ERROR,
                            XLMIG_MSG_ABORT };
@@ -162,7 +177,7 @@ static void test_not_started_resumes(void)
     }
 }
 
-static void test_anything_else_is_undefined(void)
+static void anything_else_is_undefined(void)
 {
     /* A failed done that does not say it never ran. */
     assert_undefined(XLMIG_MSG_DONE, false, false);
@@ -210,6 +225,37 @@ static void test_unsure_activation_is_undefined(void)
     CU_ASSERT_EQUAL(xlmig_report_exit_code(&p.drep), XLMIG_EXIT_UNDEFINED);
     CU_ASSERT_EQUAL(discards, 0);
     sim_pair_dispose(&p);
+}
+
+/* Each answer: one flight, an older peer, an operator's two steps. */
+static void each_switchover(void (*check)(void))
+{
+    static const bool modes[][2] = {
+        { true, false }, { false, false }, { true, true },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        offer = modes[i][0];
+        two_step = modes[i][1];
+        check();
+    }
+    offer = two_step = false;
+}
+
+static void test_done_ok_commits(void)
+{
+    each_switchover(done_ok_commits);
+}
+
+static void test_not_started_resumes(void)
+{
+    each_switchover(not_started_resumes);
+}
+
+static void test_anything_else_is_undefined(void)
+{
+    each_switchover(anything_else_is_undefined);
 }
 
 static CU_TestInfo tests[] = {

@@ -49,6 +49,10 @@ static void test_config_ok(void)
     CU_ASSERT_DOUBLE_EQUAL(c.deadline_min_ms, 120000, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(c.deadline_max_ms, 300000, 1e-9);
     CU_ASSERT_NOT_EQUAL(parse("switchover_deadline_max = 0\n", &c), 0);
+    CU_ASSERT_EQUAL(parse("switchover = two-step\n", &c), 0);
+    CU_ASSERT(c.has_switchover && c.two_step);
+    CU_ASSERT_EQUAL(parse("switchover = one-flight\n", &c), 0);
+    CU_ASSERT(c.has_switchover && !c.two_step);
     /* no trailing newline */
     CU_ASSERT_EQUAL(parse("parallel = 3", &c), 0);
     CU_ASSERT_EQUAL(c.parallel, 3);
@@ -127,7 +131,10 @@ static void test_config_addresses(void)
     expect_err("migration_address_xen2 = h\n", "unknown key (known:"
                " bandwidth, max_downtime, timeout, parallel, ssh, peers,"
                " shared_storage, switchover_deadline_min,"
-               " switchover_deadline_max, migration_address.<peer>)");
+               " switchover_deadline_max, switchover,"
+               " migration_address.<peer>)");
+    expect_err("switchover = one-step\n", "switchover: \"one-step\" is"
+               " neither one-flight nor two-step");
 }
 
 static void test_kv_split(void)

@@ -69,7 +69,31 @@ static void test_learned(void)
     CU_ASSERT_EQUAL(p.switchover_ns, 16 * MS);
 }
 
+/* One flight: the link keeps the guest down for half a round trip. */
+static void test_one_flight(void)
+{
+    xlmig_policy_params a, p;
+    xlmig_policy_env env = {
+        .rtt_ns = 214 * MS, .backend_ns = 10 * MS, .learned_ns = 0,
+        .page_size = 4096, .bandwidth_Bps = 0, .one_flight = true,
+    };
+
+    asked_init(&a);
+    xlmig_policy_params_build(&p, &a, &env);
+    CU_ASSERT_EQUAL(p.switchover_ns, 117 * MS);
+    /* The two steps: memory-end -> ready, go -> done. */
+    env.one_flight = false;
+    xlmig_policy_params_build(&p, &a, &env);
+    CU_ASSERT_EQUAL(p.switchover_ns, 438 * MS);
+    /* A learned cost still wins when it was more. */
+    env.one_flight = true;
+    env.learned_ns = 200 * MS;
+    xlmig_policy_params_build(&p, &a, &env);
+    CU_ASSERT_EQUAL(p.switchover_ns, 200 * MS);
+}
+
 static CU_TestInfo tests[] = {
+    { "one flight: half a round trip", test_one_flight },
     { "defaults: a target, not a bound", test_defaults },
     { "switchover estimate, options kept", test_estimate },
     { "learned cost and link limit", test_learned },

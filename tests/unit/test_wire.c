@@ -103,6 +103,8 @@ static void test_msg_roundtrip(void)
     a.ok = true;
     a.dry_run = true;
     a.not_started = true;
+    a.one_flight = true;
+    a.activate_ns = 42;
     xlmig_msg_add_check(&a, "free-memory", false, "1 MiB \"free\"\n");
     CU_ASSERT_EQUAL(xlmig_msg_encode(&a, &text, &len), 0);
     CU_ASSERT_EQUAL(xlmig_msg_decode(text, len, &b), 0);
@@ -114,6 +116,8 @@ static void test_msg_roundtrip(void)
     CU_ASSERT_EQUAL(b.code, -5);
     CU_ASSERT_EQUAL(b.took_ns, a.took_ns);
     CU_ASSERT(b.ok && b.dry_run && !b.verified && b.not_started);
+    CU_ASSERT(b.one_flight);
+    CU_ASSERT_EQUAL(b.activate_ns, 42);
     CU_ASSERT_EQUAL(b.nchecks, 1);
     /* Text for the operator keeps no control character (names.h). */
     CU_ASSERT_STRING_EQUAL(b.checks[0].detail, "1 MiB \"free\"?");
@@ -154,6 +158,8 @@ static void test_msg_refusals(void)
                     XLMIG_E_PROTO);
     CU_ASSERT_EQUAL(decode("{\"type\":\"done\",\"proto\":1,"
                            "\"not_started\":\"yes\"}"), XLMIG_E_PROTO);
+    CU_ASSERT_EQUAL(decode("{\"type\":\"hello\",\"proto\":1,"
+                           "\"one_flight\":1}"), XLMIG_E_PROTO);
     CU_ASSERT_EQUAL(decode("{\"type\":\"go\",\"proto\":1,\"hash\":\"xyz\"}"),
                     XLMIG_E_PROTO);
     CU_ASSERT_EQUAL(decode("{\"type\":\"go\",\"proto\":1,"

@@ -38,6 +38,7 @@ typedef struct {
     bool json;
     bool dry_run;
     bool no_throttle;
+    bool two_step;                /* --switchover two-step */
     bool no_move_config;          /* xl config, autostart entry stay */
     const char *transport;        /* --transport: "tls" or "ssh" */
     bool no_encrypt;              /* plain TCP data streams */

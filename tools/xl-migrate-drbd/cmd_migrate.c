@@ -237,6 +237,7 @@ int cmd_migrate(const cli_opts *o)
     so.policy.bound = o->downtime;
     so.swcost_dir = swcost_dir(o, swdir, sizeof(swdir));
     so.no_throttle = o->no_throttle;
+    so.two_step = o->two_step;
     so.shared = o->shared;
     so.dry_run = o->dry_run;
     so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);

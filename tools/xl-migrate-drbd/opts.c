@@ -78,6 +78,12 @@ void cli_usage(FILE *out)
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
 "  --no-throttle           never cap the guest's CPU\n"
+"  --switchover <how>      one-flight (default): the last pages and the\n"
+"                          commit in one flight, the guest starts there as\n"
+"                          soon as it is restored; two-step: wait for the\n"
+"                          destination's \"ready\" first (one round trip\n"
+"                          more of downtime, a certain rollback if the\n"
+"                          destination dies restoring)\n"
 "  --no-move-config        leave the guest's xl config file and its\n"
 "                          /etc/xen/auto entry where they are (default:\n"
 "                          they follow the guest)\n"
@@ -125,6 +131,7 @@ enum {
     O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
     O_TRANSPORT, O_STREAMS, O_NO_ENCRYPT,
     O_COMPRESS, O_SIM_ZERO,
+    O_SWITCHOVER,
 };
 
 static const struct option longopts[] = {
@@ -136,6 +143,7 @@ static const struct option longopts[] = {
     { "json", no_argument, NULL, O_JSON },
     { "dry-run", no_argument, NULL, O_DRY_RUN },
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
+    { "switchover", required_argument, NULL, O_SWITCHOVER },
     { "no-move-config", no_argument, NULL, O_NO_MOVE_CONFIG },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
     { "transport", required_argument, NULL, O_TRANSPORT },
@@ -191,6 +199,8 @@ static int cli_config_defaults(cli_opts *o)
         o->deadline_min_ms = c.deadline_min_ms;
     if (c.deadline_max_ms > 0)
         o->deadline_max_ms = c.deadline_max_ms;
+    if (c.has_switchover)
+        o->two_step = c.two_step;
     return 0;
 }
 
@@ -287,6 +297,17 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_JSON: o->json = true; break;
         case O_DRY_RUN: o->dry_run = true; break;
         case O_NO_THROTTLE: o->no_throttle = true; break;
+        case O_SWITCHOVER:
+            if (!strcmp(optarg, "two-step"))
+                o->two_step = true;
+            else if (!strcmp(optarg, "one-flight"))
+                o->two_step = false;
+            else {
+                cli_error("--switchover: \"%.40s\" is neither one-flight"
+                          " nor two-step", optarg);
+                return -1;
+            }
+            break;
         case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
         case O_TRANSPORT:
             if (strcmp(optarg, "tls") && strcmp(optarg, "ssh")) {

@@ -3,8 +3,11 @@
 # (PVH, r0, block-drbd-xlmig) is migrated xen1 -> xen2 with
 # xl-migrate-drbd and one fault injected (XLMIG_FAULT) per cell:
 #   a  source:precopy-round:close:3   transport cut in pre-copy
-#   b  dest:switchover:exit           receiver killed after the restore;
-#                                     recover clears its g1--incoming
+#   b  dest:switchover:exit           receiver killed after the restore,
+#                                     before go (--switchover two-step:
+#                                     in one flight go is already sent,
+#                                     the exit would be 3); recover
+#                                     clears its g1--incoming
 #   c  source:switchover:exit         sender killed after the suspend;
 #                                     recover resumes g1
 #   d  a ballast domain fills xen2    refused at pre-check
@@ -140,7 +143,7 @@ cell_a() {
 
 cell_b() {
     local out
-    fc_migrate dest:switchover:exit
+    XLMIG="$XLMIG --switchover two-step" fc_migrate dest:switchover:exit
     tb_assert "b: exit 1 (failed, guest on the source)" [ "$FC_RC" = 1 ]
     fc_receiver_gone
     tb_assert "b: g1 still runs on xen1" tb_guest_on xen1 g1
