@@ -144,6 +144,9 @@ typedef struct {
     char addr[XLMIG_ADDR_TEXT_MAX];      /* IPv4 or IPv6, no port */
 } xlmig_ldisk_end;
 
+/* An IPv4 or IPv6 address (hex digits, dots, colons), no port. */
+bool xlmig_ldisk_addr_ok(const char *a);
+
 /* Generated names. */
 void xlmig_ldisk_res_name(int minor, char *out, size_t sz);   /* xlmig-M */
 void xlmig_ldisk_lower_name(int minor, char *out, size_t sz); /* ...-lower */

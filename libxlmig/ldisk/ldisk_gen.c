@@ -174,7 +174,7 @@ static void addr_line(const char *addr, int port, char *out, size_t sz)
         snprintf(out, sz, "address %s:%d;", addr, port);
 }
 
-static bool addr_ok(const char *a)
+bool xlmig_ldisk_addr_ok(const char *a)
 {
     size_t i, n = strlen(a);
 
@@ -233,8 +233,8 @@ int xlmig_ldisk_res_text(const xlmig_ldisk_conf *c, const xlmig_ldisk_disk *d,
 
     *out = NULL;
     if (!host_ok(src->name) || !host_ok(dst->name) ||
-        !strcmp(src->name, dst->name) || !addr_ok(src->addr) ||
-        !addr_ok(dst->addr) || !xlmig_ldisk_name_ok(d->lv.vg) ||
+        !strcmp(src->name, dst->name) || !xlmig_ldisk_addr_ok(src->addr) ||
+        !xlmig_ldisk_addr_ok(dst->addr) || !xlmig_ldisk_name_ok(d->lv.vg) ||
         !xlmig_ldisk_name_ok(d->dst_vg) || d->minor < 0 ||
         d->minor > 1048575 || d->port < 1 || d->port > 65535) {
         xlmig_err(XLMIG_E_INVAL, "local disk %s: bad host name, address,"

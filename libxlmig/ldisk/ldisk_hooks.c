@@ -242,6 +242,17 @@ static void src_disks(void *arg, const xlmig_domain_info *di,
         set_row(c, "source", vdev, judge_src(l, vdev, vg, lvname, why,
                                              sizeof(why)), why);
     }
+    if (l->n && !xlmig_ldisk_addr_ok(l->self.addr))
+        xlmig_checks_add(c, "source", "local disk address", false, "%s",
+                         l->self.addr[0] ? "local_disk_address is not an"
+                         " IP address" : "set local_disk_address in"
+                         " xlmig.conf: this host's IP for the temporary"
+                         " DRBD resources");
+    else if (l->n && !xlmig_ldisk_addr_ok(l->peer.addr))
+        xlmig_checks_add(c, "source", "local disk address", false, "the"
+                         " destination is reached as \"%.80s\", not an IP:"
+                         " set migration_address.%.60s to its IP",
+                         l->peer.addr, l->peer.name);
     if (l->n)
         xlmig_checks_add(c, "source", "drbd module", drbd_loaded(), "%s",
                          drbd_loaded() ? "loaded: local disks move over a"
@@ -605,6 +616,7 @@ static int dst_check(void *arg, const xlmig_msg *req, const char *src_host,
                      xlmig_checks *c)
 {
     xlmig_ldisk_ctx *l = arg;
+    xlmig_ldisk_end own = l->self;
     char why[256];
     uint64_t need = 0;
     unsigned i;
@@ -613,6 +625,7 @@ static int dst_check(void *arg, const xlmig_msg *req, const char *src_host,
     if (l->inner && l->inner->dst_check &&
         (rc = l->inner->dst_check(l->inner->arg, req, src_host, c)))
         return rc;
+
     l->is_src = false;
     l->n = 0;
     if (!req->local_disks)
@@ -624,11 +637,31 @@ static int dst_check(void *arg, const xlmig_msg *req, const char *src_host,
         xlmig_err_clear();
         return 0;
     }
+    /* This host's own word on its name and address wins. */
+    if (own.name[0] && strcmp(own.name, l->self.name))
+        xlmig_checks_add(c, "dest", "local disk host", false, "the"
+                         " request calls this host %.60s; DRBD knows it as"
+                         " %.60s", l->self.name, own.name);
+    if (own.addr[0])
+        snprintf(l->self.addr, sizeof(l->self.addr), "%s", own.addr);
     xlmig_checks_add(c, "dest", "drbd module", drbd_loaded(), "%s",
                      drbd_loaded() ? "loaded" : "not loaded (modprobe"
                      " drbd): local disks cannot be carried");
     for (i = 0; i < l->n; i++) {
-        bool ok = judge_dst(l, &l->disks[i], &need, why, sizeof(why));
+        bool ok;
+
+        if (l->conf.vg[0])
+            memcpy(l->disks[i].dst_vg, l->conf.vg, sizeof(l->conf.vg));
+        /* The carried config names /dev/VG/LV: the same VG name here. */
+        if (strcmp(l->disks[i].dst_vg, l->disks[i].lv.vg)) {
+            snprintf(why, sizeof(why), "the guest's config names VG %.60s,"
+                     " this host's local_disk_vg is %.60s: a different VG"
+                     " name is not supported", l->disks[i].lv.vg,
+                     l->disks[i].dst_vg);
+            set_row(c, "dest", l->disks[i].vdev, false, why);
+            continue;
+        }
+        ok = judge_dst(l, &l->disks[i], &need, why, sizeof(why));
 
         set_row(c, "dest", l->disks[i].vdev, ok, why);
     }
