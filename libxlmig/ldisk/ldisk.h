@@ -198,7 +198,9 @@ typedef struct {
 
 typedef struct {
     char what[96];                       /* for the log and errors */
-    xlmig_ldisk_action act, undo;        /* undo.kind NONE: nothing */
+    xlmig_ldisk_action act;
+    xlmig_ldisk_action undo, undo2;      /* kind NONE: nothing; undo2
+                                            runs after undo */
 } xlmig_ldisk_step;
 
 typedef struct {

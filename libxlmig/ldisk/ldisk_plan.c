@@ -27,6 +27,7 @@ void xlmig_ldisk_plan_dispose(xlmig_ldisk_plan *p)
     for (i = 0; i < p->n; i++) {
         free(p->steps[i].act.text);
         free(p->steps[i].undo.text);
+        free(p->steps[i].undo2.text);
     }
     free(p->steps);
     xlmig_ldisk_plan_init(p);
@@ -211,6 +212,10 @@ static void lower_create(builder *b)
     cmd(b, &s->act, XLMIG_LDISK_CMD, "dmsetup", "create", b->lower,
         b->orig, NULL);
     cmd(b, &s->undo, XLMIG_LDISK_CMD, "dmsetup", "remove", b->lower, NULL);
+    /* Without udevd no /dev/mapper node appears, and drbdadm needs it;
+     * with udevd this changes nothing. */
+    s = step(b, "make the node of %s", b->lower);
+    cmd(b, &s->act, XLMIG_LDISK_CMD, "dmsetup", "mknodes", b->lower, NULL);
 }
 
 static void drbd_create(builder *b, const xlmig_ldisk_end *src,
@@ -239,26 +244,33 @@ static void drbd_create(builder *b, const xlmig_ldisk_end *src,
     cmd(b, &s->undo, XLMIG_LDISK_CMD, "drbdadm", "down", b->res, NULL);
 }
 
-/* suspend, reload onto `table`, resume; undone as resume, reload with
- * `back`, suspend (so in reverse: suspend, reload back, resume). */
+/*
+ * The guest's LV onto `table`: the new table loaded first (its devices
+ * opened outside any I/O pause), then a bare resume, in which the
+ * kernel suspends, swaps and resumes in one ioctl: the guest's I/O
+ * waits only for that. Undone by loading `back` and resuming the same
+ * way; a load that never went live is cleared.
+ */
 static void swap(builder *b, const char *table, const char *back,
                  const char *why)
 {
-    xlmig_ldisk_step *s = step(b, "suspend %s", b->dm);
+    xlmig_ldisk_step *s = step(b, "load %s's table %s", b->dm, why);
 
-    cmd(b, &s->act, XLMIG_LDISK_CMD, "dmsetup", "suspend", b->dm, NULL);
-    cmd(b, &s->undo, XLMIG_LDISK_CMD, "dmsetup", "resume", b->dm, NULL);
-    s = step(b, "load %s's table %s", b->dm, why);
     cmd(b, &s->act, XLMIG_LDISK_CMD, "dmsetup", "reload", b->dm, table,
         NULL);
-    if (back)
+    if (back) {
+        cmd(b, &s->undo, XLMIG_LDISK_CMD, "dmsetup", "clear", b->dm, NULL);
+        cmd(b, &s->undo2, XLMIG_LDISK_CMD, "dmsetup", "resume", b->dm,
+            NULL);
+    }
+    s = step(b, "resume %s %s", b->dm, why);
+    cmd(b, &s->act, XLMIG_LDISK_CMD, "dmsetup", "resume", b->dm, NULL);
+    if (back) {
         cmd(b, &s->undo, XLMIG_LDISK_CMD, "dmsetup", "reload", b->dm, back,
             NULL);
-    s = step(b, "resume %s", b->dm);
-    cmd(b, &s->act, XLMIG_LDISK_CMD, "dmsetup", "resume", b->dm, NULL);
-    if (back)
-        cmd(b, &s->undo, XLMIG_LDISK_CMD, "dmsetup", "suspend", b->dm,
+        cmd(b, &s->undo2, XLMIG_LDISK_CMD, "dmsetup", "resume", b->dm,
             NULL);
+    }
 }
 
 static void onto_drbd(builder *b)

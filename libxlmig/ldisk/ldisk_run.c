@@ -105,6 +105,8 @@ int xlmig_ldisk_plan_undo(const xlmig_ldisk_plan *p, unsigned done,
         if (s->undo.kind == XLMIG_LDISK_NONE)
             continue;
         urc = xlmig_ldisk_action_run(&s->undo, r);
+        if (!urc)
+            urc = xlmig_ldisk_action_run(&s->undo2, r);
         if (urc) {
             xlmig_log(XLMIG_LOG_WARN, "undo of \"%s\" failed: %s", s->what,
                       xlmig_errmsg());

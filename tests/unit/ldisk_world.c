@@ -150,6 +150,10 @@ static int apply(ldisk_world *w, const char *const *argv, char **out)
             *out = strdup(d->live);
         } else if (!strcmp(verb, "remove")) {
             drop(w->dm, &w->ndm, (unsigned)(d - w->dm), sizeof(*d));
+        } else if (!strcmp(verb, "clear")) {
+            d->loaded[0] = 0;
+        } else if (!strcmp(verb, "mknodes")) {
+            /* nothing to model */
         } else if (!strcmp(verb, "suspend")) {
             d->suspended = true;
         } else if (!strcmp(verb, "resume")) {
