@@ -22,6 +22,17 @@ grep -q "with-local-disks: the source's option" "$WORK/e" ||
 "$T" help migrate | grep -q -- "--with-local-disks" ||
     fail "migrate --help does not list --with-local-disks"
 
+# The xe scripts and evacuate pass it on; xe takes only true.
+set +e
+"$T" xe vm-migrate vm=g1 host=xen2 local-disks=yes >"$WORK/o" 2>"$WORK/e"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "xe local-disks=yes: exit $rc"
+grep -q "local-disks=yes: only local-disks=true" "$WORK/e" ||
+    fail "xe local-disks=yes: $(cat "$WORK/e")"
+"$T" evacuate --help | grep -q -- "--with-local-disks" ||
+    fail "evacuate --help does not list --with-local-disks"
+
 # 2. Nothing left: cleanup says so.
 export XLMIG_STATE_DIR=$WORK/state
 mkdir -p "$XLMIG_STATE_DIR"
