@@ -407,18 +407,20 @@ static int sync_total(xlmig_ldisk_ctx *l, uint64_t *oos, bool *all_done,
 }
 
 static int src_sync(void *arg, struct xlmig_progress *p,
-                    volatile int *cancel)
+                    volatile int *cancel, int (*keepalive)(void *ka),
+                    void *ka)
 {
     xlmig_ldisk_ctx *l = arg;
     uint64_t t0 = xlmig_now_ns(), total = 0, oos = 0, last_oos = 0;
-    uint64_t t_last = t0;
+    uint64_t t_last = t0, t_ka = t0;
     double rate = 0;
     bool done = false, lost = false;
     unsigned i;
     int rc;
 
     if (l->inner && l->inner->src_sync &&
-        (rc = l->inner->src_sync(l->inner->arg, p, cancel)))
+        (rc = l->inner->src_sync(l->inner->arg, p, cancel, keepalive,
+                                 ka)))
         return rc;
     if (!l->n)
         return 0;
@@ -465,6 +467,12 @@ static int src_sync(void *arg, struct xlmig_progress *p,
                       " %" PRIu64 " s, %" PRIu64 " bytes to go",
                       (uint64_t)(l->sync_timeout_ns / XLMIG_S(1)), oos);
             return XLMIG_E_TIMEOUT;
+        }
+        if (keepalive && now - t_ka >= XLMIG_S(10)) {
+            rc = keepalive(ka);
+            if (rc)
+                return rc;
+            t_ka = now;
         }
         xlmig_sleep_ns(l->poll_ns);
     }
