@@ -245,14 +245,14 @@ static void src_disks(void *arg, const xlmig_domain_info *di,
     if (l->n && !xlmig_ldisk_addr_ok(l->self.addr))
         xlmig_checks_add(c, "source", "local disk address", false, "%s",
                          l->self.addr[0] ? "local_disk_address is not an"
-                         " IP address" : "set local_disk_address in"
-                         " xlmig.conf: this host's IP for the temporary"
-                         " DRBD resources");
+                         " IP address" : "no address of this host"
+                         " reaches the destination: set"
+                         " local_disk_address in xlmig.conf");
     else if (l->n && !xlmig_ldisk_addr_ok(l->peer.addr))
         xlmig_checks_add(c, "source", "local disk address", false, "the"
-                         " destination is reached as \"%.80s\", not an IP:"
-                         " set migration_address.%.60s to its IP",
-                         l->peer.addr, l->peer.name);
+                         " destination %.60s has no IP address here: set"
+                         " migration_address.%.60s to its IP",
+                         l->peer.name, l->peer.name);
     if (l->n)
         xlmig_checks_add(c, "source", "drbd module", drbd_loaded(), "%s",
                          drbd_loaded() ? "loaded: local disks move over a"
