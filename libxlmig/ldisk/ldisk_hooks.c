@@ -450,8 +450,13 @@ static int src_sync(void *arg, struct xlmig_progress *p,
         s.tx_Bps = rate;
         if (p)
             xlmig_progress_update(p, &s, done);
-        if (done)
+        if (done) {
+            /* Percent never goes back within a phase; the memory phase
+             * that follows counts from its own start. */
+            if (p)
+                p->pct = 0;
             return 0;
+        }
         if (cancel && *cancel) {
             xlmig_err(XLMIG_E_ABORTED, "local disks: sync cancelled with"
                       " %" PRIu64 " bytes to go", oos);
