@@ -6,11 +6,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "ldisk_hooks.h"
 #include "ldisk_journal.h"
 #include "ldisk_world.h"
+#include "progress.h"
 #include "unit.h"
 
 /* Scripted answers by program and first argument. */
@@ -319,7 +321,73 @@ static void test_journal(void)
     CU_ASSERT(ldisk_world_same(&w, &start));
 }
 
+static void proc_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The sync phase: done, cancelled, timed out; its progress events. */
+static void test_sync(void)
+{
+    char path[] = "/tmp/ldisk-unit-procXXXXXX", *buf = NULL;
+    volatile int cancel = 0;
+    xlmig_progress p;
+    size_t len = 0;
+    FILE *out;
+    int fd = mkstemp(path);
+
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    ctx(true);
+    l.n = 1;
+    l.disks[0].minor = 900;
+    l.disks[0].lv.size = 1 << 30;
+    l.poll_ns = 1000000;
+    snprintf(l.proc_path, sizeof(l.proc_path), "%s", path);
+    out = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(out != NULL);
+    xlmig_progress_init(&p, XLMIG_PROGRESS_JSON, out);
+    proc_file(path, "900: cs:Connected ro:Primary/Secondary"
+              " ds:UpToDate/UpToDate C r-----\n    ns:1 nr:0 oos:0\n");
+    CU_ASSERT_EQUAL(h.src_sync(h.arg, &p, &cancel, NULL, NULL), 0);
+    fflush(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"phase\":\"sync\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"sent_bytes\":1073741824"));
+    CU_ASSERT_EQUAL(p.pct, 0);
+    proc_file(path, "900: cs:SyncSource ro:Primary/Secondary"
+              " ds:UpToDate/Inconsistent C r-----\n    ns:1 oos:1024\n");
+    cancel = 1;
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(h.src_sync(h.arg, NULL, &cancel, NULL, NULL),
+                    XLMIG_E_ABORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "1048576 bytes to go"));
+    cancel = 0;
+    l.sync_timeout_ns = 0;
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(h.src_sync(h.arg, NULL, &cancel, NULL, NULL),
+                    XLMIG_E_TIMEOUT);
+    /* Not in sync at the switchover: refused. */
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(h.src_verify(h.arg), XLMIG_E_EXTERNAL);
+    /* The resource gone: an error, not a wait. */
+    proc_file(path, "version: 8.4.11\n");
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(h.src_sync(h.arg, NULL, &cancel, NULL, NULL),
+                    XLMIG_E_EXTERNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "xlmig-900 is gone"));
+    xlmig_err_clear();
+    xlmig_progress_dispose(&p);
+    fclose(out);
+    free(buf);
+    unlink(path);
+}
+
 static CU_TestInfo tests[] = {
+    { "the sync: done, cancelled, timed out", test_sync },
     { "source disks judged, request round trip", test_src_disks },
     { "source refusals", test_src_refusals },
     { "destination check: VG, room, names", test_dst_check },
