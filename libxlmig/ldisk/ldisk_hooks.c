@@ -681,6 +681,33 @@ static int dst_check(void *arg, const xlmig_msg *req, const char *src_host,
     return 0;
 }
 
+/* Connected to the source, which is UpToDate: then this side may go
+ * Primary (as SyncTarget, DRBD reads what is missing from the peer). */
+static int wait_peer(xlmig_ldisk_ctx *l, unsigned i, uint64_t timeout_ns)
+{
+    uint64_t t0 = xlmig_now_ns();
+    xlmig_ldisk_sync s;
+    int rc;
+
+    for (;;) {
+        rc = xlmig_ldisk_sync_read(l, i, &s);
+        if (rc)
+            return rc;
+        if (!strcmp(s.peer_disk, "UpToDate") &&
+            (!strncmp(s.repl, "Sync", 4) || !strcmp(s.repl, "Connected") ||
+             !strcmp(s.repl, "Established")))
+            return 0;
+        if (xlmig_now_ns() - t0 > timeout_ns) {
+            xlmig_err(XLMIG_E_TIMEOUT, "local disk %s: DRBD resource"
+                      " xlmig-%d not connected to the source's (%s, peer"
+                      " %s)", l->disks[i].vdev, l->disks[i].minor, s.repl,
+                      s.peer_disk);
+            return XLMIG_E_TIMEOUT;
+        }
+        xlmig_sleep_ns(l->poll_ns);
+    }
+}
+
 static int dst_prepare(void *arg, const xlmig_msg *req)
 {
     xlmig_ldisk_ctx *l = arg;
@@ -697,6 +724,8 @@ static int dst_prepare(void *arg, const xlmig_msg *req)
             rc = run_plan(l, i, &l->setup[i], "setup", &l->setup_done[i]);
         /* Primary beside the source while the sync runs: DRBD reads
          * what is not yet here from the source. */
+        if (!rc)
+            rc = wait_peer(l, i, l->cmd_timeout_ns);
         if (!rc)
             rc = xlmig_ldisk_plan_dst_attach(&l->conf, &l->disks[i],
                                              &l->attach[i]);
