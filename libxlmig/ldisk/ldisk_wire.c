@@ -46,6 +46,7 @@ int xlmig_ldisk_wire_encode(const xlmig_ldisk_ctx *l, char **out)
     yajl_gen g = yajl_gen_alloc(NULL);
     size_t len;
     unsigned i;
+    int rc;
 
     *out = NULL;
     if (!g)
@@ -71,7 +72,9 @@ int xlmig_ldisk_wire_encode(const xlmig_ldisk_ctx *l, char **out)
     gend(g, "src", &l->self);
     gend(g, "dst", &l->peer);
     yajl_gen_map_close(g);
-    return xlmig_json_gen_take(g, out, &len);
+    rc = xlmig_json_gen_take(g, out, &len);
+    yajl_gen_free(g);
+    return rc;
 }
 
 static const xlmig_json_src SRC = { XLMIG_E_PROTO, "local disks", true };
