@@ -14,6 +14,9 @@
  *                  files), undoing what ran on the first failure
  *   ldisk_journal.c  the small journal of one temporary resource
  *   ldisk_exec.c   the real runner: no shell, deadline, bounded output
+ *   ldisk_wire.c   the disks as the migrate request carries them
+ *   ldisk_hooks.c  the phase machine's hooks (ldisk_hooks.h): shared
+ *                  parts; ldisk_src.c, ldisk_dst.c each side's hooks
  *
  * Nothing here reaches a shell; every name that goes into a command
  * line, a table or a resource file has been checked by
