@@ -284,8 +284,9 @@ int xlmig_ldisk_res_text(const xlmig_ldisk_conf *c, const xlmig_ldisk_disk *d,
 
 int xlmig_ldisk_drbd_table(const xlmig_ldisk_disk *d, char *out, size_t sz)
 {
-    int r = snprintf(out, sz, "0 %" PRIu64 " linear /dev/drbd%d 0\n",
-                     d->lv.size / XLMIG_LDISK_SECTOR, d->minor);
+    int r = snprintf(out, sz, "0 %" PRIu64 " linear %d:%d 0\n",
+                     d->lv.size / XLMIG_LDISK_SECTOR, XLMIG_LDISK_DRBD_MAJOR,
+                     d->minor);
 
     return r < 0 || (size_t)r >= sz ? XLMIG_E_INVAL : 0;
 }

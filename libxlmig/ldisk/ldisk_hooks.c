@@ -78,7 +78,8 @@ bool xlmig_ldisk_minor_free(const xlmig_ldisk_ctx *l, int minor,
     for (i = 0; i < upto; i++)
         if (l->disks[i].minor == minor)
             return false;
-    snprintf(dev, sizeof(dev), "/dev/drbd%d", minor);
+    /* sysfs, not /dev: without udevd no node shows a minor in use. */
+    snprintf(dev, sizeof(dev), "/sys/block/drbd%d", minor);
     return access(dev, F_OK) != 0 &&
            !xlmig_ldisk_journal_exists(&l->conf, minor);
 }

@@ -11,7 +11,7 @@
 int xlmig_ldisk_query(xlmig_ldisk_ctx *l, const char *const *argv,
                       char **out, size_t *len);
 bool xlmig_ldisk_drbd_loaded(void);
-/* No /dev/drbdM, no journal, not taken by disks [0, upto) of l. */
+/* No /sys/block/drbdM, no journal, not one of disks [0, upto). */
 bool xlmig_ldisk_minor_free(const xlmig_ldisk_ctx *l, int minor,
                             unsigned upto);
 /* The "disk <vdev>" row of side where set to this verdict. */

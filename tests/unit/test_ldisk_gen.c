@@ -113,7 +113,7 @@ static void test_tables_names(void)
 
     setup(XLMIG_DRBD_V84, 0);
     CU_ASSERT_EQUAL(xlmig_ldisk_drbd_table(&disk, buf, sizeof(buf)), 0);
-    CU_ASSERT_STRING_EQUAL(buf, "0 8388608 linear /dev/drbd901 0\n");
+    CU_ASSERT_STRING_EQUAL(buf, "0 8388608 linear 147:901 0\n");
     CU_ASSERT_EQUAL(xlmig_ldisk_drbd_table(&disk, buf, 10), XLMIG_E_INVAL);
     CU_ASSERT_EQUAL(xlmig_ldisk_dm_name("my-vg", "a-b-c", buf, sizeof(buf)),
                     0);

@@ -116,7 +116,7 @@ static void test_src_setup(void)
     lower = ldisk_world_dm(&w, "xlmig-900-lower");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lv);
     CU_ASSERT_PTR_NOT_NULL_FATAL(lower);
-    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear /dev/drbd900 0\n");
+    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear 147:900 0\n");
     CU_ASSERT_FALSE(lv->suspended);
     CU_ASSERT_STRING_EQUAL(lower->live, TABLE);
     CU_ASSERT_EQUAL(w.nres, 1);
@@ -250,7 +250,7 @@ static void test_dst(void)
     mid = w;
     CU_ASSERT_EQUAL_FATAL(run(b_dst_attach, 0, &done), 0);
     lv = ldisk_world_dm(&w, "vg1-guest--root");
-    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear /dev/drbd900 0\n");
+    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear 147:900 0\n");
     CU_ASSERT(w.res[0].primary);
     w.nlog = 0;
     CU_ASSERT_EQUAL_FATAL(run(b_dst_teardown, 0, &done), 0);
