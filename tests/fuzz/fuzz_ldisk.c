@@ -1,8 +1,9 @@
 /*
  * Local disks' tool output (lvs/vgs JSON, dmsetup table, /proc/drbd,
  * drbdsetup status --json), disk targets, the request's local disks
- * (another host's) and a journal: the first byte picks the parser. Whatever parses must hold what the parser promises: names
- * that pass xlmig_ldisk_name_ok, a table contiguous from sector 0.
+ * (another host's) and a journal: the first byte picks the parser.
+ * Whatever parses must hold what the parser promises: names that pass
+ * xlmig_ldisk_name_ok, a table contiguous from sector 0.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -37,7 +37,8 @@ grep -q "local-disks=yes: only local-disks=true" "$WORK/e" ||
 export XLMIG_STATE_DIR=$WORK/state
 mkdir -p "$XLMIG_STATE_DIR"
 "$T" cleanup >"$WORK/o" 2>"$WORK/e" || fail "cleanup, empty: $(cat "$WORK/e")"
-grep -qx "nothing to clean up" "$WORK/o" || fail "cleanup, empty: $(cat "$WORK/o")"
+grep -qx "nothing to clean up" "$WORK/o" ||
+    fail "cleanup, empty: $(cat "$WORK/o")"
 
 # 3. A source whose setup stopped after 3 steps (metadata LV, table
 #    saved, lower device), and a kept LV from an earlier move.
