@@ -28,8 +28,10 @@ STATEDIR   ?= /var/lib/xlmig
 DESTDIR    ?=
 
 CC         ?= cc
-PKGS       := xenlight xlutil xencontrol xenguest xenstore xentoollog yajl
-DEB_BUILD  := gcc make pkg-config libxen-dev libyajl-dev libcunit1-dev
+PKGS       := xenlight xlutil xencontrol xenguest xenstore xentoollog yajl \
+              libssl libcrypto liblz4 libxxhash
+DEB_BUILD  := gcc make pkg-config libxen-dev libyajl-dev libcunit1-dev \
+              libssl-dev liblz4-dev libxxhash-dev
 DEB_TEST   := $(DEB_BUILD) procps jq
 
 SAN        ?=

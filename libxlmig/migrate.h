@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "datapath.h"
+#include "codec.h"
 #include "deadline.h"
 #include "disks.h"
 #include "peer_map.h"
@@ -25,6 +27,13 @@ typedef struct {
     int in_fd, out_fd;           /* or an fd pair lent to the run if argv
                                     NULL (conn.h: never closed by it) */
     double bandwidth_Bps;        /* 0 = unlimited */
+    xlmig_dp_kind transport;     /* the memory stream's way (datapath.h);
+                                    XLMIG_DP_SSH after opts_init */
+    unsigned streams;            /* data streams, 1..16 */
+    const char *data_addr;       /* numeric address of the destination
+                                    as we reach it, a hint for its
+                                    listener; NULL: none */
+    xlmig_compress_mode compress; /* memory records' codec (codec.h) */
     xlmig_policy_params policy;  /* as asked: target and its kind,
                                     timeout (policy_setup.h adds the
                                     rest) */
@@ -60,6 +69,10 @@ typedef struct {
     volatile int *cancel;
     const xlmig_hooks *hooks;
     const char *backend_name;    /* must match the source's */
+    const char *data_addr;       /* this host's address of the control
+                                    connection (ssh's SSH_CONNECTION):
+                                    the data listener's; NULL: the
+                                    source's hint */
     const xlmig_shared_storage *shared; /* disks.h; NULL = none */
     const char *lock_dir;        /* guest locks (lock.h); NULL = none */
     struct xlmig_autostart_txn_s *autostart; /* writes a carried xl config

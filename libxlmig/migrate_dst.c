@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "autostart.h"
+#include "codec.h"
 #include "conn.h"
 #include "error.h"
 #include "fault.h"
@@ -26,6 +27,7 @@ typedef struct {
     xlmig_report *rep;
     xlmig_conn conn;         /* borrows the fds of o (stdin/stdout) */
     xlmig_chan ch;           /* borrows conn */
+    xlmig_datapath dp;       /* the data streams, if asked for */
     xlmig_msg req;
     xlmig_phase phase;
     bool restoring;          /* discard needed on failure */
@@ -75,6 +77,8 @@ static int hello(dst_run *r)
         rc = XLMIG_E_NOMEM;
         goto out;
     }
+    m.streams = XLMIG_DP_MAX_STREAMS;   /* we have a data path */
+    m.codec = XLMIG_CODEC_ALL;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
@@ -247,6 +251,37 @@ out:
     return rc;
 }
 
+/*
+ * The data streams the request asks for: a listener on the migration
+ * address (the control connection's own, else the source's hint) until
+ * the expected connections proved the key.
+ */
+static int open_data(dst_run *r)
+{
+    const char *addr = r->o->data_addr ? r->o->data_addr : r->req.data_addr;
+    xlmig_msg m;
+    int rc = xlmig_dp_from_msg(&r->dp, &r->req);
+
+    if (rc || r->dp.kind == XLMIG_DP_SSH)
+        return rc;
+    if (!addr) {
+        xlmig_err(XLMIG_E_INVAL, "data path: no migration address to listen"
+                  " on (no SSH_CONNECTION, and the source named none); use"
+                  " --transport ssh");
+        return XLMIG_E_INVAL;
+    }
+    rc = xlmig_dp_listen(&r->dp, addr);
+    if (rc)
+        return rc;
+    rc = xlmig_dp_listen_msg(&r->dp, &m);
+    if (!rc)
+        rc = xlmig_chan_send_msg(&r->ch, &m);
+    xlmig_msg_dispose(&m);
+    if (!rc)
+        rc = xlmig_dp_accept(&r->dp, &r->ch);
+    return rc;
+}
+
 static int prepare(dst_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -280,6 +315,8 @@ static int prepare(dst_run *r)
         }
     }
     xlmig_msg_dispose(&m);
+    if (!rc)
+        rc = open_data(r);
     if (!rc && carried(r))
         carry_stage(r);
     return rc;
@@ -321,10 +358,14 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
                               xlmig_restore_result *res)
 {
     unsigned long nrec = 0;
-    uint32_t page_size = 0;
+    uint32_t page_size = 0, type;
+    xlmig_codec_dec dec;
+    const uint8_t *p;
     bool ended = false;
+    size_t len;
     int rc;
 
+    xlmig_codec_dec_init(&dec, (unsigned)(req->codec & XLMIG_CODEC_ALL));
     rc = ops->begin(be, req, &page_size);
     if (rc)
         goto out;
@@ -333,14 +374,29 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
         rc = xlmig_chan_recv_rec(ch);
         if (rc)
             goto out;
-        if (ch->last.type != ops->rec_type) {
+        type = ch->last.type;
+        p = ch->buf;
+        len = ch->last.length;
+        /* The one place a coded record becomes the original again. */
+        if (type == XLMIG_REC_CODED) {
+            rc = xlmig_codec_decode(&dec, ch->buf, ch->last.length,
+                                    page_size, &type, &p, &len);
+            if (!rc && type != ops->rec_type) {
+                xlmig_err(XLMIG_E_PROTO, "coded record carries type %u in"
+                          " a stream of type %u", type, ops->rec_type);
+                rc = XLMIG_E_PROTO;
+            }
+            if (rc)
+                goto out;
+        }
+        if (type != ops->rec_type) {
             /* Anything but a control message is refused in there. */
             rc = stream_control(ch, ops, be, res, &ended);
             if (rc)
                 goto out;
             continue;
         }
-        rc = ops->feed(be, ch->buf, ch->last.length);
+        rc = ops->feed(be, p, len);
         if (!rc && ++nrec % 4 == 0)
             rc = xlmig_fault_point(XLMIG_SIDE_DEST, "precopy-round", ch);
         if (rc)
@@ -349,6 +405,7 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
 out:
     if (rc && ops->abort)
         ops->abort(be);
+    xlmig_codec_dec_dispose(&dec);
     return rc;
 }
 
@@ -477,6 +534,7 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
     xlmig_conn_init(&r.conn);
     xlmig_conn_borrow(&r.conn, o->in_fd, o->out_fd);
     xlmig_chan_init(&r.ch, &r.conn, "source");
+    xlmig_dp_init(&r.dp);
     r.ch.cancel = o->cancel;
     r.ch.io_timeout_ns = o->io_timeout_ns;
     xlmig_self_name(r.host, sizeof(r.host));
@@ -506,6 +564,7 @@ out:
     rep->bytes_sent = r.ch.bytes_in;
     rep->mem_bytes = r.req.mem_bytes;
     xlmig_chan_dispose(&r.ch);
+    xlmig_dp_dispose(&r.dp);
     xlmig_conn_dispose(&r.conn);
     xlmig_msg_dispose(&r.req);
     xlmig_lock_dispose(&r.lock);

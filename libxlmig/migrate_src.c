@@ -133,6 +133,25 @@ static int keepalive(void *arg)
     return rc;
 }
 
+/*
+ * The data streams, once the round trips are measured: to the address
+ * and port the destination's listener has, proving the one-time key.
+ */
+static int open_data(src_run *r)
+{
+    xlmig_msg m;
+    int rc;
+
+    if (r->dp.kind == XLMIG_DP_SSH)
+        return 0;
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    rc = xlmig_src_expect(r, &m, XLMIG_MSG_DATA_LISTEN);
+    if (!rc)
+        rc = xlmig_dp_connect(&r->dp, &r->ch, &m);
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
 static int prepare(src_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -152,6 +171,8 @@ static int prepare(src_run *r)
             return rc;
     }
     rc = measure_rtt(r, &rtt);
+    if (!rc)
+        rc = open_data(r);
     if (rc)
         return rc;
     /* Local disks: their initial sync, before any memory is sent. */
@@ -172,6 +193,7 @@ static int prepare(src_run *r)
     xlmig_policy_params_build(&pp, &r->o->policy, &env);
     r->rep->switchover_est_ns = pp.switchover_ns;
     xlmig_chan_set_rate(&r->ch, r->o->bandwidth_Bps);
+    xlmig_codec_enc_set_link(&r->ch.enc, r->o->bandwidth_Bps);
     xlmig_throttle_init(&r->thr, &r->o->throttle, throttle_apply, r);
     r->throttle_on = !r->o->no_throttle;
     xlmig_policy_init(&r->pol, &pp, r->throttle_on ? &r->thr : NULL);
@@ -204,6 +226,8 @@ static int precopy(src_run *r)
     r->rep->iterations = sc.iterations;
     r->rep->pages_sent = sc.pages_sent;
     r->rep->final_pages = sc.final_pages;
+    r->rep->codec = r->ch.enc.st;
+    r->rep->compress = r->o->compress;
     r->rep->predicted_ns = r->pol.predicted_ns;
     snprintf(r->rep->stop_reason, sizeof(r->rep->stop_reason), "%s",
              xlmig_policy_reason_str(r->pol.why));
@@ -262,6 +286,11 @@ static void fill_report(src_run *r)
                             (double)(now - (r->t_precopy ? r->t_precopy
                                                          : r->t_start));
     }
+    snprintf(rep->transport, sizeof(rep->transport), "%s",
+             xlmig_dp_kind_str(r->dp.kind));
+    rep->streams = r->dp.kind == XLMIG_DP_SSH ? 1 : r->dp.n;
+    rep->ktls = r->dp.ktls;
+    snprintf(rep->data_addr, sizeof(rep->data_addr), "%s", r->dp.addr);
     if (r->throttle_on) {
         rep->throttled = r->thr.engaged;
         rep->throttle_max_pct = (1.0 - r->thr.min_share_seen) * 100.0;
@@ -287,6 +316,9 @@ int xlmig_migrate_source(const xlmig_src_opts *o, const xlmig_src_ops *ops,
     /* Both disposable from here, whether or not the peer is reached. */
     xlmig_conn_init(&r.conn);
     xlmig_chan_init(&r.ch, &r.conn, "destination");
+    xlmig_dp_init(&r.dp);
+    r.dp.kind = o->transport;
+    r.dp.n = o->streams;
     xlmig_domain_info_init(&r.di);
     xlmig_lock_init(&r.lock);
     xlmig_placement_init(&r.placement);
@@ -322,6 +354,7 @@ out:
     xlmig_throttle_dispose(&r.thr, xlmig_now_ns());
     xlmig_policy_dispose(&r.pol);
     xlmig_chan_dispose(&r.ch);
+    xlmig_dp_dispose(&r.dp);
     xlmig_conn_dispose(&r.conn);
     xlmig_domain_info_dispose(&r.di);
     xlmig_placement_dispose(&r.placement);

@@ -91,6 +91,22 @@ static int handshake(src_run *r)
         rc = XLMIG_E_PROTO;
         goto out;
     }
+    /* Its hello's "streams": how many data streams it takes, if any. */
+    r->peer_dp = m.streams > 0;
+    if (r->dp.kind != XLMIG_DP_SSH && r->peer_dp && r->dp.n > m.streams)
+        xlmig_checks_add(r->checks, "dest", "data-path", false, "%s takes"
+                         " at most %llu data streams, not %u", r->peer,
+                         (unsigned long long)m.streams, r->dp.n);
+    else if (r->dp.kind != XLMIG_DP_SSH && r->peer_dp)
+        xlmig_checks_add(r->checks, "dest", "data-path", true, "%u %s"
+                         " stream(s) to %s", r->dp.n,
+                         xlmig_dp_kind_str(r->dp.kind), r->peer);
+    else if (r->dp.kind != XLMIG_DP_SSH)
+        xlmig_checks_add(r->checks, "dest", "data-path", false, "%s has no"
+                         " data path (an older xlmig): update it, or pass"
+                         " --transport ssh", r->peer);
+    /* An older destination says nothing: it gets raw records. */
+    xlmig_codec_enc_agree(&r->ch.enc, r->o->compress, (unsigned)m.codec);
     xlmig_checks_add(r->checks, "dest", "backend", m.backend &&
                      !strcmp(m.backend, r->ops->name),
                      "destination backend %s, source backend %s",
@@ -125,6 +141,17 @@ static int request(src_run *r)
     m.page_size = r->di.page_size;
     m.dry_run = r->o->dry_run;
     m.value = XLMIG_SRC_NPINGS;
+    /* A fresh key for this run only; a dry run opens no data path. */
+    if (!r->o->dry_run && r->dp.kind != XLMIG_DP_SSH) {
+        rc = xlmig_dp_source_setup(&r->dp, r->dp.kind, r->dp.n);
+        if (!rc)
+            rc = xlmig_dp_to_msg(&r->dp, &m);
+        if (!rc && r->o->data_addr)
+            rc = xlmig_msg_set(&m.data_addr, r->o->data_addr);
+        if (rc)
+            goto out;
+    }
+    m.codec = r->ch.enc.use;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (rc)
         goto out;

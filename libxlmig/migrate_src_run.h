@@ -22,6 +22,9 @@ typedef struct {
     xlmig_checks *checks;
     xlmig_conn conn;         /* the one owner of the fds, the child */
     xlmig_chan ch;           /* borrows conn */
+    xlmig_datapath dp;       /* the data streams, if any (the chan
+                                borrows it) */
+    bool peer_dp;            /* the destination has a data path */
     bool chan_open;          /* conn was opened */
     bool peer_gone;          /* no point telling it anything */
     xlmig_policy pol;

@@ -97,7 +97,20 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
             " (%.2fx)\n", (double)r->bytes_sent / MIB,
             (double)r->mem_bytes / MIB,
             r->mem_bytes ? (double)r->bytes_sent / (double)r->mem_bytes : 0);
+    if (r->codec.records)
+        fprintf(out, "  memory records:  %.1f MiB sent for %.1f MiB"
+                " (%.2fx), %llu zero pages skipped, compression %s: %s\n",
+                (double)r->codec.wire_bytes / MIB,
+                (double)r->codec.raw_bytes / MIB,
+                r->codec.raw_bytes ? (double)r->codec.wire_bytes /
+                                     (double)r->codec.raw_bytes : 0,
+                (unsigned long long)r->codec.zero_pages,
+                r->codec.compressing ? "on" : "off", r->codec.why);
     fprintf(out, "  average rate:    %.1f MiB/s\n", r->rate_Bps / MIB);
+    if (r->transport[0])
+        fprintf(out, "  transport:       %s, %u stream%s%s\n", r->transport,
+                r->streams, r->streams == 1 ? "" : "s",
+                r->ktls ? " (kernel TLS)" : "");
     if (r->throttled)
         fprintf(out, "  throttle:        up to %.0f%%, guest time lost"
                 " %.2f s (%.1f%% of the migration)\n", r->throttle_max_pct,
@@ -116,6 +129,26 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
             ? "on the destination"
             : r->outcome == XLMIG_OUT_UNDEFINED ? "unknown: run recover"
             : r->guest_on_source ? "on the source" : "nowhere?");
+}
+
+/* "codec": the memory records before and after the codec: json.md. */
+static void gen_codec(yajl_gen g, const xlmig_report *r)
+{
+    const xlmig_codec_stats *c = &r->codec;
+
+    xlmig_jout_key(g, "codec");
+    yajl_gen_map_open(g);
+    xlmig_jout_str(g, "compress", xlmig_compress_mode_str(r->compress));
+    xlmig_jout_u64(g, "records", c->records);
+    xlmig_jout_u64(g, "raw_bytes", c->raw_bytes);
+    xlmig_jout_u64(g, "wire_bytes", c->wire_bytes);
+    xlmig_jout_u64(g, "zero_pages", c->zero_pages);
+    xlmig_jout_u64(g, "zero_bytes", c->zero_bytes);
+    xlmig_jout_u64(g, "compressed_records", c->comp_records);
+    xlmig_jout_bool(g, "compressing", c->compressing);
+    xlmig_jout_u64(g, "switches", c->switches);
+    xlmig_jout_str(g, "why", c->why);
+    yajl_gen_map_close(g);
 }
 
 /* "verified": {"memory": {"result": .., "detail": ..}}: see json.md. */
@@ -178,6 +211,13 @@ void xlmig_report_print_json(const xlmig_report *r,
     xlmig_jout_str(g, "domain", r->domain);
     xlmig_jout_str(g, "dest", r->dest);
     xlmig_jout_str(g, "backend", r->backend);
+    if (r->transport[0]) {
+        xlmig_jout_str(g, "transport", r->transport);
+        xlmig_jout_u64(g, "streams", r->streams);
+        xlmig_jout_bool(g, "ktls", r->ktls);
+        if (r->data_addr[0])
+            xlmig_jout_str(g, "data_address", r->data_addr);
+    }
     xlmig_jout_str(g, "message", r->message);
     xlmig_jout_str(g, "stop_reason", r->stop_reason);
     kv_s(g, "total_s", r->total_ns);
@@ -198,6 +238,8 @@ void xlmig_report_print_json(const xlmig_report *r,
     xlmig_jout_u64(g, "bytes_sent", r->bytes_sent);
     xlmig_jout_u64(g, "pages_sent", r->pages_sent);
     xlmig_jout_u64(g, "final_pages", r->final_pages);
+    if (r->codec.records)
+        gen_codec(g, r);
     xlmig_jout_num(g, "rate_mib_s", r->rate_Bps / MIB, 2);
     xlmig_jout_bool(g, "throttled", r->throttled);
     xlmig_jout_num(g, "throttle_max_pct", r->throttle_max_pct, 1);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "checks.h"
+#include "codec.h"
 
 typedef enum {
     XLMIG_OUT_NONE = 0,
@@ -34,6 +35,10 @@ typedef struct {
     char domain[128];
     char dest[128];
     char backend[16];
+    char transport[8];         /* the memory stream's: ssh, tls, tcp */
+    unsigned streams;          /* its data streams */
+    bool ktls;                 /* their sends were kernel TLS */
+    char data_addr[64];        /* where they went: host:port */
     char message[512];         /* the one-line error, if any */
     char stop_reason[96];
     uint64_t mem_bytes;
@@ -62,6 +67,8 @@ typedef struct {
     bool has_verify;
     bool guest_on_source;      /* the guest runs on the source now */
     bool over_bound;           /* migrated, but over --max-downtime */
+    xlmig_compress_mode compress; /* as asked */
+    xlmig_codec_stats codec;   /* memory records: before, after, why */
 } xlmig_report;
 
 void xlmig_report_init(xlmig_report *r);

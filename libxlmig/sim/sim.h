@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "page_digest.h"
 #include "sim_guest.h"
 #include "sim_host.h"
 
@@ -21,6 +22,7 @@ typedef struct {
     const char *host_dir;      /* keep a domain record here (sim_host.h) */
     const char *const *disks;  /* "vdev=target": its libxl-like config */
     unsigned ndisks;
+    uint64_t zero_bytes;       /* this much memory at the end left zero */
 } xlmig_sim_src_params;
 
 typedef struct {
@@ -28,7 +30,7 @@ typedef struct {
     xlmig_sim_guest guest;
     char uuid[37];
     uint64_t *bitmap;          /* pages to send this round */
-    uint8_t *batch;            /* one PAGES record */
+    xlmig_page_digest digest;  /* of the pages as they were sent */
     bool destroyed;
     /* throttle lever, as xen_sched.c: the record carries the cap */
     bool cap_read;
@@ -52,7 +54,8 @@ typedef struct {
     char *incoming;            /* the record's name while restoring */
     bool recorded;             /* we created the incoming record */
     xlmig_sim_guest guest;
-    uint64_t *page_hash;       /* per page, kept as pages arrive */
+    xlmig_page_digest digest;  /* kept as pages arrive */
+    uint64_t faulted;          /* memory below this is populated */
     uint64_t records;          /* PAGES records received */
     char *name;
     bool created;

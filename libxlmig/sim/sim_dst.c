@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "fault.h"
@@ -49,15 +51,15 @@ void xlmig_sim_dst_init(xlmig_sim_dst *d, uint64_t free_bytes)
     memset(d, 0, sizeof(*d));
     d->free_bytes = free_bytes;
     xlmig_sim_guest_init(&d->guest);
+    xlmig_page_digest_init(&d->digest);
 }
 
 void xlmig_sim_dst_dispose(xlmig_sim_dst *d)
 {
     xlmig_sim_guest_dispose(&d->guest);
-    free(d->page_hash);
+    xlmig_page_digest_dispose(&d->digest);
     free(d->name);
     free(d->incoming);
-    d->page_hash = NULL;
     d->name = NULL;
     d->incoming = NULL;
 }
@@ -104,6 +106,32 @@ static int sim_check(void *be, const xlmig_msg *req, xlmig_checks *c,
     return 0;
 }
 
+/*
+ * The first round comes in pfn order: populate the span a record
+ * covers in one call before copying into it, cheaper here than a
+ * fault a page. Pages below the mark (resent ones) are in already; a
+ * record that leaps far ahead is left to fault page by page.
+ */
+static void prefault(xlmig_sim_dst *d, const xlmig_pages_view *v)
+{
+    uint64_t ps = d->guest.page_size, lo = d->faulted, hi = 0, pfn;
+    uint64_t os_page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint32_t i;
+
+    for (i = 0; i < v->count; i++) {
+        pfn = xlmig_pages_pfn(v, i);
+        if ((pfn + 1) * ps > hi)
+            hi = (pfn + 1) * ps;
+    }
+    lo -= lo % os_page;
+    if (hi <= lo || hi - lo > 2 * (uint64_t)v->count * ps + os_page)
+        return;
+#ifdef MADV_POPULATE_WRITE
+    (void)madvise(d->guest.mem + lo, hi - lo, MADV_POPULATE_WRITE);
+#endif
+    d->faulted = hi;
+}
+
 static int sim_feed(void *be, const uint8_t *p, size_t len)
 {
     xlmig_sim_dst *d = be;
@@ -115,12 +143,14 @@ static int sim_feed(void *be, const uint8_t *p, size_t len)
     rc = xlmig_pages_parse(p, len, ps, g->npages, &v);
     if (rc)
         return rc;
+    prefault(d, &v);
     for (i = 0; i < v.count; i++) {
         uint64_t pfn = xlmig_pages_pfn(&v, i);
         const uint8_t *src = v.data + (size_t)i * ps;
 
         memcpy(g->mem + pfn * ps, src, ps);
-        d->page_hash[pfn] = xlmig_page_hash(src, ps, pfn);
+        /* What memory now holds, not what the record said. */
+        xlmig_page_digest_put(&d->digest, pfn, g->mem + pfn * ps, ps);
     }
     d->records++;
     return 0;
@@ -164,10 +194,11 @@ static int sim_begin(void *be, const xlmig_msg *req, uint32_t *page_size)
             return rc;
         d->recorded = true;
     }
-    d->page_hash = calloc(d->guest.npages, sizeof(uint64_t));
-    if (!d->page_hash)
-        return XLMIG_E_NOMEM;
+    rc = xlmig_page_digest_alloc(&d->digest, d->guest.npages);
+    if (rc)
+        return rc;
     d->records = 0;
+    d->faulted = 0;
     *page_size = (uint32_t)req->page_size;
     return 0;
 }
@@ -176,10 +207,8 @@ static int sim_begin(void *be, const xlmig_msg *req, uint32_t *page_size)
 static int sim_end(void *be, const xlmig_msg *end, xlmig_restore_result *res)
 {
     xlmig_sim_dst *d = be;
-    uint64_t digest = 0, pfn;
+    uint64_t digest = xlmig_page_digest_value(&d->digest);
 
-    for (pfn = 0; pfn < d->guest.npages; pfn++)
-        digest += d->page_hash[pfn];
     res->pages = d->records;
     res->has_verify = true;
     res->verified = end->hash && digest == end->hash;
@@ -253,8 +282,7 @@ static int sim_discard(void *be)
     d->recorded = false;
     xlmig_sim_guest_dispose(&d->guest);
     xlmig_sim_guest_init(&d->guest);
-    free(d->page_hash);
-    d->page_hash = NULL;
+    xlmig_page_digest_dispose(&d->digest);
     d->created = false;
     d->active = false;
     return rc;

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "error.h"
+#include "page_digest.h"
 
 #define PERIOD_NS 10000000ULL  /* 10 ms, as credit2 refills caps */
 
@@ -72,15 +73,23 @@ int xlmig_sim_guest_alloc(xlmig_sim_guest *g, uint64_t mem_bytes,
                   (unsigned long long)mem_bytes, page_size);
         return XLMIG_E_INVAL;
     }
-    /* Populate up front: one pass is far cheaper than a fault a page. */
+    /*
+     * A guest we fill is populated up front: one pass is far cheaper
+     * than a fault a page. Memory about to be received is not: each
+     * page is faulted in as it arrives, overlapped with the stream,
+     * and a page that never comes reads as zero.
+     */
     m = mmap(NULL, mem_bytes, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+             MAP_PRIVATE | MAP_ANONYMOUS |
+             (seed ? MAP_POPULATE : MAP_NORESERVE), -1, 0);
     if (m == MAP_FAILED) {
         xlmig_err(XLMIG_E_NOMEM, "simulated guest: cannot allocate %llu"
                   " MiB: %s", (unsigned long long)(mem_bytes / XLMIG_MIB),
                   strerror(errno));
         return XLMIG_E_NOMEM;
     }
+    /* A command we fork (the transport, a hook) needs none of it. */
+    (void)madvise(m, mem_bytes, MADV_DONTFORK);
     g->mem = m;
     g->mem_bytes = mem_bytes;
     g->page_size = page_size;
@@ -279,28 +288,6 @@ uint64_t xlmig_sim_logdirty_peek(xlmig_sim_guest *g)
     for (i = 0; i < g->nwords; i++)
         n += (uint64_t)__builtin_popcountll(atomic_load(&g->dirty[i]));
     return n;
-}
-
-uint64_t xlmig_page_hash(const uint8_t *page, uint32_t page_size,
-                         uint64_t pfn)
-{
-    const uint64_t P = 0x9e3779b97f4a7c15ULL;
-    uint64_t a = 1, b = 2, c = 3, d = 4, w[4], h;
-    uint32_t i;
-
-    /* Four independent lanes keep the multiplier busy. */
-    for (i = 0; i + 32 <= page_size; i += 32) {
-        memcpy(w, page + i, 32);
-        a = (a ^ w[0]) * P;
-        b = (b ^ w[1]) * P;
-        c = (c ^ w[2]) * P;
-        d = (d ^ w[3]) * P;
-    }
-    h = a ^ (b >> 1) ^ (c << 3) ^ (d >> 7) ^ (pfn * 0xff51afd7ed558ccdULL);
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 29;
-    return h;
 }
 
 uint64_t xlmig_sim_guest_digest(xlmig_sim_guest *g)

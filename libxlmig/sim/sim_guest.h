@@ -75,9 +75,7 @@ uint64_t xlmig_sim_logdirty_clean(xlmig_sim_guest *g, uint64_t *out);
 /* Pages dirtied since the last clean, without clearing. */
 uint64_t xlmig_sim_logdirty_peek(xlmig_sim_guest *g);
 
-/* Digest of one page and of all memory: sum of per-page hashes. */
-uint64_t xlmig_page_hash(const uint8_t *page, uint32_t page_size,
-                         uint64_t pfn);
+/* Digest of all memory at once (page_digest.h), as both sides keep it. */
 uint64_t xlmig_sim_guest_digest(xlmig_sim_guest *g);
 
 #endif

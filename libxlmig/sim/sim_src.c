@@ -1,11 +1,13 @@
 /*
  * Simulator, source side. The pre-copy driver (precopy.h) runs the save
  * loop, shaped as libxenguest's (xg_sr_save.c); this file sends the
- * rounds and reads the simulated guest's dirty log.
+ * rounds and reads the simulated guest's dirty log. Pages are hashed
+ * as they go (page_digest.h): a page the guest writes after its hash
+ * is in the dirty log, so it goes again, at the latest in the final
+ * round, whose pages are the only ones hashed inside the downtime.
  */
 #include "sim.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,17 @@
 
 #define SIM_BATCH 1020        /* pages a record; + 2 iovecs <= IOV_MAX */
 
+/* A uuid's bits from a name's hash (as the page hash of old mixed it). */
+static uint64_t uuid_mix(uint64_t x)
+{
+    uint64_t h = 24 ^ (x * 0xff51afd7ed558ccdULL);
+
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return h;
+}
+
 /* The host's domain list; a destroyed guest leaves its definition. */
 static int record(xlmig_sim_src *s, const char *state)
 {
@@ -37,6 +50,13 @@ static int record(xlmig_sim_src *s, const char *state)
                                                  s->par.name);
 }
 
+static uint64_t zero_len(const xlmig_sim_src *s)
+{
+    uint64_t z = s->par.zero_bytes / s->guest.page_size * s->guest.page_size;
+
+    return z < s->guest.mem_bytes ? z : s->guest.mem_bytes;
+}
+
 int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
 {
     const char *p;
@@ -48,13 +68,13 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
     if (!s->par.page_size)
         s->par.page_size = XLMIG_PAGE_SIZE;
     xlmig_sim_guest_init(&s->guest);
+    xlmig_page_digest_init(&s->digest);
     rc = xlmig_sim_guest_alloc(&s->guest, par->mem_bytes, s->par.page_size,
                                par->seed);
     if (rc)
         return rc;
     s->bitmap = calloc(s->guest.nwords, sizeof(uint64_t));
-    s->batch = malloc(8 + SIM_BATCH * 8);
-    if (!s->bitmap || !s->batch) {
+    if (!s->bitmap) {
         xlmig_err(XLMIG_E_NOMEM, "simulated guest: no memory for buffers");
         return XLMIG_E_NOMEM;
     }
@@ -62,11 +82,15 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
     h = 0xcbf29ce484222325ULL ^ par->seed;
     for (p = par->name; *p; p++)
         h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-    h = xlmig_page_hash(NULL, 0, h);
+    h = uuid_mix(h);
     snprintf(s->uuid, sizeof(s->uuid), "%08x-%04x-4%03x-8%03x-%012llx",
              (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff,
              (unsigned)h & 0xfff, (unsigned)(h >> 20) & 0xfff,
              (unsigned long long)(h * 31) & 0xffffffffffffULL);
+    /* A guest's free memory: its last zero_bytes are zero pages. */
+    if (par->zero_bytes)
+        memset(s->guest.mem + s->guest.mem_bytes - zero_len(s), 0,
+               zero_len(s));
     rc = xlmig_sim_guest_start(&s->guest, &s->par.wl);
     if (!rc)
         rc = record(s, "running");
@@ -76,10 +100,9 @@ int xlmig_sim_src_init(xlmig_sim_src *s, const xlmig_sim_src_params *par)
 void xlmig_sim_src_dispose(xlmig_sim_src *s)
 {
     xlmig_sim_guest_dispose(&s->guest);
+    xlmig_page_digest_dispose(&s->digest);
     free(s->bitmap);
-    free(s->batch);
     s->bitmap = NULL;
-    s->batch = NULL;
 }
 
 /*
@@ -192,29 +215,28 @@ static void report_progress(save_state *st, bool force)
     xlmig_progress_update(sc->progress, &smp, force);
 }
 
+/* Their share of the digest, from what memory holds as they go. */
+static void hash_pages(xlmig_sim_src *s, const uint64_t *pfns, uint32_t n)
+{
+    uint32_t ps = s->guest.page_size, i;
+
+    for (i = 0; i < n; i++)
+        xlmig_page_digest_put(&s->digest, pfns[i],
+                              s->guest.mem + pfns[i] * ps, ps);
+}
+
 /*
- * One PAGES record, gathered straight from guest memory: header, pfn
- * list, then one iovec per page, so the pages are copied only by the
- * kernel. SIM_BATCH keeps the iovec count within IOV_MAX.
+ * One PAGES record, gathered straight from guest memory by the
+ * channel's codec (zero pages as their pfn). SIM_BATCH keeps the
+ * iovec count within IOV_MAX.
  */
 static int send_batch(save_state *st, const uint64_t *pfns, uint32_t n)
 {
     xlmig_sim_src *s = st->s;
-    uint32_t ps = s->guest.page_size, i;
-    uint8_t *head = s->batch, hdr[XLMIG_REC_HDR_LEN];
-    struct iovec iov[SIM_BATCH + 2];
 
-    xlmig_rec_hdr_put(hdr, XLMIG_REC_PAGES,
-                      (uint32_t)xlmig_pages_len(n, ps));
-    xlmig_pages_put_head(head, n, ps);
-    for (i = 0; i < n; i++)
-        xlmig_put_le64(head + 8 + (size_t)i * 8, pfns[i]);
-    iov[0] = (struct iovec){ hdr, sizeof(hdr) };
-    iov[1] = (struct iovec){ head, 8 + (size_t)n * 8 };
-    for (i = 0; i < n; i++)
-        iov[2 + i] = (struct iovec){ s->guest.mem + pfns[i] * ps, ps };
-    /* Page-sized pieces keep the record 8-aligned: no padding needed. */
-    return xlmig_chan_writev(st->sc->ch, iov, (int)n + 2);
+    hash_pages(s, pfns, n);
+    return xlmig_chan_send_pages(st->sc->ch, pfns, n, s->guest.mem,
+                                 s->guest.page_size);
 }
 
 /* Send every page set in s->bitmap. */
@@ -256,19 +278,6 @@ static int send_round(save_state *st)
     }
     report_progress(st, false);
     return 0;
-}
-
-typedef struct {
-    xlmig_sim_guest *g;
-    uint64_t digest;
-} digest_job;
-
-static void *digest_thread(void *arg)
-{
-    digest_job *j = arg;
-
-    j->digest = xlmig_sim_guest_digest(j->g);
-    return NULL;
 }
 
 /* The driver's side of the loop (precopy.h), on the real clock. */
@@ -317,14 +326,15 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
     xlmig_sim_src *s = be;
     xlmig_sim_guest *g = &s->guest;
     save_state st = { .s = s, .sc = sc };
-    digest_job job = { .g = g };
-    pthread_t dthr;
-    bool dthr_started = false;
-    int rc = 0, r;
+    int rc = 0;
 
     memset(s->bitmap, 0xff, g->nwords * sizeof(uint64_t));
     if (g->npages % 64)
         s->bitmap[g->nwords - 1] = (1ULL << (g->npages % 64)) - 1;
+    /* Afresh: every page goes in the first round and is hashed there. */
+    rc = xlmig_page_digest_alloc(&s->digest, g->npages);
+    if (rc)
+        return rc;
     xlmig_sim_logdirty_enable(g);
     xlmig_precopy_init(&st.pc, sc->policy, &sim_precopy_ops, &st);
     rc = xlmig_precopy_run(&st.pc, (unsigned long)g->npages);
@@ -343,19 +353,13 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
         XLMIG_WARN("%s", xlmig_errmsg());
     if (sc->suspended)
         sc->suspended(sc);
-    r = pthread_create(&dthr, NULL, digest_thread, &job);
-    dthr_started = r == 0;
     st.round_pages = xlmig_sim_logdirty_clean(g, s->bitmap);
     sc->final_pages = st.round_pages;
     rc = send_round(&st);
-    if (!dthr_started)
-        digest_thread(&job);
 out:
-    if (dthr_started)
-        pthread_join(dthr, NULL);
     xlmig_sim_logdirty_disable(g);
     if (!rc && sc->t_suspend) {
-        sc->digest = job.digest;
+        sc->digest = xlmig_page_digest_value(&s->digest);
         sc->has_digest = true;
     }
     xlmig_precopy_dispose(&st.pc);

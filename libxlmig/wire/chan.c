@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datapath.h"
 #include "error.h"
 
 #define POLL_SLICE_MS 100
@@ -19,6 +20,7 @@ void xlmig_chan_init(xlmig_chan *ch, xlmig_conn *conn, const char *peer)
     ch->peer = peer ? peer : "peer";
     xlmig_ratelimit_init(&ch->rl, 0, 0);
     xlmig_meter_init(&ch->meter, xlmig_now_ns());
+    xlmig_codec_enc_init(&ch->enc);
 }
 
 void xlmig_chan_dispose(xlmig_chan *ch)
@@ -26,6 +28,7 @@ void xlmig_chan_dispose(xlmig_chan *ch)
     free(ch->buf);
     ch->buf = NULL;
     ch->buf_cap = 0;
+    xlmig_codec_enc_dispose(&ch->enc);
 }
 
 void xlmig_chan_set_rate(xlmig_chan *ch, double Bps)
@@ -93,7 +96,7 @@ static int wait_fd(xlmig_chan *ch, int fd, short ev, const char *what,
     return XLMIG_E_TIMEOUT;
 }
 
-static void pace(xlmig_chan *ch, size_t len)
+void xlmig_chan_pace(xlmig_chan *ch, size_t len)
 {
     uint64_t wait = xlmig_ratelimit_take(&ch->rl, len, xlmig_now_ns());
 
@@ -137,7 +140,7 @@ int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
             iov[cnt - 1].iov_len -= chunk - WRITE_CHUNK;
             chunk = WRITE_CHUNK;
         }
-        pace(ch, chunk);
+        xlmig_chan_pace(ch, chunk);
         rc = wait_fd(ch, ch->conn->out_fd, POLLOUT, "sending to", &waited);
         if (rc) {
             iov[cnt - 1] = save;
@@ -240,27 +243,105 @@ int xlmig_chan_expect_magic(xlmig_chan *ch)
     return XLMIG_E_PROTO;
 }
 
-int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
-                        size_t len)
+int xlmig_chan_send_recv(xlmig_chan *ch, uint32_t type,
+                         const struct iovec *iov, int n)
 {
     static const uint8_t zeros[8];
     uint8_t hdr[XLMIG_REC_HDR_LEN];
-    struct iovec iov[3];
-    int n = 0;
+    struct iovec *v;
+    size_t len = 0;
+    int i, k = 0, rc;
 
+    for (i = 0; i < n; i++)
+        len += iov[i].iov_len;
     if (len > UINT32_MAX)
         return XLMIG_E_INVAL;
+    if (ch->dp && ch->dp->active && !ch->dp->dest &&
+        type != XLMIG_REC_CONTROL)
+        return xlmig_dp_send(ch->dp, ch, type, iov, n);
+    v = malloc(((size_t)n + 2) * sizeof(*v));
+    if (!v) {
+        xlmig_err(XLMIG_E_NOMEM, "no memory for a record's %d pieces", n);
+        return XLMIG_E_NOMEM;
+    }
     xlmig_rec_hdr_put(hdr, type, (uint32_t)len);
-    iov[n++] = (struct iovec){ hdr, sizeof(hdr) };
-    if (len)
-        iov[n++] = (struct iovec){ (void *)p, len };
+    v[k++] = (struct iovec){ hdr, sizeof(hdr) };
+    for (i = 0; i < n; i++)
+        if (iov[i].iov_len)
+            v[k++] = iov[i];
     if (xlmig_rec_padded(len) != len)
-        iov[n++] = (struct iovec){ (void *)zeros,
-                                   xlmig_rec_padded(len) - len };
-    return xlmig_chan_writev(ch, iov, n);
+        v[k++] = (struct iovec){ (void *)zeros, xlmig_rec_padded(len) - len };
+    rc = xlmig_chan_writev(ch, v, k);
+    free(v);
+    return rc;
+}
+
+int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
+                        size_t len)
+{
+    struct iovec iov = { (void *)p, len };
+
+    return xlmig_chan_send_recv(ch, type, &iov, 1);
+}
+
+int xlmig_chan_reserve(xlmig_chan *ch, size_t len)
+{
+    uint8_t *nb;
+
+    if (len + 1 <= ch->buf_cap)
+        return 0;
+    nb = realloc(ch->buf, len + 1);
+    if (!nb) {
+        xlmig_err(XLMIG_E_NOMEM, "no memory for a %zu-byte record", len);
+        return XLMIG_E_NOMEM;
+    }
+    ch->buf = nb;
+    ch->buf_cap = len + 1;
+    return 0;
+}
+
+/*
+ * An encoded memory record, sent as any record (over the data path
+ * when one is active). The time it took feeds the codec's decision.
+ */
+static int send_coded(xlmig_chan *ch, const xlmig_codec_out *out)
+{
+    uint64_t t0 = xlmig_now_ns(), t1;
+    int rc = xlmig_chan_send_recv(ch, out->type, out->iov, out->niov);
+
+    t1 = xlmig_now_ns();
+    if (!rc)
+        xlmig_codec_enc_sent(&ch->enc, out, t1 - t0, t1);
+    return rc;
+}
+
+int xlmig_chan_send_pages(xlmig_chan *ch, const uint64_t *pfns, uint32_t n,
+                          const uint8_t *base, uint32_t ps)
+{
+    xlmig_codec_out out;
+    int rc = xlmig_codec_enc_pages(&ch->enc, pfns, n, base, ps, &out);
+
+    return rc ? rc : send_coded(ch, &out);
+}
+
+int xlmig_chan_send_xen(xlmig_chan *ch, const void *p, size_t len)
+{
+    xlmig_codec_out out;
+    int rc = xlmig_codec_enc_xen(&ch->enc, p, len, &out);
+
+    return rc ? rc : send_coded(ch, &out);
 }
 
 int xlmig_chan_recv_rec(xlmig_chan *ch)
+{
+    if (ch->dp && ch->dp->active && ch->dp->dest)
+        return xlmig_dp_recv(ch->dp, ch);
+    if (ch->dp && xlmig_dp_take_stash(ch->dp, ch))
+        return 0;
+    return xlmig_chan_recv_ctl(ch);
+}
+
+int xlmig_chan_recv_ctl(xlmig_chan *ch)
 {
     uint8_t hdr[XLMIG_REC_HDR_LEN];
     uint64_t waited = 0;        /* header and payload: one operation */
@@ -274,17 +355,9 @@ int xlmig_chan_recv_rec(xlmig_chan *ch)
     if (rc)
         return rc;
     padded = xlmig_rec_padded(ch->last.length);
-    if (padded + 1 > ch->buf_cap) {
-        uint8_t *nb = realloc(ch->buf, padded + 1);
-
-        if (!nb) {
-            xlmig_err(XLMIG_E_NOMEM, "no memory for a %zu-byte record",
-                      padded);
-            return XLMIG_E_NOMEM;
-        }
-        ch->buf = nb;
-        ch->buf_cap = padded + 1;
-    }
+    rc = xlmig_chan_reserve(ch, padded);
+    if (rc)
+        return rc;
     rc = read_part(ch, ch->buf, padded, &waited);
     if (rc)
         return rc;
@@ -318,8 +391,16 @@ int xlmig_chan_send_msg(xlmig_chan *ch, const xlmig_msg *m)
     int rc;
 
     rc = xlmig_msg_encode(m, &text, &len);
-    if (!rc)
+    /* memory-end follows the last page, on the data streams. */
+    if (!rc && ch->dp && ch->dp->active && !ch->dp->dest &&
+        m->type == XLMIG_MSG_MEMORY_END) {
+        struct iovec iov = { text, len };
+
+        rc = xlmig_dp_send(ch->dp, ch, XLMIG_REC_CONTROL, &iov, 1);
+        xlmig_dp_end(ch->dp);
+    } else if (!rc) {
         rc = xlmig_chan_send_rec(ch, XLMIG_REC_CONTROL, text, len);
+    }
     free(text);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "codec.h"
 #include "conn.h"
 #include "control.h"
 #include "ratelimit.h"
@@ -37,6 +38,11 @@ typedef struct xlmig_chan {
     uint8_t *buf;              /* last record's payload */
     size_t buf_cap;
     xlmig_rec_hdr last;        /* header of the last record read */
+    struct xlmig_datapath *dp; /* borrowed: while it is active, memory
+                                  records and memory-end go through it
+                                  (datapath.h); NULL: all on conn */
+    xlmig_codec_enc enc;       /* memory records out (codec.h): raw
+                                  unless agreed with the peer */
 } xlmig_chan;
 
 /* Touches no fd: conn may be opened later, or never. */
@@ -62,8 +68,25 @@ int xlmig_chan_expect_magic(xlmig_chan *ch);
 /* A record with payload p (len bytes), padded. */
 int xlmig_chan_send_rec(xlmig_chan *ch, uint32_t type, const void *p,
                         size_t len);
+/* The same, the payload gathered from n pieces. */
+int xlmig_chan_send_recv(xlmig_chan *ch, uint32_t type,
+                         const struct iovec *iov, int n);
+/*
+ * Memory records, through the codec (ch->enc): a PAGES record of n
+ * pages (page i at base + pfns[i] * ps), a XEN chunk. Encoded first,
+ * then sent as any record.
+ */
+int xlmig_chan_send_pages(xlmig_chan *ch, const uint64_t *pfns, uint32_t n,
+                          const uint8_t *base, uint32_t ps);
+int xlmig_chan_send_xen(xlmig_chan *ch, const void *p, size_t len);
 /* Read a record into ch->buf; header in ch->last. */
 int xlmig_chan_recv_rec(xlmig_chan *ch);
+
+/* For the data path: a record from conn itself; the rate limit. */
+int xlmig_chan_recv_ctl(xlmig_chan *ch);
+void xlmig_chan_pace(xlmig_chan *ch, size_t len);
+/* ch->buf holds at least len + 1 bytes. */
+int xlmig_chan_reserve(xlmig_chan *ch, size_t len);
 
 int xlmig_chan_send_msg(xlmig_chan *ch, const xlmig_msg *m);
 /* Next record must be a control message; decoded into m. */

@@ -33,6 +33,7 @@ static const char *type_names[XLMIG_MSG__COUNT] = {
     [XLMIG_MSG_DONE] = "done",
     [XLMIG_MSG_ABORT] = "abort",
     [XLMIG_MSG_ERROR] = "error",
+    [XLMIG_MSG_DATA_LISTEN] = "data-listen",
 };
 
 const char *xlmig_msg_type_str(xlmig_msg_type t)
@@ -63,6 +64,11 @@ void xlmig_msg_dispose(xlmig_msg *m)
     free(m->xl_config);
     free(m->autostart);
     free(m->autostart_config);
+    free(m->transport);
+    if (m->data_key)
+        explicit_bzero(m->data_key, strlen(m->data_key));
+    free(m->data_key);
+    free(m->data_addr);
     free(m->local_disks);
     for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
         free(m->checks[i].name);
@@ -183,6 +189,11 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     put_str(g, "autostart_config", m->autostart_config);
     put_str(g, "local_disks", m->local_disks);
     put_flag(g, "autostart_relative", m->autostart_relative);
+    put_str(g, "transport", m->transport);
+    put_str(g, "data_key", m->data_key);
+    put_str(g, "data_addr", m->data_addr);
+    put_u64(g, "streams", m->streams);
+    put_u64(g, "port", m->port);
     put_u64(g, "mem_bytes", m->mem_bytes);
     put_u64(g, "page_size", m->page_size);
     put_u64(g, "free_bytes", m->free_bytes);
@@ -193,6 +204,8 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     }
     if (m->took_ns)
         put_u64(g, "took_ns", m->took_ns);
+    if (m->codec)
+        put_u64(g, "codec", m->codec);
     if (m->code) {
         GS(g, "code");
         yajl_gen_integer(g, m->code);
@@ -373,6 +386,17 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_str(v, k, MAX_SHORT, &m->local_disks);
     if (!strcmp(k, "autostart_relative"))
         return get_bool(v, k, &m->autostart_relative);
+    if (!strcmp(k, "transport"))
+        return get_name(v, k, xlmig_name_word_ok, XLMIG_NAME_WORD_RULE,
+                        &m->transport);
+    if (!strcmp(k, "data_key"))
+        return get_str(v, k, 128, &m->data_key);
+    if (!strcmp(k, "data_addr"))
+        return get_str(v, k, 128, &m->data_addr);
+    if (!strcmp(k, "streams"))
+        return get_u64(v, k, &m->streams);
+    if (!strcmp(k, "port"))
+        return get_u64(v, k, &m->port);
     if (!strcmp(k, "mem_bytes"))
         return get_u64(v, k, &m->mem_bytes);
     if (!strcmp(k, "page_size"))
@@ -383,6 +407,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->value);
     if (!strcmp(k, "took_ns"))
         return get_u64(v, k, &m->took_ns);
+    if (!strcmp(k, "codec"))
+        return get_u64(v, k, &m->codec);
     if (!strcmp(k, "code")) {
         if (!YAJL_IS_INTEGER(v))
             return bad(k, "is not an integer");

@@ -24,6 +24,7 @@ typedef enum {
     XLMIG_MSG_DONE,       /* dst->src: guest runs at the destination */
     XLMIG_MSG_ABORT,      /* either way: stop, roll back */
     XLMIG_MSG_ERROR,      /* either way: failed, with message */
+    XLMIG_MSG_DATA_LISTEN, /* dst->src: data streams go to this address */
     XLMIG_MSG__COUNT
 } xlmig_msg_type;
 
@@ -49,6 +50,12 @@ typedef struct {
     char *autostart;      /* its /etc/xen/auto entry's name, */
     char *autostart_config; /* its text if a copy; absent: a link */
     bool autostart_relative; /* the link is relative */
+    char *transport;      /* migrate: "ssh" (or absent), "tls", "tcp" */
+    char *data_key;       /* migrate: the data path's one-time key, hex */
+    char *data_addr;      /* migrate: where the source would connect;
+                             data-listen: where the listener is */
+    uint64_t streams;     /* migrate: data streams */
+    uint64_t port;        /* data-listen: the listener's port */
     char *local_disks;    /* migrate: disks carried over temporary DRBD
                              (ldisk_hooks.h), JSON text */
     uint64_t mem_bytes;
@@ -58,6 +65,8 @@ typedef struct {
     uint64_t hash;        /* memory digest, sent as hex */
     uint64_t took_ns;     /* ready: the destination's own time from the
                              memory stream's end to ready */
+    uint64_t codec;       /* hello: record codings it decodes; migrate:
+                             those it will send (codec.h) */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;

@@ -24,6 +24,12 @@
 
 #define XLMIG_STRIPE_HDR_LEN 16
 
+/*
+ * A lead no honest source reaches (records in flight on all streams
+ * together): past it a seq is an error, not a reason to wait.
+ */
+#define XLMIG_REORDER_MAX_LEAD (UINT64_C(1) << 32)
+
 typedef struct xlmig_reorder_slot xlmig_reorder_slot;
 
 typedef struct {
@@ -48,17 +54,20 @@ void xlmig_reorder_dispose(xlmig_reorder *r);
 /*
  * May a record seq of len bytes be taken now? Always for next_seq;
  * for a later one, if it is within max_recs and max_bytes. False: stop
- * reading that stream until xlmig_reorder_pop made room. A seq that
- * can never be taken (old, duplicate, too far ahead) answers true, so
- * that put reports it.
+ * reading that stream until xlmig_reorder_pop made room; that includes
+ * a record max_recs or more ahead (a fast stream racing a slow one),
+ * which waits until the records before it were delivered. A seq that
+ * can never be taken (old, duplicate, XLMIG_REORDER_MAX_LEAD or more
+ * ahead) answers true, so that put reports it.
  */
 bool xlmig_reorder_room(const xlmig_reorder *r, uint64_t seq, size_t len);
 
 /*
  * Take a record (the payload is copied). Errors, recorded with the
  * sequence number: seq below next_seq or already held (duplicate), seq
- * max_recs or more ahead (gap too large), over max_bytes; the caller
- * then abandons the stream (XLMIG_E_PROTO).
+ * max_recs or more ahead (gap too large: room said wait, or it is past
+ * XLMIG_REORDER_MAX_LEAD), over max_bytes; the caller then abandons the
+ * stream (XLMIG_E_PROTO).
  */
 int xlmig_reorder_put(xlmig_reorder *r, uint64_t seq, uint32_t type,
                       const void *p, size_t len);

@@ -1,7 +1,9 @@
 /*
  * Reaching the destination the way xl migrate does: run a command (ssh
- * by default) whose stdin/stdout carry the stream. There is never a
- * listening socket, and no local shell: ssh is run from an argument
+ * by default) whose stdin/stdout carry the control channel (and with
+ * --transport ssh the memory too; otherwise the data path, datapath.h,
+ * carries it). Nothing here listens, and there is no local shell: ssh
+ * is run from an argument
  * vector, "<ssh words> -- <host> <remote command>", the -s command split
  * into words here (xlmig_cmd_split). With an empty ssh command the host
  * argument is the operator's whole receiver command, run as given by

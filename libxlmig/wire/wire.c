@@ -1,5 +1,6 @@
 #include "wire.h"
 
+#include "codec.h"
 #include "error.h"
 
 void xlmig_put_le32(uint8_t *p, uint32_t v)
@@ -57,6 +58,7 @@ int xlmig_rec_hdr_get(const uint8_t *buf, size_t len, uint32_t page_size,
         max = xlmig_pages_len(XLMIG_MAX_BATCH, page_size);
         break;
     case XLMIG_REC_XEN: max = XLMIG_MAX_XEN_CHUNK; break;
+    case XLMIG_REC_CODED: max = xlmig_codec_max_len(page_size); break;
     case XLMIG_REC_XEN_END:
         xlmig_err(XLMIG_E_PROTO, "stream record: type 4 (the Xen stream's"
                   " end before memory-end) is from an older xlmig; update"

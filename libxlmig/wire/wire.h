@@ -23,6 +23,8 @@ enum xlmig_rec_type {
      * memory-end; memory-end alone ends every stream now. Refused.
      */
     XLMIG_REC_XEN_END = 4,
+    /* A PAGES or XEN record, zeros elided, perhaps compressed (codec.h) */
+    XLMIG_REC_CODED = 5,
 };
 
 #define XLMIG_REC_HDR_LEN        8

@@ -322,8 +322,7 @@ static int pump(save_run *s)
             }
             if (n == 0)
                 break;
-            rc = xlmig_chan_send_rec(s->sc->ch, XLMIG_REC_XEN, buf,
-                                     (size_t)n);
+            rc = xlmig_chan_send_xen(s->sc->ch, buf, (size_t)n);
             if (!rc && s->tee >= 0 &&
                 xlmig_xen_write_all(s->tee, buf, (size_t)n)) {
                 xlmig_err(XLMIG_E_IO, "XLMIG_TEST_TEE: %s", strerror(errno));

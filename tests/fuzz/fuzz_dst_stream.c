@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "error.h"
 #include "migrate.h"
 #include "wire.h"
@@ -132,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&res, 0, sizeof(res));
     xlmig_xen_feeder_init(&f);
     xlmig_msg_init(&req, XLMIG_MSG_MIGRATE);
+    req.codec = XLMIG_CODEC_ALL;      /* coded records decoded too */
     xlmig_conn_init(&conn);
     xlmig_conn_borrow(&conn, in, -1);
     xlmig_chan_init(&ch, &conn, "source");

@@ -42,8 +42,9 @@ assert_rc 1
 assert_one_line_error "$WORK/e" "connection"
 [ "$(json_get "$WORK/o" guest_on_source)" = true ] || fail "guest lost"
 
-# A corrupted stream: garbage spliced into the records in flight.
-sim_migrate "$WORK/o" "$WORK/e" -- --sim-mem 16 -s "" g1 \
+# A corrupted stream: garbage spliced into the records in flight (on
+# the one stream of --transport ssh, where the pipe carries them).
+sim_migrate "$WORK/o" "$WORK/e" -- --sim-mem 16 --transport ssh -s "" g1 \
     "perl $(dirname "$0")/corrupt.pl 300000 garbage! | $R"
 assert_rc 1
 assert_grep "guest still running on the source" "$WORK/e"

@@ -2,12 +2,13 @@
 # damaged and fed to a receiver on its own: corrupted page data, a
 # corrupted record header, a truncated stream and an absurd record
 # length must each give a clear one-line error, no crash, and leave
-# nothing behind on the receiving host.
+# nothing behind on the receiving host. The whole stream goes through
+# that one pipe with --transport ssh.
 . "$(dirname "$0")/lib.sh"
 set -e
 S=$WORK/stream
 mkdir "$WORK/h"
-"$T" --sim -q --sim-mem 4 --sim-profile idle -s "" g1 \
+"$T" --sim -q --sim-mem 4 --sim-profile idle --transport ssh -s "" g1 \
     "tee $S | $T --receive --sim" >/dev/null 2>"$WORK/e" ||
     { cat "$WORK/e"; fail "capturing migration failed"; }
 

@@ -32,8 +32,9 @@ rm "$H/g1"
 
 # 3. A peer claiming 1 TiB, to a receiver told it has 2 TiB free: the
 #    request of a real stream, its mem_bytes rewritten, up to the first
-#    page record (the pings included, so restore would be reached).
-"$T" --sim -q --sim-mem 4 --sim-profile idle -s "" g1 \
+#    page record (the pings included, so restore would be reached); one
+#    stream (--transport ssh), all of it in the pipe.
+"$T" --sim -q --sim-mem 4 --sim-profile idle --transport ssh -s "" g1 \
     "tee $WORK/stream | $T --receive --sim" >/dev/null 2>"$WORK/e" ||
     { cat "$WORK/e"; fail "capturing migration failed"; }
 perl -e 'open F, "<", $ARGV[0] or die; binmode F; local $/;

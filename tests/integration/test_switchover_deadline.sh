@@ -69,13 +69,14 @@ sus=$(json_get "$dir/out" suspended_ms)
 
 # A trickling link: 256 bytes every 100 ms after the handshake. Each
 # wait is short, the operation is not: --io-timeout 2 ends it, in
-# pre-copy, the guest never stopped.
+# pre-copy, the guest never stopped. (The control channel trickles:
+# the memory stream stays on it, --transport ssh.)
 dir="$WORK/trickle"
 mkdir -p "$dir/s" "$dir/d"
 t0=$(date +%s%N)
 set +e
 timeout 60 "$T" --sim --json --sim-mem 16 --sim-profile idle \
-    --io-timeout 2 --sim-host-dir "$dir/s" -s "" g1 \
+    --transport ssh --io-timeout 2 --sim-host-dir "$dir/s" -s "" g1 \
     "perl '$here/trickle.pl' 65536 256 100 | \"$T\" --receive --sim \
 --io-timeout 2 --sim-host-dir '$dir/d' 2>'$dir/dest.err'" \
     >"$dir/out" 2>"$dir/err"

@@ -48,6 +48,16 @@ for tool in "$T" "$P"; do
     fi
 done
 
+# 2b. XLMIG_TEST_DATAPATH=wrong-key: the production build proves the
+#     right key and migrates.
+set +e
+XLMIG_TEST_DATAPATH=wrong-key "$P" --sim --json --sim-mem 8 \
+    --sim-profile idle -s "" g1 "$P --receive --sim" >"$WORK/out" 2>"$WORK/err"
+RC=$?
+set -e
+assert_rc 0
+[ "$(json_get "$WORK/out" transport)" = tls ] || fail "production: not tls"
+
 # 3. XLMIG_SIM_STATE/XLMIG_SIM_HOST name a simulated host for the test
 #    build only; the production build looks at the real host instead.
 mkdir -p "$WORK/root/xen1/guests"

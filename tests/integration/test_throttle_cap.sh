@@ -14,9 +14,11 @@ recv="$T --receive --sim --sim-host-dir $H2"
 nocaps() { [ -z "$(ls -A "$CAPS" 2>/dev/null)" ] ||
                fail "$1: cap record left: $(ls "$CAPS")"; }
 
+# Raw records (--compress off): the simulator's pages would compress
+# to 2 % and leave nothing to throttle.
 # 1. Throttled and migrated: nothing left behind.
 sim_migrate "$WORK/out" "$WORK/err" -- --sim-mem 64 --sim-profile web \
-    --bandwidth 30 --sim-host-dir "$H" -s "" g1 "$recv"
+    --bandwidth 30 --compress off --sim-host-dir "$H" -s "" g1 "$recv"
 assert_rc 0
 [ "$(json_get "$WORK/out" throttled)" = true ] || fail "never throttled"
 nocaps "migrated"
@@ -26,7 +28,7 @@ rm -f "$H2/g1"
 # 2. Throttled and rolled back (the target cannot be met in 2 s): the
 #    cap is back and the record gone.
 sim_migrate "$WORK/out" "$WORK/err" -- --sim-mem 64 \
-    --sim-profile diabolical --bandwidth 20 --timeout 2 \
+    --sim-profile diabolical --bandwidth 20 --compress off --timeout 2 \
     --sim-host-dir "$H" -s "" g1 "$recv"
 assert_rc 2
 [ "$(json_get "$WORK/out" throttled)" = true ] || fail "never throttled"
@@ -36,6 +38,7 @@ nocaps "rolled back"
 
 # 3. SIGKILL while throttling.
 "$T" --sim -q --sim-mem 64 --sim-profile diabolical --bandwidth 20 \
+    --compress off \
     --timeout 60 --sim-host-dir "$H" -s "" g1 "$recv" \
     >/dev/null 2>"$WORK/kill.err" &
 pid=$!

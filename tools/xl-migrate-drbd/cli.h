@@ -29,6 +29,7 @@ typedef struct {
     double max_downtime_ms;
     xlmig_downtime_kind downtime; /* a default target, or asked for */
     double bandwidth_mib;         /* 0 = unlimited */
+    int compress;                 /* xlmig_compress_mode (codec.h) */
     double timeout_s;
     double io_timeout_s;
     double deadline_min_ms;       /* switchover deadline floor */
@@ -38,6 +39,9 @@ typedef struct {
     bool dry_run;
     bool no_throttle;
     bool no_move_config;          /* xl config, autostart entry stay */
+    const char *transport;        /* --transport: "tls" or "ssh" */
+    bool no_encrypt;              /* plain TCP data streams */
+    double streams;               /* --streams; 0: the default rule */
     bool with_local_disks;        /* LVs follow over temporary DRBD */
     bool delete_source;           /* and the source's LV goes after */
     bool quiet;
@@ -54,6 +58,7 @@ typedef struct {
     double sim_dirty_mib;         /* override profile's rate; <0 = keep */
     double sim_hot_mib;           /* override profile's hot set; <0 = keep */
     double sim_free_mib;          /* receiver capacity; <0 = host's */
+    double sim_zero_mib;          /* memory left zero at the guest's end */
     const char *sim_existing;     /* receiver: a name already in use */
     const char *sim_host_dir;     /* domain records (sim_host.h) */
     const char *sim_disks[8];     /* --sim-disk vdev=target */

@@ -34,6 +34,7 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
     p->host_dir = o->sim_host_dir;
     p->disks = o->sim_disks;
     p->ndisks = o->sim_ndisks;
+    p->zero_bytes = (uint64_t)(o->sim_zero_mib * XLMIG_MIB);
     rc = xlmig_sim_workload_preset(&p->wl, o->sim_profile, p->mem_bytes,
                                    o->bandwidth_mib * XLMIG_MIB);
     if (rc)
@@ -227,7 +228,7 @@ int cmd_migrate(const cli_opts *o)
     xlmig_hooks simh;
     xlmig_dest dest;
     xlmig_cmd cmd;
-    char swdir[4096], lockdir[4200];
+    char swdir[4096], lockdir[4200], hint[64];
     xlmig_autostart_dirs dirs;
     bool sim_up = false;
     time_t start = time(NULL);
@@ -247,6 +248,17 @@ int cmd_migrate(const cli_opts *o)
     if (!(o->ssh && !*o->ssh))
         so.dest = &dest;
     so.bandwidth_Bps = o->bandwidth_mib * XLMIG_MIB;
+    /* The data path (datapath.h): TLS streams unless asked otherwise. */
+    so.transport = o->no_encrypt ? XLMIG_DP_TCP : o->transport &&
+                   !strcmp(o->transport, "ssh") ? XLMIG_DP_SSH
+                   : XLMIG_DP_TLS;
+    so.streams = o->streams ? (unsigned)o->streams
+                 : xlmig_dp_default_streams(so.bandwidth_Bps);
+    /* A local receiver (-s "") is this host: loopback. */
+    so.data_addr = o->ssh && !*o->ssh ? "127.0.0.1"
+                   : xlmig_dp_resolve(so.dest ? dest.address : o->host,
+                                      hint, sizeof(hint));
+    so.compress = (xlmig_compress_mode)o->compress;
     so.policy.max_downtime_ns = (uint64_t)(o->max_downtime_ms * 1e6);
     so.policy.timeout_ns = (uint64_t)(o->timeout_s * 1e9);
     so.policy.allow_long_downtime = o->allow_long_downtime;

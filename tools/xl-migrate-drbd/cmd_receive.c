@@ -144,7 +144,7 @@ int cmd_receive(const cli_opts *o)
     xlmig_report rep;
     xlmig_sim_dst sim;
     uint64_t free_bytes;
-    char lockdir[4200];
+    char lockdir[4200], ssh_local[64];
     int rc;
 
     if (isatty(2))
@@ -152,6 +152,8 @@ int cmd_receive(const cli_opts *o)
     xlmig_report_init(&rep);
     xlmig_dst_opts_init(&dopts);
     dopts.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
+    /* The data path listens where ssh came in: the migration address. */
+    dopts.data_addr = xlmig_dp_ssh_local(ssh_local, sizeof(ssh_local));
     dopts.cancel = &cli_cancel;
     dopts.shared = o->shared;
     if (xlmig_lock_dir_default(o->sim, lockdir, sizeof(lockdir),

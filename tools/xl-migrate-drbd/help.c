@@ -23,6 +23,7 @@ void cli_sim_usage(FILE *out)
 "  --sim-dirty-rate <MiB/s> override the profile's dirty rate\n"
 "  --sim-hot <MiB>         override the profile's hot working set\n"
 "  --sim-free-mem <MiB>    receiver: memory this host offers\n"
+"  --sim-zero <MiB>        leave the guest's last <MiB> zero pages\n"
 "  --sim-existing <name>   receiver: pretend <name> already runs here\n"
 "  --run-after <s>         receiver: keep the guest running this long\n"
 "  --sim-host-dir <dir>    keep domain records there, as a host would\n"

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "codec.h"
 #include "config.h"
+#include "datapath.h"
 #include "defaults.h"
 #include "error.h"
 #include "names.h"
@@ -68,6 +70,10 @@ void cli_usage(FILE *out)
 "                          to the host had a longer switchover (default\n"
 "                          300, a target that refuses nothing)\n"
 "  --bandwidth <MiB/s>     limit the stream (default unlimited)\n"
+"  --compress auto|off|on  zero pages as their pfn, and lz4 on the memory\n"
+"                          records: auto compresses when measured to be\n"
+"                          faster on this link; off sends them raw\n"
+"                          (default auto)\n"
 "  --timeout <s>           pre-copy budget, kept even mid-round (default 600)\n"
 "  --allow-long-downtime   at the timeout, stop and copy anyway\n"
 "                          (default: abort, guest stays here)\n"
@@ -75,6 +81,14 @@ void cli_usage(FILE *out)
 "  --no-move-config        leave the guest's xl config file and its\n"
 "                          /etc/xen/auto entry where they are (default:\n"
 "                          they follow the guest)\n"
+"  --transport tls|ssh     the memory stream: tls (default), parallel\n"
+"                          TLS 1.3 streams to the migration address, keyed\n"
+"                          by a one-time key sent over ssh; ssh, the one\n"
+"                          ssh channel\n"
+"  --streams <n>           data streams, 1 to 16 (default one a core, at\n"
+"                          most 4, fewer under a low --bandwidth)\n"
+"  --no-encrypt            plain TCP data streams (each still proves the\n"
+"                          key): only on a dedicated, trusted link\n"
 "  --with-local-disks      carry disks that are local LVM volumes: each\n"
 "                          is copied over a temporary DRBD resource while\n"
 "                          the guest runs, then the guest moves\n"
@@ -114,12 +128,15 @@ enum {
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
     O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
+    O_TRANSPORT, O_STREAMS, O_NO_ENCRYPT,
+    O_COMPRESS, O_SIM_ZERO,
     O_WITH_LOCAL_DISKS, O_DELETE_SOURCE,
 };
 
 static const struct option longopts[] = {
     { "max-downtime", required_argument, NULL, O_MAX_DOWNTIME },
     { "bandwidth", required_argument, NULL, O_BANDWIDTH },
+    { "compress", required_argument, NULL, O_COMPRESS },
     { "timeout", required_argument, NULL, O_TIMEOUT },
     { "allow-long-downtime", no_argument, NULL, O_ALLOW_LONG },
     { "json", no_argument, NULL, O_JSON },
@@ -129,6 +146,9 @@ static const struct option longopts[] = {
     { "with-local-disks", no_argument, NULL, O_WITH_LOCAL_DISKS },
     { "delete-source", no_argument, NULL, O_DELETE_SOURCE },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
+    { "transport", required_argument, NULL, O_TRANSPORT },
+    { "streams", required_argument, NULL, O_STREAMS },
+    { "no-encrypt", no_argument, NULL, O_NO_ENCRYPT },
     { "switchover-deadline-min", required_argument, NULL, O_DEADLINE_MIN },
     { "switchover-deadline-max", required_argument, NULL, O_DEADLINE_MAX },
     { "debug", no_argument, NULL, O_DEBUG },
@@ -139,6 +159,7 @@ static const struct option longopts[] = {
     { "sim-dirty-rate", required_argument, NULL, O_SIM_DIRTY },
     { "sim-hot", required_argument, NULL, O_SIM_HOT },
     { "sim-free-mem", required_argument, NULL, O_SIM_FREE },
+    { "sim-zero", required_argument, NULL, O_SIM_ZERO },
     { "sim-existing", required_argument, NULL, O_SIM_EXISTING },
     { "run-after", required_argument, NULL, O_RUN_AFTER },
     { "receiver-cmd", required_argument, NULL, O_RECEIVER },
@@ -246,6 +267,14 @@ int cli_parse(cli_opts *o, int argc, char **argv)
             r = num("--bandwidth", optarg, 0, 1e6, "MiB/s",
                     &o->bandwidth_mib);
             break;
+        case O_COMPRESS:
+            o->compress = xlmig_compress_mode_parse(optarg);
+            if (o->compress < 0) {
+                cli_error("--compress: \"%s\" is not auto, off or on",
+                          optarg);
+                r = -1;
+            }
+            break;
         case O_TIMEOUT:
             r = num("--timeout", optarg, XLMIG_TIMEOUT_MIN_S,
                     XLMIG_TIMEOUT_MAX_S, "s", &o->timeout_s);
@@ -269,6 +298,25 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_WITH_LOCAL_DISKS: o->with_local_disks = true; break;
         case O_DELETE_SOURCE: o->delete_source = true; break;
         case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
+        case O_TRANSPORT:
+            if (strcmp(optarg, "tls") && strcmp(optarg, "ssh")) {
+                cli_error("--transport: \"%s\" is not tls or ssh%s",
+                          optarg, strcmp(optarg, "tcp") ? "" : " (plain"
+                          " TCP streams: --no-encrypt)");
+                return -1;
+            }
+            o->transport = optarg;
+            break;
+        case O_STREAMS:
+            r = num("--streams", optarg, 1, XLMIG_DP_MAX_STREAMS, "streams",
+                    &o->streams);
+            if (!r && o->streams != (unsigned)o->streams) {
+                cli_error("--streams: \"%s\" is not a whole number",
+                          optarg);
+                r = -1;
+            }
+            break;
+        case O_NO_ENCRYPT: o->no_encrypt = true; break;
         case O_DEBUG: o->debug = true; break;
         case O_RECEIVE: o->receive = true; break;
         case O_SIM: o->sim = true; break;
@@ -295,6 +343,10 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_SIM_FREE:
             r = num("--sim-free-mem", optarg, 0, 1 << 30, "MiB",
                     &o->sim_free_mib);
+            break;
+        case O_SIM_ZERO:
+            r = num("--sim-zero", optarg, 0, 1 << 20, "MiB",
+                    &o->sim_zero_mib);
             break;
         case O_SIM_EXISTING: o->sim_existing = optarg; break;
         case O_RUN_AFTER:
@@ -344,6 +396,12 @@ int cli_parse(cli_opts *o, int argc, char **argv)
     }
     if (o->delete_source && !o->with_local_disks) {
         cli_error("--delete-source: only with --with-local-disks");
+        return -1;
+    }
+    if (o->transport && !strcmp(o->transport, "ssh") &&
+        (o->no_encrypt || o->streams)) {
+        cli_error("%s: the data streams' option, not --transport ssh's",
+                  o->no_encrypt ? "--no-encrypt" : "--streams");
         return -1;
     }
     if (o->keep_domid && (o->receive || o->sim || o->config_override)) {

@@ -10,9 +10,12 @@ tb_xlmig_window_closed() {
 # dom0s (it opens and closes the DRBD window itself), with the usual retry
 # on the known TCG crash. Sets TB_MIG_TOTAL and TB_GAP (heartbeat gap);
 # the network probe (lib/net.sh) reports the network gap beside it.
+# TB_XLMIG_OPTS: further options, before the guest's name; TB_XLMIG_ENV:
+# NAME=VALUE words put before the command (test hooks).
 tb_xlmig_migrate() {
     local name=$1 src=$2 dst=$3 t0
-    tb_migrate_run "$name" "$src" "$dst" "xl-migrate-drbd $name $dst"
+    tb_migrate_run "$name" "$src" "$dst" "${TB_XLMIG_ENV:-}${TB_XLMIG_ENV:+ }\
+xl-migrate-drbd ${TB_XLMIG_OPTS:-}${TB_XLMIG_OPTS:+ }$name $dst"
     t0=$TB_MIG_T0
     TB_MIG_TOTAL=$(tb_elapsed "$t0")
     tb_report "xl-migrate-drbd $name $src->$dst total_s" "$TB_MIG_TOTAL"

@@ -1,0 +1,66 @@
+/*
+ * bench-datapath's parts: plain copies (datapath_copy.c), a throwaway
+ * sshd on loopback and copies through ssh (datapath_ssh.c), the tool's
+ * simulated migration (datapath_tool.c); datapath.c runs them
+ * interleaved and checks issue 16's targets.
+ */
+#ifndef XLMIG_DPBENCH_H
+#define XLMIG_DPBENCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define DP_GIB (1024.0 * 1024.0 * 1024.0)
+#define DP_BUF (1 << 20)
+#define DP_MAX_STREAMS 16
+
+typedef struct {
+    double wall_s;              /* the bytes' transfer window */
+    double bytes;
+    double cpu_src_s, cpu_dst_s; /* < 0: not measured */
+    double total_s;             /* migrations: the report's total_s */
+    double mem_bytes;           /* migrations: guest memory */
+    double downtime_ms;         /* migrations: the report's */
+} dp_result;
+
+double dp_now_s(void);
+/* utime + stime of a process, seconds; -1 if it is gone. */
+double dp_proc_cpu(pid_t pid);
+
+/*
+ * bytes over n loopback TCP connections (one thread each, a process a
+ * side); fresh: the receiver maps and populates all of it first (in
+ * the timed window) and receives into it, as a destination must.
+ */
+int dp_tcp_copy(double bytes, unsigned n, bool fresh, dp_result *r);
+int dp_pipe_copy(double bytes, dp_result *r);
+/* The writer's half of a copy, in a child: bytes into fd, then exit. */
+void dp_write_all(int fd, double bytes) __attribute__((noreturn));
+
+/* A throwaway sshd on a free loopback port, its keys in a temp dir. */
+typedef struct {
+    char dir[64];
+    char config[96];            /* the client's: ssh -F config */
+    pid_t pid;
+    unsigned port;
+} dp_sshd;
+
+/* 0, or -1 with why (sshd missing, will not start). */
+int dp_sshd_start(dp_sshd *d, char *why, size_t why_len);
+void dp_sshd_stop(dp_sshd *d);
+/* bytes through ssh -c aes128-gcm@openssh.com into cat > /dev/null. */
+int dp_ssh_copy(const dp_sshd *d, double bytes, dp_result *r);
+/* The receiver: an xl-migrate-drbd below the sshd; 0 if none. */
+pid_t dp_sshd_receiver(const dp_sshd *d);
+
+/*
+ * The tool's simulated migration of an idle guest of gib GiB, its
+ * extra options (NULL-ended) before <domain> <host>; through the sshd
+ * if d, else with -s "" (the receiver a child). json_out: its events.
+ */
+int dp_migrate(const char *tool, double gib, const char *const *extra,
+               const dp_sshd *d, const char *json_out, dp_result *r);
+/* Does the tool's migrate help mention opt ("--streams")? */
+bool dp_tool_has(const char *tool, const char *opt);
+
+#endif
