@@ -69,6 +69,7 @@ void xlmig_msg_dispose(xlmig_msg *m)
         explicit_bzero(m->data_key, strlen(m->data_key));
     free(m->data_key);
     free(m->data_addr);
+    free(m->local_disks);
     for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
         free(m->checks[i].name);
         free(m->checks[i].detail);
@@ -186,6 +187,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     put_str(g, "xl_config", m->xl_config);
     put_str(g, "autostart", m->autostart);
     put_str(g, "autostart_config", m->autostart_config);
+    put_str(g, "local_disks", m->local_disks);
     put_flag(g, "autostart_relative", m->autostart_relative);
     put_str(g, "transport", m->transport);
     put_str(g, "data_key", m->data_key);
@@ -383,6 +385,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_str(v, k, MAX_SHORT, &m->autostart);
     if (!strcmp(k, "autostart_config"))
         return get_str(v, k, MAX_XL_CONFIG, &m->autostart_config);
+    if (!strcmp(k, "local_disks"))
+        return get_str(v, k, MAX_SHORT, &m->local_disks);
     if (!strcmp(k, "autostart_relative"))
         return get_bool(v, k, &m->autostart_relative);
     if (!strcmp(k, "transport"))

@@ -56,6 +56,8 @@ typedef struct {
                              data-listen: where the listener is */
     uint64_t streams;     /* migrate: data streams */
     uint64_t port;        /* data-listen: the listener's port */
+    char *local_disks;    /* migrate: disks carried over temporary DRBD
+                             (ldisk_hooks.h), JSON text */
     uint64_t mem_bytes;
     uint64_t page_size;
     uint64_t free_bytes;
