@@ -9,6 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 # shellcheck source=deb.sh
 source "$(dirname "${BASH_SOURCE[0]}")/deb.sh"
+# shellcheck source=ldisk.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ldisk.sh"
 
 TB_DISK_SCRIPT=${TB_DISK_SCRIPT:-block-drbd}   # hotplug script of guest disks
 TB_GUEST_MEM=${TB_GUEST_MEM:-128}
@@ -753,7 +755,8 @@ tb_migrate_cleanup() {
 }
 
 # tb_reset: leave both hosts without guests, DRBD Secondary,
-# single-primary, and without what xlmig learned or journalled (one
+# single-primary, without temporary resources or LVs of local disks,
+# and without what xlmig learned or journalled (one
 # scenario's switchover history must not refuse the next one's moves),
 # network probes or the previous guests' console lines.
 tb_reset() {
@@ -762,6 +765,7 @@ tb_reset() {
         tb_run -t 120 "$h" 'tb-netprobe stop-all
             for d in $(xl list | awk "NR > 2 { print \$1 }"); do
             xl destroy "$d"; done
+            '"$(tb_ldisk_reset_cmd)"'
             for r in r0 r1; do drbdadm net-options --allow-two-primaries=no $r
                 drbdadm secondary $r; done
             rm -rf /var/lib/xlmig/switchover /var/lib/xlmig/journal
