@@ -141,6 +141,12 @@ static int prepare(src_run *r)
     rc = measure_rtt(r, &rtt);
     if (rc)
         return rc;
+    /* Local disks: their initial sync, before any memory is sent. */
+    if (h && h->src_sync) {
+        rc = h->src_sync(h->arg, r->o->progress, r->o->cancel);
+        if (rc)
+            return rc;
+    }
     env = (xlmig_policy_env){
         .rtt_ns = rtt,
         .backend_ns = r->ops->switchover_ns ? r->ops->switchover_ns(r->be)

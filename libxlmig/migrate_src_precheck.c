@@ -115,6 +115,12 @@ static int request(src_run *r)
         xlmig_msg_set(&m.config, r->di.config) ||
         xlmig_placement_to_msg(&r->placement, &m))
         goto out;
+    if (r->o->hooks && r->o->hooks->src_request) {
+        rc = r->o->hooks->src_request(r->o->hooks->arg, &m);
+        if (rc)
+            goto out;
+        rc = XLMIG_E_NOMEM;
+    }
     m.mem_bytes = r->di.mem_bytes;
     m.page_size = r->di.page_size;
     m.dry_run = r->o->dry_run;
@@ -157,6 +163,8 @@ int xlmig_src_precheck(src_run *r)
     if (!rc && r->di.config)
         xlmig_disks_check(r->di.config, r->o->shared, "source",
                           r->checks);
+    if (!rc && h && h->src_disks)
+        h->src_disks(h->arg, &r->di, r->checks);
     if (!rc)
         xlmig_src_carry_check(r);
     if (!rc)

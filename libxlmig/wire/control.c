@@ -63,6 +63,7 @@ void xlmig_msg_dispose(xlmig_msg *m)
     free(m->xl_config);
     free(m->autostart);
     free(m->autostart_config);
+    free(m->local_disks);
     for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
         free(m->checks[i].name);
         free(m->checks[i].detail);
@@ -180,6 +181,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     put_str(g, "xl_config", m->xl_config);
     put_str(g, "autostart", m->autostart);
     put_str(g, "autostart_config", m->autostart_config);
+    put_str(g, "local_disks", m->local_disks);
     put_flag(g, "autostart_relative", m->autostart_relative);
     put_u64(g, "mem_bytes", m->mem_bytes);
     put_u64(g, "page_size", m->page_size);
@@ -367,6 +369,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_str(v, k, MAX_SHORT, &m->autostart);
     if (!strcmp(k, "autostart_config"))
         return get_str(v, k, MAX_XL_CONFIG, &m->autostart_config);
+    if (!strcmp(k, "local_disks"))
+        return get_str(v, k, MAX_SHORT, &m->local_disks);
     if (!strcmp(k, "autostart_relative"))
         return get_bool(v, k, &m->autostart_relative);
     if (!strcmp(k, "mem_bytes"))

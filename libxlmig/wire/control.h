@@ -49,6 +49,8 @@ typedef struct {
     char *autostart;      /* its /etc/xen/auto entry's name, */
     char *autostart_config; /* its text if a copy; absent: a link */
     bool autostart_relative; /* the link is relative */
+    char *local_disks;    /* migrate: disks carried over temporary DRBD
+                             (ldisk_hooks.h), JSON text */
     uint64_t mem_bytes;
     uint64_t page_size;
     uint64_t free_bytes;

@@ -38,6 +38,8 @@ typedef struct {
     bool dry_run;
     bool no_throttle;
     bool no_move_config;          /* xl config, autostart entry stay */
+    bool with_local_disks;        /* LVs follow over temporary DRBD */
+    bool delete_source;           /* and the source's LV goes after */
     bool quiet;
     int verbose;
     const xlmig_config *conf;     /* xlmig.conf as read */
@@ -111,6 +113,7 @@ int cmd_status(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_maintenance(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_xe(int argc, char **argv);

@@ -17,6 +17,7 @@
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
+#include "ldisk_cli.h"
 #include "testhooks.h"
 #include "transport.h"
 
@@ -152,7 +153,8 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
         .keep_domid = o->keep_domid,
     };
     xlmig_xen_src *x;
-    xlmig_hooks hooks;
+    xlmig_hooks hooks, lhooks;
+    xlmig_ldisk_ctx *ld = NULL;
     xlmig_drbd drbd;
     uint32_t domid;
     char *name = NULL;
@@ -169,8 +171,28 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
         return XLMIG_EXIT_ERROR;
     }
     so->hooks = &hooks;
+    /* Local disks: over temporary DRBD resources, round DRBD's hooks. */
+    if (o->with_local_disks) {
+        ld = malloc(sizeof(*ld));
+        if (!ld || cli_ldisk_setup(o, &drbd, &hooks, so->dest && so->dest->
+                                   peer ? so->dest->peer : o->host,
+                                   so->dest ? so->dest->address : o->host,
+                                   ld, &lhooks)) {
+            cli_error("--with-local-disks: out of memory");
+            free(ld);
+            xlmig_drbd_hooks_dispose(&drbd, &hooks);
+            xlmig_drbd_dispose(&drbd);
+            xlmig_xen_src_close(x);
+            return XLMIG_EXIT_ERROR;
+        }
+        so->hooks = &lhooks;
+    }
     xlmig_migrate_source(so, &xlmig_xen_src_ops, x, rep);
     so->hooks = NULL;
+    if (ld) {
+        xlmig_ldisk_ctx_dispose(ld);
+        free(ld);
+    }
     print_outcome(o, rep, checks);
     /* xl's monitor of the guest exited on the suspend. */
     resumed = xlmig_xen_src_resumed(x, &domid);

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "inventory_sim.h"
 #include "kv.h"
+#include "ldisk_cli.h"
 #include "lock.h"
 #include "migrate.h"
 #include "sim.h"
@@ -56,7 +57,8 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     xlmig_xen_opts xo = { .debug = o->debug, .paused = o->paused };
     xlmig_dst_opts d = *dopts;
     xlmig_xen_dst *x;
-    xlmig_hooks hooks;
+    xlmig_hooks hooks, lhooks;
+    xlmig_ldisk_ctx *ld;
     xlmig_drbd drbd;
     char *name = NULL;
     uint32_t domid;
@@ -71,8 +73,20 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
         xlmig_xen_dst_close(x);
         return XLMIG_EXIT_ERROR;
     }
-    d.hooks = &hooks;
+    /* A request may carry local disks: their hooks round DRBD's. */
+    ld = malloc(sizeof(*ld));
+    if (!ld) {
+        cli_error("receive: out of memory");
+        xlmig_drbd_hooks_dispose(&drbd, &hooks);
+        xlmig_drbd_dispose(&drbd);
+        xlmig_xen_dst_close(x);
+        return XLMIG_EXIT_ERROR;
+    }
+    cli_ldisk_setup(o, &drbd, &hooks, NULL, NULL, ld, &lhooks);
+    d.hooks = &lhooks;
     xlmig_migrate_dest(&d, &xlmig_xen_dst_ops, x, rep);
+    xlmig_ldisk_ctx_dispose(ld);
+    free(ld);
     print_result(o, rep);
     /* Started by name: that is what ps shows, and restarts keep it. */
     domid = xlmig_xen_dst_domid(x);

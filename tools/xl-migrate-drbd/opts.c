@@ -75,6 +75,11 @@ void cli_usage(FILE *out)
 "  --no-move-config        leave the guest's xl config file and its\n"
 "                          /etc/xen/auto entry where they are (default:\n"
 "                          they follow the guest)\n"
+"  --with-local-disks      carry disks that are local LVM volumes: each\n"
+"                          is copied over a temporary DRBD resource while\n"
+"                          the guest runs, then the guest moves\n"
+"  --delete-source         with --with-local-disks: remove the source's\n"
+"                          LVs after the move (default: kept, see cleanup)\n"
 "  --io-timeout <s>        longest wait on the peer for one message or\n"
 "                          write, however it trickles (default 60)\n"
 "  --switchover-deadline-min <ms>, --switchover-deadline-max <ms>\n"
@@ -109,6 +114,7 @@ enum {
     O_SIM_EXISTING, O_RUN_AFTER, O_RECEIVER, O_HELP, O_VERSION,
     O_SIM_HOST_DIR, O_REPORT_JSON, O_SIM_DISK, O_DEADLINE_MIN,
     O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
+    O_WITH_LOCAL_DISKS, O_DELETE_SOURCE,
 };
 
 static const struct option longopts[] = {
@@ -120,6 +126,8 @@ static const struct option longopts[] = {
     { "dry-run", no_argument, NULL, O_DRY_RUN },
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
     { "no-move-config", no_argument, NULL, O_NO_MOVE_CONFIG },
+    { "with-local-disks", no_argument, NULL, O_WITH_LOCAL_DISKS },
+    { "delete-source", no_argument, NULL, O_DELETE_SOURCE },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
     { "switchover-deadline-min", required_argument, NULL, O_DEADLINE_MIN },
     { "switchover-deadline-max", required_argument, NULL, O_DEADLINE_MAX },
@@ -258,6 +266,8 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         case O_JSON: o->json = true; break;
         case O_DRY_RUN: o->dry_run = true; break;
         case O_NO_THROTTLE: o->no_throttle = true; break;
+        case O_WITH_LOCAL_DISKS: o->with_local_disks = true; break;
+        case O_DELETE_SOURCE: o->delete_source = true; break;
         case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
         case O_DEBUG: o->debug = true; break;
         case O_RECEIVE: o->receive = true; break;
@@ -324,6 +334,16 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         cli_error("--switchover-deadline-min %g ms is above"
                   " --switchover-deadline-max %g ms", o->deadline_min_ms,
                   o->deadline_max_ms);
+        return -1;
+    }
+    if ((o->with_local_disks || o->delete_source) && o->receive) {
+        cli_error("--%s: the source's option (the request says which"
+                  " disks are local)", o->with_local_disks ?
+                  "with-local-disks" : "delete-source");
+        return -1;
+    }
+    if (o->delete_source && !o->with_local_disks) {
+        cli_error("--delete-source: only with --with-local-disks");
         return -1;
     }
     if (o->keep_domid && (o->receive || o->sim || o->config_override)) {
