@@ -130,15 +130,20 @@ tb_ldisk_res_down() {
         rm /etc/drbd.d/xlmig-$m.res"
 }
 
-# tb_ldisk_swap HOST LV TABLE: reload LV's dm device with TABLE (the
-# inactive slot: it opens the new device outside the window), then one
-# bare resume (suspend, swap, resume in the kernel). Prints the resume's
-# duration in ms.
+# tb_ldisk_swap HOST LV TABLE GUEST: reload LV's dm device with TABLE
+# (the inactive slot: it opens the new device outside the window), then
+# one bare resume (suspend, swap, resume in the kernel). Prints how long
+# the resume command took (ms; most of it starting dmsetup under TCG)
+# and GUEST's largest heartbeat gap (s) from 1 s before it to the first
+# heartbeat more than 1 s after it.
 tb_ldisk_swap() {
     tb_run -t 120 "$1" "set -e
         dmsetup reload $TB_VG-$2 --table '$3'
         t0=\$EPOCHREALTIME; dmsetup resume $TB_VG-$2; t1=\$EPOCHREALTIME
-        echo \$(( (\${t1/./} - \${t0/./}) / 1000 ))"
+        sleep 1.5
+        grep -a ' $4 HB ' /var/log/tb/console.log | awk -v a=\$t0 -v b=\$t1 -v ms=\$(( (\${t1/./} - \${t0/./}) / 1000 )) '
+            \$1 >= a - 1 { if (p) { d = \$1 - p; if (d > g) g = d } p = \$1; if (\$1 > b + 1) exit }
+            END { printf \"%d ms, heartbeat gap %.3f s\\n\", ms, g }'"
 }
 
 # tb_ldisk_reset_cmd: the dom0 commands that drop every trace of temporary resources and
