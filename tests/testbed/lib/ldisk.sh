@@ -11,15 +11,26 @@ TB_LD_MINOR=${TB_LD_MINOR:-10}
 TB_LD_PORT=${TB_LD_PORT:-7800}
 
 # tb_lvm_init: the volume group $TB_VG on /dev/vdc of both hosts (once
-# per boot; the test bed's disks are new at every boot).
+# per boot; the test bed's disks are new at every boot), and each host's
+# local_disk_address in xlmig.conf.
 tb_lvm_init() {
-    local h t0
+    local t0
     t0=$(tb_now)
     [ "$TB_LVM_MB" != 0 ] || tb_fail "TB_LVM_MB=0: no spare disk for $TB_VG"
+    local h o ip oip
     for h in $TB_HOSTS; do
+        for o in $TB_HOSTS; do [ "$o" = "$h" ] || break; done
+        ip=TB_IP_$h oip=TB_IP_$o
+        # xlmig.conf: the temporary resources' address of this host, and
+        # the peer by its IP (the resource file needs one, not a name)
         tb_ok -t 120 "$h" "modprobe dm-mod &&
             { vgs $TB_VG > /dev/null 2>&1 ||
-              { pvcreate -q /dev/vdc && vgcreate -q $TB_VG /dev/vdc; }; }"
+              { pvcreate -q /dev/vdc && vgcreate -q $TB_VG /dev/vdc; }; } &&
+            mkdir -p /etc/xlmig && touch /etc/xlmig/xlmig.conf &&
+            { grep -q '^local_disk_address' /etc/xlmig/xlmig.conf ||
+              echo 'local_disk_address = ${!ip}' >> /etc/xlmig/xlmig.conf; } &&
+            { grep -q '^migration_address.$o ' /etc/xlmig/xlmig.conf ||
+              echo 'migration_address.$o = root@${!oip}' >> /etc/xlmig/xlmig.conf; }"
     done
     tb_log "volume group $TB_VG ready on both hosts in $(tb_elapsed "$t0") s"
 }
