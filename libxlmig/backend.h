@@ -159,13 +159,16 @@ typedef struct {
      * disks it carries from refused to passed (or give its own reason),
      * before the source's first refusal; src_request adds to the
      * migrate request; src_sync runs after prepare, before pre-copy,
-     * until the disks are in sync (or cancel, timeout, failure).
+     * until the disks are in sync (or cancel, timeout, failure),
+     * calling keepalive(ka) every few seconds so the destination,
+     * waiting for the memory stream, does not time out.
      */
     void (*src_disks)(void *arg, const xlmig_domain_info *di,
                       xlmig_checks *c);
     int (*src_request)(void *arg, xlmig_msg *req);
     int (*src_sync)(void *arg, struct xlmig_progress *p,
-                    volatile int *cancel);
+                    volatile int *cancel, int (*keepalive)(void *ka),
+                    void *ka);
 } xlmig_hooks;
 
 #endif

@@ -300,6 +300,8 @@ static int stream_control(xlmig_chan *ch, const xlmig_dst_ops *ops,
         res->t_stream_end = xlmig_now_ns();
         *ended = true;
         rc = ops->end(be, &m, res);
+    } else if (m.type == XLMIG_MSG_PING) {
+        rc = 0;     /* keepalive: the source waits for its disks' sync */
     } else if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
         xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
                   m.message ? m.message : "no reason given");

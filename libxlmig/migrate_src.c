@@ -120,6 +120,19 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
     return rc;
 }
 
+/* A ping in the stream: the destination's wait for it starts again. */
+static int keepalive(void *arg)
+{
+    src_run *r = arg;
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_PING);
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
 static int prepare(src_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -143,7 +156,8 @@ static int prepare(src_run *r)
         return rc;
     /* Local disks: their initial sync, before any memory is sent. */
     if (h && h->src_sync) {
-        rc = h->src_sync(h->arg, r->o->progress, r->o->cancel);
+        rc = h->src_sync(h->arg, r->o->progress, r->o->cancel, keepalive,
+                         r);
         if (rc)
             return rc;
     }

@@ -14,6 +14,9 @@
  *                  files), undoing what ran on the first failure
  *   ldisk_journal.c  the small journal of one temporary resource
  *   ldisk_exec.c   the real runner: no shell, deadline, bounded output
+ *   ldisk_wire.c   the disks as the migrate request carries them
+ *   ldisk_hooks.c  the phase machine's hooks (ldisk_hooks.h): shared
+ *                  parts; ldisk_src.c, ldisk_dst.c each side's hooks
  *
  * Nothing here reaches a shell; every name that goes into a command
  * line, a table or a resource file has been checked by
@@ -165,7 +168,12 @@ uint64_t xlmig_ldisk_md_bytes(uint64_t data_bytes, unsigned peers);
 int xlmig_ldisk_res_text(const xlmig_ldisk_conf *c, const xlmig_ldisk_disk *d,
                          const xlmig_ldisk_end *src,
                          const xlmig_ldisk_end *dst, char **out);
-/* "0 <sectors> linear /dev/drbdM 0\n": the guest's LV onto DRBD. */
+/*
+ * "0 <sectors> linear 147:M 0\n": the guest's LV onto DRBD, by device
+ * number (DRBD's major is 147), so no /dev node is needed (a dom0
+ * without udevd has none for a new minor).
+ */
+#define XLMIG_LDISK_DRBD_MAJOR 147
 int xlmig_ldisk_drbd_table(const xlmig_ldisk_disk *d, char *out, size_t sz);
 
 /*

@@ -251,7 +251,11 @@ int xlmig_ldisk_res_text(const xlmig_ldisk_conf *c, const xlmig_ldisk_disk *d,
                  "        c-max-rate %" PRIu64 "K;\n"
                  "    }\n",
                  (c->rate_Bps + 1023) / 1024, (c->rate_Bps + 1023) / 1024);
-    /* Promotion only when asked: an open must never promote by itself. */
+    /*
+     * Promotion only when asked: an open must never promote by itself.
+     * Two primaries from the start: DRBD refuses a connection whose two
+     * sides disagree on it, and the resource lives only for the window.
+     */
     opts = c->drbd_version == XLMIG_DRBD_V9
            ? "    options {\n        auto-promote no;\n    }\n" : "";
     rc = on_section(c, d, src, d->lv.vg, 0, s_on, sizeof(s_on));
@@ -269,7 +273,8 @@ int xlmig_ldisk_res_text(const xlmig_ldisk_conf *c, const xlmig_ldisk_disk *d,
              "# Written by xl-migrate-drbd for one move of a local disk"
              " (%s/%s);\n# removed when the move ends.\n"
              "resource %s {\n%s"
-             "    net {\n        protocol C;\n    }\n"
+             "    net {\n        protocol C;\n"
+             "        allow-two-primaries yes;\n    }\n"
              "%s"
              "%s%s}\n",
              d->lv.vg, d->lv.lv, res, opts, rate, s_on, d_on);
@@ -279,8 +284,9 @@ int xlmig_ldisk_res_text(const xlmig_ldisk_conf *c, const xlmig_ldisk_disk *d,
 
 int xlmig_ldisk_drbd_table(const xlmig_ldisk_disk *d, char *out, size_t sz)
 {
-    int r = snprintf(out, sz, "0 %" PRIu64 " linear /dev/drbd%d 0\n",
-                     d->lv.size / XLMIG_LDISK_SECTOR, d->minor);
+    int r = snprintf(out, sz, "0 %" PRIu64 " linear %d:%d 0\n",
+                     d->lv.size / XLMIG_LDISK_SECTOR, XLMIG_LDISK_DRBD_MAJOR,
+                     d->minor);
 
     return r < 0 || (size_t)r >= sz ? XLMIG_E_INVAL : 0;
 }

@@ -286,16 +286,6 @@ static void onto_drbd(builder *b)
     swap(b, b->onto, b->orig, "onto DRBD");
 }
 
-static void two_primaries(builder *b)
-{
-    xlmig_ldisk_step *s = step(b, "allow two primaries on %s", b->res);
-
-    cmd(b, &s->act, XLMIG_LDISK_CMD, "drbdadm", "net-options",
-        "--allow-two-primaries=yes", b->res, NULL);
-    cmd(b, &s->undo, XLMIG_LDISK_CMD, "drbdadm", "net-options",
-        "--allow-two-primaries=no", b->res, NULL);
-}
-
 int xlmig_ldisk_plan_src_setup(const xlmig_ldisk_conf *c,
                                const xlmig_ldisk_disk *d,
                                const xlmig_ldisk_end *src,
@@ -318,7 +308,6 @@ int xlmig_ldisk_plan_src_setup(const xlmig_ldisk_conf *c,
         b.res, NULL);
     cmd(&b, &s->undo, XLMIG_LDISK_CMD, "drbdadm", "secondary", b.res, NULL);
     onto_drbd(&b);
-    two_primaries(&b);
     return builder_end(&b, 0);
 }
 
@@ -384,7 +373,6 @@ int xlmig_ldisk_plan_dst_setup(const xlmig_ldisk_conf *c,
     lower_create(&b);
     /* Up: it connects to the source, already Primary, and syncs. */
     drbd_create(&b, src, dst);
-    two_primaries(&b);
     return builder_end(&b, 0);
 }
 

@@ -46,6 +46,7 @@ int xlmig_ldisk_wire_encode(const xlmig_ldisk_ctx *l, char **out)
     yajl_gen g = yajl_gen_alloc(NULL);
     size_t len;
     unsigned i;
+    int rc;
 
     *out = NULL;
     if (!g)
@@ -71,10 +72,20 @@ int xlmig_ldisk_wire_encode(const xlmig_ldisk_ctx *l, char **out)
     gend(g, "src", &l->self);
     gend(g, "dst", &l->peer);
     yajl_gen_map_close(g);
-    return xlmig_json_gen_take(g, out, &len);
+    rc = xlmig_json_gen_take(g, out, &len);
+    yajl_gen_free(g);
+    return rc;
 }
 
 static const xlmig_json_src SRC = { XLMIG_E_PROTO, "local disks", true };
+
+/* The member key of o (NULL when absent: the getters say so). */
+static yajl_val mem(yajl_val o, const char *key)
+{
+    const char *path[] = { key, NULL };
+
+    return yajl_tree_get(o, path, yajl_t_any);
+}
 
 static int end_of(yajl_val root, const char *key, xlmig_ldisk_end *e)
 {
@@ -83,11 +94,18 @@ static int end_of(yajl_val root, const char *key, xlmig_ldisk_end *e)
 
     if (!o)
         return xlmig_json_bad(&SRC, "", key, "is missing");
-    if (xlmig_json_str(&SRC, key, o, "name", e->name, sizeof(e->name)) ||
-        xlmig_json_str(&SRC, key, o, "addr", e->addr, sizeof(e->addr)))
+    char where[16];
+
+    snprintf(where, sizeof(where), "%s.", key);
+    if (xlmig_json_str(&SRC, where, mem(o, "name"), "name", e->name,
+                       sizeof(e->name)) ||
+        xlmig_json_str(&SRC, where, mem(o, "addr"), "addr", e->addr,
+                       sizeof(e->addr)))
         return XLMIG_E_PROTO;
     return 0;
 }
+
+#define W "disk: "
 
 static int disk_of(yajl_val o, const xlmig_ldisk_conf *c,
                    xlmig_ldisk_disk *d)
@@ -97,17 +115,21 @@ static int disk_of(yajl_val o, const xlmig_ldisk_conf *c,
     memset(d, 0, sizeof(*d));
     if (!YAJL_IS_OBJECT(o))
         return xlmig_json_bad(&SRC, "", "disks", "has a non-object");
-    if (xlmig_json_str(&SRC, "disk ", o, "vdev", d->vdev, sizeof(d->vdev)) ||
-        xlmig_json_str(&SRC, "disk ", o, "vg", d->lv.vg, sizeof(d->lv.vg)) ||
-        xlmig_json_str(&SRC, "disk ", o, "lv", d->lv.lv, sizeof(d->lv.lv)) ||
-        xlmig_json_str(&SRC, "disk ", o, "dst_vg", d->dst_vg,
+    if (xlmig_json_str(&SRC, W, mem(o, "vdev"), "vdev", d->vdev,
+                       sizeof(d->vdev)) ||
+        xlmig_json_str(&SRC, W, mem(o, "vg"), "vg", d->lv.vg,
+                       sizeof(d->lv.vg)) ||
+        xlmig_json_str(&SRC, W, mem(o, "lv"), "lv", d->lv.lv,
+                       sizeof(d->lv.lv)) ||
+        xlmig_json_str(&SRC, W, mem(o, "dst_vg"), "dst_vg", d->dst_vg,
                        sizeof(d->dst_vg)) ||
-        xlmig_json_u64(&SRC, "disk ", o, "size", UINT64_MAX / 2,
+        xlmig_json_u64(&SRC, W, mem(o, "size"), "size", UINT64_MAX / 2,
                        &d->lv.size) ||
-        xlmig_json_u64(&SRC, "disk ", o, "md", UINT64_MAX / 2,
+        xlmig_json_u64(&SRC, W, mem(o, "md"), "md", UINT64_MAX / 2,
                        &d->md_bytes) ||
-        xlmig_json_u64(&SRC, "disk ", o, "minor", 1048575, &minor) ||
-        xlmig_json_u64(&SRC, "disk ", o, "port", 65535, &port))
+        xlmig_json_u64(&SRC, W, mem(o, "minor"), "minor", 1048575,
+                       &minor) ||
+        xlmig_json_u64(&SRC, W, mem(o, "port"), "port", 65535, &port))
         return XLMIG_E_PROTO;
     d->minor = (int)minor;
     d->port = (int)port;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "storage.h"
 #include "sim_guest.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -315,6 +316,7 @@ int main(int argc, char **argv)
         return 2;
     }
     bm_print_targets(stdout, &b);
+    bm_storage_print(stdout);
     if (o.csv && bm_write_csv(&b, o.csv))
         goto out;
     if (o.png && bm_write_plot(&b, o.dat ? o.dat : "policies.dat",

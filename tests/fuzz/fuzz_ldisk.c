@@ -1,8 +1,9 @@
 /*
  * Local disks' tool output (lvs/vgs JSON, dmsetup table, /proc/drbd,
- * drbdsetup status --json) and disk targets: the first byte picks the
- * parser. Whatever parses must hold what the parser promises: names
- * that pass xlmig_ldisk_name_ok, a table contiguous from sector 0.
+ * drbdsetup status --json), disk targets, the request's local disks
+ * (another host's) and a journal: the first byte picks the parser.
+ * Whatever parses must hold what the parser promises: names that pass
+ * xlmig_ldisk_name_ok, a table contiguous from sector 0.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include "error.h"
 #include "ldisk.h"
+#include "ldisk_hooks.h"
+#include "ldisk_journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,6 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static xlmig_ldisk_lv lv[16];
     static xlmig_ldisk_vg vg[16];
     static xlmig_ldisk_table t;
+    static xlmig_ldisk_ctx l;
+    xlmig_ldisk_journal j;
     char a[XLMIG_LDISK_NAME_MAX], b[XLMIG_LDISK_NAME_MAX], *s;
     const char *buf = (const char *)data + 1;
     size_t len = size - 1;
@@ -43,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 1)
         return 0;
-    switch (data[0] % 6) {
+    switch (data[0] % 8) {
     case 0:
         if (!xlmig_ldisk_parse_lvs(buf, len, "lvs", lv, 16, &n))
             for (i = 0; i < n; i++)
@@ -74,6 +79,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (!xlmig_ldisk_name_ok(a) || !xlmig_ldisk_name_ok(b)))
             abort();
         free(s);
+        break;
+    case 6:
+        xlmig_ldisk_conf_init(&l.conf);
+        if (!xlmig_ldisk_wire_decode(buf, len, &l))
+            for (i = 0; i < l.n; i++)
+                if (!xlmig_ldisk_name_ok(l.disks[i].lv.lv) ||
+                    !xlmig_ldisk_name_ok(l.disks[i].dst_vg) ||
+                    l.disks[i].lv.size % XLMIG_LDISK_SECTOR ||
+                    l.disks[i].minor < l.conf.minor_lo ||
+                    l.disks[i].minor > l.conf.minor_hi)
+                    abort();
+        break;
+    case 7:
+        if (!xlmig_ldisk_journal_parse(buf, len, "journal", &j) &&
+            (!xlmig_ldisk_name_ok(j.disk.lv.vg) || j.disk.minor < 0))
+            abort();
         break;
     }
     xlmig_err_clear();

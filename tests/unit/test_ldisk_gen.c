@@ -37,7 +37,8 @@ static void test_res84(void)
         "# Written by xl-migrate-drbd for one move of a local disk"
         " (vg0/root);\n# removed when the move ends.\n"
         "resource xlmig-901 {\n"
-        "    net {\n        protocol C;\n    }\n"
+        "    net {\n        protocol C;\n"
+        "        allow-two-primaries yes;\n    }\n"
         "    on xen1 {\n"
         "        device /dev/drbd901 minor 901;\n"
         "        disk /dev/mapper/xlmig-901-lower;\n"
@@ -112,7 +113,7 @@ static void test_tables_names(void)
 
     setup(XLMIG_DRBD_V84, 0);
     CU_ASSERT_EQUAL(xlmig_ldisk_drbd_table(&disk, buf, sizeof(buf)), 0);
-    CU_ASSERT_STRING_EQUAL(buf, "0 8388608 linear /dev/drbd901 0\n");
+    CU_ASSERT_STRING_EQUAL(buf, "0 8388608 linear 147:901 0\n");
     CU_ASSERT_EQUAL(xlmig_ldisk_drbd_table(&disk, buf, 10), XLMIG_E_INVAL);
     CU_ASSERT_EQUAL(xlmig_ldisk_dm_name("my-vg", "a-b-c", buf, sizeof(buf)),
                     0);

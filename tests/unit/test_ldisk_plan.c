@@ -109,18 +109,18 @@ static void test_src_setup(void)
     b = ldisk_world_find(&w, "dmsetup reload vg0-guest--root /var/lib/"
                          "xlmig/ld/xlmig-900.drbd.table");
     c = ldisk_world_find(&w, "dmsetup resume vg0-guest--root");
-    d = ldisk_world_find(&w, "drbdadm net-options"
-                         " --allow-two-primaries=yes xlmig-900");
-    CU_ASSERT(a == -1 && b > 8 && c == b + 1 && d > c);
+    d = ldisk_world_find(&w, "drbdadm net-options");
+    CU_ASSERT(a == -1 && b > 8 && c == b + 1 && d == -1);
+    CU_ASSERT_EQUAL(w.nlog, (unsigned)c + 1);
     lv = ldisk_world_dm(&w, "vg0-guest--root");
     lower = ldisk_world_dm(&w, "xlmig-900-lower");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lv);
     CU_ASSERT_PTR_NOT_NULL_FATAL(lower);
-    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear /dev/drbd900 0\n");
+    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear 147:900 0\n");
     CU_ASSERT_FALSE(lv->suspended);
     CU_ASSERT_STRING_EQUAL(lower->live, TABLE);
     CU_ASSERT_EQUAL(w.nres, 1);
-    CU_ASSERT(w.res[0].primary && w.res[0].two);
+    CU_ASSERT(w.res[0].primary);
     CU_ASSERT(ldisk_world_has_lv(&w, "vg0/xlmig-900-md"));
 }
 
@@ -158,7 +158,7 @@ static void test_src_setup_rollback(void)
     setup(XLMIG_DRBD_V84);
     ldisk_world_init(&start, "vg0", "guest-root", TABLE);
     every_failure(b_src_setup, &start, &n);
-    CU_ASSERT_EQUAL(n, 13);
+    CU_ASSERT_EQUAL(n, 12);
 }
 
 /* The guest's LV live on DRBD when the resume fails: back onto its own
@@ -185,7 +185,7 @@ static void test_src_resume_fails(void)
     CU_ASSERT_EQUAL_FATAL(run(b_src_setup, 0, &done), 0);
     at = ldisk_world_find(&w, "dmsetup resume");
     total = w.actions;
-    CU_ASSERT_FATAL(at > 0 && (unsigned)at + 2 == total);
+    CU_ASSERT_FATAL(at > 0 && (unsigned)at + 1 == total);
     ldisk_world_init(&w, "vg0", "guest-root", TABLE);
     CU_ASSERT_EQUAL(run(b_src_setup, (unsigned)at + 1, &done),
                     XLMIG_E_EXTERNAL);
@@ -250,7 +250,7 @@ static void test_dst(void)
     mid = w;
     CU_ASSERT_EQUAL_FATAL(run(b_dst_attach, 0, &done), 0);
     lv = ldisk_world_dm(&w, "vg1-guest--root");
-    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear /dev/drbd900 0\n");
+    CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear 147:900 0\n");
     CU_ASSERT(w.res[0].primary);
     w.nlog = 0;
     CU_ASSERT_EQUAL_FATAL(run(b_dst_teardown, 0, &done), 0);
@@ -265,7 +265,7 @@ static void test_dst(void)
      * the new LV gone too. */
     every_failure(b_dst_setup, &start, &n);
     every_failure(b_dst_attach, &mid, &n);
-    CU_ASSERT_EQUAL(n, 9 + 5);
+    CU_ASSERT_EQUAL(n, 9 + 4);
 }
 
 /* A rollback later (a failure after the setup completed): undo of the

@@ -109,8 +109,14 @@ int cmd_cleanup(int argc, char **argv)
     for (i = 0; i < k; i++) {
         xlmig_ldisk_plan p;
         unsigned done;
-        int st = lv_free(&r, &kept[i]);
+        int st;
 
+        if (dry) {
+            printf("would remove the kept source LV %s/%s (unless open)\n",
+                   kept[i].vg, kept[i].lv);
+            continue;
+        }
+        st = lv_free(&r, &kept[i]);
         if (st < 0) {
             cli_error("cleanup: %s/%s is open or cannot be read: kept",
                       kept[i].vg, kept[i].lv);
@@ -118,10 +124,8 @@ int cmd_cleanup(int argc, char **argv)
             failed++;
             continue;
         }
-        printf("%s the kept source LV %s/%s\n", dry ? "would remove"
-               : "removing", kept[i].vg, kept[i].lv);
-        if (dry)
-            continue;
+        printf("removing the kept source LV %s/%s\n", kept[i].vg,
+               kept[i].lv);
         xlmig_ldisk_plan_init(&p);
         if (st == 1 && (xlmig_ldisk_plan_delete(&kept[i], &p) ||
                         xlmig_ldisk_plan_run(&p, &r, NULL, NULL, &done))) {

@@ -50,6 +50,9 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
  * environment, so injected faults (XLMIG_FAULT...) travel on its
  * command line; with -s "" the command runs here and inherits them.
  */
+/* --with-local-disks: the I/O timeout, s, unless --io-timeout says. */
+#define LDISK_IO_TIMEOUT "600"
+
 static int receiver_cmd(const cli_opts *o, const char *address,
                         xlmig_cmd *cmd)
 {
@@ -64,10 +67,13 @@ static int receiver_cmd(const cli_opts *o, const char *address,
                                xlmig_test_env("XLMIG_FAULT_DRBD_CMD"), &env);
     if (!env)
         goto out;
-    if (asprintf(&recv, "%s%s%s%s%s%s", env, o->receiver ? o->receiver
+    /* Local disks: each side waits for the other's LVM and DRBD setup
+     * (tens of seconds on a slow host) for one message. */
+    if (asprintf(&recv, "%s%s%s%s%s%s%s", env, o->receiver ? o->receiver
                  : PROG " --receive", !o->receiver && o->sim ? " --sim" : "",
                  o->no_daemon ? " -e" : "", o->paused ? " -p" : "",
-                 o->debug ? " --debug" : "") < 0) {
+                 o->debug ? " --debug" : "", o->with_local_disks &&
+                 !o->receiver ? " --io-timeout " LDISK_IO_TIMEOUT : "") < 0) {
         recv = NULL;
         goto out;
     }
@@ -250,6 +256,8 @@ int cmd_migrate(const cli_opts *o)
     so.shared = o->shared;
     so.dry_run = o->dry_run;
     so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
+    if (o->with_local_disks && o->io_timeout_s == XLMIG_IO_TIMEOUT_DEFAULT_S)
+        so.io_timeout_ns = XLMIG_S(atoi(LDISK_IO_TIMEOUT));
     so.deadline.min_ns = (uint64_t)(o->deadline_min_ms * 1e6);
     so.deadline.max_ns = (uint64_t)(o->deadline_max_ms * 1e6);
     so.progress = &prog;

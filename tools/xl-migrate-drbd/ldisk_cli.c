@@ -3,8 +3,12 @@
  * DRBD resource"): the context the hooks work in, from xlmig.conf and
  * the command line.
  */
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "hoststate.h"
@@ -41,6 +45,51 @@ static void bare_addr(const char *a, char *out, size_t sz)
     }
 }
 
+/* A host name as its first address (the resolver's order), or "". */
+static void resolve(const char *host, char *out, size_t sz)
+{
+    struct addrinfo hints, *res = NULL;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG;
+    out[0] = 0;
+    if (!host[0] || getaddrinfo(host, NULL, &hints, &res) || !res)
+        return;
+    if (getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)sz,
+                    NULL, 0, NI_NUMERICHOST))
+        out[0] = 0;
+    freeaddrinfo(res);
+}
+
+/*
+ * This host's address towards peer: the source address the kernel
+ * would pick for it (a UDP connect sends nothing), or "".
+ */
+static void route_src(const char *peer, char *out, size_t sz)
+{
+    struct sockaddr_storage ss;
+    struct addrinfo hints, *res = NULL;
+    socklen_t len = sizeof(ss);
+    int fd = -1;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_NUMERICHOST;
+    out[0] = 0;
+    if (getaddrinfo(peer, "9", &hints, &res) || !res)
+        return;
+    fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && !connect(fd, res->ai_addr, res->ai_addrlen) &&
+        !getsockname(fd, (struct sockaddr *)&ss, &len) &&
+        getnameinfo((struct sockaddr *)&ss, len, out, (socklen_t)sz, NULL,
+                    0, NI_NUMERICHOST))
+        out[0] = 0;
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(res);
+}
+
 int cli_ldisk_setup(const cli_opts *o, xlmig_drbd *drbd,
                     const xlmig_hooks *inner, const char *peer,
                     const char *peer_addr, xlmig_ldisk_ctx *l,
@@ -65,8 +114,17 @@ int cli_ldisk_setup(const cli_opts *o, xlmig_drbd *drbd,
         snprintf(l->self.addr, sizeof(l->self.addr), "%s",
                  o->conf->local_disk_address);
     if (peer) {
+        char a[XLMIG_ADDR_TEXT_MAX];
+
         snprintf(l->peer.name, sizeof(l->peer.name), "%s", peer);
-        bare_addr(peer_addr, l->peer.addr, sizeof(l->peer.addr));
+        bare_addr(peer_addr, a, sizeof(a));
+        /* DRBD wants addresses: a name is resolved here, once. */
+        if (xlmig_ldisk_addr_ok(a))
+            snprintf(l->peer.addr, sizeof(l->peer.addr), "%s", a);
+        else
+            resolve(a, l->peer.addr, sizeof(l->peer.addr));
+        if (!l->self.addr[0] && xlmig_ldisk_addr_ok(l->peer.addr))
+            route_src(l->peer.addr, l->self.addr, sizeof(l->self.addr));
     }
     xlmig_ldisk_hooks_init(l, out);
     return 0;
