@@ -246,6 +246,15 @@ int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res);
 int xlmig_drbd_token_remove(const xlmig_drbd *d, const char *res);
 
 /*
+ * Beside the token, once promoted (drbd_prepared.c): the device for the
+ * hotplug script's fast path, TOKEN_DIR/<uuid>.<resource>.ready; and
+ * removing it with the script's timing (.took). A failed write costs
+ * only the fast path.
+ */
+int xlmig_drbd_ready_write(const xlmig_drbd *d, const xlmig_drbd_res *r);
+void xlmig_drbd_prepared_remove(const xlmig_drbd *d, const char *res);
+
+/*
  * The phase machine's hooks, backed by d (which must outlive them).
  * Source: precheck finds the resources from the domain's config and
  * checks them against the destination; prepare opens the window;

@@ -268,6 +268,12 @@ static int dst_prepare(void *arg, const xlmig_msg *req)
             rc = xlmig_drbd_promote(d, r);
         if (rc)
             return rc;
+        /* The hotplug add inside the downtime then runs no drbdadm. */
+        if (xlmig_drbd_ready_write(d, r)) {
+            XLMIG_WARN("drbd %s: the hotplug script will take its full"
+                       " path: %s", r->name, xlmig_errmsg());
+            xlmig_err_clear();
+        }
     }
     return 0;
 }
@@ -281,6 +287,8 @@ static int dst_close(xlmig_drbd *d, bool demote)
         if (d->tokens_written &&
             xlmig_drbd_token_remove(d, d->res[i].name))
             XLMIG_WARN("%s", xlmig_errmsg());
+        if (d->tokens_written)
+            xlmig_drbd_prepared_remove(d, d->res[i].name);
         rc = xlmig_drbd_close_window(d, &d->res[i], demote);
         if (rc) {
             XLMIG_WARN("%s", xlmig_errmsg());
