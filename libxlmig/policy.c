@@ -219,6 +219,22 @@ void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
     p->tick_t = now;
     p->tick_dirty = dirty_since_clean;
     p->tick_sent = sent_this_round;
+    /*
+     * The guest's rate moves with its cap, the link's does not: a
+     * window in which the stream stalled says nothing about what the
+     * link carries, and judged against it a guest well under the link
+     * was capped. The link is what it carried at best: this window,
+     * this round so far, or the rounds before.
+     */
+    if (now > p->t_a) {
+        double round = (double)sent_this_round * p->par.page_size /
+                       ((double)(now - p->t_a) / 1e9);
+
+        if (round > tx)
+            tx = round;
+    }
+    if (tx_rate(p) > tx)
+        tx = tx_rate(p);
     if (p->par.link_Bps > 0 && tx > p->par.link_Bps)
         tx = p->par.link_Bps;
     /*
