@@ -253,6 +253,10 @@ int xlmig_drbd_token_remove(const xlmig_drbd *d, const char *res);
  */
 int xlmig_drbd_ready_write(const xlmig_drbd *d, const xlmig_drbd_res *r);
 void xlmig_drbd_prepared_remove(const xlmig_drbd *d, const char *res);
+/* The script's .took lines ("add fast|full T0 T1"): 1 and the last
+ * add's time, or 0 with none. */
+int xlmig_drbd_took_parse(const char *buf, size_t len, uint64_t *ns,
+                          bool *fast);
 
 /*
  * The phase machine's hooks, backed by d (which must outlive them).

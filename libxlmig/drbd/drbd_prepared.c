@@ -9,6 +9,8 @@
 #include "drbd.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +55,55 @@ int xlmig_drbd_ready_write(const xlmig_drbd *d, const xlmig_drbd_res *r)
     return xlmig_write_atomic_mode(path, text, strlen(text), 0600);
 }
 
+int xlmig_drbd_took_parse(const char *buf, size_t len, uint64_t *ns,
+                          bool *fast)
+{
+    char line[128], path[8];
+    double t0, t1;
+    size_t i = 0, n;
+    int got = 0;
+
+    *ns = 0;
+    *fast = false;
+    while (i < len) {
+        n = 0;
+        while (i < len && buf[i] != '\n') {
+            if (n + 1 < sizeof(line))
+                line[n++] = buf[i];
+            i++;
+        }
+        i++;
+        line[n] = 0;
+        /* The last add counts: libxl may run the script again. */
+        if (sscanf(line, "add %7s %lf %lf", path, &t0, &t1) == 3 &&
+            (!strcmp(path, "fast") || !strcmp(path, "full")) &&
+            t0 > 0 && t1 >= t0 && t1 - t0 < 3600) {
+            *ns = (uint64_t)((t1 - t0) * 1e9);
+            *fast = !strcmp(path, "fast");
+            got = 1;
+        }
+    }
+    return got;
+}
+
+/* What the script said of its add, in the receiver's log. */
+static void took_log(const char *res, const char *path)
+{
+    char buf[1024];
+    uint64_t ns;
+    bool fast;
+    size_t n;
+    FILE *f = fopen(path, "re");
+
+    if (!f)
+        return;
+    n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    if (xlmig_drbd_took_parse(buf, n, &ns, &fast))
+        XLMIG_INFO("drbd %s: hotplug add took %.0f ms (%s path)", res,
+                   (double)ns / 1e6, fast ? "fast" : "full");
+}
+
 void xlmig_drbd_prepared_remove(const xlmig_drbd *d, const char *res)
 {
     static const char *const ext[] = { "ready", "took" };
@@ -64,6 +115,8 @@ void xlmig_drbd_prepared_remove(const xlmig_drbd *d, const char *res)
             xlmig_err_clear();
             return;
         }
+        if (i == 1)
+            took_log(res, path);
         if (unlink(path) && errno != ENOENT)
             XLMIG_WARN("drbd %s: cannot remove %s: %s", res, path,
                        strerror(errno));
