@@ -15,6 +15,7 @@
 #include "fault.h"
 #include "lock.h"
 #include "phase.h"
+#include "restore_cost.h"
 #include "wire.h"
 
 #define MAX_PINGS 16
@@ -34,6 +35,8 @@ typedef struct {
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
+    uint64_t t_stream_end;   /* the memory stream ended here */
+    uint64_t t_active;       /* the guest runs here */
     char carry_why[256];     /* why it is not */
 } dst_run;
 
@@ -236,6 +239,8 @@ static int check(dst_run *r, bool *ok)
     bad = xlmig_checks_failed(&c);
     m.ok = !bad;
     *ok = m.ok;
+    /* A prior for a source that never moved a guest here. */
+    m.restore_ns = xlmig_restore_cost_estimate(r->o->swcost_dir);
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc && bad && !r->req.dry_run) {
         r->rep->outcome = XLMIG_OUT_REFUSED;
@@ -369,6 +374,7 @@ static int restore_and_switch(dst_run *r)
     enter(r, XLMIG_PHASE_SWITCHOVER);
     r->rep->has_verify = res.has_verify;
     r->rep->verified = res.verified;
+    r->t_stream_end = res.t_stream_end;
     rc = fault(r, "switchover");
     if (rc)
         goto out;
@@ -399,6 +405,8 @@ static int commit(dst_run *r)
     rc = fault(r, "commit");
     if (!rc)
         rc = r->ops->activate(r->be);
+    if (!rc)
+        r->t_active = xlmig_now_ns();
     /* Past activate the guest runs here whatever the point injects. */
     if (!rc && fault(r, "done")) {
         XLMIG_WARN("%s", xlmig_errmsg());
@@ -493,6 +501,9 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
         rc = restore_and_switch(&r);
     if (!rc)
         rc = commit(&r);
+    if (!rc && r.t_stream_end && r.t_active > r.t_stream_end)
+        xlmig_restore_cost_learn(o->swcost_dir,
+                                 r.t_active - r.t_stream_end);
     if (rc && rc != XLMIG_E_UNDEFINED)
         rollback(&r, rc);
 out:

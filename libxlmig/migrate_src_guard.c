@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "restore_cost.h"
 #include "switchover_cost.h"
 
 /* The guest's xl config file and autostart entry go with it. */
@@ -96,6 +97,22 @@ void xlmig_src_learned_check(src_run *r)
     r->learned_ns = xlmig_swcost_precheck(r->o->swcost_dir, swcost_key(r),
                                           &r->o->policy, r->checks,
                                           &r->learned_n);
+}
+
+/*
+ * The destination's word on its own restores: a prior for a host never
+ * moved to (two round trips alone said 225 ms where 9 s were paid).
+ */
+void xlmig_src_restore_prior(src_run *r, uint64_t restore_ns)
+{
+    if (!restore_ns || restore_ns > XLMIG_RESTORE_COST_MAX_NS)
+        return;
+    r->dst_restore_ns = restore_ns;
+    if (!r->learned_n)
+        xlmig_checks_add(r->checks, "source", "restore-cost", true,
+                         "%s restores a guest in up to %.0f ms (its own"
+                         " recent receives): planned with that",
+                         xlmig_src_peer_name(r), (double)restore_ns / 1e6);
 }
 
 /* After a commit: what this one cost, remembered for the next. */

@@ -191,6 +191,8 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     }
     if (m->took_ns)
         put_u64(g, "took_ns", m->took_ns);
+    if (m->restore_ns)
+        put_u64(g, "restore_ns", m->restore_ns);
     if (m->code) {
         GS(g, "code");
         yajl_gen_integer(g, m->code);
@@ -379,6 +381,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->value);
     if (!strcmp(k, "took_ns"))
         return get_u64(v, k, &m->took_ns);
+    if (!strcmp(k, "restore_ns"))
+        return get_u64(v, k, &m->restore_ns);
     if (!strcmp(k, "code")) {
         if (!YAJL_IS_INTEGER(v))
             return bad(k, "is not an integer");

@@ -56,6 +56,8 @@ typedef struct {
     uint64_t hash;        /* memory digest, sent as hex */
     uint64_t took_ns;     /* ready: the destination's own time from the
                              memory stream's end to ready */
+    uint64_t restore_ns;  /* prepared: the destination's own recent
+                             restore cost (restore_cost.h); 0: none */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;
