@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "downtime_surprise.h"
 #include "restore_cost.h"
 #include "switchover_cost.h"
 
@@ -121,6 +122,9 @@ void xlmig_src_learn(src_run *r)
     xlmig_swcost_learn(r->o->swcost_dir, swcost_key(r), &r->pol.par,
                        r->rep->final_pages * r->di.page_size,
                        xlmig_policy_tx_Bps(&r->pol), r->rep);
+    /* Over a hard bound was said already, louder. */
+    if (!r->rep->over_bound)
+        xlmig_downtime_surprise_check(r->rep, xlmig_src_peer_name(r));
 }
 
 /*

@@ -81,6 +81,9 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
                 (double)r->predicted_ns / 1e6,
                 (double)r->switchover_ns / 1e6,
                 (double)r->switchover_est_ns / 1e6);
+    if (r->over_prediction)
+        fprintf(out, "  warning:         downtime %.1fx the prediction\n",
+                (double)r->downtime_ns / (double)r->predicted_ns);
     if (r->downtime_ns)
         fprintf(out, "  downtime steps:  suspend %.0f ms, last pages %.0f"
                 " ms, in flight %.0f ms, destination restore %.0f ms,"
@@ -205,6 +208,7 @@ void xlmig_report_print_json(const xlmig_report *r,
     gen_verified(g, r);
     xlmig_jout_bool(g, "guest_on_source", r->guest_on_source);
     xlmig_jout_bool(g, "downtime_over_bound", r->over_bound);
+    xlmig_jout_bool(g, "downtime_over_prediction", r->over_prediction);
     if (checks)
         gen_checks(g, checks);
     yajl_gen_map_close(g);

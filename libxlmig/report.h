@@ -62,6 +62,8 @@ typedef struct {
     bool has_verify;
     bool guest_on_source;      /* the guest runs on the source now */
     bool over_bound;           /* migrated, but over --max-downtime */
+    bool over_prediction;      /* downtime several times the predicted
+                                  (downtime_surprise.h) */
 } xlmig_report;
 
 void xlmig_report_init(xlmig_report *r);
