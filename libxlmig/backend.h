@@ -154,6 +154,12 @@ typedef struct {
     int (*dst_prepare)(void *arg, const xlmig_msg *req);
     int (*dst_commit)(void *arg);
     int (*dst_rollback)(void *arg);
+    /*
+     * The disks' hotplug scripts' own time in the restore just done
+     * (their sum), and how many took their fast path; may be NULL.
+     */
+    void (*dst_hotplug)(void *arg, uint64_t *ns, unsigned *fast,
+                        unsigned *n);
 } xlmig_hooks;
 
 #endif

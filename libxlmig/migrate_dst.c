@@ -37,6 +37,7 @@ typedef struct {
     bool carry;              /* a carried xl config is staged */
     uint64_t t_stream_end;   /* the memory stream ended here */
     uint64_t t_active;       /* the guest runs here */
+    uint64_t t_go;           /* go arrived */
     char carry_why[256];     /* why it is not */
 } dst_run;
 
@@ -393,6 +394,22 @@ out:
     return rc;
 }
 
+/* Where the restore's time went, for the source's report. */
+static void done_timing(dst_run *r, xlmig_msg *m)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    unsigned fast = 0, n = 0;
+    uint64_t ns = 0;
+
+    if (h && h->dst_hotplug)
+        h->dst_hotplug(h->arg, &ns, &fast, &n);
+    m->hotplug_ns = ns;
+    m->hotplug_fast = fast;
+    m->hotplug_n = n;
+    if (r->t_go && r->t_active > r->t_go)
+        m->activate_ns = r->t_active - r->t_go;
+}
+
 static int commit(dst_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -400,6 +417,7 @@ static int commit(dst_run *r)
     int rc;
 
     enter(r, XLMIG_PHASE_COMMIT);
+    r->t_go = xlmig_now_ns();
     /* "go" is final for the source: finish even if asked to stop. */
     r->ch.cancel = NULL;
     rc = fault(r, "commit");
@@ -414,6 +432,8 @@ static int commit(dst_run *r)
     }
     xlmig_msg_init(&m, XLMIG_MSG_DONE);
     m.ok = rc == 0;
+    if (!rc)
+        done_timing(r, &m);
     /* Only a certain "never ran" lets the source resume its copy. */
     m.not_started = rc && rc != XLMIG_E_UNDEFINED;
     if (rc)

@@ -153,6 +153,8 @@ int xlmig_src_switchover(src_run *r)
         r->rep->sw_restore_ns = took;
     }
     r->rep->sw_resume_ns = r->t_suspend + r->rep->downtime_ns - r->t_ready;
+    xlmig_report_restore_detail(r->rep, m.hotplug_ns, m.hotplug_fast,
+                                m.hotplug_n, m.activate_ns);
     if (!xlmig_placement_empty(&r->placement)) {
         const char *why;
 

@@ -257,6 +257,10 @@ void xlmig_drbd_prepared_remove(const xlmig_drbd *d, const char *res);
  * add's time, or 0 with none. */
 int xlmig_drbd_took_parse(const char *buf, size_t len, uint64_t *ns,
                           bool *fast);
+/* Over the domain's resources: the adds' total time, how many fast, of
+ * how many that left a timing. */
+void xlmig_drbd_took_sum(const xlmig_drbd *d, uint64_t *ns, unsigned *fast,
+                         unsigned *n);
 
 /*
  * The phase machine's hooks, backed by d (which must outlive them).

@@ -300,6 +300,12 @@ static int dst_close(xlmig_drbd *d, bool demote)
     return first;
 }
 
+static void dst_hotplug(void *arg, uint64_t *ns, unsigned *fast,
+                        unsigned *n)
+{
+    xlmig_drbd_took_sum(arg, ns, fast, n);
+}
+
 /* The guest runs here now: keep Primary, wait for the source to drop. */
 static int dst_commit(void *arg)
 {
@@ -326,6 +332,7 @@ int xlmig_drbd_hooks_init(xlmig_drbd *d, xlmig_hooks *out)
     out->dst_prepare = dst_prepare;
     out->dst_commit = dst_commit;
     out->dst_rollback = dst_rollback;
+    out->dst_hotplug = dst_hotplug;
     return 0;
 }
 

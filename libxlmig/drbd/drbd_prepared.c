@@ -86,20 +86,49 @@ int xlmig_drbd_took_parse(const char *buf, size_t len, uint64_t *ns,
     return got;
 }
 
-/* What the script said of its add, in the receiver's log. */
-static void took_log(const char *res, const char *path)
+static int took_read(const char *path, uint64_t *ns, bool *fast)
 {
     char buf[1024];
-    uint64_t ns;
-    bool fast;
     size_t n;
     FILE *f = fopen(path, "re");
 
     if (!f)
-        return;
+        return 0;
     n = fread(buf, 1, sizeof(buf), f);
     fclose(f);
-    if (xlmig_drbd_took_parse(buf, n, &ns, &fast))
+    return xlmig_drbd_took_parse(buf, n, ns, fast);
+}
+
+void xlmig_drbd_took_sum(const xlmig_drbd *d, uint64_t *ns, unsigned *fast,
+                         unsigned *n)
+{
+    char path[340];
+    uint64_t one;
+    unsigned i;
+    bool f;
+
+    *ns = 0;
+    *fast = *n = 0;
+    for (i = 0; i < d->nres; i++) {
+        if (side_path(d, d->res[i].name, "took", path, sizeof(path))) {
+            xlmig_err_clear();
+            return;
+        }
+        if (!took_read(path, &one, &f))
+            continue;
+        *ns += one;
+        *fast += f;
+        (*n)++;
+    }
+}
+
+/* What the script said of its add, in the receiver's log. */
+static void took_log(const char *res, const char *path)
+{
+    uint64_t ns;
+    bool fast;
+
+    if (took_read(path, &ns, &fast))
         XLMIG_INFO("drbd %s: hotplug add took %.0f ms (%s path)", res,
                    (double)ns / 1e6, fast ? "fast" : "full");
 }

@@ -58,6 +58,11 @@ typedef struct {
                              memory stream's end to ready */
     uint64_t restore_ns;  /* prepared: the destination's own recent
                              restore cost (restore_cost.h); 0: none */
+    uint64_t hotplug_ns;  /* done: the disks' hotplug scripts' own time
+                             in the restore, */
+    uint64_t hotplug_fast; /* how many of them took their fast path, */
+    uint64_t hotplug_n;   /* of how many that said, */
+    uint64_t activate_ns; /* and go -> running there (rename, unpause) */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;
