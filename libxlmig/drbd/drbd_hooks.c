@@ -178,7 +178,7 @@ static int src_verify(void *arg)
     int rc;
 
     for (i = 0; i < d->nres; i++) {
-        rc = xlmig_drbd_query(d, d->res[i].name, &s);
+        rc = xlmig_drbd_query_fast(d, &d->res[i], &s);
         if (rc)
             return rc;
         if (!xlmig_drbd_state_synced(&s)) {
