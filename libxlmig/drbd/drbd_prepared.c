@@ -17,7 +17,6 @@
 
 #include "error.h"
 #include "names.h"
-#include "testhooks.h"
 #include "write_atomic.h"
 
 static int side_path(const xlmig_drbd *d, const char *res, const char *ext,
@@ -132,31 +131,6 @@ static void took_log(const char *res, const char *path)
     if (took_read(path, &ns, &fast))
         XLMIG_INFO("drbd %s: hotplug add took %.0f ms (%s path)", res,
                    (double)ns / 1e6, fast ? "fast" : "full");
-}
-
-int xlmig_drbd_query_fast(xlmig_drbd *d, const xlmig_drbd_res *r,
-                          xlmig_drbd_state *s)
-{
-    const char *path = xlmig_test_env("XLMIG_PROC_DRBD");
-    char buf[16384];
-    size_t n;
-    FILE *f;
-    int rc;
-
-    if (d->version != XLMIG_DRBD_V84 || !r->nminors)
-        return xlmig_drbd_query(d, r->name, s);
-    f = fopen(path && *path ? path : "/proc/drbd", "re");
-    if (!f)
-        return xlmig_drbd_query(d, r->name, s);
-    n = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    rc = xlmig_drbd_parse_proc84(buf, n, r->name, r->minors, r->nminors, s);
-    if (rc) {
-        /* Not what we expected to read: ask the tools after all. */
-        xlmig_err_clear();
-        return xlmig_drbd_query(d, r->name, s);
-    }
-    return 0;
 }
 
 void xlmig_drbd_prepared_remove(const xlmig_drbd *d, const char *res)
