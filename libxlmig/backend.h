@@ -169,6 +169,12 @@ typedef struct {
     int (*src_sync)(void *arg, struct xlmig_progress *p,
                     volatile int *cancel, int (*keepalive)(void *ka),
                     void *ka);
+    /*
+     * The disks' hotplug scripts' own time in the restore just done
+     * (their sum), and how many took their fast path; may be NULL.
+     */
+    void (*dst_hotplug)(void *arg, uint64_t *ns, unsigned *fast,
+                        unsigned *n);
 } xlmig_hooks;
 
 #endif

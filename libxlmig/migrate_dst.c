@@ -17,6 +17,7 @@
 #include "fault.h"
 #include "lock.h"
 #include "phase.h"
+#include "restore_cost.h"
 #include "wire.h"
 
 #define MAX_PINGS 16
@@ -41,6 +42,9 @@ typedef struct {
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
+    uint64_t t_stream_end;   /* the memory stream ended here */
+    uint64_t t_active;       /* the guest runs here */
+    uint64_t t_go;           /* go arrived */
     char carry_why[256];     /* why it is not */
 } dst_run;
 
@@ -248,6 +252,8 @@ static int check(dst_run *r, bool *ok)
     bad = xlmig_checks_failed(&c);
     m.ok = !bad;
     *ok = m.ok;
+    /* A prior for a source that never moved a guest here. */
+    m.restore_ns = xlmig_restore_cost_estimate(r->o->swcost_dir);
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc && bad && !r->req.dry_run) {
         r->rep->outcome = XLMIG_OUT_REFUSED;
@@ -484,6 +490,22 @@ out:
     return rc;
 }
 
+/* Where the restore's time went, for the source's report. */
+static void done_timing(dst_run *r, xlmig_msg *m)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    unsigned fast = 0, n = 0;
+    uint64_t ns = 0;
+
+    if (h && h->dst_hotplug)
+        h->dst_hotplug(h->arg, &ns, &fast, &n);
+    m->hotplug_ns = ns;
+    m->hotplug_fast = fast;
+    m->hotplug_n = n;
+    if (r->t_go && r->t_active > r->t_go)
+        m->activate_ns = r->t_active - r->t_go;
+}
+
 static int commit(dst_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -491,11 +513,14 @@ static int commit(dst_run *r)
     int rc;
 
     enter(r, XLMIG_PHASE_COMMIT);
+    r->t_go = xlmig_now_ns();
     /* "go" is final for the source: finish even if asked to stop. */
     r->ch.cancel = NULL;
     rc = fault(r, "commit");
     if (!rc)
         rc = r->ops->activate(r->be);
+    if (!rc)
+        r->t_active = xlmig_now_ns();
     /* Past activate the guest runs here whatever the point injects. */
     if (!rc && fault(r, "done")) {
         XLMIG_WARN("%s", xlmig_errmsg());
@@ -511,6 +536,8 @@ static int commit(dst_run *r)
         if (r->t_go)
             m.activate_ns = xlmig_now_ns() - r->t_go;
     }
+    if (!rc)
+        done_timing(r, &m);
     /* Only a certain "never ran" lets the source resume its copy. */
     m.not_started = rc && rc != XLMIG_E_UNDEFINED;
     if (rc)
@@ -599,6 +626,9 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
         rc = restore_and_switch(&r);
     if (!rc)
         rc = commit(&r);
+    if (!rc && r.t_stream_end && r.t_active > r.t_stream_end)
+        xlmig_restore_cost_learn(o->swcost_dir,
+                                 r.t_active - r.t_stream_end);
     if (rc && rc != XLMIG_E_UNDEFINED)
         rollback(&r, rc);
 out:

@@ -190,6 +190,7 @@ static int prepare(src_run *r)
         .backend_ns = r->ops->switchover_ns ? r->ops->switchover_ns(r->be)
                                             : 0,
         .learned_ns = r->learned_ns,
+        .dst_restore_ns = r->dst_restore_ns,
         .page_size = r->di.page_size,
         .bandwidth_Bps = r->o->bandwidth_Bps,
         .one_flight = r->one_flight,

@@ -160,6 +160,7 @@ static int request(src_run *r)
     rc = xlmig_src_expect(r, &m, XLMIG_MSG_PREPARED);
     if (rc)
         goto out;
+    xlmig_src_restore_prior(r, m.restore_ns);
     for (i = 0; i < m.nchecks; i++)
         xlmig_checks_add(r->checks, "dest", m.checks[i].name,
                          m.checks[i].ok, "%s", m.checks[i].detail

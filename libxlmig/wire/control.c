@@ -208,6 +208,13 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
         put_u64(g, "codec", m->codec);
     put_u64(g, "activate_ns", m->activate_ns);
     put_u64(g, "budget_ns", m->budget_ns);
+    if (m->restore_ns)
+        put_u64(g, "restore_ns", m->restore_ns);
+    if (m->hotplug_n) {
+        put_u64(g, "hotplug_ns", m->hotplug_ns);
+        put_u64(g, "hotplug_fast", m->hotplug_fast);
+        put_u64(g, "hotplug_n", m->hotplug_n);
+    }
     if (m->code) {
         GS(g, "code");
         yajl_gen_integer(g, m->code);
@@ -416,6 +423,14 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->activate_ns);
     if (!strcmp(k, "budget_ns"))
         return get_u64(v, k, &m->budget_ns);
+    if (!strcmp(k, "restore_ns"))
+        return get_u64(v, k, &m->restore_ns);
+    if (!strcmp(k, "hotplug_ns"))
+        return get_u64(v, k, &m->hotplug_ns);
+    if (!strcmp(k, "hotplug_fast"))
+        return get_u64(v, k, &m->hotplug_fast);
+    if (!strcmp(k, "hotplug_n"))
+        return get_u64(v, k, &m->hotplug_n);
     if (!strcmp(k, "code")) {
         if (!YAJL_IS_INTEGER(v))
             return bad(k, "is not an integer");

@@ -11,10 +11,12 @@
 #include "cli.h"
 #include "drbd.h"
 #include "error.h"
+#include "hoststate.h"
 #include "inventory_sim.h"
 #include "kv.h"
 #include "ldisk_cli.h"
 #include "lock.h"
+#include "testhooks.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -136,6 +138,21 @@ static int sim_drbd_check(const cli_opts *o)
     return 0;
 }
 
+/*
+ * This host's own restore costs live beside the switchover history
+ * (restore_cost.h); the simulator's only with a state directory given.
+ */
+static const char *restore_dir(const cli_opts *o, char *buf, size_t len)
+{
+    const char *env = xlmig_test_env("XLMIG_STATE_DIR");
+
+    if (o->sim && !(env && *env))
+        return NULL;
+    if (snprintf(buf, len, "%s/switchover", xlmig_state_dir()) >= (int)len)
+        return NULL;
+    return buf;
+}
+
 int cmd_receive(const cli_opts *o)
 {
     xlmig_autostart_dirs dirs;
@@ -144,7 +161,7 @@ int cmd_receive(const cli_opts *o)
     xlmig_report rep;
     xlmig_sim_dst sim;
     uint64_t free_bytes;
-    char lockdir[4200], ssh_local[64];
+    char lockdir[4200], ssh_local[64], swdir[4200];
     int rc;
 
     if (isatty(2))
@@ -156,6 +173,7 @@ int cmd_receive(const cli_opts *o)
     dopts.data_addr = xlmig_dp_ssh_local(ssh_local, sizeof(ssh_local));
     dopts.cancel = &cli_cancel;
     dopts.shared = o->shared;
+    dopts.swcost_dir = restore_dir(o, swdir, sizeof(swdir));
     if (xlmig_lock_dir_default(o->sim, lockdir, sizeof(lockdir),
                                &dopts.lock_dir)) {
         cli_error("receive: %s", xlmig_errmsg());
