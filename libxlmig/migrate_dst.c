@@ -42,9 +42,7 @@ typedef struct {
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
-    uint64_t t_stream_end;   /* the memory stream ended here */
     uint64_t t_active;       /* the guest runs here */
-    uint64_t t_go;           /* go arrived */
     char carry_why[256];     /* why it is not */
 } dst_run;
 
