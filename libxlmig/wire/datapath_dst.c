@@ -231,7 +231,10 @@ static int take_new(xlmig_datapath *dp, pending *pend)
     return p->ssl ? 0 : XLMIG_E_IO;
 }
 
-/* The source spoke while the streams were being opened: it quit. */
+/*
+ * The source spoke while the streams were being opened: it quit, or
+ * (its side open already) it sent a keepalive of its disks' sync, 0.
+ */
 static int accept_ctl(xlmig_chan *ch)
 {
     xlmig_msg m;
@@ -241,7 +244,10 @@ static int accept_ctl(xlmig_chan *ch)
     rc = xlmig_chan_recv_ctl(ch);
     if (!rc)
         rc = xlmig_chan_decode_last(ch, &m);
-    if (!rc && (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR)) {
+    if (!rc && m.type == XLMIG_MSG_PING)
+        rc = 0;                 /* dropped: nothing in it */
+    else if (!rc && (m.type == XLMIG_MSG_ABORT ||
+                     m.type == XLMIG_MSG_ERROR)) {
         xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
                   m.message ? m.message : "no reason given");
         rc = XLMIG_E_ABORTED;
@@ -322,7 +328,9 @@ int xlmig_dp_accept(xlmig_datapath *dp, xlmig_chan *ch)
                            &waited, until, true);
         if (rc == 1) {
             rc = accept_ctl(ch);
-            goto out;
+            if (rc)
+                goto out;
+            continue;
         }
         if (rc == XLMIG_E_TIMEOUT && xlmig_now_ns() >= until) {
             xlmig_err_replace(rc, "data path: %u of %u data streams"
@@ -552,20 +560,30 @@ static int deliver(xlmig_datapath *dp, xlmig_chan *ch, bool *got)
 
 /*
  * The source spoke on ssh during the stream: its abort or error is
- * handed on as the record read (the phase machine says it aborted);
- * anything else waits until the data path has ended.
+ * handed on as the record read (the phase machine says it aborted); a
+ * ping (its keepalive while its local disks sync) only says it is
+ * there, and is dropped (*alive): kept, it would stand where go is
+ * due; anything else waits until the data path has ended.
  */
-static int dest_ctl(xlmig_datapath *dp, xlmig_chan *ch, bool *got)
+static int dest_ctl(xlmig_datapath *dp, xlmig_chan *ch, bool *got,
+                    bool *alive)
 {
     xlmig_msg m;
+    bool ok;
     int rc = xlmig_chan_recv_ctl(ch);
 
+    *alive = false;
     if (rc)
         return rc;
     xlmig_msg_init(&m, XLMIG_MSG_NONE);
-    if (ch->last.type == XLMIG_REC_CONTROL &&
-        xlmig_chan_decode_last(ch, &m) == 0 &&
-        m.type != XLMIG_MSG_ABORT && m.type != XLMIG_MSG_ERROR) {
+    ok = ch->last.type == XLMIG_REC_CONTROL &&
+         xlmig_chan_decode_last(ch, &m) == 0;
+    if (ok && m.type == XLMIG_MSG_PING) {
+        xlmig_msg_dispose(&m);
+        *alive = true;
+        return 0;
+    }
+    if (ok && m.type != XLMIG_MSG_ABORT && m.type != XLMIG_MSG_ERROR) {
         xlmig_msg_dispose(&m);
         free(dp->stash);
         dp->stash = malloc(ch->last.length + 1u);
@@ -603,12 +621,12 @@ bool xlmig_dp_take_stash(xlmig_datapath *dp, xlmig_chan *ch)
 static int recv_failed(xlmig_datapath *dp, xlmig_chan *ch, int rc)
 {
     xlmig_err_saved e;
-    bool got = false;
+    bool got = false, alive;
 
     if (dp->has_stash || !xlmig_dp_peer_word(ch))
         return rc;
     xlmig_err_save(&e);
-    if (!dest_ctl(dp, ch, &got) && got)
+    if (!dest_ctl(dp, ch, &got, &alive) && got)
         return 0;
     xlmig_err_restore(&e);
     return rc;
@@ -618,7 +636,7 @@ int xlmig_dp_recv(xlmig_datapath *dp, xlmig_chan *ch)
 {
     struct pollfd p[XLMIG_DP_MAX_STREAMS];
     uint64_t waited = 0;
-    bool got = false, moved;
+    bool got = false, moved, alive;
     unsigned i, ended;
     int np, rc;
 
@@ -658,9 +676,11 @@ int xlmig_dp_recv(xlmig_datapath *dp, xlmig_chan *ch)
         rc = xlmig_dp_poll(ch, dp, p, np, "waiting for the data streams"
                            " from the source", &waited, 0, true);
         if (rc == 1) {
-            rc = dest_ctl(dp, ch, &got);
+            rc = dest_ctl(dp, ch, &got, &alive);
             if (rc || got)
                 return rc;
+            if (alive)
+                waited = 0;
             continue;
         }
         if (rc)

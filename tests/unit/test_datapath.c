@@ -4,6 +4,7 @@
  * simulated migrations over TLS and TCP streams on loopback.
  */
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -262,6 +263,63 @@ static void test_migrate_no_listener(void)
     sim_pair_dispose(&p);
 }
 
+
+/* A local-disk sync's keepalives, on ssh while the streams are open. */
+static unsigned nkeepalive;
+
+static int sync_pings(void *arg, struct xlmig_progress *pr,
+                      volatile int *cancel, int (*keepalive)(void *ka),
+                      void *ka)
+{
+    unsigned i;
+    int rc = 0;
+
+    (void)arg;
+    (void)pr;
+    (void)cancel;
+    for (i = 0; i < nkeepalive && !rc; i++)
+        rc = keepalive(ka);
+    return rc;
+}
+
+/*
+ * The destination waits for the memory on the data streams while the
+ * source's pings come on ssh: they keep it waiting, and none of them
+ * may stand where ready's answer, go, is due afterwards.
+ */
+static void keepalive_over(bool two_step)
+{
+    xlmig_hooks sh;
+    sim_pair p;
+
+    memset(&sh, 0, sizeof(sh));
+    sh.src_sync = sync_pings;
+    nkeepalive = 3;
+    sim_pair_init(&p);
+    p.o.transport = XLMIG_DP_TLS;
+    p.o.streams = 2;
+    p.o.data_addr = "127.0.0.1";
+    p.o.two_step = two_step;
+    p.o.hooks = &sh;
+    CU_ASSERT_EQUAL(sim_pair_run(&p), 0);
+    CU_ASSERT_EQUAL(p.drc, 0);
+    CU_ASSERT_EQUAL(p.rep.outcome, XLMIG_OUT_MIGRATED);
+    if (p.rep.outcome != XLMIG_OUT_MIGRATED)
+        fprintf(stderr, "\n  %s\n", p.rep.message);
+    CU_ASSERT_EQUAL(p.drep.outcome, XLMIG_OUT_MIGRATED);
+    sim_pair_dispose(&p);
+}
+
+static void test_keepalive_one_flight(void)
+{
+    keepalive_over(false);
+}
+
+static void test_keepalive_two_step(void)
+{
+    keepalive_over(true);
+}
+
 static CU_TestInfo tests[] = {
     { "one-time key in hex", test_key_hex },
     { "plain streams' HMAC proof", test_auth_proof },
@@ -272,6 +330,10 @@ static CU_TestInfo tests[] = {
     { "migration over 3 TLS streams", test_migrate_tls },
     { "migration over 2 TCP streams", test_migrate_tcp },
     { "no listener: rolled back", test_migrate_no_listener },
+    { "sync keepalives on ssh, then go: one flight",
+      test_keepalive_one_flight },
+    { "sync keepalives on ssh, then go: two steps",
+      test_keepalive_two_step },
     CU_TEST_INFO_NULL,
 };
 

@@ -231,6 +231,56 @@ static void test_dst_check(void)
     xlmig_msg_dispose(&req);
 }
 
+
+/*
+ * The real path: the source's request as the control channel carries
+ * it, then the destination's check of that request, where the DRBD
+ * check has already refused the disk that the local-disk hook carries.
+ */
+static void test_request_on_the_wire(void)
+{
+    xlmig_msg req, got;
+    xlmig_checks c;
+    char *buf = NULL;
+    size_t len = 0;
+
+    setenv("XLMIG_LDISK_DRBD_MODULE", "/", 1);
+    ctx(true);
+    judge(LV_ROW("-wi-ao----", "linear", "", ""),
+          "0 131072 linear 254:32 2048\n", "1\n", &c);
+    CU_ASSERT_EQUAL_FATAL(l.n, 1);
+    xlmig_msg_init(&req, XLMIG_MSG_MIGRATE);
+    CU_ASSERT_EQUAL_FATAL(xlmig_msg_set(&req.host, "xen1"), 0);
+    CU_ASSERT_EQUAL_FATAL(xlmig_msg_set(&req.config, cfg), 0);
+    CU_ASSERT_EQUAL_FATAL(h.src_request(h.arg, &req), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(req.local_disks);
+    req.dry_run = true;
+    CU_ASSERT_EQUAL_FATAL(xlmig_msg_encode(&req, &buf, &len), 0);
+    xlmig_msg_init(&got, XLMIG_MSG_NONE);
+    CU_ASSERT_EQUAL_FATAL(xlmig_msg_decode(buf, len, &got), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got.local_disks);
+    CU_ASSERT_STRING_EQUAL(got.local_disks, req.local_disks);
+
+    ctx(false);
+    snprintf(l.self.name, sizeof(l.self.name), "xen2");
+    l.self.addr[0] = 0;
+    vgs_out = "{\"report\":[{\"vg\":[{\"vg_name\":\"vg0\",\"vg_free\":"
+              "\"1073741824\",\"vg_extent_size\":\"4194304\"}]}]}";
+    lvs_out = "{\"report\":[{\"lv\":[]}]}";
+    xlmig_checks_init(&c);
+    xlmig_checks_add(&c, "dest", "disk xvda", false, "not DRBD");
+    CU_ASSERT_EQUAL(h.dst_check(h.arg, &got, got.host, &c), 0);
+    CU_ASSERT_PTR_NULL(row(&c, "local disks"));
+    if (row(&c, "local disks"))
+        fprintf(stderr, "\n  local disks: %s\n",
+                row(&c, "local disks")->detail);
+    CU_ASSERT_TRUE(row(&c, "disk xvda")->ok);
+    CU_ASSERT_PTR_NULL(xlmig_checks_failed(&c));
+    free(buf);
+    xlmig_msg_dispose(&got);
+    xlmig_msg_dispose(&req);
+}
+
 static int decode(const char *s)
 {
     ctx(false);
@@ -392,6 +442,8 @@ static CU_TestInfo tests[] = {
     { "source refusals", test_src_refusals },
     { "destination check: VG, room, names", test_dst_check },
     { "request: bad disks refused", test_wire_bad },
+    { "request on the wire, checked at the destination",
+      test_request_on_the_wire },
     { "journal parse, recover undoes", test_journal },
     CU_TEST_INFO_NULL,
 };
