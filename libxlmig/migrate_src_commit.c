@@ -138,24 +138,34 @@ int xlmig_src_switchover(src_run *r)
             goto out;
     }
     /*
-     * The commit point: from here on nothing is cancelled, and the
-     * answer gets a deadline of its own: two steps, the activation's,
-     * which is little; one flight, also the restore's, which gets the
-     * deadline "ready" had (the destination does not start a guest it
-     * restored later than that, and says so).
+     * The commit point: from here on nothing is cancelled. Go itself is
+     * written under the switchover deadline: a link too slow for it
+     * (paced, or blocked) ends the write before its last byte, and a
+     * go the destination does not hold whole is no go: the rollback is
+     * certain. Nothing more is written after a partial record, whose
+     * length would swallow it.
      */
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_GO);
     r->ch.cancel = NULL;
-    r->ch.deadline_ns = xlmig_now_ns() + r->deadline_ns;
-    if (r->one_flight) {
+    if (r->one_flight)
         m.budget_ns = r->deadline_ns;
-        r->ch.deadline_ns += m.budget_ns;
-    }
-    r->ch.deadline_hit = false;
     rc = xlmig_chan_send_msg(&r->ch, &m);
-    if (!rc)
-        rc = xlmig_src_fault(r, "go-sent");
+    if (rc) {
+        r->peer_gone = true;
+        xlmig_err_replace(rc, "go not sent, the guest resumes here: %s",
+                          xlmig_errmsg());
+        goto out;
+    }
+    /*
+     * The answer gets a deadline of its own: two steps, the
+     * activation's, which is little; one flight, also the restore's,
+     * which gets the deadline "ready" had (the destination does not
+     * start a guest it restored later than that, and says so).
+     */
+    r->ch.deadline_ns = xlmig_now_ns() + r->deadline_ns + m.budget_ns;
+    r->ch.deadline_hit = false;
+    rc = xlmig_src_fault(r, "go-sent");
     if (!rc)
         rc = xlmig_chan_recv_msg(&r->ch, &m);
     if (!rc)
