@@ -98,7 +98,14 @@ int xlmig_src_clear_to_go(src_run *r)
     /*
      * A destination that gave up (timed out, failed) has said so, or
      * hung up: then go must not be sent, and the rollback is certain.
+     * Its data streams are asked before memory-end (after it, a live
+     * one may close them).
      */
+    if (r->one_flight && r->dp.active) {
+        rc = xlmig_dp_check_alive(&r->dp, &r->ch);
+        if (rc)
+            return rc;
+    }
     return peer_quit_before_go(r);
 }
 
@@ -148,8 +155,13 @@ int xlmig_src_switchover(src_run *r)
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_GO);
     r->ch.cancel = NULL;
-    if (r->one_flight)
+    if (r->one_flight) {
         m.budget_ns = r->deadline_ns;
+        /* memory-end is out: a hang-up since then is still seen. */
+        rc = peer_quit_before_go(r);
+        if (rc)
+            goto out;
+    }
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (rc) {
         r->peer_gone = true;

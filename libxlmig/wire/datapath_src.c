@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,6 +543,24 @@ int xlmig_dp_send(xlmig_datapath *dp, xlmig_chan *ch, uint32_t type,
     if (rc)
         return send_failed(ch, rc);
     dp->seq++;
+    return 0;
+}
+
+int xlmig_dp_check_alive(xlmig_datapath *dp, xlmig_chan *ch)
+{
+    struct pollfd p;
+    unsigned i;
+
+    for (i = 0; i < dp->open; i++) {
+        p = (struct pollfd){ .fd = dp->s[i].fd, .events = POLLRDHUP };
+        if (p.fd < 0 || poll(&p, 1, 0) <= 0)
+            continue;
+        /* Readable alone is a TLS ticket; these are an end. */
+        if (!(p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+            continue;
+        xlmig_err(XLMIG_E_IO, "%s: closed by the peer", dp->s[i].name);
+        return send_failed(ch, XLMIG_E_IO);
+    }
     return 0;
 }
 
