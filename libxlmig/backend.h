@@ -154,6 +154,27 @@ typedef struct {
     int (*dst_prepare)(void *arg, const xlmig_msg *req);
     int (*dst_commit)(void *arg);
     int (*dst_rollback)(void *arg);
+    /*
+     * Local disks (ldisk_hooks.h). src_disks may turn the disk rows of
+     * disks it carries from refused to passed (or give its own reason),
+     * before the source's first refusal; src_request adds to the
+     * migrate request; src_sync runs after prepare, before pre-copy,
+     * until the disks are in sync (or cancel, timeout, failure),
+     * calling keepalive(ka) every few seconds so the destination,
+     * waiting for the memory stream, does not time out.
+     */
+    void (*src_disks)(void *arg, const xlmig_domain_info *di,
+                      xlmig_checks *c);
+    int (*src_request)(void *arg, xlmig_msg *req);
+    int (*src_sync)(void *arg, struct xlmig_progress *p,
+                    volatile int *cancel, int (*keepalive)(void *ka),
+                    void *ka);
+    /*
+     * The disks' hotplug scripts' own time in the restore just done
+     * (their sum), and how many took their fast path; may be NULL.
+     */
+    void (*dst_hotplug)(void *arg, uint64_t *ns, unsigned *fast,
+                        unsigned *n);
 } xlmig_hooks;
 
 #endif

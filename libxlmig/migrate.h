@@ -81,6 +81,8 @@ typedef struct {
     const char *lock_dir;        /* guest locks (lock.h); NULL = none */
     struct xlmig_autostart_txn_s *autostart; /* writes a carried xl config
                                     and autostart entry; NULL = ignored */
+    const char *swcost_dir;      /* this host's own restore costs
+                                    (restore_cost.h); NULL = none */
 } xlmig_dst_opts;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o);

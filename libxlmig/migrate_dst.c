@@ -17,6 +17,7 @@
 #include "fault.h"
 #include "lock.h"
 #include "phase.h"
+#include "restore_cost.h"
 #include "wire.h"
 
 #define MAX_PINGS 16
@@ -41,6 +42,7 @@ typedef struct {
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
+    uint64_t t_active;       /* the guest runs here */
     char carry_why[256];     /* why it is not */
 } dst_run;
 
@@ -248,6 +250,8 @@ static int check(dst_run *r, bool *ok)
     bad = xlmig_checks_failed(&c);
     m.ok = !bad;
     *ok = m.ok;
+    /* A prior for a source that never moved a guest here. */
+    m.restore_ns = xlmig_restore_cost_estimate(r->o->swcost_dir);
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc && bad && !r->req.dry_run) {
         r->rep->outcome = XLMIG_OUT_REFUSED;
@@ -348,6 +352,8 @@ static int stream_control(xlmig_chan *ch, const xlmig_dst_ops *ops,
         rc = xlmig_fault_point(XLMIG_SIDE_DEST, "restore", ch);
         if (!rc)
             rc = ops->end(be, &m, res);
+    } else if (m.type == XLMIG_MSG_PING) {
+        rc = 0;     /* keepalive: the source waits for its disks' sync */
     } else if (m.type == XLMIG_MSG_ABORT || m.type == XLMIG_MSG_ERROR) {
         xlmig_err(XLMIG_E_ABORTED, "source aborted the migration: %s",
                   m.message ? m.message : "no reason given");
@@ -499,6 +505,22 @@ out:
     return rc;
 }
 
+/* Where the restore's time went, for the source's report. */
+static void done_timing(dst_run *r, xlmig_msg *m)
+{
+    const xlmig_hooks *h = r->o->hooks;
+    unsigned fast = 0, n = 0;
+    uint64_t ns = 0;
+
+    if (h && h->dst_hotplug)
+        h->dst_hotplug(h->arg, &ns, &fast, &n);
+    m->hotplug_ns = ns;
+    m->hotplug_fast = fast;
+    m->hotplug_n = n;
+    if (r->t_go && r->t_active > r->t_go)
+        m->activate_ns = r->t_active - r->t_go;
+}
+
 static int commit(dst_run *r)
 {
     const xlmig_hooks *h = r->o->hooks;
@@ -506,11 +528,14 @@ static int commit(dst_run *r)
     int rc;
 
     enter(r, XLMIG_PHASE_COMMIT);
+    r->t_go = xlmig_now_ns();
     /* "go" is final for the source: finish even if asked to stop. */
     r->ch.cancel = NULL;
     rc = fault(r, "commit");
     if (!rc)
         rc = r->ops->activate(r->be);
+    if (!rc)
+        r->t_active = xlmig_now_ns();
     /* Past activate the guest runs here whatever the point injects. */
     if (!rc && fault(r, "done")) {
         XLMIG_WARN("%s", xlmig_errmsg());
@@ -526,6 +551,8 @@ static int commit(dst_run *r)
         if (r->t_go)
             m.activate_ns = xlmig_now_ns() - r->t_go;
     }
+    if (!rc)
+        done_timing(r, &m);
     /* Only a certain "never ran" lets the source resume its copy. */
     m.not_started = rc && rc != XLMIG_E_UNDEFINED;
     if (rc)
@@ -614,6 +641,9 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
         rc = restore_and_switch(&r);
     if (!rc)
         rc = commit(&r);
+    if (!rc && r.t_stream_end && r.t_active > r.t_stream_end)
+        xlmig_restore_cost_learn(o->swcost_dir,
+                                 r.t_active - r.t_stream_end);
     if (rc && rc != XLMIG_E_UNDEFINED)
         rollback(&r, rc);
 out:

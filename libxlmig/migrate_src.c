@@ -123,6 +123,19 @@ static int measure_rtt(src_run *r, uint64_t *rtt)
     return rc;
 }
 
+/* A ping in the stream: the destination's wait for it starts again. */
+static int keepalive(void *arg)
+{
+    src_run *r = arg;
+    xlmig_msg m;
+    int rc;
+
+    xlmig_msg_init(&m, XLMIG_MSG_PING);
+    rc = xlmig_chan_send_msg(&r->ch, &m);
+    xlmig_msg_dispose(&m);
+    return rc;
+}
+
 /*
  * The data streams, once the round trips are measured: to the address
  * and port the destination's listener has, proving the one-time key.
@@ -165,11 +178,19 @@ static int prepare(src_run *r)
         rc = open_data(r);
     if (rc)
         return rc;
+    /* Local disks: their initial sync, before any memory is sent. */
+    if (h && h->src_sync) {
+        rc = h->src_sync(h->arg, r->o->progress, r->o->cancel, keepalive,
+                         r);
+        if (rc)
+            return rc;
+    }
     env = (xlmig_policy_env){
         .rtt_ns = rtt,
         .backend_ns = r->ops->switchover_ns ? r->ops->switchover_ns(r->be)
                                             : 0,
         .learned_ns = r->learned_ns,
+        .dst_restore_ns = r->dst_restore_ns,
         .page_size = r->di.page_size,
         .bandwidth_Bps = r->o->bandwidth_Bps,
         .one_flight = r->one_flight,

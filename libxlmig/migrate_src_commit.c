@@ -200,6 +200,8 @@ int xlmig_src_switchover(src_run *r)
     } else {
         two_step_steps(r, took);
     }
+    xlmig_report_restore_detail(r->rep, m.hotplug_ns, m.hotplug_fast,
+                                m.hotplug_n, m.activate_ns);
     if (!xlmig_placement_empty(&r->placement)) {
         const char *why;
 

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "downtime_surprise.h"
+#include "restore_cost.h"
 #include "switchover_cost.h"
 
 /* The guest's xl config file and autostart entry go with it. */
@@ -98,12 +100,31 @@ void xlmig_src_learned_check(src_run *r)
                                           &r->learned_n);
 }
 
+/*
+ * The destination's word on its own restores: a prior for a host never
+ * moved to (two round trips alone said 225 ms where 9 s were paid).
+ */
+void xlmig_src_restore_prior(src_run *r, uint64_t restore_ns)
+{
+    if (!restore_ns || restore_ns > XLMIG_RESTORE_COST_MAX_NS)
+        return;
+    r->dst_restore_ns = restore_ns;
+    if (!r->learned_n)
+        xlmig_checks_add(r->checks, "source", "restore-cost", true,
+                         "%s restores a guest in up to %.0f ms (its own"
+                         " recent receives): planned with that",
+                         xlmig_src_peer_name(r), (double)restore_ns / 1e6);
+}
+
 /* After a commit: what this one cost, remembered for the next. */
 void xlmig_src_learn(src_run *r)
 {
     xlmig_swcost_learn(r->o->swcost_dir, swcost_key(r), &r->pol.par,
                        r->rep->final_pages * r->di.page_size,
                        xlmig_policy_tx_Bps(&r->pol), r->rep);
+    /* Over a hard bound was said already, louder. */
+    if (!r->rep->over_bound)
+        xlmig_downtime_surprise_check(r->rep, xlmig_src_peer_name(r));
 }
 
 /*

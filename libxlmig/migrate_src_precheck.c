@@ -132,6 +132,12 @@ static int request(src_run *r)
         xlmig_msg_set(&m.config, r->di.config) ||
         xlmig_placement_to_msg(&r->placement, &m))
         goto out;
+    if (r->o->hooks && r->o->hooks->src_request) {
+        rc = r->o->hooks->src_request(r->o->hooks->arg, &m);
+        if (rc)
+            goto out;
+        rc = XLMIG_E_NOMEM;
+    }
     m.mem_bytes = r->di.mem_bytes;
     m.page_size = r->di.page_size;
     m.dry_run = r->o->dry_run;
@@ -154,6 +160,7 @@ static int request(src_run *r)
     rc = xlmig_src_expect(r, &m, XLMIG_MSG_PREPARED);
     if (rc)
         goto out;
+    xlmig_src_restore_prior(r, m.restore_ns);
     for (i = 0; i < m.nchecks; i++)
         xlmig_checks_add(r->checks, "dest", m.checks[i].name,
                          m.checks[i].ok, "%s", m.checks[i].detail
@@ -186,6 +193,8 @@ int xlmig_src_precheck(src_run *r)
     if (!rc && r->di.config)
         xlmig_disks_check(r->di.config, r->o->shared, "source",
                           r->checks);
+    if (!rc && h && h->src_disks)
+        h->src_disks(h->arg, &r->di, r->checks);
     if (!rc)
         xlmig_src_carry_check(r);
     if (!rc)

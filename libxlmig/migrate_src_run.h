@@ -43,6 +43,8 @@ typedef struct {
     uint64_t deadline_ns;    /* switchover deadline, its length */
     uint64_t learned_ns;     /* switchover cost measured before */
     unsigned learned_n;      /* over this many migrations */
+    uint64_t dst_restore_ns; /* the destination's own restore cost,
+                                from its prepare reply; 0: unknown */
     char host[256];
     char peer[120];          /* the destination's name for itself */
     char said[120];          /* the same, "" if its hello had none */
@@ -98,6 +100,7 @@ int xlmig_src_peer_check(src_run *r);
  * bound at pre-check, remember what this one cost after a commit. */
 void xlmig_src_learned_check(src_run *r);
 void xlmig_src_learn(src_run *r);
+void xlmig_src_restore_prior(src_run *r, uint64_t restore_ns);
 /* The guest's lock, for the whole run. */
 int xlmig_src_lock_guest(src_run *r);
 

@@ -100,6 +100,13 @@ static int stop(xlmig_policy *p, int decision, enum xlmig_policy_reason why)
     return decision;
 }
 
+/* How long the round just measured lasted (call A to call A). */
+static double secs_round(const xlmig_policy *p, uint64_t now)
+{
+    return p->t_prev_a && now > p->t_prev_a
+           ? (double)(now - p->t_prev_a) / 1e9 : 0;
+}
+
 int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
                         uint64_t now)
 {
@@ -122,6 +129,7 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
         return stop(p, XLMIG_POLICY_CONTINUE, XLMIG_WHY_NONE);
     }
 
+    p->t_prev_a = p->t_a;
     /* Call A: dirty_count pages were dirtied since the last round began. */
     if (p->t_a && st->iteration > 0 && now > p->t_a) {
         secs = (double)(now - p->t_a) / 1e9;
@@ -175,8 +183,13 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
         return stop(p, XLMIG_POLICY_ABORT, XLMIG_WHY_ITERATIONS);
     }
 
-    /* Not there yet: the throttle decides whether the guest must slow. */
-    if (p->throttle && st->iteration > 0 && tx > 0)
+    /*
+     * Not there yet: the throttle decides whether the guest must slow,
+     * on a round long enough to say so (a light guest was capped on a
+     * few dozen pages dirtied in a late round of milliseconds).
+     */
+    if (p->throttle && st->iteration > 0 && tx > 0 &&
+        secs_round(p, now) >= XLMIG_ROUND_MIN_S)
         xlmig_throttle_update(p->throttle, p->dirty_Bps, tx, now);
     return stop(p, XLMIG_POLICY_CONTINUE, XLMIG_WHY_NONE);
 }
@@ -219,6 +232,22 @@ void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
     p->tick_t = now;
     p->tick_dirty = dirty_since_clean;
     p->tick_sent = sent_this_round;
+    /*
+     * The guest's rate moves with its cap, the link's does not: a
+     * window in which the stream stalled says nothing about what the
+     * link carries, and judged against it a guest well under the link
+     * was capped. The link is what it carried at best: this window,
+     * this round so far, or the rounds before.
+     */
+    if (now > p->t_a) {
+        double round = (double)sent_this_round * p->par.page_size /
+                       ((double)(now - p->t_a) / 1e9);
+
+        if (round > tx)
+            tx = round;
+    }
+    if (tx_rate(p) > tx)
+        tx = tx_rate(p);
     if (p->par.link_Bps > 0 && tx > p->par.link_Bps)
         tx = p->par.link_Bps;
     /*

@@ -14,6 +14,9 @@
 #ifndef XLMIG_POLICY_H
 #define XLMIG_POLICY_H
 
+/* A round shorter than this is too few pages to judge the guest by. */
+#define XLMIG_ROUND_MIN_S 0.2
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -96,6 +99,7 @@ typedef struct xlmig_policy {
 
     uint64_t t_start;           /* first call */
     uint64_t t_a;               /* last call A (just after log-dirty clean) */
+    uint64_t t_prev_a;          /* the one before: the round's start */
     uint64_t t_b;               /* last call B */
     long d_a;                   /* pages the current round sends */
     unsigned rounds;            /* completed rounds */

@@ -14,6 +14,9 @@ void xlmig_policy_params_build(xlmig_policy_params *par,
     par->switchover_ns = (env->one_flight ? env->rtt_ns / 2
                                           : 2 * env->rtt_ns) +
                          env->backend_ns;
+    /* A host never moved to yet: what its restores cost it lately. */
+    if (!env->learned_ns)
+        par->switchover_ns += env->dst_restore_ns;
     /* What this host pair really took beats any constant. */
     if (env->learned_ns > par->switchover_ns)
         par->switchover_ns = env->learned_ns;

@@ -19,6 +19,9 @@ typedef struct {
     uint64_t backend_ns;        /* the backend's own suspend + resume */
     uint64_t learned_ns;        /* worst recent switchover to this host
                                    (switchover_cost.h); 0: none known */
+    uint64_t dst_restore_ns;    /* the destination's own recent restore
+                                   cost (restore_cost.h), used only while
+                                   nothing was learned; 0: unknown */
     uint32_t page_size;         /* the guest's */
     double bandwidth_Bps;       /* --bandwidth; 0: measured as it goes */
     bool one_flight;            /* the switchover: one flight, or the

@@ -39,6 +39,19 @@ int xlmig_report_exit_code(const xlmig_report *r)
     }
 }
 
+void xlmig_report_restore_detail(xlmig_report *r, uint64_t hotplug_ns,
+                                 uint64_t fast, uint64_t n,
+                                 uint64_t activate_ns)
+{
+    if (n && n <= 64 && fast <= n && hotplug_ns <= r->sw_restore_ns) {
+        r->sw_hotplug_ns = hotplug_ns;
+        r->sw_hotplug_fast = (unsigned)fast;
+        r->sw_hotplug_n = (unsigned)n;
+    }
+    if (activate_ns <= r->sw_resume_ns)
+        r->sw_activate_ns = activate_ns;
+}
+
 #define MIB (1024.0 * 1024.0)
 
 /* What the memory check established, and why when nothing was. */
@@ -81,6 +94,9 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
                 (double)r->predicted_ns / 1e6,
                 (double)r->switchover_ns / 1e6,
                 (double)r->switchover_est_ns / 1e6);
+    if (r->over_prediction)
+        fprintf(out, "  warning:         downtime %.1fx the prediction\n",
+                (double)r->downtime_ns / (double)r->predicted_ns);
     if (r->downtime_ns)
         fprintf(out, "  downtime steps:  suspend %.0f ms, last pages %.0f"
                 " ms, in flight %.0f ms, destination restore %.0f ms,"
@@ -90,6 +106,14 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
                 (double)r->sw_flight_ns / 1e6,
                 (double)r->sw_restore_ns / 1e6,
                 (double)r->sw_resume_ns / 1e6);
+    if (r->downtime_ns && (r->sw_hotplug_n || r->sw_activate_ns))
+        fprintf(out, "  restore steps:   DRBD hotplug %.0f ms (%u of %u"
+                " disks on the fast path), the rest of libxl's restore"
+                " %.0f ms; rename and unpause %.0f ms\n",
+                (double)r->sw_hotplug_ns / 1e6, r->sw_hotplug_fast,
+                r->sw_hotplug_n,
+                (double)(r->sw_restore_ns - r->sw_hotplug_ns) / 1e6,
+                (double)r->sw_activate_ns / 1e6);
     fprintf(out, "  iterations:      %u%s%s%s\n", r->iterations,
             r->stop_reason[0] ? " (" : "", r->stop_reason,
             r->stop_reason[0] ? ")" : "");
@@ -233,6 +257,11 @@ void xlmig_report_print_json(const xlmig_report *r,
     kv_ms(g, "downtime_in_flight_ms", r->sw_flight_ns);
     kv_ms(g, "downtime_restore_ms", r->sw_restore_ns);
     kv_ms(g, "downtime_go_to_running_ms", r->sw_resume_ns);
+    kv_ms(g, "restore_drbd_hotplug_ms", r->sw_hotplug_ns);
+    xlmig_jout_u64(g, "restore_drbd_hotplug_fast", r->sw_hotplug_fast);
+    xlmig_jout_u64(g, "restore_drbd_hotplug_disks", r->sw_hotplug_n);
+    kv_ms(g, "restore_other_ms", r->sw_restore_ns - r->sw_hotplug_ns);
+    kv_ms(g, "activate_ms", r->sw_activate_ns);
     kv_ms(g, "switchover_deadline_ms", r->deadline_ns);
     kv_ms(g, "suspended_ms", r->suspended_ns);
     xlmig_jout_u64(g, "iterations", r->iterations);
@@ -249,6 +278,7 @@ void xlmig_report_print_json(const xlmig_report *r,
     gen_verified(g, r);
     xlmig_jout_bool(g, "guest_on_source", r->guest_on_source);
     xlmig_jout_bool(g, "downtime_over_bound", r->over_bound);
+    xlmig_jout_bool(g, "downtime_over_prediction", r->over_prediction);
     if (checks)
         gen_checks(g, checks);
     yajl_gen_map_close(g);

@@ -53,6 +53,11 @@ typedef struct {
     uint64_t sw_flight_ns;      /* their way to the destination, */
     uint64_t sw_restore_ns;     /* destination finishing restore, */
     uint64_t sw_resume_ns;      /* go -> running there */
+    uint64_t sw_hotplug_ns;     /* of the restore: the disks' hotplug
+                                   scripts' own time (DRBD), */
+    unsigned sw_hotplug_fast;   /* how many took their fast path, */
+    unsigned sw_hotplug_n;      /* of how many that said */
+    uint64_t sw_activate_ns;    /* of go to running: rename + unpause */
     uint64_t predicted_ns;
     uint64_t deadline_ns;       /* switchover deadline, 0 if never set */
     uint64_t suspended_ns;      /* suspend -> resumed here on rollback */
@@ -70,12 +75,23 @@ typedef struct {
     bool over_bound;           /* migrated, but over --max-downtime */
     xlmig_compress_mode compress; /* as asked */
     xlmig_codec_stats codec;   /* memory records: before, after, why */
+    bool over_prediction;      /* downtime several times the predicted
+                                  (downtime_surprise.h) */
 } xlmig_report;
 
 void xlmig_report_init(xlmig_report *r);
 int xlmig_report_exit_code(const xlmig_report *r);
 const char *xlmig_outcome_str(xlmig_outcome o);
 void xlmig_report_print(const xlmig_report *r, FILE *out);
+/*
+ * What the destination said of its restore (its "done"): hotplug time,
+ * fast paths of n, rename + unpause; kept only where it fits inside the
+ * step it is part of (a peer's word, or a clock step, is not trusted
+ * beyond that).
+ */
+void xlmig_report_restore_detail(xlmig_report *r, uint64_t hotplug_ns,
+                                 uint64_t fast, uint64_t n,
+                                 uint64_t activate_ns);
 /* One JSON line (docs/json.md); checks, if any, as its "checks". */
 void xlmig_report_print_json(const xlmig_report *r,
                              const xlmig_checks *checks, FILE *out);

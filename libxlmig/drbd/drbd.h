@@ -126,6 +126,10 @@ int xlmig_drbd_parse_cstate84(const char *buf, size_t len, const char *res,
                               xlmig_drbd_state *s);
 int xlmig_drbd_parse_dstate84(const char *buf, size_t len, const char *res,
                               xlmig_drbd_state *s);
+/* DRBD 8.4 /proc/drbd: the lines of res's minors (drbd_parse_proc.c). */
+int xlmig_drbd_parse_proc84(const char *buf, size_t len, const char *res,
+                            const int *minors, unsigned nminors,
+                            xlmig_drbd_state *s);
 /* DRBD 9 `drbdsetup status --json [RES]`: the entry named res. */
 int xlmig_drbd_parse_status_json(const char *buf, size_t len,
                                  const char *res, xlmig_drbd_state *s);
@@ -182,6 +186,8 @@ typedef struct {
     int minor;
     char peer[XLMIG_DRBD_NAME_MAX];      /* peer host, from the config */
     bool opened;                         /* we turned two-primaries on */
+    unsigned nminors;                    /* its volumes' minors, once */
+    int minors[XLMIG_DRBD_MAX_VOL];      /* the window opened (show) */
     bool promoted;                       /* we promoted it */
 } xlmig_drbd_res;
 
@@ -222,6 +228,14 @@ int xlmig_drbd_find_resources(xlmig_drbd *d, const char *config_json);
 int xlmig_drbd_add_resource(xlmig_drbd *d, const char *target);
 
 int xlmig_drbd_query(xlmig_drbd *d, const char *res, xlmig_drbd_state *s);
+/*
+ * The state of r as xlmig_drbd_query reads it, without a command where
+ * the module says it in /proc/drbd (8.4, minors known since the window
+ * opened): inside the downtime, three drbdadm runs cost seconds on a
+ * slow host. Falls back to xlmig_drbd_query otherwise.
+ */
+int xlmig_drbd_query_fast(xlmig_drbd *d, const xlmig_drbd_res *r,
+                          xlmig_drbd_state *s);
 int xlmig_drbd_query_net(xlmig_drbd *d, const char *res,
                          xlmig_drbd_show_res *out);
 
@@ -244,6 +258,23 @@ int xlmig_drbd_close_window(xlmig_drbd *d, xlmig_drbd_res *r, bool demote);
  */
 int xlmig_drbd_token_write(const xlmig_drbd *d, const char *res);
 int xlmig_drbd_token_remove(const xlmig_drbd *d, const char *res);
+
+/*
+ * Beside the token, once promoted (drbd_prepared.c): the device for the
+ * hotplug script's fast path, TOKEN_DIR/<uuid>.<resource>.ready; and
+ * removing it with the script's timing (.took). A failed write costs
+ * only the fast path.
+ */
+int xlmig_drbd_ready_write(const xlmig_drbd *d, const xlmig_drbd_res *r);
+void xlmig_drbd_prepared_remove(const xlmig_drbd *d, const char *res);
+/* The script's .took lines ("add fast|full T0 T1"): 1 and the last
+ * add's time, or 0 with none. */
+int xlmig_drbd_took_parse(const char *buf, size_t len, uint64_t *ns,
+                          bool *fast);
+/* Over the domain's resources: the adds' total time, how many fast, of
+ * how many that left a timing. */
+void xlmig_drbd_took_sum(const xlmig_drbd *d, uint64_t *ns, unsigned *fast,
+                         unsigned *n);
 
 /*
  * The phase machine's hooks, backed by d (which must outlive them).

@@ -178,7 +178,7 @@ static int src_verify(void *arg)
     int rc;
 
     for (i = 0; i < d->nres; i++) {
-        rc = xlmig_drbd_query(d, d->res[i].name, &s);
+        rc = xlmig_drbd_query_fast(d, &d->res[i], &s);
         if (rc)
             return rc;
         if (!xlmig_drbd_state_synced(&s)) {
@@ -268,6 +268,12 @@ static int dst_prepare(void *arg, const xlmig_msg *req)
             rc = xlmig_drbd_promote(d, r);
         if (rc)
             return rc;
+        /* The hotplug add inside the downtime then runs no drbdadm. */
+        if (xlmig_drbd_ready_write(d, r)) {
+            XLMIG_WARN("drbd %s: the hotplug script will take its full"
+                       " path: %s", r->name, xlmig_errmsg());
+            xlmig_err_clear();
+        }
     }
     return 0;
 }
@@ -281,6 +287,8 @@ static int dst_close(xlmig_drbd *d, bool demote)
         if (d->tokens_written &&
             xlmig_drbd_token_remove(d, d->res[i].name))
             XLMIG_WARN("%s", xlmig_errmsg());
+        if (d->tokens_written)
+            xlmig_drbd_prepared_remove(d, d->res[i].name);
         rc = xlmig_drbd_close_window(d, &d->res[i], demote);
         if (rc) {
             XLMIG_WARN("%s", xlmig_errmsg());
@@ -290,6 +298,12 @@ static int dst_close(xlmig_drbd *d, bool demote)
     }
     d->tokens_written = false;
     return first;
+}
+
+static void dst_hotplug(void *arg, uint64_t *ns, unsigned *fast,
+                        unsigned *n)
+{
+    xlmig_drbd_took_sum(arg, ns, fast, n);
 }
 
 /* The guest runs here now: keep Primary, wait for the source to drop. */
@@ -318,6 +332,7 @@ int xlmig_drbd_hooks_init(xlmig_drbd *d, xlmig_hooks *out)
     out->dst_prepare = dst_prepare;
     out->dst_commit = dst_commit;
     out->dst_rollback = dst_rollback;
+    out->dst_hotplug = dst_hotplug;
     return 0;
 }
 

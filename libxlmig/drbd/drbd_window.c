@@ -330,6 +330,11 @@ static int set_two_primaries(xlmig_drbd *d, xlmig_drbd_res *r, bool on)
 
     xlmig_drbd_out_init(&o);
     rc = xlmig_drbd_query_net(d, r->name, &n);
+    /* Its minors, for the check after the suspend (/proc/drbd). */
+    if (!rc && n.nminors <= XLMIG_DRBD_MAX_VOL) {
+        r->nminors = n.nminors;
+        memcpy(r->minors, n.minors, n.nminors * sizeof(n.minors[0]));
+    }
     if (rc || n.two_primaries == on)
         goto out;
     if (on && n.protocol != 'C') {

@@ -86,12 +86,49 @@ static int parse_addr(const char *where, const char *key, const char *val,
 }
 
 enum { K_BANDWIDTH, K_MAX_DOWNTIME, K_TIMEOUT, K_PARALLEL, K_SSH, K_PEERS,
-       K_SHARED, K_DEADLINE_MIN, K_DEADLINE_MAX, K_SWITCHOVER, K__COUNT };
+       K_SHARED, K_DEADLINE_MIN, K_DEADLINE_MAX, K_SWITCHOVER, K_LD_VG,
+       K_LD_MINORS, K_LD_PORT, K_LD_ADDR, K__COUNT };
 static const char *const keys[K__COUNT] = {
     "bandwidth", "max_downtime", "timeout", "parallel", "ssh", "peers",
     "shared_storage", "switchover_deadline_min", "switchover_deadline_max",
-    "switchover",
+    "switchover", "local_disk_vg", "local_disk_minors", "local_disk_port",
+    "local_disk_address",
 };
+
+/* local_disk_minors = LO-HI (0..1048575, at most 1000 of them). */
+static int parse_minors(const char *where, const char *val, xlmig_config *c)
+{
+    unsigned long lo, hi;
+    char *end;
+
+    lo = strtoul(val, &end, 10);
+    if (end == val || *end != '-')
+        goto bad;
+    val = end + 1;
+    hi = strtoul(val, &end, 10);
+    if (end == val || *end || lo > hi || hi > 1048575 || hi - lo >= 1000)
+        goto bad;
+    c->local_disk_minor_lo = (int)lo;
+    c->local_disk_minor_hi = (int)hi;
+    return 0;
+bad:
+    xlmig_err(XLMIG_E_INVAL, "%s: not LO-HI DRBD minors (at most 1000,"
+              " below 1048576)", where);
+    return XLMIG_E_INVAL;
+}
+
+static int parse_ld_name(const char *where, const char *val, char *out,
+                         size_t sz, const char *chars, const char *what)
+{
+    if (!val[0] || strlen(val) >= sz || val[0] == '-' ||
+        strspn(val, chars) != strlen(val)) {
+        xlmig_err(XLMIG_E_INVAL, "%s: \"%.60s\" is not %s", where, val,
+                  what);
+        return XLMIG_E_INVAL;
+    }
+    strcpy(out, val);
+    return 0;
+}
 
 int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
                        const char *what)
@@ -121,8 +158,9 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
             xlmig_err(XLMIG_E_INVAL, "%s: unknown key (known: bandwidth,"
                       " max_downtime, timeout, parallel, ssh, peers,"
                       " shared_storage, switchover_deadline_min,"
-                      " switchover_deadline_max, switchover, "
-                      ADDR_KEY "<peer>)",
+                      " switchover_deadline_max, switchover,"
+                      " local_disk_vg, local_disk_minors, local_disk_port,"
+                      " local_disk_address, " ADDR_KEY "<peer>)",
                       where);
             return XLMIG_E_INVAL;
         }
@@ -182,6 +220,26 @@ int xlmig_config_parse(xlmig_config *c, const char *buf, size_t len,
                           " one-flight nor two-step", where, kv.val);
                 return XLMIG_E_INVAL;
             }
+            break;
+        case K_LD_VG:
+            rc = parse_ld_name(where, kv.val, c->local_disk_vg,
+                               sizeof(c->local_disk_vg),
+                               "abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+_.-",
+                               "an LVM volume group name");
+            break;
+        case K_LD_MINORS:
+            rc = parse_minors(where, kv.val, c);
+            break;
+        case K_LD_PORT:
+            rc = xlmig_kv_u64(where, kv.val, 1, 65535, &u);
+            c->local_disk_port = (int)u;
+            break;
+        case K_LD_ADDR:
+            rc = parse_ld_name(where, kv.val, c->local_disk_address,
+                               sizeof(c->local_disk_address),
+                               "0123456789abcdefABCDEF.:",
+                               "an IPv4 or IPv6 address");
             break;
         }
     }

@@ -19,6 +19,13 @@
  *   switchover = one-flight  or two-step (--switchover)
  *   migration_address.xen2 = 10.0.0.2
  *                            how DRBD peer xen2 is reached ([user@]host)
+ *   local_disk_vg = vg0      --with-local-disks: the VG new LVs go in
+ *                            (default: the source LV's VG name)
+ *   local_disk_minors = 900-999
+ *                            DRBD minors for temporary resources; port
+ *   local_disk_port = 7900   = local_disk_port + (minor - first minor)
+ *   local_disk_address = 10.0.0.1
+ *                            this host's IP for temporary resources
  */
 #ifndef XLMIG_CONFIG_H
 #define XLMIG_CONFIG_H
@@ -54,6 +61,10 @@ typedef struct {
     bool has_switchover, two_step;             /* switchover = ... */
     unsigned naddrs;
     xlmig_conf_addr addrs[XLMIG_CONF_MAX_PEERS];
+    char local_disk_vg[128];    /* "": not set */
+    int local_disk_minor_lo, local_disk_minor_hi;  /* hi 0: not set */
+    int local_disk_port;        /* 0: not set */
+    char local_disk_address[64];/* "": not set */
 } xlmig_config;
 
 void xlmig_config_init(xlmig_config *c);

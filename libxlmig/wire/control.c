@@ -69,6 +69,7 @@ void xlmig_msg_dispose(xlmig_msg *m)
         explicit_bzero(m->data_key, strlen(m->data_key));
     free(m->data_key);
     free(m->data_addr);
+    free(m->local_disks);
     for (i = 0; i < m->nchecks && i < XLMIG_MSG_MAX_CHECKS; i++) {
         free(m->checks[i].name);
         free(m->checks[i].detail);
@@ -186,6 +187,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     put_str(g, "xl_config", m->xl_config);
     put_str(g, "autostart", m->autostart);
     put_str(g, "autostart_config", m->autostart_config);
+    put_str(g, "local_disks", m->local_disks);
     put_flag(g, "autostart_relative", m->autostart_relative);
     put_str(g, "transport", m->transport);
     put_str(g, "data_key", m->data_key);
@@ -206,6 +208,13 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
         put_u64(g, "codec", m->codec);
     put_u64(g, "activate_ns", m->activate_ns);
     put_u64(g, "budget_ns", m->budget_ns);
+    if (m->restore_ns)
+        put_u64(g, "restore_ns", m->restore_ns);
+    if (m->hotplug_n) {
+        put_u64(g, "hotplug_ns", m->hotplug_ns);
+        put_u64(g, "hotplug_fast", m->hotplug_fast);
+        put_u64(g, "hotplug_n", m->hotplug_n);
+    }
     if (m->code) {
         GS(g, "code");
         yajl_gen_integer(g, m->code);
@@ -383,6 +392,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_str(v, k, MAX_SHORT, &m->autostart);
     if (!strcmp(k, "autostart_config"))
         return get_str(v, k, MAX_XL_CONFIG, &m->autostart_config);
+    if (!strcmp(k, "local_disks"))
+        return get_str(v, k, MAX_SHORT, &m->local_disks);
     if (!strcmp(k, "autostart_relative"))
         return get_bool(v, k, &m->autostart_relative);
     if (!strcmp(k, "transport"))
@@ -412,6 +423,14 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->activate_ns);
     if (!strcmp(k, "budget_ns"))
         return get_u64(v, k, &m->budget_ns);
+    if (!strcmp(k, "restore_ns"))
+        return get_u64(v, k, &m->restore_ns);
+    if (!strcmp(k, "hotplug_ns"))
+        return get_u64(v, k, &m->hotplug_ns);
+    if (!strcmp(k, "hotplug_fast"))
+        return get_u64(v, k, &m->hotplug_fast);
+    if (!strcmp(k, "hotplug_n"))
+        return get_u64(v, k, &m->hotplug_n);
     if (!strcmp(k, "code")) {
         if (!YAJL_IS_INTEGER(v))
             return bad(k, "is not an integer");

@@ -56,6 +56,8 @@ typedef struct {
                              data-listen: where the listener is */
     uint64_t streams;     /* migrate: data streams */
     uint64_t port;        /* data-listen: the listener's port */
+    char *local_disks;    /* migrate: disks carried over temporary DRBD
+                             (ldisk_hooks.h), JSON text */
     uint64_t mem_bytes;
     uint64_t page_size;
     uint64_t free_bytes;
@@ -70,6 +72,12 @@ typedef struct {
                              from go to the guest running */
     uint64_t budget_ns;   /* go (one flight): restored later than this
                              after memory-end, the guest is not started */
+    uint64_t restore_ns;  /* prepared: the destination's own recent
+                             restore cost (restore_cost.h); 0: none */
+    uint64_t hotplug_ns;  /* done: the disks' hotplug scripts' own time
+                             in the restore, */
+    uint64_t hotplug_fast; /* how many of them took their fast path, */
+    uint64_t hotplug_n;   /* of how many that said */
     int64_t code;         /* rc for error, exit status, ... */
     bool dry_run;
     bool verified;

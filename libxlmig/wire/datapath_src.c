@@ -532,9 +532,10 @@ int xlmig_dp_send(xlmig_datapath *dp, xlmig_chan *ch, uint32_t type,
         return XLMIG_E_NOMEM;
     }
     /*
-     * Record seq on stream seq % n: the records after the next one in
-     * order are then at most n - 1 ahead at the destination, well
-     * within its reorder lead (4 n), whatever the streams' speeds.
+     * Record seq on stream seq % n: every stream carries its share in
+     * order. A stream that runs ahead of the reorder buffer's slots
+     * is parked at the destination until the slow ones catch up
+     * (reorder.h), so their speeds may differ.
      */
     s = &dp->s[dp->seq % dp->n];
     xlmig_stripe_hdr_put(hdr, dp->seq, type, (uint32_t)len);

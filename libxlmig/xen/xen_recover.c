@@ -202,6 +202,15 @@ static void resource_list(const xhost *x, char *buf, size_t len)
     }
 }
 
+/* <uuid>.<resource>.ready or .took beside a token (drbd_prepared.c). */
+static bool side_file(const char *name)
+{
+    size_t n = strlen(name);
+
+    return (n > 6 && !strcmp(name + n - 6, ".ready")) ||
+           (n > 5 && !strcmp(name + n - 5, ".took"));
+}
+
 /*
  * Tokens are TOKEN_DIR/<uuid>.<resource>: any copy's uuid counts, and
  * with no copy here the hint's.
@@ -230,7 +239,9 @@ static unsigned tokens(xhost *x, bool drop)
             if (!l || strncmp(e->d_name, x->uuid[c], l) ||
                 e->d_name[l] != '.')
                 continue;
-            n++;
+            /* The hotplug script's note and timing go with it. */
+            if (!side_file(e->d_name))
+                n++;
             snprintf(p, sizeof(p), "%s/%s", x->drbd.token_dir, e->d_name);
             if (drop && unlink(p))
                 XLMIG_WARN("cannot remove token %s", p);

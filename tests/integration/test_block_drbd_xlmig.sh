@@ -262,4 +262,54 @@ run add
 assert_rc 0
 [ "$(role)" = Primary ] || fail "a valid token refused"
 
+echo "16. prepared by the receiver: the fast path, no DRBD command"
+# prepared ROLE: token, the receiver's .ready, /proc/drbd saying ROLE
+prepared() {
+    reset "$1" Primary
+    token $((now + 300))
+    echo dev=/dev/drbd0 > "$WORK/tokens/$UUID.r0.ready"
+    printf 'version: 8.4.11 (api:1/proto:86-101)\n 0: cs:Connected %s\n' \
+        "ro:$1/Primary ds:UpToDate/UpToDate C r-----" > "$XLMIG_PROC_DRBD"
+    rm -f "$WORK/tokens/$UUID.r0.took"
+}
+export XLMIG_PROC_DRBD=$WORK/proc-drbd
+prepared Primary
+run add
+assert_rc 0
+[ ! -s "$FAKE_DRBD/calls" ] || fail "fast path ran: $(cat "$FAKE_DRBD/calls")"
+[ "$(xs physical-device)" = 93:0 ] || fail "physical-device $(xs physical-device)"
+[ "$(xs physical-device-path)" = /dev/drbd0 ] || fail "physical-device-path"
+[ "$(xs hotplug-status)" = connected ] || fail "hotplug-status"
+grep -q '^add fast [0-9.]* [0-9.]*$' "$WORK/tokens/$UUID.r0.took" ||
+    fail "no timing: $(cat "$WORK/tokens/$UUID.r0.took" 2>&1)"
+grep -q "prepared by the migration of web01" "$WORK/out" || fail "not said"
+
+echo "17. prepared, but not Primary here or not for us: the full path"
+prepared Secondary
+echo yes > "$FAKE_DRBD/r0.two"
+run add
+assert_rc 0
+grep -q "drbdadm primary" "$FAKE_DRBD/calls" || fail "full path not taken"
+grep -q '^add full ' "$WORK/tokens/$UUID.r0.took" || fail "no full timing"
+prepared Primary
+token $((now + 300)) 11111111-2222-3333-4444-555555555555
+echo dev=/dev/drbd0 > "$WORK/tokens/11111111-2222-3333-4444-555555555555.r0.ready"
+rm -f "$WORK/tokens/$UUID.r0"
+run add
+assert_rc 1
+[ -z "$(xs physical-device)" ] || fail "another domain's token let it through"
+for bad in "dev=/dev/drbd0 x" "dev=/dev/sda" "dev=/dev/drbd01" "dev="; do
+    prepared Primary
+    printf '%s\n' "$bad" > "$WORK/tokens/$UUID.r0.ready"
+    run add
+    assert_rc 0
+    grep -q "drbdadm role" "$FAKE_DRBD/calls" ||
+        fail "'$bad' taken for a prepared device"
+done
+prepared Primary
+printf 'domain=web01\nuuid=%s\nresource=r0\nexpires=%s\n\0junk' "$UUID" \
+    $((now + 300)) > "$WORK/tokens/$UUID.r0"
+run add
+grep -q "drbdadm role" "$FAKE_DRBD/calls" || fail "a NUL in the token passed"
+
 echo "block-drbd-xlmig: all cases passed"

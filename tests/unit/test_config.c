@@ -132,9 +132,38 @@ static void test_config_addresses(void)
                " bandwidth, max_downtime, timeout, parallel, ssh, peers,"
                " shared_storage, switchover_deadline_min,"
                " switchover_deadline_max, switchover,"
-               " migration_address.<peer>)");
+               " local_disk_vg, local_disk_minors, local_disk_port,"
+               " local_disk_address, migration_address.<peer>)");
     expect_err("switchover = one-step\n", "switchover: \"one-step\" is"
                " neither one-flight nor two-step");
+}
+
+/* --with-local-disks: the VG, the minors and ports, this host's IP. */
+static void test_config_local_disks(void)
+{
+    xlmig_config c;
+
+    CU_ASSERT_EQUAL_FATAL(parse("local_disk_vg = data-vg\n"
+                                "local_disk_minors = 500-509\n"
+                                "local_disk_port = 7700\n"
+                                "local_disk_address = fd00::1\n", &c), 0);
+    CU_ASSERT_STRING_EQUAL(c.local_disk_vg, "data-vg");
+    CU_ASSERT_EQUAL(c.local_disk_minor_lo, 500);
+    CU_ASSERT_EQUAL(c.local_disk_minor_hi, 509);
+    CU_ASSERT_EQUAL(c.local_disk_port, 7700);
+    CU_ASSERT_STRING_EQUAL(c.local_disk_address, "fd00::1");
+    CU_ASSERT_EQUAL(parse("", &c), 0);
+    CU_ASSERT_EQUAL(c.local_disk_minor_hi, 0);
+    CU_ASSERT_STRING_EQUAL(c.local_disk_vg, "");
+    expect_err("local_disk_vg = -rf\n", "x.conf:1: local_disk_vg: \"-rf\""
+               " is not an LVM volume group name");
+    expect_err("local_disk_vg = a/b\n", "not an LVM volume group name");
+    expect_err("local_disk_minors = 9-1\n", "local_disk_minors: not LO-HI");
+    expect_err("local_disk_minors = 0-5000\n", "at most 1000");
+    expect_err("local_disk_minors = 5\n", "not LO-HI");
+    expect_err("local_disk_port = 0\n", "local_disk_port");
+    expect_err("local_disk_address = host.example\n", "is not an IPv4 or"
+               " IPv6 address");
 }
 
 static void test_kv_split(void)
@@ -187,6 +216,7 @@ static CU_TestInfo tests[] = {
     { "config: every key", test_config_ok },
     { "config: errors name file:line and key", test_config_errors },
     { "config: migration addresses", test_config_addresses },
+    { "config: local disks", test_config_local_disks },
     { "key=value arguments", test_kv_split },
     { "simulator guest records", test_sim_record },
     CU_TEST_INFO_NULL,

@@ -64,6 +64,23 @@ static bool token_exists(void)
     return access(p, F_OK) == 0;
 }
 
+/* The hotplug script's fast-path note beside the token: its text. */
+static const char *ready_note(void)
+{
+    static char buf[64];
+    char p[PATH_MAX + 128];
+    FILE *f;
+
+    snprintf(p, sizeof(p), "%s/%s.r0.ready", tokens, UUID);
+    f = fopen(p, "r");
+    if (!f)
+        return "";
+    if (!fgets(buf, sizeof(buf), f))
+        buf[0] = 0;
+    fclose(f);
+    return buf;
+}
+
 static void as(const char *host)
 {
     setenv("FAKE_DRBD_HOST", host, 1);
@@ -162,6 +179,8 @@ static void prepare_both(void)
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "yes");
     CU_ASSERT_STRING_EQUAL(get("r0.xen2.two"), "yes");
     CU_ASSERT(token_exists());
+    /* Promoted: the device for the script's fast path beside it. */
+    CU_ASSERT_STRING_EQUAL(ready_note(), "dev=/dev/drbd0\n");
 }
 
 /* A fresh pair of hosts, checked, the window open. */
@@ -195,6 +214,7 @@ static void test_migrate_commit(void)
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
     CU_ASSERT_STRING_EQUAL(get("r0.xen2.two"), "no");
     CU_ASSERT(!token_exists());
+    CU_ASSERT_STRING_EQUAL(ready_note(), "");
     /* Idempotent: again changes nothing and succeeds. */
     CU_ASSERT_EQUAL(hd.dst_commit(hd.arg), 0);
     as("xen1");
@@ -225,6 +245,7 @@ static void test_rollback(void)
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
     CU_ASSERT_STRING_EQUAL(get("r0.xen2.two"), "no");
     CU_ASSERT(!token_exists());
+    CU_ASSERT_STRING_EQUAL(ready_note(), "");
     cleanup();
 }
 

@@ -489,8 +489,33 @@ static void test_coded(void)
                    " announce the codec");
 }
 
+/* Pings while the source waits for its local disks' sync: kept alive,
+ * nothing fed; any other control message still ends it. */
+static void test_keepalive(void)
+{
+    xlmig_restore_result res;
+    fake_be b = { .page_size = 0 };
+    script s = { .n = 0 };
+
+    ctl(&s, XLMIG_MSG_PING, NULL);
+    ctl(&s, XLMIG_MSG_PING, NULL);
+    rec(&s, XLMIG_REC_XEN, 5);
+    ctl(&s, XLMIG_MSG_PING, NULL);
+    ctl(&s, XLMIG_MSG_MEMORY_END, NULL);
+    CU_ASSERT_EQUAL(run_loop(&s, &b, &res, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(b.log, "begin feed:5 end:abc ");
+    CU_ASSERT_EQUAL(res.pages, 1);
+    memset(&b, 0, sizeof(b));
+    s.n = 0;
+    ctl(&s, XLMIG_MSG_PONG, NULL);
+    CU_ASSERT_EQUAL(run_loop(&s, &b, &res, NULL), XLMIG_E_PROTO);
+    CU_ASSERT(strstr(xlmig_errmsg(), "unexpected \"pong\"") != NULL);
+    xlmig_err_clear();
+}
+
 static CU_TestInfo tests[] = {
     { "begin, feed each record, end, in order", test_order },
+    { "pings in the stream keep it alive", test_keepalive },
     { "abort or error in the middle", test_abort_midway },
     { "a garbage record ends it, aborted", test_garbage_record },
     { "the connection cut in a record", test_cut_short },

@@ -342,6 +342,50 @@ static void test_tick_waits_for_evidence(void)
     CU_ASSERT(applied == 1 && thr.active);
 }
 
+/*
+ * A light guest (1.6 MB/s against a link that carried 107 MB/s) while
+ * the stream stalls for 2 s mid-round: the stall is the link's, not
+ * the guest's doing, so no cap (this window alone read 16x the link).
+ */
+static void test_tick_light_guest_stalled_link(void)
+{
+    xlmig_throttle thr;
+    xlmig_precopy_stats st = { 1, 0, 2560 };
+    uint64_t t = 1;
+    int after;
+
+    throttled_setup(&thr);
+    round_ab(0, 262144, &t, 10000 * MS, &after);
+    CU_ASSERT(pol.tx_Bps > 100e6);
+    xlmig_policy_decide(&pol, &st, t);
+    xlmig_policy_tick(&pol, 600, 100, t + 100 * MS);
+    xlmig_policy_tick(&pol, 1400, 150, t + 2100 * MS);
+    CU_ASSERT_EQUAL(applied, 0);
+    CU_ASSERT_FALSE(thr.engaged);
+    /* A guest really over the link in that window is still capped. */
+    xlmig_policy_tick(&pol, 200000, 400, t + 2300 * MS);
+    CU_ASSERT(applied == 1 && thr.active);
+}
+
+/* A late round of milliseconds: a few pages at a "rate" over the link. */
+static void test_short_round_no_cap(void)
+{
+    xlmig_throttle thr;
+    uint64_t t = 1;
+    int after;
+
+    throttled_setup(&thr);
+    par.max_downtime_ns = 1;            /* never converges: keeps going */
+    xlmig_policy_init(&pol, &par, &thr);
+    round_ab(0, 262144, &t, 10000 * MS, &after);
+    round_ab(1, 300, &t, 11 * MS, &after);
+    /* 600 pages in 12 ms read 205 MB/s against a 108 MB/s link. */
+    t += 1 * MS;
+    round_ab(2, 600, &t, 5 * MS, &after);
+    CU_ASSERT_EQUAL(applied, 0);
+    CU_ASSERT_FALSE(thr.engaged);
+}
+
 static CU_TestInfo tests[] = {
     { "first round continues", test_first_round_continues },
     { "stops when predicted downtime fits", test_stops_when_predicted_fits },
@@ -362,6 +406,9 @@ static CU_TestInfo tests[] = {
       test_throttle_engages_when_not_converging },
     { "throttle idle when converging", test_throttle_idle_when_converging },
     { "mid-round tick waits for evidence", test_tick_waits_for_evidence },
+    { "a round of milliseconds: no cap", test_short_round_no_cap },
+    { "light guest, stalled link: no cap",
+      test_tick_light_guest_stalled_link },
     CU_TEST_INFO_NULL,
 };
 

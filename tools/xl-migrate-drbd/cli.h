@@ -43,6 +43,8 @@ typedef struct {
     const char *transport;        /* --transport: "tls" or "ssh" */
     bool no_encrypt;              /* plain TCP data streams */
     double streams;               /* --streams; 0: the default rule */
+    bool with_local_disks;        /* LVs follow over temporary DRBD */
+    bool delete_source;           /* and the source's LV goes after */
     bool quiet;
     int verbose;
     const xlmig_config *conf;     /* xlmig.conf as read */
@@ -117,6 +119,7 @@ int cmd_status(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_maintenance(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_xe(int argc, char **argv);

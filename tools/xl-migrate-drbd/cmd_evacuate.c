@@ -52,6 +52,8 @@ static void usage(FILE *f)
 "  --bandwidth <MiB/s>     the budget of all migrations together: each of\n"
 "                          the --parallel ones gets its share\n"
 "  --max-downtime <ms>     passed to each migration\n"
+"  --with-local-disks      passed to each migration: disks on local LVM\n"
+"                          follow over temporary DRBD resources\n"
 "  --sim-state <dir>       simulated hosts, one directory each\n"
 "  --sim-host <name>       which simulated host this is\n"
 "  -h, --help              this text\n"

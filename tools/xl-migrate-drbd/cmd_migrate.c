@@ -17,6 +17,7 @@
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
+#include "ldisk_cli.h"
 #include "testhooks.h"
 #include "transport.h"
 
@@ -50,6 +51,9 @@ static int sim_params(const cli_opts *o, xlmig_sim_src_params *p)
  * environment, so injected faults (XLMIG_FAULT...) travel on its
  * command line; with -s "" the command runs here and inherits them.
  */
+/* --with-local-disks: the I/O timeout, s, unless --io-timeout says. */
+#define LDISK_IO_TIMEOUT "600"
+
 static int receiver_cmd(const cli_opts *o, const char *address,
                         xlmig_cmd *cmd)
 {
@@ -64,10 +68,13 @@ static int receiver_cmd(const cli_opts *o, const char *address,
                                xlmig_test_env("XLMIG_FAULT_DRBD_CMD"), &env);
     if (!env)
         goto out;
-    if (asprintf(&recv, "%s%s%s%s%s%s", env, o->receiver ? o->receiver
+    /* Local disks: each side waits for the other's LVM and DRBD setup
+     * (tens of seconds on a slow host) for one message. */
+    if (asprintf(&recv, "%s%s%s%s%s%s%s", env, o->receiver ? o->receiver
                  : PROG " --receive", !o->receiver && o->sim ? " --sim" : "",
                  o->no_daemon ? " -e" : "", o->paused ? " -p" : "",
-                 o->debug ? " --debug" : "") < 0) {
+                 o->debug ? " --debug" : "", o->with_local_disks &&
+                 !o->receiver ? " --io-timeout " LDISK_IO_TIMEOUT : "") < 0) {
         recv = NULL;
         goto out;
     }
@@ -153,7 +160,8 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
         .keep_domid = o->keep_domid,
     };
     xlmig_xen_src *x;
-    xlmig_hooks hooks;
+    xlmig_hooks hooks, lhooks;
+    xlmig_ldisk_ctx *ld = NULL;
     xlmig_drbd drbd;
     uint32_t domid;
     char *name = NULL;
@@ -170,8 +178,28 @@ static int migrate_xen(const cli_opts *o, xlmig_src_opts *so,
         return XLMIG_EXIT_ERROR;
     }
     so->hooks = &hooks;
+    /* Local disks: over temporary DRBD resources, round DRBD's hooks. */
+    if (o->with_local_disks) {
+        ld = malloc(sizeof(*ld));
+        if (!ld || cli_ldisk_setup(o, &drbd, &hooks, so->dest && so->dest->
+                                   peer ? so->dest->peer : o->host,
+                                   so->dest ? so->dest->address : o->host,
+                                   ld, &lhooks)) {
+            cli_error("--with-local-disks: out of memory");
+            free(ld);
+            xlmig_drbd_hooks_dispose(&drbd, &hooks);
+            xlmig_drbd_dispose(&drbd);
+            xlmig_xen_src_close(x);
+            return XLMIG_EXIT_ERROR;
+        }
+        so->hooks = &lhooks;
+    }
     xlmig_migrate_source(so, &xlmig_xen_src_ops, x, rep);
     so->hooks = NULL;
+    if (ld) {
+        xlmig_ldisk_ctx_dispose(ld);
+        free(ld);
+    }
     print_outcome(o, rep, checks);
     /* xl's monitor of the guest exited on the suspend. */
     resumed = xlmig_xen_src_resumed(x, &domid);
@@ -241,6 +269,8 @@ int cmd_migrate(const cli_opts *o)
     so.shared = o->shared;
     so.dry_run = o->dry_run;
     so.io_timeout_ns = (uint64_t)(o->io_timeout_s * 1e9);
+    if (o->with_local_disks && o->io_timeout_s == XLMIG_IO_TIMEOUT_DEFAULT_S)
+        so.io_timeout_ns = XLMIG_S(atoi(LDISK_IO_TIMEOUT));
     so.deadline.min_ns = (uint64_t)(o->deadline_min_ms * 1e6);
     so.deadline.max_ns = (uint64_t)(o->deadline_max_ms * 1e6);
     so.progress = &prog;

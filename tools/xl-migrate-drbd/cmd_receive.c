@@ -11,9 +11,12 @@
 #include "cli.h"
 #include "drbd.h"
 #include "error.h"
+#include "hoststate.h"
 #include "inventory_sim.h"
 #include "kv.h"
+#include "ldisk_cli.h"
 #include "lock.h"
+#include "testhooks.h"
 #include "migrate.h"
 #include "sim.h"
 #include "xen.h"
@@ -56,7 +59,8 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
     xlmig_xen_opts xo = { .debug = o->debug, .paused = o->paused };
     xlmig_dst_opts d = *dopts;
     xlmig_xen_dst *x;
-    xlmig_hooks hooks;
+    xlmig_hooks hooks, lhooks;
+    xlmig_ldisk_ctx *ld;
     xlmig_drbd drbd;
     char *name = NULL;
     uint32_t domid;
@@ -71,8 +75,20 @@ static int receive_xen(const cli_opts *o, const xlmig_dst_opts *dopts,
         xlmig_xen_dst_close(x);
         return XLMIG_EXIT_ERROR;
     }
-    d.hooks = &hooks;
+    /* A request may carry local disks: their hooks round DRBD's. */
+    ld = malloc(sizeof(*ld));
+    if (!ld) {
+        cli_error("receive: out of memory");
+        xlmig_drbd_hooks_dispose(&drbd, &hooks);
+        xlmig_drbd_dispose(&drbd);
+        xlmig_xen_dst_close(x);
+        return XLMIG_EXIT_ERROR;
+    }
+    cli_ldisk_setup(o, &drbd, &hooks, NULL, NULL, ld, &lhooks);
+    d.hooks = &lhooks;
     xlmig_migrate_dest(&d, &xlmig_xen_dst_ops, x, rep);
+    xlmig_ldisk_ctx_dispose(ld);
+    free(ld);
     print_result(o, rep);
     /* Started by name: that is what ps shows, and restarts keep it. */
     domid = xlmig_xen_dst_domid(x);
@@ -122,6 +138,21 @@ static int sim_drbd_check(const cli_opts *o)
     return 0;
 }
 
+/*
+ * This host's own restore costs live beside the switchover history
+ * (restore_cost.h); the simulator's only with a state directory given.
+ */
+static const char *restore_dir(const cli_opts *o, char *buf, size_t len)
+{
+    const char *env = xlmig_test_env("XLMIG_STATE_DIR");
+
+    if (o->sim && !(env && *env))
+        return NULL;
+    if (snprintf(buf, len, "%s/switchover", xlmig_state_dir()) >= (int)len)
+        return NULL;
+    return buf;
+}
+
 int cmd_receive(const cli_opts *o)
 {
     xlmig_autostart_dirs dirs;
@@ -130,7 +161,7 @@ int cmd_receive(const cli_opts *o)
     xlmig_report rep;
     xlmig_sim_dst sim;
     uint64_t free_bytes;
-    char lockdir[4200], ssh_local[64];
+    char lockdir[4200], ssh_local[64], swdir[4200];
     int rc;
 
     if (isatty(2))
@@ -142,6 +173,7 @@ int cmd_receive(const cli_opts *o)
     dopts.data_addr = xlmig_dp_ssh_local(ssh_local, sizeof(ssh_local));
     dopts.cancel = &cli_cancel;
     dopts.shared = o->shared;
+    dopts.swcost_dir = restore_dir(o, swdir, sizeof(swdir));
     if (xlmig_lock_dir_default(o->sim, lockdir, sizeof(lockdir),
                                &dopts.lock_dir)) {
         cli_error("receive: %s", xlmig_errmsg());

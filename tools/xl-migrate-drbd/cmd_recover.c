@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ldisk_cli.h"
 #include "error.h"
 #include "recover_cli.h"
 
@@ -234,6 +235,9 @@ int cmd_recover(int argc, char **argv)
              ? rr.plan.why : xlmig_errmsg());
     if (o.json)
         recover_print_json(&rr, rc);
+    /* Local-disk leftovers are per host: named, cleanup finishes them. */
+    else
+        cli_ldisk_status(stdout);
     xlmig_lock_dispose(&lk);
     rec_log(&rr, o.sim, rc, why);
     return rc;

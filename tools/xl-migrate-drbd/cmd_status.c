@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ldisk_cli.h"
 #include "error.h"
 #include "hostctx.h"
 #include "hoststate.h"
@@ -217,6 +218,7 @@ int cmd_status(int argc, char **argv)
         printf("evacuations not returned: %s (run `" PROG " return`)\n",
                st.journals);
     print_throttled(&h);
+    cli_ldisk_status(stdout);
     xlmig_status_extra_print(stdout, &extra);
     rc = 0;
 out:

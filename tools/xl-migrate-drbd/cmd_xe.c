@@ -5,8 +5,8 @@
  * through.
  *
  *   vm-migrate vm=NAME host=HOST [live=true] [bandwidth=MiB/s]
- *              [max-downtime=ms]
- *   host-evacuate [host=THIS] [batch-size=N]
+ *              [max-downtime=ms] [local-disks=true]
+ *   host-evacuate [host=THIS] [batch-size=N] [local-disks=true]
  *   host-disable [host=THIS] | host-enable [host=THIS]
  *   host-get-vms-which-prevent-evacuation [host=THIS]
  */
@@ -32,8 +32,9 @@ typedef struct {
 } xe_verb;
 
 static const xe_verb verbs[] = {
-    { "vm-migrate", "vm host live bandwidth max-downtime", "vm host" },
-    { "host-evacuate", "host batch-size", "" },
+    { "vm-migrate", "vm host live bandwidth max-downtime local-disks",
+      "vm host" },
+    { "host-evacuate", "host batch-size local-disks", "" },
     { "host-disable", "host", "" },
     { "host-enable", "host", "" },
     { "host-get-vms-which-prevent-evacuation", "host", "" },
@@ -46,13 +47,24 @@ static void usage(FILE *f)
 "\n"
 "The xe-style scripts call this; keys and values as xe takes them.\n"
 "  vm-migrate vm=<name> host=<host> [live=true] [bandwidth=<MiB/s>]\n"
-"             [max-downtime=<ms>]\n"
-"  host-evacuate [host=<this host>] [batch-size=<n>]\n"
+"             [max-downtime=<ms>] [local-disks=true]\n"
+"  host-evacuate [host=<this host>] [batch-size=<n>] [local-disks=true]\n"
+"  local-disks=true: disks on local LVM follow over temporary DRBD\n"
+"  (--with-local-disks)\n"
 "  host-disable [host=<this host>]      maintenance on\n"
 "  host-enable [host=<this host>]       maintenance off\n"
 "  host-get-vms-which-prevent-evacuation [host=<this host>]\n"
 "Options among the keys (-s, --sim-state, ...) go to the command run.\n"
 "Exit status: the command's (" PROG " help); 2 for a bad key or value.\n");
+}
+
+/* local-disks= takes only true (false is the same as leaving it out). */
+static int local_disks(const char *v, const char *verb)
+{
+    if (!v || !strcmp(v, "true"))
+        return 0;
+    cli_error("xe %s: local-disks=%s: only local-disks=true", verb, v);
+    return -1;
 }
 
 static bool listed(const char *list, const char *key)
@@ -226,6 +238,10 @@ int cmd_xe(int argc, char **argv)
             ARG("--max-downtime");
             ARG((char *)VAL("max-downtime"));
         }
+        if (local_disks(VAL("local-disks"), "vm-migrate"))
+            return CLI_EXIT_USAGE;
+        if (VAL("local-disks"))
+            ARG("--with-local-disks");
         ARG("--");
         ARG((char *)VAL("vm"));
         ARG((char *)VAL("host"));
@@ -241,6 +257,10 @@ int cmd_xe(int argc, char **argv)
             ARG("--parallel");
             ARG((char *)VAL("batch-size"));
         }
+        if (local_disks(VAL("local-disks"), "host-evacuate"))
+            return CLI_EXIT_USAGE;
+        if (VAL("local-disks"))
+            ARG("--with-local-disks");
     } else if (!strcmp(v->verb, "host-get-vms-which-prevent-evacuation")) {
         ARG("--dry-run");
         ARG("--blocked");

@@ -29,7 +29,8 @@ typedef struct {
     { "parallel", required_argument, NULL, 2001 },                    \
     { "json", no_argument, NULL, 2002 },                              \
     { "bandwidth", required_argument, NULL, 2003 },                   \
-    { "max-downtime", required_argument, NULL, 2004 }
+    { "max-downtime", required_argument, NULL, 2004 },               \
+    { "with-local-disks", no_argument, NULL, 2005 }
 
 void evac_common_init(evac_common *c);
 void evac_common_dispose(evac_common *c);

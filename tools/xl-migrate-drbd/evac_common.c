@@ -68,6 +68,9 @@ int evac_common_opt(evac_common *c, const char *cmd, int opt,
                             XLMIG_DOWNTIME_MAX_MS, &c->mig.max_downtime_ms))
             goto bad;
         return 1;
+    case 2005:
+        c->mig.with_local_disks = true;
+        return 1;
     }
     return 0;
 bad:

@@ -362,6 +362,8 @@ static int mig_args(evac_job *j, const mig_params *mp)
         rc |= evac_job_arg(j, "--max-downtime");
         rc |= evac_job_arg(j, "%g", mp->max_downtime_ms);
     }
+    if (mp->with_local_disks)
+        rc |= evac_job_arg(j, "--with-local-disks");
     return rc;
 }
 
@@ -382,6 +384,9 @@ int evac_job_migration(const hostctx *h, evac_job *j,
     if (mp->max_downtime_ms > 0)
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
                  " --max-downtime %g", mp->max_downtime_ms);
+    if (mp->with_local_disks)
+        snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+                 " --with-local-disks");
     if (hostctx_sim(h)) {
         /* both ends run here, each with its own host's run directory;
          * the receiver offers the host's free room */

@@ -93,6 +93,7 @@ void evac_run(const xlmig_evac_plan *plan, evac_job *jobs,
 typedef struct {
     double bandwidth_mib;       /* 0: default */
     double max_downtime_ms;     /* 0: default */
+    bool with_local_disks;      /* --with-local-disks */
 } mig_params;
 int evac_job_migration(const hostctx *h, evac_job *j,
                        const xlmig_inv_guest *g, const char *from,

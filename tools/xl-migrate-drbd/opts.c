@@ -95,6 +95,11 @@ void cli_usage(FILE *out)
 "                          most 4, fewer under a low --bandwidth)\n"
 "  --no-encrypt            plain TCP data streams (each still proves the\n"
 "                          key): only on a dedicated, trusted link\n"
+"  --with-local-disks      carry disks that are local LVM volumes: each\n"
+"                          is copied over a temporary DRBD resource while\n"
+"                          the guest runs, then the guest moves\n"
+"  --delete-source         with --with-local-disks: remove the source's\n"
+"                          LVs after the move (default: kept, see cleanup)\n"
 "  --io-timeout <s>        longest wait on the peer for one message or\n"
 "                          write, however it trickles (default 60)\n"
 "  --switchover-deadline-min <ms>, --switchover-deadline-max <ms>\n"
@@ -131,7 +136,7 @@ enum {
     O_DEADLINE_MAX, O_SIM_DRBD, O_NO_MOVE_CONFIG, O_HELP_TEST,
     O_TRANSPORT, O_STREAMS, O_NO_ENCRYPT,
     O_COMPRESS, O_SIM_ZERO,
-    O_SWITCHOVER,
+    O_SWITCHOVER, O_WITH_LOCAL_DISKS, O_DELETE_SOURCE,
 };
 
 static const struct option longopts[] = {
@@ -145,6 +150,8 @@ static const struct option longopts[] = {
     { "no-throttle", no_argument, NULL, O_NO_THROTTLE },
     { "switchover", required_argument, NULL, O_SWITCHOVER },
     { "no-move-config", no_argument, NULL, O_NO_MOVE_CONFIG },
+    { "with-local-disks", no_argument, NULL, O_WITH_LOCAL_DISKS },
+    { "delete-source", no_argument, NULL, O_DELETE_SOURCE },
     { "io-timeout", required_argument, NULL, O_IO_TIMEOUT },
     { "transport", required_argument, NULL, O_TRANSPORT },
     { "streams", required_argument, NULL, O_STREAMS },
@@ -308,6 +315,8 @@ int cli_parse(cli_opts *o, int argc, char **argv)
                 return -1;
             }
             break;
+        case O_WITH_LOCAL_DISKS: o->with_local_disks = true; break;
+        case O_DELETE_SOURCE: o->delete_source = true; break;
         case O_NO_MOVE_CONFIG: o->no_move_config = true; break;
         case O_TRANSPORT:
             if (strcmp(optarg, "tls") && strcmp(optarg, "ssh")) {
@@ -397,6 +406,16 @@ int cli_parse(cli_opts *o, int argc, char **argv)
         cli_error("--switchover-deadline-min %g ms is above"
                   " --switchover-deadline-max %g ms", o->deadline_min_ms,
                   o->deadline_max_ms);
+        return -1;
+    }
+    if ((o->with_local_disks || o->delete_source) && o->receive) {
+        cli_error("--%s: the source's option (the request says which"
+                  " disks are local)", o->with_local_disks ?
+                  "with-local-disks" : "delete-source");
+        return -1;
+    }
+    if (o->delete_source && !o->with_local_disks) {
+        cli_error("--delete-source: only with --with-local-disks");
         return -1;
     }
     if (o->transport && !strcmp(o->transport, "ssh") &&

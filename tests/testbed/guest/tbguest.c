@@ -12,7 +12,9 @@
  *   guest-visible downtime (<boot> tells one guest boot from another);
  * - every disk_ms, reads back sector 0 of its disk, checks it holds what it
  *   last wrote there ("DISK ok" / "DISK MISMATCH"), and writes a new record
- *   "TBDISK <boot> <seq>" with O_DIRECT|O_SYNC.
+ *   "TBDISK <boot> <seq>" with O_DIRECT|O_SYNC ("DISK wrote seq=N" once
+ *   it is written; SIGTERM waits for the tick, so the last such line
+ *   names what the disk holds after a shutdown).
  *
  * Settings come from the kernel command line (the guest config's extra=):
  *   dirty_mb_s=N  (default 0)     dirty_ws_mb=N (default 32)
@@ -26,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -131,6 +134,7 @@ static void disk_tick(struct disk *d)
         return;
     }
     memcpy(d->last, d->buf, SECTOR);
+    say("DISK wrote seq=%lu\n", d->seq);
 }
 
 /* MemTotal and MemAvailable (kB) from /proc/meminfo, -1 if unknown. */
@@ -251,7 +255,13 @@ int main(void)
                 next_hb = now + hb_ms;
         }
         if (d.fd >= 0 && now >= next_disk) {
+            sigset_t term, old;
+
+            sigemptyset(&term);
+            sigaddset(&term, SIGTERM);
+            sigprocmask(SIG_BLOCK, &term, &old);
             disk_tick(&d);
+            sigprocmask(SIG_SETMASK, &old, NULL);
             next_disk = now + disk_ms;
         }
         if (ws) {

@@ -23,6 +23,10 @@ TB_MEM=${TB_MEM:-2048}                       # MiB per host
 TB_DOM0_MEM=${TB_DOM0_MEM:-1024M}
 TB_DISK_MB_r0=${TB_DISK_MB_r0:-64}           # DRBD backing disks (per host)
 TB_DISK_MB_r1=${TB_DISK_MB_r1:-32}
+# The spare disk (/dev/vdc) of each host for the volume group $TB_VG of
+# local-disk guests (lib/ldisk.sh creates it); sparse, 0 = none.
+TB_LVM_MB=${TB_LVM_MB:-512}
+TB_VG=${TB_VG:-tbvg}
 
 # Inside the emulated hosts: the replication/migration link (link-local).
 TB_LINK_NET=${TB_LINK_NET:-169.254.77}

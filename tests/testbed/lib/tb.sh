@@ -9,6 +9,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 # shellcheck source=deb.sh
 source "$(dirname "${BASH_SOURCE[0]}")/deb.sh"
+# shellcheck source=ldisk.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ldisk.sh"
 
 TB_DISK_SCRIPT=${TB_DISK_SCRIPT:-block-drbd}   # hotplug script of guest disks
 TB_GUEST_MEM=${TB_GUEST_MEM:-128}
@@ -95,6 +97,14 @@ EOF
 global { usage-count no; }
 common { net { protocol C; } }
 EOF
+    # LVM sees only the spare disk (not the DRBD devices nor the dm devices
+    # stacked on its LVs) and, with no udevd in dom0, makes its nodes itself.
+    mkdir -p "$O/etc/lvm"
+    cat > "$O/etc/lvm/lvm.conf" <<EOF
+devices { global_filter = [ "a|^/dev/vdc\$|", "r|.*|" ]
+          obtain_device_list_from_udev = 0 }
+activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }
+EOF
     local res dev=0 disk
     for res in r0 r1; do
         disk=/dev/vd$(printf "\\x$(printf %x $((97 + dev)))")
@@ -152,6 +162,9 @@ tb_qemu_cmd() {
         -device "virtio-net-pci,netdev=link,mac=52:54:00:77:00:0$n" \
         -netdev "user,id=mgmt,restrict=on,net=$TB_MGMT_NET,host=${TB_MGMT_NET%.*}.2,dhcpstart=$TB_MGMT_IP,hostfwd=tcp:127.0.0.1:${!port}-$TB_MGMT_IP:22" \
         -device "virtio-net-pci,netdev=mgmt,mac=52:54:00:78:00:0$n"
+    # the spare disk, /dev/vdc (the third virtio disk)
+    [ "$TB_LVM_MB" = 0 ] ||
+        printf '%s\n' -drive "file=$TB_RUN/$h-lvm.img,format=raw,if=virtio,cache=unsafe"
 }
 
 tb_boot_host() {
@@ -184,6 +197,8 @@ tb_up() {
             rm -f "$TB_RUN/$h-$p.img"
             truncate -s "${!mb}M" "$TB_RUN/$h-$p.img"
         done
+        rm -f "$TB_RUN/$h-lvm.img"
+        [ "$TB_LVM_MB" = 0 ] || truncate -s "${TB_LVM_MB}M" "$TB_RUN/$h-lvm.img"
         { echo "[127.0.0.1]:$(eval echo "\$TB_SSH_PORT_$h") $(cut -d' ' -f1,2 "$TB_IMG/ssh/host_key.pub")"; } \
             >> "$TB_RUN/known_hosts.new"
     done
@@ -378,7 +393,8 @@ tb_dual_primary() {
 # ----------------------------------------------------------------- guest --
 
 # tb_guest_cfg NAME [key=value...]: print a guest config. Keys:
-#   disks="r0 [r1]" (xvda, xvdb), script=hotplug script, mem=MiB,
+#   disks="r0 [r1]" (xvda, xvdb; /dev/... a local device, no script),
+#   script=hotplug script, mem=MiB,
 #   dirty_mb_s=N, dirty_ws_mb=N, hb_ms=N, disk_ms=N,
 #   net=bridge|none (a vif on $TB_BRIDGE, address from tb_net_addr),
 #   ip=A.B.C.D (its address), on_poweroff=, on_reboot=, on_crash= (xl's)
@@ -409,7 +425,11 @@ tb_guest_cfg() {
         mem=$(( (ws + TB_GUEST_KERNEL_MB + 31) / 32 * 32 ))
     fi
     for r in $disks; do
-        spec="$spec${spec:+, }\"vdev=xvd$vd,access=rw,script=$script,target=$r\""
+        case $r in
+            # a local block device (an LV): phy, xl's default script
+            /dev/*) spec="$spec${spec:+, }\"vdev=xvd$vd,access=rw,format=raw,target=$r\"" ;;
+            *) spec="$spec${spec:+, }\"vdev=xvd$vd,access=rw,script=$script,target=$r\"" ;;
+        esac
         vd=$(echo "$vd" | tr a-y b-z)
     done
     local extra="console=hvc0 quiet dirty_mb_s=$dirty dirty_ws_mb=$ws hb_ms=$hb disk_ms=$dms"
@@ -735,7 +755,8 @@ tb_migrate_cleanup() {
 }
 
 # tb_reset: leave both hosts without guests, DRBD Secondary,
-# single-primary, and without what xlmig learned or journalled (one
+# single-primary, without temporary resources or LVs of local disks,
+# and without what xlmig learned or journalled (one
 # scenario's switchover history must not refuse the next one's moves),
 # network probes or the previous guests' console lines.
 tb_reset() {
@@ -744,6 +765,7 @@ tb_reset() {
         tb_run -t 120 "$h" 'tb-netprobe stop-all
             for d in $(xl list | awk "NR > 2 { print \$1 }"); do
             xl destroy "$d"; done
+            '"$(tb_ldisk_reset_cmd)"'
             for r in r0 r1; do drbdadm net-options --allow-two-primaries=no $r
                 drbdadm secondary $r; done
             rm -rf /var/lib/xlmig/switchover /var/lib/xlmig/journal

@@ -14,7 +14,7 @@ tb_xlmig_window_closed() {
 # NAME=VALUE words put before the command (test hooks).
 tb_xlmig_migrate() {
     local name=$1 src=$2 dst=$3 t0
-    tb_migrate_run "$name" "$src" "$dst" "${TB_XLMIG_ENV:-}${TB_XLMIG_ENV:+ }\
+    tb_migrate_run "$name" "$src" "$dst" "${TB_XLMIG_ENV:+env $TB_XLMIG_ENV }\
 xl-migrate-drbd ${TB_XLMIG_OPTS:-}${TB_XLMIG_OPTS:+ }$name $dst"
     t0=$TB_MIG_T0
     TB_MIG_TOTAL=$(tb_elapsed "$t0")

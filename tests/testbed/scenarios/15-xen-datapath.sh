@@ -42,7 +42,7 @@ tb_xlmig_assert_after g1 xen1 xen2 r0
 # Back with a wrong key: refused before anything starts on xen1.
 rc=0
 tb_xl xen2 "$TB_MIGRATE_TIMEOUT" tb_noop \
-    "XLMIG_TEST_DATAPATH=wrong-key xl-migrate-drbd --streams 3 g1 xen1" || rc=$?
+    "env XLMIG_TEST_DATAPATH=wrong-key xl-migrate-drbd --streams 3 g1 xen1" || rc=$?
 tb_assert "a wrong key fails the migration (exit $rc, 1 wanted)" [ "$rc" = 1 ]
 tb_assert "the failure names the handshake ($TB_XL_LOG)" \
     grep -q "TLS handshake failed" "$TB_XL_LOG"

@@ -1,0 +1,102 @@
+/*
+ * Local disks' tool output (lvs/vgs JSON, dmsetup table, /proc/drbd,
+ * drbdsetup status --json), disk targets, the request's local disks
+ * (another host's) and a journal: the first byte picks the parser.
+ * Whatever parses must hold what the parser promises: names that pass
+ * xlmig_ldisk_name_ok, a table contiguous from sector 0.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "ldisk.h"
+#include "ldisk_hooks.h"
+#include "ldisk_journal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_table(const xlmig_ldisk_table *t)
+{
+    uint64_t at = 0;
+    char *text = NULL;
+    unsigned i;
+
+    for (i = 0; i < t->n; i++) {
+        if (t->seg[i].start != at || !t->seg[i].len ||
+            !memchr(t->seg[i].args, 0, sizeof(t->seg[i].args)))
+            abort();
+        at += t->seg[i].len;
+    }
+    if (at != t->sectors || xlmig_ldisk_table_text(t, &text))
+        abort();
+    free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static xlmig_ldisk_lv lv[16];
+    static xlmig_ldisk_vg vg[16];
+    static xlmig_ldisk_table t;
+    static xlmig_ldisk_ctx l;
+    xlmig_ldisk_journal j;
+    char a[XLMIG_LDISK_NAME_MAX], b[XLMIG_LDISK_NAME_MAX], *s;
+    const char *buf = (const char *)data + 1;
+    size_t len = size - 1;
+    xlmig_ldisk_sync sy;
+    unsigned n, i;
+
+    if (size < 1)
+        return 0;
+    switch (data[0] % 8) {
+    case 0:
+        if (!xlmig_ldisk_parse_lvs(buf, len, "lvs", lv, 16, &n))
+            for (i = 0; i < n; i++)
+                if (!xlmig_ldisk_name_ok(lv[i].vg) ||
+                    !xlmig_ldisk_name_ok(lv[i].lv) ||
+                    (lv[i].origin[0] && !xlmig_ldisk_name_ok(lv[i].origin)))
+                    abort();
+        break;
+    case 1:
+        if (!xlmig_ldisk_parse_vgs(buf, len, "vgs", vg, 16, &n))
+            for (i = 0; i < n; i++)
+                if (!xlmig_ldisk_name_ok(vg[i].vg) || !vg[i].extent)
+                    abort();
+        break;
+    case 2:
+        if (!xlmig_ldisk_parse_table(buf, len, "dmsetup table", &t))
+            check_table(&t);
+        break;
+    case 3:
+        xlmig_ldisk_parse_proc(buf, len, 900, &sy);
+        break;
+    case 4:
+        xlmig_ldisk_parse_status(buf, len, "xlmig-900", &sy);
+        break;
+    case 5:
+        s = strndup(buf, len);
+        if (s && xlmig_ldisk_target_lv(s, a, b, sizeof(a)) &&
+            (!xlmig_ldisk_name_ok(a) || !xlmig_ldisk_name_ok(b)))
+            abort();
+        free(s);
+        break;
+    case 6:
+        xlmig_ldisk_conf_init(&l.conf);
+        if (!xlmig_ldisk_wire_decode(buf, len, &l))
+            for (i = 0; i < l.n; i++)
+                if (!xlmig_ldisk_name_ok(l.disks[i].lv.lv) ||
+                    !xlmig_ldisk_name_ok(l.disks[i].dst_vg) ||
+                    l.disks[i].lv.size % XLMIG_LDISK_SECTOR ||
+                    l.disks[i].minor < l.conf.minor_lo ||
+                    l.disks[i].minor > l.conf.minor_hi)
+                    abort();
+        break;
+    case 7:
+        if (!xlmig_ldisk_journal_parse(buf, len, "journal", &j) &&
+            (!xlmig_ldisk_name_ok(j.disk.lv.vg) || j.disk.minor < 0))
+            abort();
+        break;
+    }
+    xlmig_err_clear();
+    return 0;
+}
