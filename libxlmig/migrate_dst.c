@@ -441,6 +441,19 @@ static int within_budget(dst_run *r, const xlmig_msg *go)
     return XLMIG_E_CHECK;
 }
 
+/*
+ * A stop asked for before go was read wins even if go was already
+ * buffered: nothing runs here yet, and not_started lets the source
+ * resume its copy.
+ */
+static int cancelled_before_go(dst_run *r)
+{
+    if (!r->ch.cancel || !*r->ch.cancel)
+        return 0;
+    xlmig_err(XLMIG_E_ABORTED, "cancelled while waiting for source");
+    return XLMIG_E_ABORTED;
+}
+
 static int restore_and_switch(dst_run *r)
 {
     xlmig_restore_result res;
@@ -470,6 +483,8 @@ static int restore_and_switch(dst_run *r)
         rc = expect(r, &m, XLMIG_MSG_GO);
         r->t_go = xlmig_now_ns();
         if (!rc)
+            rc = cancelled_before_go(r);
+        if (!rc)
             rc = within_budget(r, &m);
         goto out;
     }
@@ -483,6 +498,8 @@ static int restore_and_switch(dst_run *r)
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = expect(r, &m, XLMIG_MSG_GO);
+    if (!rc)
+        rc = cancelled_before_go(r);
 out:
     xlmig_msg_dispose(&m);
     return rc;

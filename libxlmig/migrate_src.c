@@ -277,6 +277,8 @@ static int precopy(src_run *r)
     rc = xlmig_chan_send_msg(&r->ch, &m);
     r->t_memend = xlmig_now_ns();
     xlmig_msg_dispose(&m);
+    if (rc == XLMIG_E_TIMEOUT && r->ch.deadline_hit)
+        xlmig_src_deadline_passed(r);
     return rc;
 }
 

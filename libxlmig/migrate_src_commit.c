@@ -98,7 +98,14 @@ int xlmig_src_clear_to_go(src_run *r)
     /*
      * A destination that gave up (timed out, failed) has said so, or
      * hung up: then go must not be sent, and the rollback is certain.
+     * Its data streams are asked before memory-end (after it, a live
+     * one may close them).
      */
+    if (r->one_flight && r->dp.active) {
+        rc = xlmig_dp_check_alive(&r->dp, &r->ch);
+        if (rc)
+            return rc;
+    }
     return peer_quit_before_go(r);
 }
 
@@ -138,24 +145,39 @@ int xlmig_src_switchover(src_run *r)
             goto out;
     }
     /*
-     * The commit point: from here on nothing is cancelled, and the
-     * answer gets a deadline of its own: two steps, the activation's,
-     * which is little; one flight, also the restore's, which gets the
-     * deadline "ready" had (the destination does not start a guest it
-     * restored later than that, and says so).
+     * The commit point: from here on nothing is cancelled. Go itself is
+     * written under the switchover deadline: a link too slow for it
+     * (paced, or blocked) ends the write before its last byte, and a
+     * go the destination does not hold whole is no go: the rollback is
+     * certain. Nothing more is written after a partial record, whose
+     * length would swallow it.
      */
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_GO);
     r->ch.cancel = NULL;
-    r->ch.deadline_ns = xlmig_now_ns() + r->deadline_ns;
     if (r->one_flight) {
         m.budget_ns = r->deadline_ns;
-        r->ch.deadline_ns += m.budget_ns;
+        /* memory-end is out: a hang-up since then is still seen. */
+        rc = peer_quit_before_go(r);
+        if (rc)
+            goto out;
     }
-    r->ch.deadline_hit = false;
     rc = xlmig_chan_send_msg(&r->ch, &m);
-    if (!rc)
-        rc = xlmig_src_fault(r, "go-sent");
+    if (rc) {
+        r->peer_gone = true;
+        xlmig_err_replace(rc, "go not sent, the guest resumes here: %s",
+                          xlmig_errmsg());
+        goto out;
+    }
+    /*
+     * The answer gets a deadline of its own: two steps, the
+     * activation's, which is little; one flight, also the restore's,
+     * which gets the deadline "ready" had (the destination does not
+     * start a guest it restored later than that, and says so).
+     */
+    r->ch.deadline_ns = xlmig_now_ns() + r->deadline_ns + m.budget_ns;
+    r->ch.deadline_hit = false;
+    rc = xlmig_src_fault(r, "go-sent");
     if (!rc)
         rc = xlmig_chan_recv_msg(&r->ch, &m);
     if (!rc)

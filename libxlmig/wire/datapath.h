@@ -124,6 +124,11 @@ int xlmig_dp_to_msg(const xlmig_datapath *dp, xlmig_msg *m);
 int xlmig_dp_connect(xlmig_datapath *dp, struct xlmig_chan *ch,
                      const xlmig_msg *listen);
 /*
+ * Source, before memory-end: XLMIG_E_IO (recorded, as a failed send
+ * would say it) if the destination closed or reset a stream.
+ */
+int xlmig_dp_check_alive(xlmig_datapath *dp, struct xlmig_chan *ch);
+/*
  * Source, right after memory-end went out: nothing more on the data
  * streams (they are shut for writing); the chan is back on ssh alone.
  */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +363,17 @@ static int wait_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
     return rc == 1 ? source_ctl(ch, false) : rc;
 }
 
+/*
+ * The rate limit's sleep for len bytes sent. It ends at the switchover
+ * deadline; past it nothing more is written (the paced bytes would
+ * have left later than that).
+ */
+static int pace(xlmig_chan *ch, size_t len)
+{
+    xlmig_chan_pace(ch, len);
+    return xlmig_chan_check_deadline(ch, "sending to");
+}
+
 /* Exactly len bytes onto s's socket. */
 static int raw_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
                     const uint8_t *p, size_t len, uint64_t *waited)
@@ -421,8 +433,7 @@ static int tls_write_all(xlmig_chan *ch, xlmig_datapath *dp,
             return rc;
     }
     xlmig_meter_add(&ch->meter, len);
-    xlmig_chan_pace(ch, len);
-    return 0;
+    return pace(ch, len);
 }
 
 static int tls_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
@@ -478,7 +489,9 @@ static int tcp_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
             continue;
         }
         xlmig_meter_add(&ch->meter, (uint64_t)r);
-        xlmig_chan_pace(ch, (size_t)r);
+        rc = pace(ch, (size_t)r);
+        if (rc)
+            return rc;
         while (n > 0 && (size_t)r >= v[0].iov_len) {
             r -= (ssize_t)v[0].iov_len;
             v++;
@@ -543,6 +556,24 @@ int xlmig_dp_send(xlmig_datapath *dp, xlmig_chan *ch, uint32_t type,
     if (rc)
         return send_failed(ch, rc);
     dp->seq++;
+    return 0;
+}
+
+int xlmig_dp_check_alive(xlmig_datapath *dp, xlmig_chan *ch)
+{
+    struct pollfd p;
+    unsigned i;
+
+    for (i = 0; i < dp->open; i++) {
+        p = (struct pollfd){ .fd = dp->s[i].fd, .events = POLLRDHUP };
+        if (p.fd < 0 || poll(&p, 1, 0) <= 0)
+            continue;
+        /* Readable alone is a TLS ticket; these are an end. */
+        if (!(p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+            continue;
+        xlmig_err(XLMIG_E_IO, "%s: closed by the peer", dp->s[i].name);
+        return send_failed(ch, XLMIG_E_IO);
+    }
     return 0;
 }
 

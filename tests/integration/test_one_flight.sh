@@ -41,11 +41,13 @@ echo "restore fails after the flight: exit 1, resumed on the source"
 
 # 2. Verification fails: every PAGES record's last page is damaged in
 #    flight, the framing intact, so memory-end's digest does not match.
+#    The pages must travel on the ssh pipe, as raw PAGES records, for
+#    flip_pages.pl to find them: --transport ssh --compress off.
 dir="$WORK/verify"
 mkdir -p "$dir/s" "$dir/d"
 set +e
-"$T" --sim --json --sim-mem 16 --sim-profile idle --sim-host-dir \
-    "$dir/s" -s "" g1 "sh -c 'perl \"$here/flip_pages.pl\" | \"$T\" \
+"$T" --sim --json --sim-mem 16 --sim-profile idle --transport ssh \
+    --compress off --sim-host-dir "$dir/s" -s "" g1 "sh -c 'perl \"$here/flip_pages.pl\" | \"$T\" \
 --receive --sim --sim-host-dir \"$dir/d\" --report-json \"$dir/r.json\" \
 2>\"$dir/dest.err\"'" >"$dir/out" 2>"$dir/err"
 RC=$?

@@ -29,9 +29,12 @@ cell() {
     local point how=one-flight
     point=$(point_of "$phase")
     [ "$phase" = switchover ] && how=two-step
-    # 64 MiB: the stall after 4 records still finds round 1 under way.
+    # 64 MiB of raw records: the stall after 4 records still finds
+    # round 1 under way (coded, the idle guest's whole round fits in
+    # the data streams' socket buffers, and go is out before the
+    # signal).
     XLMIG_FAULT=dest:$point:stall pair_start "$dir" --sim-mem 64 \
-        --switchover "$how"
+        --compress off --switchover "$how"
     wait_for "$dir/dest.err" "stall at $point on dest" 300 2>"$dir/why" ||
         { echo "$sig $phase FAIL ($(cat "$dir/why"))" >"$dir/result";
           kill "$PAIR_PID"; return; }
