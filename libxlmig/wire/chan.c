@@ -110,6 +110,22 @@ void xlmig_chan_pace(xlmig_chan *ch, size_t len)
     }
 }
 
+void xlmig_iov_advance(struct iovec **iov, int *n, size_t done)
+{
+    struct iovec *v = *iov;
+
+    while (*n > 0 && done >= v[0].iov_len) {
+        done -= v[0].iov_len;
+        v++;
+        (*n)--;
+    }
+    if (*n > 0) {
+        v[0].iov_base = (char *)v[0].iov_base + done;
+        v[0].iov_len -= done;
+    }
+    *iov = v;
+}
+
 int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
 {
     volatile int *cancel = ch->cancel;
@@ -157,16 +173,7 @@ int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n)
             goto out;
         }
         xlmig_meter_add(&ch->meter, (uint64_t)r);
-        /* Advance over what went out. */
-        while (n > 0 && (size_t)r >= iov[0].iov_len) {
-            r -= (ssize_t)iov[0].iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov[0].iov_base = (char *)iov[0].iov_base + r;
-            iov[0].iov_len -= (size_t)r;
-        }
+        xlmig_iov_advance(&iov, &n, (size_t)r);
     }
 out:
     ch->cancel = cancel;

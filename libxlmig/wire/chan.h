@@ -59,6 +59,8 @@ int xlmig_chan_check_deadline(xlmig_chan *ch, const char *what);
 /* Exactly len bytes, honouring the rate limit. */
 int xlmig_chan_write(xlmig_chan *ch, const void *buf, size_t len);
 int xlmig_chan_writev(xlmig_chan *ch, struct iovec *iov, int n);
+/* Step over done bytes that went out: whole pieces, then into one. */
+void xlmig_iov_advance(struct iovec **iov, int *n, size_t done);
 int xlmig_chan_read(xlmig_chan *ch, void *buf, size_t len);
 
 int xlmig_chan_send_magic(xlmig_chan *ch);

@@ -492,15 +492,7 @@ static int tcp_send(xlmig_chan *ch, xlmig_datapath *dp, xlmig_dp_stream *s,
         rc = pace(ch, (size_t)r);
         if (rc)
             return rc;
-        while (n > 0 && (size_t)r >= v[0].iov_len) {
-            r -= (ssize_t)v[0].iov_len;
-            v++;
-            n--;
-        }
-        if (n > 0) {
-            v[0].iov_base = (char *)v[0].iov_base + r;
-            v[0].iov_len -= (size_t)r;
-        }
+        xlmig_iov_advance(&v, &n, (size_t)r);
     }
     return 0;
 }
