@@ -196,23 +196,15 @@ int xlmig_ldisk_dst_prepare(void *arg, const xlmig_msg *req)
 int xlmig_ldisk_dst_commit(void *arg)
 {
     xlmig_ldisk_ctx *l = arg;
-    int rc = 0;
 
-    if (l->inner && l->inner->dst_commit)
-        rc = l->inner->dst_commit(l->inner->arg);
-    if (xlmig_ldisk_teardown_all(l) && !rc)
-        rc = XLMIG_E_EXTERNAL;
-    return rc;
+    return xlmig_ldisk_close(l, l->inner ? l->inner->dst_commit : NULL,
+                             xlmig_ldisk_teardown_all);
 }
 
 int xlmig_ldisk_dst_rollback(void *arg)
 {
     xlmig_ldisk_ctx *l = arg;
-    int rc = 0;
 
-    if (l->inner && l->inner->dst_rollback)
-        rc = l->inner->dst_rollback(l->inner->arg);
-    if (xlmig_ldisk_undo_all(l) && !rc)
-        rc = XLMIG_E_EXTERNAL;
-    return rc;
+    return xlmig_ldisk_close(l, l->inner ? l->inner->dst_rollback : NULL,
+                             xlmig_ldisk_undo_all);
 }

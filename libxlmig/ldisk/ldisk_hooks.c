@@ -208,6 +208,18 @@ int xlmig_ldisk_sync_total(xlmig_ldisk_ctx *l, uint64_t *oos,
 }
 
 /* After the commit: forward only; a failure keeps the journal. */
+int xlmig_ldisk_close(xlmig_ldisk_ctx *l, int (*inner)(void *arg),
+                      int (*ours)(xlmig_ldisk_ctx *l))
+{
+    int rc = 0;
+
+    if (inner)
+        rc = inner(l->inner->arg);
+    if (ours(l) && !rc)
+        rc = XLMIG_E_EXTERNAL;
+    return rc;
+}
+
 int xlmig_ldisk_teardown_all(xlmig_ldisk_ctx *l)
 {
     xlmig_ldisk_plan p;

@@ -28,6 +28,13 @@ int xlmig_ldisk_sync_total(xlmig_ldisk_ctx *l, uint64_t *oos,
                            bool *all_done, bool *lost);
 /* After the commit, this side's teardown of every disk. */
 int xlmig_ldisk_teardown_all(xlmig_ldisk_ctx *l);
+/*
+ * A commit or rollback: DRBD's hook first (inner, may be NULL), then
+ * ours on every disk, whatever DRBD's said; the first failure is the
+ * answer (ours as XLMIG_E_EXTERNAL).
+ */
+int xlmig_ldisk_close(xlmig_ldisk_ctx *l, int (*inner)(void *arg),
+                      int (*ours)(xlmig_ldisk_ctx *l));
 
 /* The hooks (xlmig_hooks), each side's in its own file. */
 void xlmig_ldisk_src_disks(void *arg, const xlmig_domain_info *di,

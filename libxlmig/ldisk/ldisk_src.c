@@ -322,23 +322,15 @@ int xlmig_ldisk_src_verify(void *arg)
 int xlmig_ldisk_src_commit(void *arg)
 {
     xlmig_ldisk_ctx *l = arg;
-    int rc = 0;
 
-    if (l->inner && l->inner->src_commit)
-        rc = l->inner->src_commit(l->inner->arg);
-    if (xlmig_ldisk_teardown_all(l) && !rc)
-        rc = XLMIG_E_EXTERNAL;
-    return rc;
+    return xlmig_ldisk_close(l, l->inner ? l->inner->src_commit : NULL,
+                             xlmig_ldisk_teardown_all);
 }
 
 int xlmig_ldisk_src_rollback(void *arg)
 {
     xlmig_ldisk_ctx *l = arg;
-    int rc = 0;
 
-    if (l->inner && l->inner->src_rollback)
-        rc = l->inner->src_rollback(l->inner->arg);
-    if (xlmig_ldisk_undo_all(l) && !rc)
-        rc = XLMIG_E_EXTERNAL;
-    return rc;
+    return xlmig_ldisk_close(l, l->inner ? l->inner->src_rollback : NULL,
+                             xlmig_ldisk_undo_all);
 }
