@@ -274,6 +274,7 @@ static int precopy(src_run *r)
     xlmig_msg_init(&m, XLMIG_MSG_MEMORY_END);
     m.hash = sc.has_digest ? sc.digest : 0;
     m.value = sc.pages_sent;
+    r->t_memend_out = xlmig_now_ns();
     rc = xlmig_chan_send_msg(&r->ch, &m);
     r->t_memend = xlmig_now_ns();
     xlmig_msg_dispose(&m);

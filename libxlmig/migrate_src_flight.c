@@ -54,11 +54,17 @@ void xlmig_src_flight_steps(src_run *r, const xlmig_msg *done,
 {
     xlmig_report *rep = r->rep;
     uint64_t after = now - r->t_memend, took = done->took_ns;
+    /*
+     * The destination cannot have had memory-end before it began to
+     * leave; its send may return only once the streams drained, after
+     * the destination's clock for took started.
+     */
+    uint64_t bound = now - r->t_memend_out;
 
     rep->sw_suspend_ns = r->t_down - r->t_suspend;
     rep->sw_pages_ns = r->t_memend - r->t_down;
     rep->sw_resume_ns = 0;
-    if (!took || took > after) {
+    if (!took || took > bound) {
         rep->sw_restore_ns = after;
         rep->sw_flight_ns = 0;
         rep->downtime_ns = now - r->t_suspend;
@@ -67,7 +73,7 @@ void xlmig_src_flight_steps(src_run *r, const xlmig_msg *done,
     if (done->activate_ns <= took)
         rep->sw_resume_ns = done->activate_ns;
     rep->sw_restore_ns = took - rep->sw_resume_ns;
-    rep->sw_flight_ns = (after - took) / 2;
+    rep->sw_flight_ns = after > took ? (after - took) / 2 : 0;
     rep->downtime_ns = rep->sw_suspend_ns + rep->sw_pages_ns +
                        rep->sw_flight_ns + took;
 }

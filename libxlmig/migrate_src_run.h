@@ -40,6 +40,8 @@ typedef struct {
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
     uint64_t t_down, t_memend, t_ready;   /* switchover's steps */
+    uint64_t t_memend_out;     /* memory-end began to leave (its send
+                                  may wait while the streams drain) */
     uint64_t deadline_ns;    /* switchover deadline, its length */
     uint64_t learned_ns;     /* switchover cost measured before */
     unsigned learned_n;      /* over this many migrations */
