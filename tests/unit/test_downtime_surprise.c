@@ -7,6 +7,7 @@
 
 #include "downtime_surprise.h"
 #include "report.h"
+#include "report_text.h"
 
 #define MS 1000000ULL
 
@@ -23,22 +24,6 @@ static void test_rule(void)
     CU_ASSERT_FALSE(xlmig_downtime_surprise(UINT64_MAX, 9351 * MS));
 }
 
-static char *print(const xlmig_report *r, bool json)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-
-    if (!f)
-        return NULL;
-    if (json)
-        xlmig_report_print_json(r, NULL, f);
-    else
-        xlmig_report_print(r, f);
-    fclose(f);
-    return buf;
-}
-
 static void test_reported(void)
 {
     xlmig_report r;
@@ -50,19 +35,19 @@ static void test_reported(void)
     r.downtime_ns = 9351 * MS;
     xlmig_downtime_surprise_check(&r, "xen2");
     CU_ASSERT_TRUE(r.over_prediction);
-    t = print(&r, false);
+    t = unit_report_text(&r, false);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "warning:         downtime 41.6x the"
                                      " prediction"));
     free(t);
-    t = print(&r, true);
+    t = unit_report_text(&r, true);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "\"downtime_over_prediction\":true"));
     free(t);
     r.downtime_ns = 300 * MS;
     xlmig_downtime_surprise_check(&r, "xen2");
     CU_ASSERT_FALSE(r.over_prediction);
-    t = print(&r, true);
+    t = unit_report_text(&r, true);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "\"downtime_over_prediction\":false"));
     free(t);

@@ -11,24 +11,9 @@
 
 #include "control.h"
 #include "report.h"
+#include "report_text.h"
 
 #define MS 1000000ULL
-
-static char *print(const xlmig_report *r, bool json)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-
-    if (!f)
-        return NULL;
-    if (json)
-        xlmig_report_print_json(r, NULL, f);
-    else
-        xlmig_report_print(r, f);
-    fclose(f);
-    return buf;
-}
 
 static void migrated(xlmig_report *r)
 {
@@ -46,14 +31,14 @@ static void test_detail_reported(void)
 
     migrated(&r);
     xlmig_report_restore_detail(&r, 1884 * MS, 1, 1, 500 * MS);
-    t = print(&r, false);
+    t = unit_report_text(&r, false);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "restore steps:   DRBD hotplug 1884 ms"
                                      " (1 of 1 disks on the fast path),"
                                      " the rest of libxl's restore 3416"
                                      " ms; rename and unpause 500 ms"));
     free(t);
-    t = print(&r, true);
+    t = unit_report_text(&r, true);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "\"restore_drbd_hotplug_ms\":1884"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "\"restore_drbd_hotplug_fast\":1"));
@@ -77,7 +62,7 @@ static void test_detail_bounded(void)
     xlmig_report_restore_detail(&r, 10 * MS, 3, 2, 0);
     CU_ASSERT_EQUAL(r.sw_hotplug_n, 0);
     /* Nothing said: no restore steps line at all. */
-    t = print(&r, false);
+    t = unit_report_text(&r, false);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_PTR_NULL(strstr(t, "restore steps:"));
     free(t);
