@@ -18,8 +18,8 @@
 
 #include "dpbench.h"
 
-enum { MIG_TLS, MIG_TCP, MIG_SSH, TCP_N, TCP_1, FRESH_N, SSH_COPY, PIPE,
-       NROWS };
+enum { MIG_TLS, MIG_TCP, MIG_SSH, WIRE_TLS, WIRE_TCP, TCP_N, TCP_1,
+       FRESH_N, SSH_COPY, PIPE, NROWS };
 
 typedef struct {
     char name[48];
@@ -78,7 +78,8 @@ static unsigned target(const char *what, const row *a, const row *b,
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: bench-datapath [--gib N] [--runs N] [--streams N] "
-            "[--tool PATH]\n       [--json-out PATH] [--no-sshd]\n");
+            "[--tool PATH]\n       [--json-out PATH] [--no-sshd] "
+            "[--wire-only]\n");
 }
 
 static int num_opt(const char *name, const char *s, double lo, double hi,
@@ -109,6 +110,10 @@ static void setup_rows(row *w, const char *tool, const char *nstr,
     snprintf(w[MIG_TCP].name, sizeof(w->name),
              "xl-migrate-drbd --no-encrypt x%u", n);
     snprintf(w[MIG_SSH].name, sizeof(w->name), "xl-migrate-drbd over ssh");
+    snprintf(w[WIRE_TLS].name, sizeof(w->name), "data path alone TLS x%u",
+             n);
+    snprintf(w[WIRE_TCP].name, sizeof(w->name),
+             "data path alone plain x%u", n);
     snprintf(w[TCP_N].name, sizeof(w->name), "plain TCP x%u", n);
     snprintf(w[TCP_1].name, sizeof(w->name), "plain TCP x1");
     snprintf(w[FRESH_N].name, sizeof(w->name),
@@ -159,6 +164,8 @@ static int measure(row *w, unsigned i, const char *tool, double gib,
                         i == MIG_TLS || !w[MIG_TLS].avail ? json_out : NULL,
                         &one);
         break;
+    case WIRE_TLS: rc = dp_wire_copy(bytes, true, n, &one); break;
+    case WIRE_TCP: rc = dp_wire_copy(bytes, false, n, &one); break;
     case TCP_N: rc = dp_tcp_copy(bytes, n, false, &one); break;
     case TCP_1: rc = dp_tcp_copy(bytes, 1, false, &one); break;
     case FRESH_N: rc = dp_tcp_copy(bytes, n, true, &one); break;
@@ -184,7 +191,8 @@ int main(int argc, char **argv)
         { "gib", 1, 0, 'g' }, { "tool", 1, 0, 't' },
         { "json-out", 1, 0, 'j' }, { "runs", 1, 0, 'r' },
         { "streams", 1, 0, 'n' }, { "no-sshd", 0, 0, 'S' },
-        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        { "wire-only", 0, 0, 'W' }, { "help", 0, 0, 'h' },
+        { 0, 0, 0, 0 },
     };
     const char *tool = "build/normal/xl-migrate-drbd", *json_out = NULL;
     row w[NROWS];
@@ -194,7 +202,7 @@ int main(int argc, char **argv)
     unsigned n = ncpu > 4 ? 4 : ncpu < 1 ? 1 : (unsigned)ncpu;
     unsigned i, k, missed = 0, failed = 0;
     char nstr[16], why[160] = "", tool_abs[PATH_MAX];
-    bool use_sshd = true, have_sshd = false;
+    bool use_sshd = true, have_sshd = false, wire_only = false;
     int c;
 
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -215,6 +223,7 @@ int main(int argc, char **argv)
         case 't': tool = optarg; break;
         case 'j': json_out = optarg; break;
         case 'S': use_sshd = false; break;
+        case 'W': wire_only = true; use_sshd = false; break;
         default:
             usage(c == 'h' ? stdout : stderr);
             return c == 'h' ? 0 : 2;
@@ -234,6 +243,12 @@ int main(int argc, char **argv)
     else
         have_sshd = !dp_sshd_start(&sshd, why, sizeof(why));
     setup_rows(w, tool, nstr, n, have_sshd, why);
+    for (i = 0; wire_only && i < NROWS; i++) {
+        if (i == WIRE_TLS || i == WIRE_TCP || i == TCP_N)
+            continue;
+        w[i].avail = false;
+        snprintf(w[i].why, sizeof(w->why), "--wire-only");
+    }
     if (getloadavg(load, 3) < 0)
         load[0] = -1;
     printf("\n== data path: %.2f GiB of guest memory (idle simulated guest,"

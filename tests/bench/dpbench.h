@@ -60,6 +60,15 @@ pid_t dp_sshd_receiver(const dp_sshd *d);
  */
 int dp_migrate(const char *tool, double gib, const char *const *extra,
                const dp_sshd *d, const char *json_out, dp_result *r);
+/*
+ * The tool's data path alone (wire/datapath*.c, datapath_wire.c):
+ * bytes of PAGES records over n TLS (or plain, authenticated) streams
+ * on loopback, a process a side, no simulator.
+ */
+int dp_wire_copy(double bytes, bool tls, unsigned n, dp_result *r);
+/* AES-128-GCM on 16 KiB records, bytes a CPU second on one core. */
+double dp_gcm_rate(void);
+
 /* Does the tool's migrate help mention opt ("--streams")? */
 bool dp_tool_has(const char *tool, const char *opt);
 
