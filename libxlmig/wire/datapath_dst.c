@@ -288,6 +288,8 @@ static int advance(xlmig_datapath *dp, pending *pend, uint64_t now)
                 return rc;
             continue;
         }
+        if (p->ssl && xlmig_tls_rx_buffer(p->ssl, p->fd))
+            return XLMIG_E_NOMEM;
         s = &dp->s[dp->open++];
         s->fd = p->fd;
         s->ssl = p->ssl;
@@ -421,8 +423,8 @@ static int take_hdr(xlmig_chan *ch, xlmig_dp_stream *s)
 
 /*
  * A whole record read on s. The next one in order goes to the chan as
- * it is (the buffers swap: no copy; the reorder buffer only counts it,
- * an empty put and pop); a later one is held in the reorder buffer.
+ * it is, a later one into the reorder buffer: either way its buffer
+ * changes hands (no copy), and s gets back an idle one to read into.
  */
 static int complete(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
                     bool *got)
@@ -437,7 +439,8 @@ static int complete(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
     s->hdr_got = 0;
     s->got = 0;
     if (s->seq != dp->ro.next_seq) {
-        rc = xlmig_reorder_put(&dp->ro, s->seq, s->type, s->buf, s->len);
+        rc = xlmig_reorder_put_buf(&dp->ro, s->seq, s->type, &s->buf,
+                                   &s->cap, s->len);
         if (rc)
             xlmig_err_replace(rc, "%s: %s", s->name, xlmig_errmsg());
         return rc;
@@ -530,25 +533,23 @@ static int pump(xlmig_datapath *dp, xlmig_chan *ch, xlmig_dp_stream *s,
     return 0;
 }
 
-/* The next record in order, if it is here, into the chan. */
+/* The next record in order, if it is here, into the chan (no copy). */
 static int deliver(xlmig_datapath *dp, xlmig_chan *ch, bool *got)
 {
-    const uint8_t *p;
     uint32_t type;
     size_t len;
     unsigned i;
     int rc;
 
-    if (!xlmig_reorder_peek(&dp->ro, &type, &p, &len))
+    if (!xlmig_reorder_take(&dp->ro, &type, &ch->buf, &ch->buf_cap, &len))
         return 0;
+    /* Its room for the NUL: a stream's buffers have it already. */
     rc = xlmig_chan_reserve(ch, len);
     if (rc)
         return rc;
-    memcpy(ch->buf, p, len);
     ch->buf[len] = 0;
     ch->last.type = type;
     ch->last.length = (uint32_t)len;
-    xlmig_reorder_pop(&dp->ro);
     for (i = 0; i < dp->open; i++)
         dp->s[i].parked = false;
     /* memory-end, the only control record striped, ends the data path. */
