@@ -263,7 +263,7 @@ int main(int argc, char **argv)
     double gcm, gcm2, ceil = -1;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned n = ncpu > 4 ? 4 : ncpu < 1 ? 1 : (unsigned)ncpu;
-    unsigned i, k, missed = 0, failed = 0;
+    unsigned i, j, k, missed = 0, failed = 0;
     char nstr[16], why[160] = "", tool_abs[PATH_MAX];
     bool use_sshd = true, have_sshd = false, wire_only = false;
     bool shaped = true;
@@ -330,12 +330,20 @@ int main(int argc, char **argv)
            "-s \"\" (pipes)");
     /* The cipher's own rate, before and after: the better one counts. */
     gcm = dp_gcm_rate();
-    /* Interleaved, so that a burst of load hits every row alike. */
+    /*
+     * Interleaved, so that a burst of load hits every row alike, and
+     * each round begins one row later: what a row finds depends on the
+     * row before (in a VM whose freed memory goes back to the
+     * hypervisor, a guest's first touch costs more the longer ago the
+     * last big free was; docs/design.md), so no row always goes first.
+     */
     for (k = 0; k < (unsigned)runs; k++)
-        for (i = 0; i < NROWS; i++)
+        for (j = 0; j < NROWS; j++) {
+            i = (j + k * 3) % NROWS;
             if (w[i].avail && measure(w, i, tool, gib, n,
                                       have_sshd ? &sshd : NULL, json_out))
                 failed++;
+        }
     if (have_sshd)
         dp_sshd_stop(&sshd);
     gcm2 = dp_gcm_rate();
