@@ -46,5 +46,16 @@ int xlmig_dp_poll(xlmig_chan *ch, xlmig_datapath *dp, struct pollfd *p,
                   uint64_t until, bool cancel);
 /* A data stream failed: does the control channel say why (1 s)? */
 bool xlmig_dp_peer_word(xlmig_chan *ch);
+/*
+ * Source: the control channel spoke while we sent. It can only be the
+ * destination's error or abort (its reason is the one reported, as
+ * the error, or replacing the one recorded), or a hang-up.
+ */
+int xlmig_dp_source_ctl(xlmig_chan *ch, bool replace);
+/*
+ * Source: a stream failed (rc); the destination may have said why on
+ * the control channel, or closed that too.
+ */
+int xlmig_dp_send_failed(xlmig_chan *ch, int rc);
 
 #endif

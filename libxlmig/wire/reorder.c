@@ -83,11 +83,9 @@ bool xlmig_reorder_room(const xlmig_reorder *r, uint64_t seq, size_t len)
     return len <= r->max_bytes && r->held_bytes <= r->max_bytes - len;
 }
 
-int xlmig_reorder_put(xlmig_reorder *r, uint64_t seq, uint32_t type,
-                      const void *p, size_t len)
+/* May seq (len bytes) be put? An error recorded if not. */
+static int put_check(const xlmig_reorder *r, uint64_t seq, size_t len)
 {
-    xlmig_reorder_slot *s;
-    uint8_t *buf;
     bool ahead = seq > r->next_seq;
 
     if (seq < r->next_seq || is_held(r, seq)) {
@@ -110,6 +108,31 @@ int xlmig_reorder_put(xlmig_reorder *r, uint64_t seq, uint32_t type,
                   (unsigned long long)seq, len, r->held_bytes, r->max_bytes);
         return XLMIG_E_PROTO;
     }
+    return 0;
+}
+
+/* The slot of seq, checked, now holds a record of len bytes. */
+static void put_done(xlmig_reorder *r, xlmig_reorder_slot *s, uint64_t seq,
+                     uint32_t type, size_t len)
+{
+    s->seq = seq;
+    s->type = type;
+    s->len = len;
+    s->used = true;
+    r->held_recs++;
+    if (seq > r->next_seq)
+        r->held_bytes += len;
+}
+
+int xlmig_reorder_put(xlmig_reorder *r, uint64_t seq, uint32_t type,
+                      const void *p, size_t len)
+{
+    xlmig_reorder_slot *s;
+    uint8_t *buf;
+    int rc = put_check(r, seq, len);
+
+    if (rc)
+        return rc;
     s = slot_of(r, seq);
     if (len > s->cap) {
         buf = malloc(len);      /* the old content is not needed */
@@ -124,14 +147,55 @@ int xlmig_reorder_put(xlmig_reorder *r, uint64_t seq, uint32_t type,
     }
     if (len)
         memcpy(s->buf, p, len);
-    s->seq = seq;
-    s->type = type;
-    s->len = len;
-    s->used = true;
-    r->held_recs++;
-    if (ahead)
-        r->held_bytes += len;
+    put_done(r, s, seq, type, len);
     return 0;
+}
+
+int xlmig_reorder_put_buf(xlmig_reorder *r, uint64_t seq, uint32_t type,
+                          uint8_t **buf, size_t *cap, size_t len)
+{
+    xlmig_reorder_slot *s;
+    uint8_t *b;
+    size_t c;
+    int rc = put_check(r, seq, len);
+
+    if (rc)
+        return rc;
+    if (len > *cap) {
+        xlmig_err(XLMIG_E_INVAL, "striped stream: record %llu of %zu bytes"
+                  " in a buffer of %zu", (unsigned long long)seq, len, *cap);
+        return XLMIG_E_INVAL;
+    }
+    s = slot_of(r, seq);
+    b = s->buf;
+    c = s->cap;
+    s->buf = *buf;
+    s->cap = *cap;
+    *buf = b;
+    *cap = c;
+    put_done(r, s, seq, type, len);
+    return 0;
+}
+
+bool xlmig_reorder_take(xlmig_reorder *r, uint32_t *type, uint8_t **buf,
+                        size_t *cap, size_t *len)
+{
+    xlmig_reorder_slot *s = slot_of(r, r->next_seq);
+    uint8_t *b;
+    size_t c;
+
+    if (!is_held(r, r->next_seq))
+        return false;
+    *type = s->type;
+    *len = s->len;
+    b = s->buf;
+    c = s->cap;
+    s->buf = *buf;
+    s->cap = *cap;
+    *buf = b;
+    *cap = c;
+    xlmig_reorder_pop(r);
+    return true;
 }
 
 bool xlmig_reorder_peek(const xlmig_reorder *r, uint32_t *type,

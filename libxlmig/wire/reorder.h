@@ -73,6 +73,24 @@ int xlmig_reorder_put(xlmig_reorder *r, uint64_t seq, uint32_t type,
                       const void *p, size_t len);
 
 /*
+ * As put, but the payload's buffer changes hands instead of being
+ * copied: *buf (*cap bytes, the payload its first len) goes into the
+ * slot, and the slot's idle buffer comes back in *buf and *cap (NULL
+ * and 0 if it had none). On an error nothing changed hands.
+ */
+int xlmig_reorder_put_buf(xlmig_reorder *r, uint64_t seq, uint32_t type,
+                          uint8_t **buf, size_t *cap, size_t len);
+
+/*
+ * As peek then pop, the record's buffer handed over instead of copied:
+ * it comes back in *buf and *cap, and the caller's old buffer (*buf,
+ * *cap bytes, may be NULL) stays in the slot, under pop's bound on an
+ * idle slot's buffer. False if the record has not arrived.
+ */
+bool xlmig_reorder_take(xlmig_reorder *r, uint32_t *type, uint8_t **buf,
+                        size_t *cap, size_t *len);
+
+/*
  * The record next_seq, if held: its type, payload and length stay
  * valid until the next put or pop. False if it has not arrived.
  */

@@ -173,9 +173,6 @@ int xlmig_tls_setup(xlmig_tls *t, bool server,
     SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
 #endif
     SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    /* Records read ahead, many at a time: one read, not two a record. */
-    SSL_CTX_set_read_ahead(ctx, 1);
-    SSL_CTX_set_default_read_buffer_len(ctx, XLMIG_TLS_READ_BUF);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_app_data(ctx, t);
     if (server)
@@ -255,32 +252,6 @@ int xlmig_tls_handshake(SSL *s, short *events, char *why, size_t why_len)
     if (r == 1)
         return 0;
     return xlmig_tls_retry(s, r, events, why, why_len) ? 1 : XLMIG_E_IO;
-}
-
-int xlmig_tls_gather(SSL *s)
-{
-    BIO *m = BIO_new(BIO_s_mem());
-
-    if (!m) {
-        xlmig_err(XLMIG_E_NOMEM, "data path: no memory for a TLS buffer");
-        return XLMIG_E_NOMEM;
-    }
-    SSL_set0_wbio(s, m);
-    return 0;
-}
-
-size_t xlmig_tls_gathered(SSL *s, const uint8_t **p)
-{
-    char *data = NULL;
-    long n = BIO_get_mem_data(SSL_get_wbio(s), &data);
-
-    *p = (const uint8_t *)data;
-    return n > 0 ? (size_t)n : 0;
-}
-
-void xlmig_tls_gathered_sent(SSL *s)
-{
-    (void)BIO_reset(SSL_get_wbio(s));
 }
 
 bool xlmig_tls_ktls_send(SSL *s)

@@ -74,7 +74,13 @@ int xlmig_tls_retry(SSL *s, int r, short *events, char *why,
 int xlmig_tls_gather(SSL *s);
 size_t xlmig_tls_gathered(SSL *s, const uint8_t **p);
 void xlmig_tls_gathered_sent(SSL *s);
-#define XLMIG_TLS_READ_BUF (512u * 1024u)
+/*
+ * A receiving stream's reads, once the handshake is done: recv() in
+ * large steps into a buffer of its own, OpenSSL's reads served from it
+ * (tls_bio.c says why). SSL_read may then return with bytes still
+ * buffered: read until it wants more, as with read-ahead.
+ */
+int xlmig_tls_rx_buffer(SSL *s, int fd);
 
 /* Did OpenSSL hand the record layer to the kernel (kTLS)? */
 bool xlmig_tls_ktls_send(SSL *s);

@@ -24,8 +24,9 @@ DATAPATH_ARGS   ?=
 $(BENCH_MODEL): $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_MODEL_OBJ) $(SIM_A) $(LIB_A) $(LDLIBS)
 
-$(BENCH_DATAPATH): $(BENCH_DP_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The data path alone row runs the library's own wire/datapath code.
+$(BENCH_DATAPATH): $(BENCH_DP_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_DP_OBJ) $(LIB_A) $(LDLIBS)
 
 bench-model-check: $(BENCH_MODEL)
 	$(BENCH_MODEL) --self-check

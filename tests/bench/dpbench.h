@@ -60,6 +60,30 @@ pid_t dp_sshd_receiver(const dp_sshd *d);
  */
 int dp_migrate(const char *tool, double gib, const char *const *extra,
                const dp_sshd *d, const char *json_out, dp_result *r);
+/*
+ * The tool's data path alone (wire/datapath*.c, datapath_wire.c):
+ * bytes of PAGES records over n TLS (or plain, authenticated) streams
+ * on loopback, a process a side, no simulator.
+ */
+int dp_wire_copy(double bytes, bool tls, unsigned n, dp_result *r);
+/*
+ * In a network namespace of its own with lo shaped to 10 Gbit/s (tc
+ * tbf): the data path alone over n TLS streams (wire) or n plain TCP
+ * streams. -2 if no such namespace can be made here.
+ */
+int dp_shaped_copy(double bytes, bool wire, unsigned n, dp_result *r);
+bool dp_shaped_available(char *why, size_t len);
+
+/* AES-128-GCM on 16 KiB records, bytes a CPU second on one core. */
+double dp_gcm_rate(void);
+/*
+ * The most TLS can carry here, bytes a second, from the cipher's rate
+ * and tcp (plain TCP over the same streams, this run's CPU); printed
+ * with its terms if print. -1 if not known.
+ */
+double dp_tls_ceiling(double gcm_Bps, unsigned ncpu, const dp_result *tcp,
+                      bool print);
+
 /* Does the tool's migrate help mention opt ("--streams")? */
 bool dp_tool_has(const char *tool, const char *opt);
 

@@ -102,28 +102,45 @@ static void check_state(const xlmig_reorder *r, const ref *x)
         abort();
 }
 
-/* Deliver what is in order; every record exactly once, as put. */
+/*
+ * Deliver what is in order; every record exactly once, as put. Odd
+ * records are taken (their buffer handed over), even ones peeked and
+ * popped.
+ */
 static void drain(xlmig_reorder *r, ref *x)
 {
     const uint8_t *p;
+    uint8_t *b;
     uint32_t type;
-    size_t len, i;
+    size_t len, i, cap;
+    bool got, took;
     int k;
 
     for (;;) {
-        bool got = xlmig_reorder_peek(r, &type, &p, &len);
-
+        b = NULL;
+        cap = 0;
+        took = x->next & 1;
+        if (took) {
+            got = xlmig_reorder_take(r, &type, &b, &cap, &len);
+            p = b;
+        } else {
+            got = xlmig_reorder_peek(r, &type, &p, &len);
+        }
         k = ref_find(x, x->next);
         if (got != (k >= 0))
             abort();
         if (!got)
             break;
-        if (type != type_of(x->next) || len != x->held[k].len)
+        if (type != type_of(x->next) || len != x->held[k].len ||
+            (took && cap < len))
             abort();
         for (i = 0; i < len; i++)
             if (p[i] != pat(x->next, i))
                 abort();
-        xlmig_reorder_pop(r);
+        if (took)
+            free(b);
+        else
+            xlmig_reorder_pop(r);
         x->held[k] = x->held[--x->nheld];
         x->next++;
         k = ref_find(x, x->next);
@@ -131,6 +148,27 @@ static void drain(xlmig_reorder *r, ref *x)
             x->bytes -= x->held[k].len;
         check_state(r, x);
     }
+}
+
+/* Put f, copied or (by a bit of its seq and length) its buffer given. */
+static int put_frame(xlmig_reorder *r, frame f)
+{
+    size_t cap = f.len ? f.len : 1;
+    uint8_t *b, *mine;
+    int rc;
+
+    if (!((f.seq ^ f.len) & 2))
+        return xlmig_reorder_put(r, f.seq, type_of(f.seq), payload, f.len);
+    b = mine = malloc(cap);
+    if (!b)
+        abort();
+    memcpy(b, payload, f.len);
+    rc = xlmig_reorder_put_buf(r, f.seq, type_of(f.seq), &b, &cap, f.len);
+    /* Refused: nothing changed hands. */
+    if (rc && b != mine)
+        abort();
+    free(b);
+    return rc;
 }
 
 /*
@@ -163,7 +201,7 @@ static bool offer(xlmig_reorder *r, ref *x, stream *st, bool ask)
         return false;
     for (i = 0; i < f.len; i++)
         payload[i] = pat(f.seq, i);
-    rc = xlmig_reorder_put(r, f.seq, type_of(f.seq), payload, f.len);
+    rc = put_frame(r, f);
     st->head++;
     if (old || dup || far || over) {
         snprintf(want, sizeof(want), "record %llu ",

@@ -386,6 +386,73 @@ static void test_random_reference(void)
     }
 }
 
+/*
+ * put_buf and take hand buffers over instead of copying: the buffer a
+ * record came in is the one it goes out in, the slot's idle buffer
+ * goes back, and a refused record keeps its buffer.
+ */
+static void test_buffers_change_hands(void)
+{
+    uint8_t *b[4], *mine, *out = NULL;
+    size_t cap, outcap = 0, len;
+    xlmig_reorder r;
+    uint32_t type;
+    unsigned i;
+
+    CU_ASSERT_EQUAL_FATAL(xlmig_reorder_init(&r, 4, 4 * 256), 0);
+    for (i = 0; i < 4; i++) {
+        b[i] = malloc(256);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b[i]);
+        fill(b[i], i, len_of(i));
+    }
+    /* 3, 2, 1 ahead of 0: each slot had no buffer, so NULL comes back. */
+    for (i = 3; i >= 1; i--) {
+        mine = b[i];
+        cap = 256;
+        CU_ASSERT_EQUAL(xlmig_reorder_put_buf(&r, i, (uint32_t)(i % 7u) + 1,
+                                              &mine, &cap, len_of(i)), 0);
+        CU_ASSERT_PTR_NULL(mine);
+        CU_ASSERT_EQUAL(cap, 0);
+    }
+    CU_ASSERT_FALSE(xlmig_reorder_take(&r, &type, &out, &outcap, &len));
+    /* A duplicate is refused and keeps its buffer. */
+    mine = malloc(256);
+    cap = 256;
+    CU_ASSERT_EQUAL(xlmig_reorder_put_buf(&r, 2, 3, &mine, &cap, 10),
+                    XLMIG_E_PROTO);
+    err_names("2", "duplicate");
+    CU_ASSERT_PTR_NOT_NULL(mine);
+    CU_ASSERT_EQUAL(cap, 256);
+    free(mine);
+    mine = b[0];
+    cap = 256;
+    CU_ASSERT_EQUAL(xlmig_reorder_put_buf(&r, 0, 1, &mine, &cap,
+                                          len_of(0)), 0);
+    for (i = 0; i < 4; i++) {
+        uint8_t *gave = out;
+
+        CU_ASSERT_TRUE_FATAL(xlmig_reorder_take(&r, &type, &out, &outcap,
+                                                &len));
+        CU_ASSERT_PTR_EQUAL(out, b[i]);  /* the very buffer: no copy */
+        CU_ASSERT_EQUAL(outcap, 256);
+        CU_ASSERT_EQUAL(type, (uint32_t)(i % 7u) + 1);
+        CU_ASSERT_EQUAL(len, len_of(i));
+        CU_ASSERT_PTR_NOT_EQUAL(out, gave);
+        CU_ASSERT_EQUAL(r.next_seq, i + 1);
+    }
+    CU_ASSERT_EQUAL(xlmig_reorder_finish(&r, 4), 0);
+    /* A payload longer than its buffer is refused. */
+    mine = malloc(8);
+    cap = 8;
+    CU_ASSERT_EQUAL(xlmig_reorder_put_buf(&r, 5, 1, &mine, &cap, 9),
+                    XLMIG_E_INVAL);
+    xlmig_err_clear();
+    CU_ASSERT_EQUAL(cap, 8);
+    free(mine);
+    free(out);
+    xlmig_reorder_dispose(&r);
+}
+
 static CU_TestInfo tests[] = {
     { "frame header", test_header },
     { "zero lead refused", test_init_invalid },
@@ -398,6 +465,7 @@ static CU_TestInfo tests[] = {
     { "byte budget", test_budget },
     { "finish with a gap", test_finish_gap },
     { "random arrivals against a reference", test_random_reference },
+    { "buffers change hands", test_buffers_change_hands },
     CU_TEST_INFO_NULL,
 };
 
