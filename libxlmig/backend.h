@@ -45,6 +45,13 @@ typedef struct xlmig_save_ctx {
      */
     void (*suspending)(struct xlmig_save_ctx *sc);
     void (*suspended)(struct xlmig_save_ctx *sc);
+    /*
+     * Optional for a backend, from the thread that writes ch, once the
+     * pre-copy is over and before suspending: returns when the
+     * destination took in everything sent (drain.h), or an error (the
+     * guest still runs). NULL: nothing to wait for.
+     */
+    int (*drain)(struct xlmig_save_ctx *sc);
     void *priv;                  /* phase machine's */
 
     /* Filled in by the backend. */

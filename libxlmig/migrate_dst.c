@@ -13,6 +13,7 @@
 #include "autostart.h"
 #include "codec.h"
 #include "conn.h"
+#include "drain.h"
 #include "error.h"
 #include "fault.h"
 #include "lock.h"
@@ -88,6 +89,7 @@ static int hello(dst_run *r)
     m.codec = XLMIG_CODEC_ALL;
     /* Offered; a source that does not know it sends no one_flight. */
     m.one_flight = true;
+    m.drain = true;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
@@ -403,6 +405,13 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
             }
             if (rc)
                 goto out;
+        }
+        /* Everything before it was fed: the source may suspend now. */
+        if (type == XLMIG_REC_DRAIN) {
+            rc = xlmig_drain_answer(ch, p, len);
+            if (rc)
+                goto out;
+            continue;
         }
         if (type != ops->rec_type) {
             /* Anything but a control message is refused in there. */

@@ -37,6 +37,7 @@ typedef struct {
     bool one_flight;         /* the peer offered it, the operator did not
                                 ask for two steps (switchover_flight.c) */
     int verify_rc;           /* the checks right after the suspend */
+    bool peer_drain;         /* the peer answers drain records */
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
     uint64_t t_down, t_memend, t_ready;   /* switchover's steps */

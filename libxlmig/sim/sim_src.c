@@ -339,6 +339,9 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
     xlmig_precopy_init(&st.pc, sc->policy, &sim_precopy_ops, &st);
     rc = xlmig_precopy_run(&st.pc, (unsigned long)g->npages);
     sc->iterations = st.pc.st.iteration;
+    /* What the streams still hold is taken in while the guest runs. */
+    if (!rc && sc->drain)
+        rc = sc->drain(sc);
     if (rc)
         goto out;
 

@@ -225,6 +225,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     yajl_gen_bool(g, m->ok);
     put_flag(g, "not_started", m->not_started);
     put_flag(g, "one_flight", m->one_flight);
+    put_flag(g, "drain", m->drain);
     put_checks(g, m);
     yajl_gen_map_close(g);
     rc = xlmig_json_gen_take(g, out, len);
@@ -459,6 +460,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_bool(v, k, &m->not_started);
     if (!strcmp(k, "one_flight"))
         return get_bool(v, k, &m->one_flight);
+    if (!strcmp(k, "drain"))
+        return get_bool(v, k, &m->drain);
     if (!strcmp(k, "checks"))
         return get_checks(v, m);
     return 0; /* unknown keys: newer peer */

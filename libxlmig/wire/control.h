@@ -86,6 +86,7 @@ typedef struct {
                              here and never will: safe to resume */
     bool one_flight;      /* hello (dst): can take the one-flight
                              switchover; migrate (src): it is used */
+    bool drain;           /* hello (dst): answers drain records (drain.h) */
     unsigned nchecks;
     xlmig_msg_check checks[XLMIG_MSG_MAX_CHECKS];
 } xlmig_msg;
