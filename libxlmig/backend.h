@@ -92,6 +92,7 @@ typedef struct {
     bool has_verify;             /* backend can verify at all */
     uint64_t pages;
     uint64_t t_stream_end;       /* when the memory stream's end arrived */
+    uint64_t t_drained;          /* when the last drain was answered */
 } xlmig_restore_result;
 
 typedef struct {

@@ -40,6 +40,7 @@ typedef struct {
     bool verified;           /* the restore's memory digest matched */
     uint64_t t_stream_end;   /* memory-end arrived: "done" says since */
     uint64_t t_go;           /* and go: the activation's share of it */
+    uint64_t t_drained;      /* the drain answered: the source's anchor */
     char host[256];
     xlmig_lock lock;         /* the guest's, from the request on */
     bool carry;              /* a carried xl config is staged */
@@ -411,6 +412,7 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
             rc = xlmig_drain_answer(ch, p, len);
             if (rc)
                 goto out;
+            res->t_drained = xlmig_now_ns();
             continue;
         }
         if (type != ops->rec_type) {
@@ -484,6 +486,7 @@ static int restore_and_switch(dst_run *r)
     r->rep->verified = res.verified;
     r->verified = res.verified;
     r->t_stream_end = res.t_stream_end;
+    r->t_drained = res.t_drained;
     rc = fault(r, "switchover");
     if (rc)
         goto out;
@@ -554,11 +557,15 @@ static int commit(dst_run *r)
     m.ok = rc == 0;
     /* One flight: the source learns here what ready used to say. */
     if (!rc && r->one_flight) {
+        uint64_t now = xlmig_now_ns();
+
         m.verified = r->verified;
         if (r->t_stream_end)
-            m.took_ns = xlmig_now_ns() - r->t_stream_end;
+            m.took_ns = now - r->t_stream_end;
         if (r->t_go)
-            m.activate_ns = xlmig_now_ns() - r->t_go;
+            m.activate_ns = now - r->t_go;
+        if (r->t_drained)
+            m.after_drain_ns = now - r->t_drained;
     }
     if (!rc)
         done_timing(r, &m);

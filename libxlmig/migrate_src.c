@@ -78,7 +78,8 @@ static int on_drain(xlmig_save_ctx *sc)
     rc = xlmig_drain_wait(&r->ch, 1, XLMIG_E_REMOTE, &r->peer_gone);
     if (rc)
         return rc;
-    r->rep->drain_ns = xlmig_now_ns() - t0;
+    r->t_pong = xlmig_now_ns();
+    r->rep->drain_ns = r->t_pong - t0;
     r->rep->drained = true;
     XLMIG_DBG("source: the destination caught up in %.1f ms",
               (double)r->rep->drain_ns / 1e6);
@@ -198,6 +199,7 @@ static int prepare(src_run *r)
             return rc;
     }
     rc = measure_rtt(r, &rtt);
+    r->rtt_ns = rtt;
     if (!rc)
         rc = open_data(r);
     if (rc)

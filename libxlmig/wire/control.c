@@ -207,6 +207,8 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     if (m->codec)
         put_u64(g, "codec", m->codec);
     put_u64(g, "activate_ns", m->activate_ns);
+    if (m->after_drain_ns)
+        put_u64(g, "after_drain_ns", m->after_drain_ns);
     put_u64(g, "budget_ns", m->budget_ns);
     if (m->restore_ns)
         put_u64(g, "restore_ns", m->restore_ns);
@@ -422,6 +424,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->codec);
     if (!strcmp(k, "activate_ns"))
         return get_u64(v, k, &m->activate_ns);
+    if (!strcmp(k, "after_drain_ns"))
+        return get_u64(v, k, &m->after_drain_ns);
     if (!strcmp(k, "budget_ns"))
         return get_u64(v, k, &m->budget_ns);
     if (!strcmp(k, "restore_ns"))
