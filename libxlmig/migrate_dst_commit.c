@@ -178,7 +178,8 @@ void xlmig_dst_rollback(dst_run *r, int why)
 
     xlmig_dst_enter(r, XLMIG_PHASE_ROLLBACK);
     /* A crash here leaves the incoming domain behind: recover's job. */
-    xlmig_dst_fault(r, "rollback");     /* the first error stays the one reported */
+    /* The first error stays the one reported. */
+    xlmig_dst_fault(r, "rollback");
     /* Nothing here ever ran: a source that sent go may resume. */
     if (!r->peer_gone && why != XLMIG_E_IO && why != XLMIG_E_TIMEOUT)
         xlmig_chan_send_not_started(&r->ch, why, xlmig_errmsg());
