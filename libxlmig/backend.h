@@ -45,6 +45,13 @@ typedef struct xlmig_save_ctx {
      */
     void (*suspending)(struct xlmig_save_ctx *sc);
     void (*suspended)(struct xlmig_save_ctx *sc);
+    /*
+     * Optional for a backend, from the thread that writes ch, once the
+     * pre-copy is over and before suspending: returns when the
+     * destination took in everything sent (drain.h), or an error (the
+     * guest still runs). NULL: nothing to wait for.
+     */
+    int (*drain)(struct xlmig_save_ctx *sc);
     void *priv;                  /* phase machine's */
 
     /* Filled in by the backend. */
@@ -85,6 +92,7 @@ typedef struct {
     bool has_verify;             /* backend can verify at all */
     uint64_t pages;
     uint64_t t_stream_end;       /* when the memory stream's end arrived */
+    uint64_t t_drained;          /* when the last drain was answered */
 } xlmig_restore_result;
 
 typedef struct {

@@ -5,7 +5,7 @@
  * "ready" in two steps) rename and unpause it. Anything else, including
  * the source vanishing, discards what was built.
  */
-#include "migrate.h"
+#include "migrate_dst_run.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include "autostart.h"
 #include "codec.h"
 #include "conn.h"
+#include "drain.h"
 #include "error.h"
 #include "fault.h"
 #include "lock.h"
@@ -22,29 +23,6 @@
 
 #define MAX_PINGS 16
 
-typedef struct {
-    const xlmig_dst_opts *o;
-    const xlmig_dst_ops *ops;
-    void *be;
-    xlmig_report *rep;
-    xlmig_conn conn;         /* borrows the fds of o (stdin/stdout) */
-    xlmig_chan ch;           /* borrows conn */
-    xlmig_datapath dp;       /* the data streams, if asked for */
-    xlmig_msg req;
-    xlmig_phase phase;
-    bool restoring;          /* discard needed on failure */
-    bool hooks_prepared;
-    bool peer_gone;
-    bool one_flight;         /* the request chose it: no "ready" */
-    bool verified;           /* the restore's memory digest matched */
-    uint64_t t_stream_end;   /* memory-end arrived: "done" says since */
-    uint64_t t_go;           /* and go: the activation's share of it */
-    char host[256];
-    xlmig_lock lock;         /* the guest's, from the request on */
-    bool carry;              /* a carried xl config is staged */
-    uint64_t t_active;       /* the guest runs here */
-    char carry_why[256];     /* why it is not */
-} dst_run;
 
 void xlmig_dst_opts_init(xlmig_dst_opts *o)
 {
@@ -54,18 +32,18 @@ void xlmig_dst_opts_init(xlmig_dst_opts *o)
     o->io_timeout_ns = XLMIG_S(XLMIG_IO_TIMEOUT_DEFAULT_S);
 }
 
-static void enter(dst_run *r, xlmig_phase ph)
+void xlmig_dst_enter(dst_run *r, xlmig_phase ph)
 {
     r->phase = ph;
     XLMIG_DBG("destination: phase %s", xlmig_phase_name(ph));
 }
 
-static int fault(dst_run *r, const char *point)
+int xlmig_dst_fault(dst_run *r, const char *point)
 {
     return xlmig_fault_point(XLMIG_SIDE_DEST, point, &r->ch);
 }
 
-static int expect(dst_run *r, xlmig_msg *m, xlmig_msg_type want)
+int xlmig_dst_expect(dst_run *r, xlmig_msg *m, xlmig_msg_type want)
 {
     return xlmig_chan_expect(&r->ch, m, want, XLMIG_E_ABORTED, &r->peer_gone);
 }
@@ -88,12 +66,13 @@ static int hello(dst_run *r)
     m.codec = XLMIG_CODEC_ALL;
     /* Offered; a source that does not know it sends no one_flight. */
     m.one_flight = true;
+    m.drain = true;
     rc = xlmig_chan_send_msg(&r->ch, &m);
     if (!rc)
         rc = xlmig_chan_expect_magic(&r->ch);
     if (rc)
         goto out;
-    rc = expect(r, &r->req, XLMIG_MSG_MIGRATE);
+    rc = xlmig_dst_expect(r, &r->req, XLMIG_MSG_MIGRATE);
     if (!rc && r->req.proto != XLMIG_PROTO_VERSION) {
         xlmig_err(XLMIG_E_PROTO, "the source speaks xlmig protocol %u,"
                   " this receiver speaks %u", r->req.proto,
@@ -157,7 +136,7 @@ static int lock_guest(dst_run *r, xlmig_checks *c)
 }
 
 /* The guest's xl config and autostart entry, if the source sent them. */
-static bool carried(const dst_run *r)
+bool xlmig_dst_carried(const dst_run *r)
 {
     return r->o->autostart && xlmig_placement_in_msg(&r->req);
 }
@@ -187,7 +166,7 @@ static void carry_stage(dst_run *r)
 }
 
 /* Put in place once the guest runs here; "done" says whether. */
-static void carry_commit(dst_run *r, xlmig_msg *done)
+void xlmig_dst_carry_commit(dst_run *r, xlmig_msg *done)
 {
     char detail[512];
     bool ok = r->carry && !xlmig_autostart_commit(r->o->autostart);
@@ -214,12 +193,12 @@ static int check(dst_run *r, bool *ok)
     unsigned i;
     int rc, locked_out = 0;
 
-    enter(r, XLMIG_PHASE_PRECHECK);
+    xlmig_dst_enter(r, XLMIG_PHASE_PRECHECK);
     xlmig_checks_init(&c);
     xlmig_msg_init(&m, XLMIG_MSG_PREPARED);
     snprintf(r->rep->domain, sizeof(r->rep->domain), "%s",
              r->req.name ? r->req.name : "?");
-    rc = fault(r, "precheck");
+    rc = xlmig_dst_fault(r, "precheck");
     if (rc)
         goto out;
     if (!r->req.backend || strcmp(r->req.backend, r->ops->name))
@@ -240,7 +219,7 @@ static int check(dst_run *r, bool *ok)
         xlmig_disks_check(r->req.config, r->o->shared, "dest", &c);
     if (!rc && !locked_out && h && h->dst_check)
         rc = h->dst_check(h->arg, &r->req, r->req.host, &c);
-    if (!rc && !locked_out && carried(r))
+    if (!rc && !locked_out && xlmig_dst_carried(r))
         carry_check(r, &c);
     if (rc)
         goto out;
@@ -301,8 +280,8 @@ static int prepare(dst_run *r)
     unsigned i, n;
     int rc;
 
-    enter(r, XLMIG_PHASE_PREPARE);
-    rc = fault(r, "prepare");
+    xlmig_dst_enter(r, XLMIG_PHASE_PREPARE);
+    rc = xlmig_dst_fault(r, "prepare");
     if (rc)
         return rc;
     n = r->req.value > MAX_PINGS ? MAX_PINGS : (unsigned)r->req.value;
@@ -312,7 +291,7 @@ static int prepare(dst_run *r)
     }
     xlmig_msg_init(&m, XLMIG_MSG_NONE);
     for (i = 0; i < n && !rc; i++) {
-        rc = expect(r, &m, XLMIG_MSG_PING);
+        rc = xlmig_dst_expect(r, &m, XLMIG_MSG_PING);
         /*
          * The source opens its side of the disk window before its first
          * ping; only then may this side go Primary beside it.
@@ -329,7 +308,7 @@ static int prepare(dst_run *r)
     xlmig_msg_dispose(&m);
     if (!rc)
         rc = open_data(r);
-    if (!rc && carried(r))
+    if (!rc && xlmig_dst_carried(r))
         carry_stage(r);
     return rc;
 }
@@ -404,6 +383,14 @@ int xlmig_migrate_dest_stream(xlmig_chan *ch, const xlmig_dst_ops *ops,
             if (rc)
                 goto out;
         }
+        /* Everything before it was fed: the source may suspend now. */
+        if (type == XLMIG_REC_DRAIN) {
+            rc = xlmig_drain_answer(ch, p, len);
+            if (rc)
+                goto out;
+            res->t_drained = xlmig_now_ns();
+            continue;
+        }
         if (type != ops->rec_type) {
             /* Anything but a control message is refused in there. */
             rc = stream_control(ch, ops, be, res, &ended);
@@ -422,186 +409,6 @@ out:
         ops->abort(be);
     xlmig_codec_dec_dispose(&dec);
     return rc;
-}
-
-/*
- * One flight: a restore slower than the source's switchover deadline
- * would leave it waiting past the point where it gives up; then the
- * guest is not started here, and our not_started lets it resume.
- */
-static int within_budget(dst_run *r, const xlmig_msg *go)
-{
-    uint64_t took = r->t_go - r->t_stream_end;
-
-    if (!go->budget_ns || !r->t_stream_end || took <= go->budget_ns)
-        return 0;
-    xlmig_err(XLMIG_E_CHECK, "restored %.0f ms after the memory stream's"
-              " end, past the source's budget of %.0f ms: not started",
-              (double)took / 1e6, (double)go->budget_ns / 1e6);
-    return XLMIG_E_CHECK;
-}
-
-/*
- * A stop asked for before go was read wins even if go was already
- * buffered: nothing runs here yet, and not_started lets the source
- * resume its copy.
- */
-static int cancelled_before_go(dst_run *r)
-{
-    if (!r->ch.cancel || !*r->ch.cancel)
-        return 0;
-    xlmig_err(XLMIG_E_ABORTED, "cancelled while waiting for source");
-    return XLMIG_E_ABORTED;
-}
-
-static int restore_and_switch(dst_run *r)
-{
-    xlmig_restore_result res;
-    xlmig_msg m;
-    int rc;
-
-    enter(r, XLMIG_PHASE_PRECOPY);
-    memset(&res, 0, sizeof(res));
-    xlmig_msg_init(&m, XLMIG_MSG_NONE);
-    rc = fault(r, "precopy");
-    if (rc)
-        goto out;
-    r->restoring = true;
-    rc = xlmig_migrate_dest_stream(&r->ch, r->ops, r->be, &r->req, &res);
-    if (rc)
-        goto out;
-    enter(r, XLMIG_PHASE_SWITCHOVER);
-    r->rep->has_verify = res.has_verify;
-    r->rep->verified = res.verified;
-    r->verified = res.verified;
-    r->t_stream_end = res.t_stream_end;
-    rc = fault(r, "switchover");
-    if (rc)
-        goto out;
-    /* One flight: go came right behind memory-end; start at once. */
-    if (r->one_flight) {
-        rc = expect(r, &m, XLMIG_MSG_GO);
-        r->t_go = xlmig_now_ns();
-        if (!rc)
-            rc = cancelled_before_go(r);
-        if (!rc)
-            rc = within_budget(r, &m);
-        goto out;
-    }
-    xlmig_msg_init(&m, XLMIG_MSG_READY);
-    m.verified = res.verified;
-    m.value = res.pages;
-    m.ok = true;
-    /* The source cannot tell our restore from bytes still in flight. */
-    if (res.t_stream_end)
-        m.took_ns = xlmig_now_ns() - res.t_stream_end;
-    rc = xlmig_chan_send_msg(&r->ch, &m);
-    if (!rc)
-        rc = expect(r, &m, XLMIG_MSG_GO);
-    if (!rc)
-        rc = cancelled_before_go(r);
-out:
-    xlmig_msg_dispose(&m);
-    return rc;
-}
-
-/* Where the restore's time went, for the source's report. */
-static void done_timing(dst_run *r, xlmig_msg *m)
-{
-    const xlmig_hooks *h = r->o->hooks;
-    unsigned fast = 0, n = 0;
-    uint64_t ns = 0;
-
-    if (h && h->dst_hotplug)
-        h->dst_hotplug(h->arg, &ns, &fast, &n);
-    m->hotplug_ns = ns;
-    m->hotplug_fast = fast;
-    m->hotplug_n = n;
-    if (r->t_go && r->t_active > r->t_go)
-        m->activate_ns = r->t_active - r->t_go;
-}
-
-static int commit(dst_run *r)
-{
-    const xlmig_hooks *h = r->o->hooks;
-    xlmig_msg m;
-    int rc;
-
-    enter(r, XLMIG_PHASE_COMMIT);
-    r->t_go = xlmig_now_ns();
-    /* "go" is final for the source: finish even if asked to stop. */
-    r->ch.cancel = NULL;
-    rc = fault(r, "commit");
-    if (!rc)
-        rc = r->ops->activate(r->be);
-    if (!rc)
-        r->t_active = xlmig_now_ns();
-    /* Past activate the guest runs here whatever the point injects. */
-    if (!rc && fault(r, "done")) {
-        XLMIG_WARN("%s", xlmig_errmsg());
-        xlmig_err_clear();
-    }
-    xlmig_msg_init(&m, XLMIG_MSG_DONE);
-    m.ok = rc == 0;
-    /* One flight: the source learns here what ready used to say. */
-    if (!rc && r->one_flight) {
-        m.verified = r->verified;
-        if (r->t_stream_end)
-            m.took_ns = xlmig_now_ns() - r->t_stream_end;
-        if (r->t_go)
-            m.activate_ns = xlmig_now_ns() - r->t_go;
-    }
-    if (!rc)
-        done_timing(r, &m);
-    /* Only a certain "never ran" lets the source resume its copy. */
-    m.not_started = rc && rc != XLMIG_E_UNDEFINED;
-    if (rc)
-        xlmig_msg_set(&m.message, xlmig_errmsg());
-    else if (carried(r))
-        carry_commit(r, &m);
-    if (xlmig_chan_send_msg(&r->ch, &m) && !rc)
-        XLMIG_WARN("guest runs here but the source did not hear it: %s",
-                   xlmig_errmsg());
-    xlmig_msg_dispose(&m);
-    if (rc == XLMIG_E_UNDEFINED) {
-        /* It may run here: keep it, recover decides. */
-        r->restoring = false;
-        r->rep->outcome = XLMIG_OUT_UNDEFINED;
-        return rc;
-    }
-    if (rc) {
-        /* It never ran here; the source resumes its copy. */
-        r->peer_gone = true;
-        return rc;
-    }
-    r->restoring = false;
-    if (h && h->dst_commit && h->dst_commit(h->arg))
-        XLMIG_WARN("finishing the disk window failed: %s", xlmig_errmsg());
-    r->rep->outcome = XLMIG_OUT_MIGRATED;
-    return 0;
-}
-
-static void rollback(dst_run *r, int why)
-{
-    const xlmig_hooks *h = r->o->hooks;
-
-    enter(r, XLMIG_PHASE_ROLLBACK);
-    /* A crash here leaves the incoming domain behind: recover's job. */
-    fault(r, "rollback");     /* the first error stays the one reported */
-    /* Nothing here ever ran: a source that sent go may resume. */
-    if (!r->peer_gone && why != XLMIG_E_IO && why != XLMIG_E_TIMEOUT)
-        xlmig_chan_send_not_started(&r->ch, why, xlmig_errmsg());
-    if (r->restoring && r->ops->discard(r->be))
-        XLMIG_WARN("discarding the incoming guest failed: %s",
-                   xlmig_errmsg());
-    r->restoring = false;
-    if (carried(r))
-        xlmig_autostart_rollback(r->o->autostart);
-    if (r->hooks_prepared && h && h->dst_rollback && h->dst_rollback(h->arg))
-        XLMIG_WARN("closing the disk window failed: %s", xlmig_errmsg());
-    if (r->rep->outcome == XLMIG_OUT_NONE)
-        r->rep->outcome = why == XLMIG_E_ABORTED ? XLMIG_OUT_ABORTED
-                                                 : XLMIG_OUT_FAILED;
 }
 
 int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
@@ -638,14 +445,14 @@ int xlmig_migrate_dest(const xlmig_dst_opts *o, const xlmig_dst_ops *ops,
     }
     rc = prepare(&r);
     if (!rc)
-        rc = restore_and_switch(&r);
+        rc = xlmig_dst_restore_and_switch(&r);
     if (!rc)
-        rc = commit(&r);
+        rc = xlmig_dst_commit(&r);
     if (!rc && r.t_stream_end && r.t_active > r.t_stream_end)
         xlmig_restore_cost_learn(o->swcost_dir,
                                  r.t_active - r.t_stream_end);
     if (rc && rc != XLMIG_E_UNDEFINED)
-        rollback(&r, rc);
+        xlmig_dst_rollback(&r, rc);
 out:
     if (rc && rep->outcome == XLMIG_OUT_NONE)
         rep->outcome = XLMIG_OUT_FAILED;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "autostart.h"
+#include "drain.h"
 #include "error.h"
 #include "fault.h"
 #include "lock.h"
@@ -59,6 +60,30 @@ static int throttle_apply(void *arg, double share)
     src_run *r = arg;
 
     return r->ops->set_share ? r->ops->set_share(r->be, share) : 0;
+}
+
+/*
+ * The policy said stop: before the suspend, the destination takes in
+ * what the streams still hold (drain.h), so that the downtime waits
+ * only for the last pages.
+ */
+static int on_drain(xlmig_save_ctx *sc)
+{
+    src_run *r = sc->priv;
+    uint64_t t0 = xlmig_now_ns();
+    int rc;
+
+    if (!r->peer_drain)
+        return 0;
+    rc = xlmig_drain_wait(&r->ch, 1, XLMIG_E_REMOTE, &r->peer_gone);
+    if (rc)
+        return rc;
+    r->t_pong = xlmig_now_ns();
+    r->rep->drain_ns = r->t_pong - t0;
+    r->rep->drained = true;
+    XLMIG_DBG("source: the destination caught up in %.1f ms",
+              (double)r->rep->drain_ns / 1e6);
+    return 0;
 }
 
 /* Runs on the save path just before the suspend request. */
@@ -174,6 +199,7 @@ static int prepare(src_run *r)
             return rc;
     }
     rc = measure_rtt(r, &rtt);
+    r->rtt_ns = rtt;
     if (!rc)
         rc = open_data(r);
     if (rc)
@@ -222,6 +248,7 @@ static int precopy(src_run *r)
     sc.throttle = r->throttle_on ? &r->thr : NULL;
     sc.progress = r->o->progress;
     sc.cancel = r->o->cancel;
+    sc.drain = on_drain;
     sc.suspending = on_suspending;
     sc.suspended = on_suspended;
     sc.priv = r;

@@ -40,6 +40,11 @@ static int peer_quit_before_go(src_run *r)
         xlmig_err(XLMIG_E_PROTO, "destination sent \"go\" itself");
         rc = XLMIG_E_PROTO;
     }
+    /* A destination caught up may fail its restore before go: said so
+     * as after it. */
+    if (rc == XLMIG_E_REMOTE && m.not_started)
+        xlmig_err_replace(rc, "destination could not start the guest: %s",
+                          m.message ? m.message : "no reason given");
     xlmig_msg_dispose(&m);
     return rc;
 }

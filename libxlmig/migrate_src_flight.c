@@ -43,17 +43,36 @@ void xlmig_src_flight_verify(src_run *r)
 }
 
 /*
+ * When the guest started there, on our clock: the destination's "done"
+ * says how long after its pong to our drain (which came in about half
+ * the best round trip: a small message behind an empty stream). Held
+ * to what must be true: no earlier than memory-end began to leave plus
+ * the destination's own time, no later than now. 0: no such anchor.
+ */
+static uint64_t anchored(const src_run *r, const xlmig_msg *done,
+                         uint64_t now)
+{
+    uint64_t t, lo = r->t_memend_out + done->took_ns;
+
+    if (!r->t_pong || !done->after_drain_ns || r->t_pong < r->rtt_ns / 2)
+        return 0;
+    t = r->t_pong - r->rtt_ns / 2 + done->after_drain_ns;
+    return t < lo ? lo : t > now ? now : t;
+}
+
+/*
  * "done" came back at now. Its took_ns is the destination's own time
  * from memory-end to the guest running (activate_ns of it from go on);
  * the rest of memory-end -> done is the two ways on the link, of which
- * only the first kept the guest down. A peer that did not say (or a
- * clock step) counts it all.
+ * only the first kept the guest down: placed by the drain's anchor,
+ * else split in half (a slow way back then counts half as downtime).
+ * A peer that did not say (or a clock step) counts it all.
  */
 void xlmig_src_flight_steps(src_run *r, const xlmig_msg *done,
                             uint64_t now)
 {
     xlmig_report *rep = r->rep;
-    uint64_t after = now - r->t_memend, took = done->took_ns;
+    uint64_t after = now - r->t_memend, took = done->took_ns, run;
     /*
      * The destination cannot have had memory-end before it began to
      * leave; its send may return only once the streams drained, after
@@ -73,7 +92,12 @@ void xlmig_src_flight_steps(src_run *r, const xlmig_msg *done,
     if (done->activate_ns <= took)
         rep->sw_resume_ns = done->activate_ns;
     rep->sw_restore_ns = took - rep->sw_resume_ns;
-    rep->sw_flight_ns = after > took ? (after - took) / 2 : 0;
+    run = anchored(r, done, now);
+    if (run)
+        rep->sw_flight_ns = run - took > r->t_memend
+                            ? run - took - r->t_memend : 0;
+    else
+        rep->sw_flight_ns = after > took ? (after - took) / 2 : 0;
     rep->downtime_ns = rep->sw_suspend_ns + rep->sw_pages_ns +
                        rep->sw_flight_ns + took;
 }

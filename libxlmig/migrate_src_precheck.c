@@ -78,6 +78,7 @@ static int handshake(src_run *r)
              m.host ? m.host : r->o->dest_host);
     snprintf(r->said, sizeof(r->said), "%s", m.host ? m.host : "");
     xlmig_src_flight_choose(r, &m);
+    r->peer_drain = m.drain;
     snprintf(r->rep->dest, sizeof(r->rep->dest), "%s", r->peer);
     xlmig_checks_add(r->checks, "dest", "reachable", true, "%s answered",
                      r->peer);

@@ -37,6 +37,9 @@ typedef struct {
     bool one_flight;         /* the peer offered it, the operator did not
                                 ask for two steps (switchover_flight.c) */
     int verify_rc;           /* the checks right after the suspend */
+    bool peer_drain;         /* the peer answers drain records */
+    uint64_t t_pong;         /* its answer came (the report's anchor) */
+    uint64_t rtt_ns;         /* best round trip on the control channel */
     bool hooks_prepared;
     uint64_t t_start, t_suspend, t_precopy;
     uint64_t t_down, t_memend, t_ready;   /* switchover's steps */

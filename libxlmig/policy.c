@@ -62,13 +62,48 @@ const char *xlmig_policy_reason_str(enum xlmig_policy_reason why)
     }
 }
 
+void xlmig_policy_wire(xlmig_policy *p, uint64_t raw_bytes,
+                       uint64_t wire_bytes)
+{
+    p->wire_raw = raw_bytes;
+    p->wire_out = wire_bytes;
+}
+
+/*
+ * A known link limit in page bytes a second: the wire's, times what
+ * the codec gained over the last round (never more than measured, and
+ * at most XLMIG_WIRE_GAIN_MAX); 0: no limit known.
+ */
+static double link_pages_Bps(const xlmig_policy *p)
+{
+    double g = p->wire_gain > 1 ? p->wire_gain : 1;
+
+    return p->par.link_Bps > 0 ? p->par.link_Bps * g : 0;
+}
+
+/* The gain over the round call A started, at call B. */
+static void measure_gain(xlmig_policy *p)
+{
+    double raw, out;
+
+    if (p->wire_raw < p->wire_raw_a || p->wire_out < p->wire_out_a)
+        return;
+    raw = (double)(p->wire_raw - p->wire_raw_a);
+    out = (double)(p->wire_out - p->wire_out_a);
+    /* A round of a few pages says little; keep the last word. */
+    if (raw < XLMIG_WIRE_GAIN_MIN_RAW || !(out > 0))
+        return;
+    p->wire_gain = raw / out > XLMIG_WIRE_GAIN_MAX ? XLMIG_WIRE_GAIN_MAX
+                                                   : raw / out;
+}
+
 /* Transmit rate to predict with: measured, capped by a known limit. */
 static double tx_rate(const xlmig_policy *p)
 {
-    double tx = p->tx_Bps;
+    double tx = p->tx_Bps, link = link_pages_Bps(p);
 
-    if (p->par.link_Bps > 0 && (!(tx > 0) || tx > p->par.link_Bps))
-        tx = p->par.link_Bps;
+    if (link > 0 && (!(tx > 0) || tx > link))
+        tx = link;
     return tx;
 }
 
@@ -123,6 +158,7 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
 
     if (st->dirty_count < 0) {
         /* Call B: the round just went out. */
+        measure_gain(p);
         measure_round_end(p, now);
         p->t_b = now;
         p->rounds++;
@@ -138,6 +174,8 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
     tx = tx_rate(p);
     p->t_a = now;
     p->d_a = st->dirty_count;
+    p->wire_raw_a = p->wire_raw;
+    p->wire_out_a = p->wire_out;
     p->tick_t = now;
     p->tick_dirty = 0;
     p->tick_sent = 0;
@@ -248,8 +286,8 @@ void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
     }
     if (tx_rate(p) > tx)
         tx = tx_rate(p);
-    if (p->par.link_Bps > 0 && tx > p->par.link_Bps)
-        tx = p->par.link_Bps;
+    if (link_pages_Bps(p) > 0 && tx > link_pages_Bps(p))
+        tx = link_pages_Bps(p);
     /*
      * Act on evidence, not on projection: a hot working set is dirtied
      * quickly and then saturates, so an early first-touch rate would

@@ -16,6 +16,14 @@
 
 /* A round shorter than this is too few pages to judge the guest by. */
 #define XLMIG_ROUND_MIN_S 0.2
+/*
+ * The codec's raw/wire gain the link limit is scaled by: measured over
+ * a round of at least XLMIG_WIRE_GAIN_MIN_RAW raw bytes, held to at
+ * most XLMIG_WIRE_GAIN_MAX (zero pages and the simulator's pages
+ * shrink 50x; the last round's dirty pages may not).
+ */
+#define XLMIG_WIRE_GAIN_MAX 8.0
+#define XLMIG_WIRE_GAIN_MIN_RAW (4.0 * 1024 * 1024)
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -107,6 +115,10 @@ typedef struct xlmig_policy {
     unsigned long tick_dirty, tick_sent;
 
     double tx_Bps;              /* measured transmit rate */
+    uint64_t wire_raw, wire_out;     /* the codec's totals, as told */
+    uint64_t wire_raw_a, wire_out_a; /* and at the last call A */
+    double wire_gain;           /* raw per wire byte, last round; 0:
+                                   not measured (xlmig_policy_wire) */
     double dirty_Bps;           /* effective dirty rate */
     double ratio;               /* dirty_Bps / tx_Bps, last round */
     uint64_t predicted_ns;      /* downtime if we stopped now */
@@ -139,6 +151,15 @@ void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
  * can take many times the budget); every later decision aborts too.
  */
 bool xlmig_policy_overdue(xlmig_policy *p, uint64_t now_ns);
+
+/*
+ * The memory records' bytes so far, before and after the codec (its
+ * stats' raw_bytes and wire_bytes), from the thread that sends them:
+ * with compression pages move faster than the link's --bandwidth, and
+ * the link limit is scaled by the gain measured over each round.
+ */
+void xlmig_policy_wire(xlmig_policy *p, uint64_t raw_bytes,
+                       uint64_t wire_bytes);
 
 /* Ask the next decision to abort; safe from a signal handler. */
 void xlmig_policy_cancel(xlmig_policy *p);

@@ -114,6 +114,9 @@ void xlmig_report_print(const xlmig_report *r, FILE *out)
                 r->sw_hotplug_n,
                 (double)(r->sw_restore_ns - r->sw_hotplug_ns) / 1e6,
                 (double)r->sw_activate_ns / 1e6);
+    if (r->drained)
+        fprintf(out, "  before suspend:  the destination caught up with"
+                " the stream in %.0f ms\n", (double)r->drain_ns / 1e6);
     fprintf(out, "  iterations:      %u%s%s%s\n", r->iterations,
             r->stop_reason[0] ? " (" : "", r->stop_reason,
             r->stop_reason[0] ? ")" : "");
@@ -262,6 +265,8 @@ void xlmig_report_print_json(const xlmig_report *r,
     xlmig_jout_u64(g, "restore_drbd_hotplug_disks", r->sw_hotplug_n);
     kv_ms(g, "restore_other_ms", r->sw_restore_ns - r->sw_hotplug_ns);
     kv_ms(g, "activate_ms", r->sw_activate_ns);
+    if (r->drained)
+        kv_ms(g, "drain_ms", r->drain_ns);
     kv_ms(g, "switchover_deadline_ms", r->deadline_ns);
     kv_ms(g, "suspended_ms", r->suspended_ns);
     xlmig_jout_u64(g, "iterations", r->iterations);

@@ -58,6 +58,9 @@ typedef struct {
     unsigned sw_hotplug_fast;   /* how many took their fast path, */
     unsigned sw_hotplug_n;      /* of how many that said */
     uint64_t sw_activate_ns;    /* of go to running: rename + unpause */
+    uint64_t drain_ns;          /* before the suspend: the destination
+                                   took in the streams' backlog */
+    bool drained;               /* in drain_ns (drain.h) */
     uint64_t predicted_ns;
     uint64_t deadline_ns;       /* switchover deadline, 0 if never set */
     uint64_t suspended_ns;      /* suspend -> resumed here on rollback */

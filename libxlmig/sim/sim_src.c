@@ -291,10 +291,16 @@ static long op_peek(void *arg)
 static int op_send_round(void *arg, unsigned long n)
 {
     save_state *st = arg;
+    const xlmig_codec_stats *cs = &st->sc->ch->enc.st;
+    int rc;
 
     st->sc->iterations = st->pc.st.iteration;
     st->round_pages = n;
-    return send_round(st);
+    rc = send_round(st);
+    /* What the codec gained on the round: the policy's link scale. */
+    if (st->sc->policy)
+        xlmig_policy_wire(st->sc->policy, cs->raw_bytes, cs->wire_bytes);
+    return rc;
 }
 
 static unsigned long op_clean(void *arg)
@@ -339,6 +345,9 @@ static int sim_save(void *be, xlmig_save_ctx *sc)
     xlmig_precopy_init(&st.pc, sc->policy, &sim_precopy_ops, &st);
     rc = xlmig_precopy_run(&st.pc, (unsigned long)g->npages);
     sc->iterations = st.pc.st.iteration;
+    /* What the streams still hold is taken in while the guest runs. */
+    if (!rc && sc->drain)
+        rc = sc->drain(sc);
     if (rc)
         goto out;
 

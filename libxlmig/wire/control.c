@@ -207,6 +207,8 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     if (m->codec)
         put_u64(g, "codec", m->codec);
     put_u64(g, "activate_ns", m->activate_ns);
+    if (m->after_drain_ns)
+        put_u64(g, "after_drain_ns", m->after_drain_ns);
     put_u64(g, "budget_ns", m->budget_ns);
     if (m->restore_ns)
         put_u64(g, "restore_ns", m->restore_ns);
@@ -225,6 +227,7 @@ int xlmig_msg_encode(const xlmig_msg *m, char **out, size_t *len)
     yajl_gen_bool(g, m->ok);
     put_flag(g, "not_started", m->not_started);
     put_flag(g, "one_flight", m->one_flight);
+    put_flag(g, "drain", m->drain);
     put_checks(g, m);
     yajl_gen_map_close(g);
     rc = xlmig_json_gen_take(g, out, len);
@@ -421,6 +424,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_u64(v, k, &m->codec);
     if (!strcmp(k, "activate_ns"))
         return get_u64(v, k, &m->activate_ns);
+    if (!strcmp(k, "after_drain_ns"))
+        return get_u64(v, k, &m->after_drain_ns);
     if (!strcmp(k, "budget_ns"))
         return get_u64(v, k, &m->budget_ns);
     if (!strcmp(k, "restore_ns"))
@@ -459,6 +464,8 @@ static int decode_key(const char *k, yajl_val v, xlmig_msg *m)
         return get_bool(v, k, &m->not_started);
     if (!strcmp(k, "one_flight"))
         return get_bool(v, k, &m->one_flight);
+    if (!strcmp(k, "drain"))
+        return get_bool(v, k, &m->drain);
     if (!strcmp(k, "checks"))
         return get_checks(v, m);
     return 0; /* unknown keys: newer peer */

@@ -70,6 +70,8 @@ typedef struct {
                              those it will send (codec.h) */
     uint64_t activate_ns; /* done (one flight): of took_ns, the part
                              from go to the guest running */
+    uint64_t after_drain_ns; /* done (one flight): from its answer to
+                             the drain record to the same instant */
     uint64_t budget_ns;   /* go (one flight): restored later than this
                              after memory-end, the guest is not started */
     uint64_t restore_ns;  /* prepared: the destination's own recent
@@ -86,6 +88,7 @@ typedef struct {
                              here and never will: safe to resume */
     bool one_flight;      /* hello (dst): can take the one-flight
                              switchover; migrate (src): it is used */
+    bool drain;           /* hello (dst): answers drain records (drain.h) */
     unsigned nchecks;
     xlmig_msg_check checks[XLMIG_MSG_MAX_CHECKS];
 } xlmig_msg;

@@ -59,6 +59,7 @@ int xlmig_rec_hdr_get(const uint8_t *buf, size_t len, uint32_t page_size,
         break;
     case XLMIG_REC_XEN: max = XLMIG_MAX_XEN_CHUNK; break;
     case XLMIG_REC_CODED: max = xlmig_codec_max_len(page_size); break;
+    case XLMIG_REC_DRAIN: max = XLMIG_DRAIN_LEN; break;
     case XLMIG_REC_XEN_END:
         xlmig_err(XLMIG_E_PROTO, "stream record: type 4 (the Xen stream's"
                   " end before memory-end) is from an older xlmig; update"

@@ -25,6 +25,12 @@ enum xlmig_rec_type {
     XLMIG_REC_XEN_END = 4,
     /* A PAGES or XEN record, zeros elided, perhaps compressed (codec.h) */
     XLMIG_REC_CODED = 5,
+    /*
+     * Source to destination, behind the records it waits for: a u64
+     * token, answered with a pong carrying it once everything before
+     * it was taken in (drain.h). Sent only to a hello offering drain.
+     */
+    XLMIG_REC_DRAIN = 6,
 };
 
 #define XLMIG_REC_HDR_LEN        8
@@ -32,6 +38,7 @@ enum xlmig_rec_type {
 #define XLMIG_MAX_PAGE_SIZE      65536u
 #define XLMIG_MAX_CONTROL_LEN    (1u << 20)
 #define XLMIG_MAX_XEN_CHUNK      (1u << 20)
+#define XLMIG_DRAIN_LEN          8u
 #define XLMIG_MAX_PAGES_LEN      (8u + XLMIG_MAX_BATCH * 8u + \
                                   XLMIG_MAX_BATCH * XLMIG_MAX_PAGE_SIZE)
 
