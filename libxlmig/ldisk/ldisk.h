@@ -209,6 +209,7 @@ typedef struct {
     xlmig_ldisk_action act;
     xlmig_ldisk_action undo, undo2;      /* kind NONE: nothing; undo2
                                             runs after undo */
+    bool undo2_anyway;                   /* undo2 even if undo failed */
 } xlmig_ldisk_step;
 
 typedef struct {
