@@ -95,17 +95,29 @@ static int named(const xlmig_ldisk_conf *c, const int *minor, unsigned nm,
     return 0;
 }
 
-/* A move still running owns j: wait up to wait_s for it to end. */
-static bool still_owned(const xlmig_ldisk_journal *j, unsigned wait_s)
+/*
+ * A move still running owns j: wait up to wait_s for it to end (a
+ * receiver rolling back its side removes the journal as it ends). 1
+ * still running, 0 j as it is now (*gone: nothing left), -1 error.
+ */
+static int still_owned(const xlmig_ldisk_conf *c, xlmig_ldisk_journal *j,
+                       unsigned wait_s, bool *gone)
 {
     uint64_t t0 = xlmig_now_ns();
+    bool found = true;
 
-    while (xlmig_ldisk_journal_owned(j)) {
+    *gone = false;
+    if (!xlmig_ldisk_journal_owned(j))
+        return 0;
+    while (found && xlmig_ldisk_journal_owned(j)) {
         if (xlmig_now_ns() - t0 >= XLMIG_S(wait_s))
-            return true;
+            return 1;
         xlmig_sleep_ns(XLMIG_MS(500));
+        if (xlmig_ldisk_journal_read(c, j->disk.minor, j, &found))
+            return -1;
     }
-    return false;
+    *gone = !found;
+    return 0;
 }
 
 int cmd_cleanup(int argc, char **argv)
@@ -170,11 +182,29 @@ int cmd_cleanup(int argc, char **argv)
         return XLMIG_EXIT_ERROR;
     }
     for (i = 0; i < n; i++) {
-        if (!dry && still_owned(&j[i], wait_s)) {
-            cli_error("cleanup: xlmig-%d belongs to a move still running"
-                      " (process %ld): left alone", j[i].disk.minor,
-                      j[i].owner);
+        int minor = j[i].disk.minor, st = 0;
+        long owner = j[i].owner;
+        bool gone = false;
+
+        if (dry && xlmig_ldisk_journal_owned(&j[i])) {
+            printf("would leave xlmig-%d alone: its move is running"
+                   " (process %ld)\n", minor, owner);
+            continue;
+        }
+        if (!dry)
+            st = still_owned(&c, &j[i], wait_s, &gone);
+        if (st) {
+            if (st > 0)
+                cli_error("cleanup: xlmig-%d belongs to a move still"
+                          " running (process %ld): left alone", minor,
+                          owner);
+            else
+                cli_error("cleanup: %s", xlmig_errmsg());
             failed++;
+            continue;
+        }
+        if (gone) {
+            printf("nothing left of xlmig-%d (its move ended)\n", minor);
             continue;
         }
         printf("%s temporary resource xlmig-%d of %s/%s (%s, %s)\n",
