@@ -239,12 +239,155 @@ static void test_owner(void)
     CU_ASSERT_EQUAL(rmdir(cmd), 0);
 }
 
+/* The destination's tools, scripted: every command recorded; its VG
+ * has room and no LV. */
+static char ran[64][256];
+static unsigned nran;
+
+static int d_run(void *arg, const char *const *argv, int *status,
+                 char **out, size_t *out_len, char *err, size_t errsz)
+{
+    const char *o = "";
+    size_t n = 0;
+    unsigned i;
+
+    (void)arg;
+    if (nran < 64) {
+        ran[nran][0] = 0;
+        for (i = 0; argv[i] && n + 1 < sizeof(ran[0]); i++)
+            n += (size_t)snprintf(ran[nran] + n, sizeof(ran[0]) - n,
+                                  "%s%s", i ? " " : "", argv[i]);
+        nran++;
+    }
+    if (!strcmp(argv[0], "vgs"))
+        o = "{\"report\":[{\"vg\":[{\"vg_name\":\"vg0\",\"vg_free\":"
+            "\"1073741824\",\"vg_extent_size\":\"4194304\"}]}]}";
+    else if (!strcmp(argv[0], "lvs"))
+        o = "{\"report\":[{\"lv\":[]}]}";
+    *status = 0;
+    err[0] = 0;
+    (void)errsz;
+    if (out) {
+        *out = strdup(o);
+        *out_len = strlen(o);
+    }
+    return 0;
+}
+
+static int ran_at(const char *line)
+{
+    unsigned i;
+
+    for (i = 0; i < nran; i++)
+        if (!strcmp(ran[i], line))
+            return (int)i;
+    return -1;
+}
+
+/*
+ * A receiver given minor 900 finds what an earlier move left there,
+ * its receiver dead: finished before the checks (so the minor and the
+ * LV are free again), not in a dry run, not while its owner runs.
+ */
+static void test_receiver_reclaims(void)
+{
+    static const char wire[] =
+        "{\"disks\":[{\"vdev\":\"xvda\",\"vg\":\"vg0\",\"lv\":\"root\","
+        "\"size\":67108864,\"dst_vg\":\"vg0\",\"minor\":900,\"port\":7900,"
+        "\"md\":1048576}],\"src\":{\"name\":\"xen1\",\"addr\":\"10.0.0.1\"},"
+        "\"dst\":{\"name\":\"xen2\",\"addr\":\"10.0.0.2\"}}";
+    char dir[] = "/tmp/ldisk-reclaim-XXXXXX", path[300], text[600];
+    xlmig_ldisk_journal j;
+    xlmig_checks c;
+    xlmig_hooks h;
+    xlmig_msg req;
+    bool found;
+    pid_t pid;
+    FILE *f;
+    int st, k;
+
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    setenv("XLMIG_LDISK_DRBD_MODULE", "/", 1);
+    pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (!pid)
+        _exit(0);
+    waitpid(pid, &st, 0);
+    for (k = 0; k < 3; k++) {
+        bool dry = k == 1, live = k == 2;
+
+        xlmig_ldisk_ctx_init(&l);
+        l.runner.run = d_run;
+        snprintf(l.conf.state_dir, sizeof(l.conf.state_dir), "%s", dir);
+        snprintf(l.conf.res_dir, sizeof(l.conf.res_dir), "%s", dir);
+        snprintf(l.self.name, sizeof(l.self.name), "xen2");
+        xlmig_ldisk_hooks_init(&l, &h);
+        snprintf(path, sizeof(path), "%s/xlmig-900.journal", dir);
+        snprintf(text, sizeof(text), "side = dest\nstage = attach\n"
+                 "done = 4\nvdev = xvda\nvg = vg0\nlv = root\nsize ="
+                 " 67108864\ndst_vg = vg0\nminor = 900\nport = 7900\n"
+                 "md = 1048576\nowner = %ld\n", live ? (long)getpid()
+                 : (long)pid);
+        f = fopen(path, "w");
+        CU_ASSERT_FATAL(f != NULL);
+        fputs(text, f);
+        fclose(f);
+        if (live) {
+            /* The owner's real start time: a running move. */
+            CU_ASSERT_EQUAL_FATAL(xlmig_ldisk_journal_read(&l.conf, 900, &j,
+                                                           &found), 0);
+            CU_ASSERT_FALSE(xlmig_ldisk_journal_owned(&j));
+            memset(&l.disks[0], 0, sizeof(l.disks[0]));
+            snprintf(l.disks[0].vdev, sizeof(l.disks[0].vdev), "xvda");
+            snprintf(l.disks[0].lv.vg, sizeof(l.disks[0].lv.vg), "vg0");
+            snprintf(l.disks[0].lv.lv, sizeof(l.disks[0].lv.lv), "root");
+            snprintf(l.disks[0].dst_vg, sizeof(l.disks[0].dst_vg), "vg0");
+            l.disks[0].lv.size = 67108864;
+            l.disks[0].minor = 900;
+            l.disks[0].port = 7900;
+            l.disks[0].md_bytes = 1048576;
+            CU_ASSERT_EQUAL_FATAL(xlmig_ldisk_journal_write(&l.conf,
+                                  &l.disks[0], false, "attach", 4), 0);
+        }
+        xlmig_msg_init(&req, XLMIG_MSG_MIGRATE);
+        req.local_disks = strdup(wire);
+        req.dry_run = dry;
+        xlmig_checks_init(&c);
+        nran = 0;
+        CU_ASSERT_EQUAL(h.dst_check(h.arg, &req, "xen1", &c), 0);
+        found = false;
+        CU_ASSERT_EQUAL(xlmig_ldisk_journal_read(&l.conf, 900, &j, &found),
+                        0);
+        if (!dry && !live) {
+            int f1 = ran_at("drbdadm disconnect --force xlmig-900");
+            int f2 = ran_at("lvremove --force vg0/root");
+            int f3 = ran_at("drbdadm secondary xlmig-900");
+
+            CU_ASSERT(f3 >= 0 && f1 > f3 && f2 > f1);
+            CU_ASSERT(f2 < ran_at("vgs --reportformat json --units b"
+                                  " --nosuffix -o vg_name,vg_free,"
+                                  "vg_extent_size vg0"));
+            CU_ASSERT_FALSE(found);
+        } else {
+            CU_ASSERT_EQUAL(ran_at("drbdadm secondary xlmig-900"), -1);
+            CU_ASSERT_TRUE(found);
+        }
+        xlmig_msg_dispose(&req);
+        xlmig_ldisk_journal_remove(&l.conf, 900);
+        xlmig_ldisk_ctx_dispose(&l);
+    }
+    unsetenv("XLMIG_LDISK_DRBD_MODULE");
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static CU_TestInfo tests[] = {
     { "peer cleanup: the command built", test_cmd },
     { "peer cleanup: run, and out of reach named", test_run },
     { "source rollback runs it, after its own undo",
       test_rollback_runs_it },
     { "journal owner: running or dead", test_owner },
+    { "a receiver finishes a dead receiver's leftovers",
+      test_receiver_reclaims },
     CU_TEST_INFO_NULL,
 };
 
