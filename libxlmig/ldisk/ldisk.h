@@ -17,6 +17,8 @@
  *   ldisk_wire.c   the disks as the migrate request carries them
  *   ldisk_hooks.c  the phase machine's hooks (ldisk_hooks.h): shared
  *                  parts; ldisk_src.c, ldisk_dst.c each side's hooks
+ *   ldisk_peer.c   after a rollback, the destination's cleanup run
+ *                  there from the source
  *
  * Nothing here reaches a shell; every name that goes into a command
  * line, a table or a resource file has been checked by
@@ -209,6 +211,7 @@ typedef struct {
     xlmig_ldisk_action act;
     xlmig_ldisk_action undo, undo2;      /* kind NONE: nothing; undo2
                                             runs after undo */
+    bool undo2_anyway;                   /* undo2 even if undo failed */
 } xlmig_ldisk_step;
 
 typedef struct {

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "ldisk_journal.h"
 #include "ldisk_priv.h"
 
 /* The destination's verdict on disk d: its VG, free space, names. */
@@ -73,6 +74,33 @@ out:
     return ok;
 }
 
+/*
+ * What an earlier move left at d's minor here, its receiver dead before
+ * its rollback (killed, and its source never reached us to clean):
+ * finished as cleanup would, so this move can take the minor. Only a
+ * destination's side before its commit; a running move's is left.
+ */
+static void reclaim(xlmig_ldisk_ctx *l, const xlmig_ldisk_disk *d)
+{
+    xlmig_ldisk_journal j;
+    bool found = false;
+
+    if (xlmig_ldisk_journal_read(&l->conf, d->minor, &j, &found) || !found ||
+        j.is_src || !strcmp(j.stage, "teardown") ||
+        xlmig_ldisk_journal_owned(&j)) {
+        xlmig_err_clear();
+        return;
+    }
+    XLMIG_WARN("local disk %s: xlmig-%d was left here by an earlier move"
+               " whose receiver died (%s/%s, %s): cleaning it up", d->vdev,
+               d->minor, j.disk.dst_vg, j.disk.lv.lv, j.stage);
+    if (xlmig_ldisk_recover(&l->conf, &j, &l->runner)) {
+        XLMIG_WARN("local disk %s: xlmig-%d: %s", d->vdev, d->minor,
+                   xlmig_errmsg());
+        xlmig_err_clear();
+    }
+}
+
 int xlmig_ldisk_dst_check(void *arg, const xlmig_msg *req,
                           const char *src_host, xlmig_checks *c)
 {
@@ -123,6 +151,8 @@ int xlmig_ldisk_dst_check(void *arg, const xlmig_msg *req,
             xlmig_ldisk_set_row(c, "dest", l->disks[i].vdev, false, why);
             continue;
         }
+        if (!req->dry_run)
+            reclaim(l, &l->disks[i]);
         ok = judge_dst(l, &l->disks[i], &need, why, sizeof(why));
 
         xlmig_ldisk_set_row(c, "dest", l->disks[i].vdev, ok, why);

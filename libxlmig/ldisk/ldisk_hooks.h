@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "ldisk.h"
+#include "transport.h"
 
 struct xlmig_progress;
 
@@ -27,6 +28,10 @@ typedef struct {
     bool delete_source;                  /* source: drop the kept LV */
     xlmig_ldisk_end self, peer;          /* names as drbdadm's "on" */
     const xlmig_hooks *inner;            /* DRBD's, or NULL */
+    /* Source: the destination as the receiver is reached (-s words,
+     * NULL for ssh; host), for its cleanup after a rollback. */
+    const char *peer_ssh;
+    char peer_host[XLMIG_LDISK_PATH_MAX];
     /* Filled as the move goes. */
     bool is_src;
     unsigned n;
@@ -51,6 +56,18 @@ void xlmig_ldisk_hooks_init(xlmig_ldisk_ctx *l, xlmig_hooks *out);
 int xlmig_ldisk_wire_encode(const xlmig_ldisk_ctx *l, char **out);
 int xlmig_ldisk_wire_decode(const char *buf, size_t len,
                             xlmig_ldisk_ctx *l);
+
+/*
+ * The destination's cleanup of this move's temporary resources, run
+ * there from the source after a rollback: the remote command line,
+ * the argv that runs it (the transport's), and running it through
+ * l's runner; a failure is one warning naming the host, what may be
+ * left there and the command that cleans it.
+ */
+int xlmig_ldisk_peer_cleanup_line(const xlmig_ldisk_ctx *l, char *out,
+                                  size_t sz);
+int xlmig_ldisk_peer_cleanup_cmd(const xlmig_ldisk_ctx *l, xlmig_cmd *c);
+int xlmig_ldisk_peer_cleanup(xlmig_ldisk_ctx *l);
 
 /* One DRBD sync reading for disk i: out-of-sync bytes and state. */
 int xlmig_ldisk_sync_read(xlmig_ldisk_ctx *l, unsigned i,

@@ -12,6 +12,7 @@
 #include "ldisk_journal.h"
 #include "mkdir_p.h"
 #include "read_file.h"
+#include "throttle_cap.h"
 #include "write_atomic.h"
 
 static int path_of(const xlmig_ldisk_conf *c, int minor, char *out,
@@ -27,18 +28,25 @@ int xlmig_ldisk_journal_write(const xlmig_ldisk_conf *c,
                               const char *stage, unsigned done)
 {
     char path[XLMIG_LDISK_PATH_MAX], buf[1024];
+    xlmig_capfile self;
     int n;
 
     if (path_of(c, d->minor, path, sizeof(path)) ||
         xlmig_mkdir_p_mode(c->state_dir, 0700, "local disk state"))
         return XLMIG_E_IO;
+    /* The owner, so a cleanup elsewhere can tell a running move from
+     * the leftovers of a dead one (the same check as the cap file's). */
+    memset(&self, 0, sizeof(self));
+    if (xlmig_capfile_self(&self))
+        return XLMIG_E_IO;
     n = snprintf(buf, sizeof(buf),
                  "side = %s\nstage = %s\ndone = %u\nvdev = %s\nvg = %s\n"
                  "lv = %s\nsize = %" PRIu64 "\ndst_vg = %s\nminor = %d\n"
-                 "port = %d\nmd = %" PRIu64 "\n",
+                 "port = %d\nmd = %" PRIu64 "\nowner = %ld\n"
+                 "owner_start = %" PRIu64 "\n",
                  is_src ? "source" : "dest", stage, done, d->vdev,
                  d->lv.vg, d->lv.lv, d->lv.size, d->dst_vg, d->minor,
-                 d->port, d->md_bytes);
+                 d->port, d->md_bytes, self.pid, self.start);
     if (n < 0 || (size_t)n >= sizeof(buf))
         return XLMIG_E_INVAL;
     return xlmig_write_atomic(path, buf, (size_t)n);
@@ -58,6 +66,42 @@ bool xlmig_ldisk_journal_exists(const xlmig_ldisk_conf *c, int minor)
     char path[XLMIG_LDISK_PATH_MAX];
 
     return !path_of(c, minor, path, sizeof(path)) && !access(path, F_OK);
+}
+
+int xlmig_ldisk_journal_read(const xlmig_ldisk_conf *c, int minor,
+                             xlmig_ldisk_journal *j, bool *found)
+{
+    char path[XLMIG_LDISK_PATH_MAX], *buf = NULL;
+    size_t len;
+    int rc;
+
+    *found = false;
+    if (path_of(c, minor, path, sizeof(path)))
+        return XLMIG_E_INVAL;
+    if (access(path, F_OK))
+        return errno == ENOENT ? 0 : XLMIG_E_IO;
+    rc = xlmig_read_file(path, XLMIG_KV_FILE_MAX, &buf, &len);
+    if (!rc)
+        rc = xlmig_ldisk_journal_parse(buf, len, path, j);
+    if (!rc && j->disk.minor != minor) {
+        xlmig_err(XLMIG_E_INVAL, "%s: names minor %d", path, j->disk.minor);
+        rc = XLMIG_E_INVAL;
+    }
+    free(buf);
+    *found = !rc;
+    return rc;
+}
+
+bool xlmig_ldisk_journal_owned(const xlmig_ldisk_journal *j)
+{
+    xlmig_capfile f;
+
+    if (j->owner <= 0)
+        return false;
+    memset(&f, 0, sizeof(f));
+    f.pid = j->owner;
+    f.start = j->owner_start;
+    return xlmig_capfile_writer_alive(&f);
 }
 
 static int name_val(const char *where, const char *val, char *out,
@@ -133,6 +177,12 @@ int xlmig_ldisk_journal_parse(const char *buf, size_t len, const char *what,
         } else if (!strcmp(kv.key, "port")) {
             rc = xlmig_kv_u64(where, kv.val, 1, 65535, &u);
             j->disk.port = (int)u;
+        } else if (!strcmp(kv.key, "owner")) {
+            rc = xlmig_kv_u64(where, kv.val, 1, 4194304, &u);
+            j->owner = (long)u;
+        } else if (!strcmp(kv.key, "owner_start")) {
+            rc = xlmig_kv_u64(where, kv.val, 0, UINT64_MAX / 2,
+                              &j->owner_start);
         } else {
             xlmig_err(XLMIG_E_INVAL, "%s: unknown key", where);
             return XLMIG_E_INVAL;

@@ -1,7 +1,8 @@
 /*
  * The journal of one temporary resource: STATE/xlmig-M.journal, a few
  * "key = value" lines (the disk, the side, the stage and how many of
- * its steps ran), rewritten atomically after every step. The plans
+ * its steps ran, and the process running the move), rewritten
+ * atomically after every step. The plans
  * are rebuilt from the disk, so the count is all recover needs to undo
  * (before the commit) or finish (a teardown). A source LV kept after a
  * move is STATE/kept/VG+LV, until --delete-source or cleanup.
@@ -16,6 +17,8 @@ typedef struct {
     bool is_src;
     char stage[16];                      /* setup, attach, teardown */
     unsigned done;
+    long owner;                          /* the mover's pid, 0 unknown */
+    uint64_t owner_start;                /* its start (/proc/PID/stat) */
 } xlmig_ldisk_journal;
 
 int xlmig_ldisk_journal_write(const xlmig_ldisk_conf *c,
@@ -23,6 +26,18 @@ int xlmig_ldisk_journal_write(const xlmig_ldisk_conf *c,
                               const char *stage, unsigned done);
 int xlmig_ldisk_journal_remove(const xlmig_ldisk_conf *c, int minor);
 bool xlmig_ldisk_journal_exists(const xlmig_ldisk_conf *c, int minor);
+/*
+ * The journal of minor, if there is one (*found): parsed, so a bad one
+ * is an error naming it.
+ */
+int xlmig_ldisk_journal_read(const xlmig_ldisk_conf *c, int minor,
+                             xlmig_ldisk_journal *j, bool *found);
+/*
+ * Is the move that wrote j still running? Its pid, and the same start
+ * time (a reused pid is not taken for it); a journal without an owner
+ * (older ones) has none.
+ */
+bool xlmig_ldisk_journal_owned(const xlmig_ldisk_journal *j);
 /* Pure: one journal's text; what names it in errors. */
 int xlmig_ldisk_journal_parse(const char *buf, size_t len, const char *what,
                               xlmig_ldisk_journal *j);

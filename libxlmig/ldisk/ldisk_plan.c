@@ -241,7 +241,15 @@ static void drbd_create(builder *b, const xlmig_ldisk_end *src,
             b->res, NULL);
     s = step(b, "bring %s up", b->res);
     cmd(b, &s->act, XLMIG_LDISK_CMD, "drbdadm", "up", b->res, NULL);
-    cmd(b, &s->undo, XLMIG_LDISK_CMD, "drbdadm", "down", b->res, NULL);
+    /* Undone without asking the peer: a plain down first disconnects
+     * gracefully, which a peer that is Primary on an Inconsistent disk
+     * refuses ("State change was refused by peer node"), and a peer
+     * whose mover died is exactly that. The forced disconnect may
+     * fail (already StandAlone, or gone); down runs anyway. */
+    cmd(b, &s->undo, XLMIG_LDISK_CMD, "drbdadm", "disconnect", "--force",
+        b->res, NULL);
+    cmd(b, &s->undo2, XLMIG_LDISK_CMD, "drbdadm", "down", b->res, NULL);
+    s->undo2_anyway = true;
 }
 
 /*

@@ -105,6 +105,12 @@ int xlmig_ldisk_plan_undo(const xlmig_ldisk_plan *p, unsigned done,
         if (s->undo.kind == XLMIG_LDISK_NONE)
             continue;
         urc = xlmig_ldisk_action_run(&s->undo, r);
+        if (urc && s->undo2_anyway) {
+            xlmig_log(XLMIG_LOG_WARN, "undo of \"%s\": %s", s->what,
+                      xlmig_errmsg());
+            xlmig_err_clear();
+            urc = 0;
+        }
         if (!urc)
             urc = xlmig_ldisk_action_run(&s->undo2, r);
         if (urc) {

@@ -330,7 +330,20 @@ int xlmig_ldisk_src_commit(void *arg)
 int xlmig_ldisk_src_rollback(void *arg)
 {
     xlmig_ldisk_ctx *l = arg;
+    int rc;
 
-    return xlmig_ldisk_close(l, l->inner ? l->inner->src_rollback : NULL,
-                             xlmig_ldisk_undo_all);
+    rc = xlmig_ldisk_close(l, l->inner ? l->inner->src_rollback : NULL,
+                           xlmig_ldisk_undo_all);
+    /* This side first (its forced disconnect frees the peer's), then
+     * the destination's, whether or not its receiver lives: one that
+     * died left its side up, Primary, with its journal. A failure
+     * there is its own warning line; the move has failed anyway. */
+    if (l->n && l->peer_host[0] && !(l->peer_ssh && !*l->peer_ssh)) {
+        xlmig_err_saved saved;
+
+        xlmig_err_save(&saved);
+        xlmig_ldisk_peer_cleanup(l);
+        xlmig_err_restore(&saved);
+    }
+    return rc;
 }

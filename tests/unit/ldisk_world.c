@@ -180,15 +180,23 @@ static int apply(ldisk_world *w, const char *const *argv, char **out)
         if (!strcmp(argv[1], "up")) {
             if (i >= 0)
                 return 1;
+            memset(&w->res[w->nres], 0, sizeof(w->res[0]));
+            w->res[w->nres].peer = true;
             snprintf(w->res[w->nres++].name, sizeof(w->res[0].name), "%s",
                      last);
             return 0;
         }
         if (i < 0)
             return 1;
-        if (!strcmp(argv[1], "down"))
+        if (!strcmp(argv[1], "disconnect")) {
+            if (w->peer_refuses && strcmp(argv[2], "--force"))
+                return 1;
+            w->res[i].peer = false;
+        } else if (!strcmp(argv[1], "down")) {
+            if (w->peer_refuses && w->res[i].peer)
+                return 1;
             drop(w->res, &w->nres, (unsigned)i, sizeof(w->res[0]));
-        else if (!strcmp(argv[1], "primary"))
+        } else if (!strcmp(argv[1], "primary"))
             w->res[i].primary = true;
         else if (!strcmp(argv[1], "secondary"))
             w->res[i].primary = false;

@@ -23,11 +23,14 @@ typedef struct {
 
 typedef struct {
     unsigned nlv, ndm, nfile, nres, nlog, actions, fail_at;
+    /* A peer (Primary on an Inconsistent disk, its mover dead) that
+     * refuses a graceful disconnect: down fails until --force. */
+    bool peer_refuses;
     char lv[W_MAX][256];
     w_dm dm[W_MAX];
     char file[W_MAX][256];
     char text[W_MAX][4096];
-    struct { char name[64]; bool primary, two; } res[W_MAX];
+    struct { char name[64]; bool primary, two, peer; } res[W_MAX];
     char log[W_LOG][400];
 } ldisk_world;
 

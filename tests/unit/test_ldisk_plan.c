@@ -173,6 +173,7 @@ static void test_src_resume_fails(void)
         "dmsetup resume vg0-guest--root",
         "unlink /var/lib/xlmig/ld/xlmig-900.drbd.table",
         "drbdadm secondary xlmig-900",
+        "drbdadm disconnect --force xlmig-900",
         "drbdadm down xlmig-900",
         "unlink /etc/drbd.d/xlmig-900.res",
         "dmsetup remove xlmig-900-lower",
@@ -191,8 +192,8 @@ static void test_src_resume_fails(void)
                     XLMIG_E_EXTERNAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "dmsetup resume"
                                   " vg0-guest--root: exit 5"));
-    CU_ASSERT_EQUAL_FATAL(w.nlog, (unsigned)at + 10);
-    for (i = 0; i < 10; i++)
+    CU_ASSERT_EQUAL_FATAL(w.nlog, (unsigned)at + 11);
+    for (i = 0; i < 11; i++)
         CU_ASSERT_STRING_EQUAL(w.log[at + (int)i], want[i]);
     CU_ASSERT_STRING_EQUAL(ldisk_world_dm(&w, "vg0-guest--root")->live,
                            TABLE);
@@ -298,6 +299,83 @@ static void test_undo_later(void)
     xlmig_ldisk_plan_dispose(&p);
 }
 
+/*
+ * The peer's mover died while its side was Primary on an Inconsistent
+ * disk: it refuses a graceful disconnect, so a plain down fails. The
+ * undo of "bring up" forces the disconnect first: this side comes
+ * apart whatever the peer says, on both ends of the move.
+ */
+static void peer_refuses(int (*build)(xlmig_ldisk_plan *),
+                         const ldisk_world *start, const char *last)
+{
+    xlmig_ldisk_runner r;
+    xlmig_ldisk_plan p;
+    unsigned done;
+    int f, d;
+
+    w = *start;
+    CU_ASSERT_EQUAL_FATAL(run(build, 0, &done), 0);
+    w.peer_refuses = true;
+    xlmig_ldisk_plan_init(&p);
+    CU_ASSERT_EQUAL_FATAL(build(&p), 0);
+    ldisk_world_runner(&w, &r);
+    w.fail_at = 0;
+    w.nlog = 0;
+    CU_ASSERT_EQUAL(xlmig_ldisk_plan_undo(&p, done, &r), 0);
+    CU_ASSERT_EQUAL(w.nres, 0);
+    CU_ASSERT(ldisk_world_same(&w, start));
+    f = ldisk_world_find(&w, "drbdadm disconnect --force xlmig-900");
+    d = ldisk_world_find(&w, "drbdadm down xlmig-900");
+    CU_ASSERT(f >= 0 && d == f + 1);
+    CU_ASSERT_STRING_EQUAL(w.log[w.nlog - 1], last);
+    /* A disconnect that fails (the resource already StandAlone or
+     * half gone) does not keep down from running. */
+    w = *start;
+    CU_ASSERT_EQUAL_FATAL(run(build, 0, &done), 0);
+    w.nlog = 0;
+    w.actions = 0;
+    for (f = (int)p.n; f-- > 0;)
+        if (!strcmp(p.steps[f].undo.argv[1], "disconnect"))
+            break;
+    CU_ASSERT_FATAL(f >= 0);
+    /* Count the undo actions up to the disconnect: that one fails. */
+    {
+        unsigned k, n = 0;
+
+        for (k = p.n; k-- > (unsigned)f;) {
+            if (p.steps[k].undo.kind != XLMIG_LDISK_NONE)
+                n++;
+            if (k != (unsigned)f && p.steps[k].undo2.kind !=
+                XLMIG_LDISK_NONE)
+                n++;
+        }
+        w.fail_at = n;
+    }
+    xlmig_err_clear();
+    xlmig_ldisk_plan_undo(&p, done, &r);
+    CU_ASSERT_STRING_EQUAL(w.log[w.fail_at - 1],
+                           "drbdadm disconnect --force xlmig-900");
+    CU_ASSERT_STRING_EQUAL(w.log[w.fail_at], "drbdadm down xlmig-900");
+    CU_ASSERT_EQUAL(w.nres, 0);
+    xlmig_ldisk_plan_dispose(&p);
+}
+
+static void test_peer_refuses(void)
+{
+    static ldisk_world start;
+
+    setup(XLMIG_DRBD_V84);
+    ldisk_world_init(&start, "vg0", "guest-root", TABLE);
+    peer_refuses(b_src_setup, &start, "lvremove --force vg0/xlmig-900-md");
+    setup(XLMIG_DRBD_V84);
+    memset(&start, 0, sizeof(start));
+    snprintf(start.dm[0].name, sizeof(start.dm[0].name), "vg1-guest--root");
+    snprintf(start.dm[0].live, sizeof(start.dm[0].live), "0 8388608 linear"
+             " 8:32 2048\n");
+    start.ndm = 1;
+    peer_refuses(b_dst_setup, &start, "lvremove --force vg1/guest-root");
+}
+
 static void test_delete(void)
 {
     xlmig_ldisk_plan p;
@@ -323,6 +401,8 @@ static CU_TestInfo tests[] = {
     { "source teardown keeps the LV", test_src_teardown },
     { "destination setup, attach, teardown", test_dst },
     { "undo later, and a failing undo", test_undo_later },
+    { "undo with a peer that refuses: forced disconnect",
+      test_peer_refuses },
     { "delete the source's copy", test_delete },
     CU_TEST_INFO_NULL,
 };

@@ -113,6 +113,11 @@ int cli_ldisk_setup(const cli_opts *o, xlmig_drbd *drbd,
     if (o->conf)
         snprintf(l->self.addr, sizeof(l->self.addr), "%s",
                  o->conf->local_disk_address);
+    /* The destination's cleanup after a rollback goes as the receiver
+     * does: the same -s words, the same host. */
+    l->peer_ssh = o->ssh;
+    if (peer_addr)
+        snprintf(l->peer_host, sizeof(l->peer_host), "%s", peer_addr);
     if (peer) {
         char a[XLMIG_ADDR_TEXT_MAX];
 
@@ -143,11 +148,18 @@ unsigned cli_ldisk_status(FILE *f)
         xlmig_err_clear();
     }
     for (i = 0; i < n; i++)
-        fprintf(f, "  local disk: %s/%s on the %s, temporary resource"
-                " xlmig-%d left in %s after %u steps (run recover or"
-                " cleanup)\n", j[i].disk.lv.vg, j[i].disk.lv.lv,
-                j[i].is_src ? "source" : "destination", j[i].disk.minor,
-                j[i].stage, j[i].done);
+        if (xlmig_ldisk_journal_owned(&j[i]))
+            fprintf(f, "  local disk: %s/%s on the %s, temporary resource"
+                    " xlmig-%d in %s, its move running (process %ld)\n",
+                    j[i].disk.lv.vg, j[i].disk.lv.lv, j[i].is_src ? "source"
+                    : "destination", j[i].disk.minor, j[i].stage,
+                    j[i].owner);
+        else
+            fprintf(f, "  local disk: %s/%s on the %s, temporary resource"
+                    " xlmig-%d left in %s after %u steps (run recover or"
+                    " cleanup)\n", j[i].disk.lv.vg, j[i].disk.lv.lv,
+                    j[i].is_src ? "source" : "destination", j[i].disk.minor,
+                    j[i].stage, j[i].done);
     xlmig_ldisk_journal_kept(&c, kept, 64, &k);
     for (i = 0; i < k; i++)
         fprintf(f, "  local disk: %s/%s kept after its guest moved"
