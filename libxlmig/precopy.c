@@ -42,6 +42,7 @@ int xlmig_precopy_aborted(const xlmig_precopy *pc)
 
 int xlmig_precopy_decide(xlmig_precopy *pc, const xlmig_precopy_stats *st)
 {
+    xlmig_precopy_stats ours;
     uint64_t t = now(pc);
     int d;
 
@@ -50,22 +51,25 @@ int xlmig_precopy_decide(xlmig_precopy *pc, const xlmig_precopy_stats *st)
     /* The first tick is due a tick after the first call. */
     if (!pc->t_tick)
         pc->t_tick = t;
+    ours = *st;
+    if (pc->guest_pages && ours.dirty_count > (long)pc->guest_pages)
+        ours.dirty_count = (long)pc->guest_pages;
     if (pc->ops->decide)
         d = pc->ops->decide(pc->arg, st, t);
     else
-        d = xlmig_policy_decide(pc->policy, st, t);
+        d = xlmig_policy_decide(pc->policy, &ours, t);
     pc->decision = d;
     if (st->dirty_count >= 0 && pc->policy && !pc->ops->decide)
         XLMIG_DBG("pre-copy: round %u: %ld pages, dirty %.2f MiB/s, "
                   "carried %.2f MiB/s, predicted downtime %.1f ms: %d",
-                  st->iteration, st->dirty_count,
+                  st->iteration, ours.dirty_count,
                   pc->policy->dirty_Bps / 1048576.0,
                   xlmig_policy_tx_Bps(pc->policy) / 1048576.0,
                   pc->policy->predicted_ns == UINT64_MAX ? -1.0 :
                   (double)pc->policy->predicted_ns / 1e6, d);
     if (st->dirty_count >= 0)
         pc->round_pages = d == XLMIG_POLICY_ABORT
-                          ? 0 : (unsigned long)st->dirty_count;
+                          ? 0 : (unsigned long)ours.dirty_count;
     return d;
 }
 
