@@ -42,6 +42,7 @@ int xlmig_precopy_aborted(const xlmig_precopy *pc)
 
 int xlmig_precopy_decide(xlmig_precopy *pc, const xlmig_precopy_stats *st)
 {
+    xlmig_precopy_stats ours;
     uint64_t t = now(pc);
     int d;
 
@@ -50,14 +51,25 @@ int xlmig_precopy_decide(xlmig_precopy *pc, const xlmig_precopy_stats *st)
     /* The first tick is due a tick after the first call. */
     if (!pc->t_tick)
         pc->t_tick = t;
+    ours = *st;
+    if (pc->guest_pages && ours.dirty_count > (long)pc->guest_pages)
+        ours.dirty_count = (long)pc->guest_pages;
     if (pc->ops->decide)
         d = pc->ops->decide(pc->arg, st, t);
     else
-        d = xlmig_policy_decide(pc->policy, st, t);
+        d = xlmig_policy_decide(pc->policy, &ours, t);
     pc->decision = d;
+    if (st->dirty_count >= 0 && pc->policy && !pc->ops->decide)
+        XLMIG_DBG("pre-copy: round %u: %ld pages, dirty %.2f MiB/s, "
+                  "carried %.2f MiB/s, predicted downtime %.1f ms: %d",
+                  st->iteration, ours.dirty_count,
+                  pc->policy->dirty_Bps / 1048576.0,
+                  xlmig_policy_tx_Bps(pc->policy) / 1048576.0,
+                  pc->policy->predicted_ns == UINT64_MAX ? -1.0 :
+                  (double)pc->policy->predicted_ns / 1e6, d);
     if (st->dirty_count >= 0)
         pc->round_pages = d == XLMIG_POLICY_ABORT
-                          ? 0 : (unsigned long)st->dirty_count;
+                          ? 0 : (unsigned long)ours.dirty_count;
     return d;
 }
 
@@ -78,8 +90,17 @@ int xlmig_precopy_tick(xlmig_precopy *pc, long dirty, unsigned long sent,
     if (!pc->policy || pc->ops->decide || pc->suspending)
         return 0;
     pc->t_tick = now;
-    if (dirty >= 0)
+    if (dirty >= 0) {
+        unsigned n = pc->policy->throttle
+                     ? pc->policy->throttle->adjustments : 0;
+
         xlmig_policy_tick(pc->policy, (unsigned long)dirty, sent, now);
+        if (pc->policy->throttle && pc->policy->throttle->adjustments != n)
+            XLMIG_DBG("pre-copy: that mid-round sample: %ld pages dirty, "
+                      "%lu of %ld sent, %.3f s into the round", dirty,
+                      sent, pc->policy->d_a,
+                      (double)(now - pc->policy->t_a) / 1e9);
+    }
     /* A first round of a big guest can take many times the budget. */
     if (xlmig_policy_overdue(pc->policy, now))
         return xlmig_precopy_aborted(pc);

@@ -61,6 +61,13 @@ typedef struct {
     xlmig_precopy_stats st;     /* as libxenguest keeps them */
     int decision;               /* the last one */
     unsigned long round_pages;  /* pages the current round sends */
+    /*
+     * The most pages a round can send, 0: unknown. libxenguest's first
+     * round names every pfn up to the highest (a PVH guest of 128 MiB:
+     * 4 GiB, up to its special pages under 4 GiB): the policy hears of
+     * the pages that go, or it reads the link 30x too fast.
+     */
+    unsigned long guest_pages;
     uint64_t t_tick;            /* last tick, or the first call */
     bool suspending;            /* ticks are over */
 } xlmig_precopy;

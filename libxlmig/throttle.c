@@ -2,6 +2,8 @@
 
 #include <math.h>
 
+#include "error.h"
+
 void xlmig_throttle_params_init(xlmig_throttle_params *par)
 {
     /*
@@ -91,6 +93,10 @@ static int adjust(xlmig_throttle *t, double dirty_Bps, double tx_Bps,
     }
     if (fabs(want - t->share) < 0.005)
         return 0;
+    XLMIG_DBG("throttle: %s: dirty %.2f MiB/s against %.2f MiB/s carried"
+              " (ratio %.2f): share %.2f -> %.2f",
+              may_loosen ? "round" : "mid-round", dirty_Bps / 1048576.0,
+              tx_Bps / 1048576.0, ratio, t->share, want);
     t->engaged = true;
     return set_share(t, want, now_ns);
 }

@@ -277,6 +277,18 @@ static int src_peers(void *arg, const xlmig_domain_info *di,
     return 0;
 }
 
+/* The restore's hotplug time is DRBD's to tell (its scripts time it). */
+static void dst_hotplug(void *arg, uint64_t *ns, unsigned *fast,
+                        unsigned *n)
+{
+    xlmig_ldisk_ctx *l = arg;
+
+    *ns = 0;
+    *fast = *n = 0;
+    if (l->inner && l->inner->dst_hotplug)
+        l->inner->dst_hotplug(l->inner->arg, ns, fast, n);
+}
+
 void xlmig_ldisk_hooks_init(xlmig_ldisk_ctx *l, xlmig_hooks *out)
 {
     memset(out, 0, sizeof(*out));
@@ -294,4 +306,5 @@ void xlmig_ldisk_hooks_init(xlmig_ldisk_ctx *l, xlmig_hooks *out)
     out->dst_prepare = xlmig_ldisk_dst_prepare;
     out->dst_commit = xlmig_ldisk_dst_commit;
     out->dst_rollback = xlmig_ldisk_dst_rollback;
+    out->dst_hotplug = dst_hotplug;
 }

@@ -469,6 +469,7 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     pthread_mutex_init(&s.lock, NULL);
     /* libxenguest runs the loop: the driver only decides and ticks. */
     xlmig_precopy_init(&s.pc, sc->policy, NULL, NULL);
+    s.pc.guest_pages = guest_pages(&s);
     rc = save_setup(&s);
     if (rc)
         goto out;

@@ -436,8 +436,36 @@ static void test_sync(void)
     unlink(path);
 }
 
+/* What the inner hooks' disks said of the restore's hotplug. */
+static void inner_hotplug(void *arg, uint64_t *ns, unsigned *fast,
+                          unsigned *n)
+{
+    (void)arg;
+    *ns = 163000000;
+    *fast = 1;
+    *n = 1;
+}
+
+/* The receiver's report of the hotplug time passes through ours. */
+static void test_dst_hotplug(void)
+{
+    xlmig_hooks inner = { .dst_hotplug = inner_hotplug };
+    uint64_t ns = 1;
+    unsigned fast = 9, n = 9;
+
+    ctx(false);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h.dst_hotplug);
+    h.dst_hotplug(h.arg, &ns, &fast, &n);
+    CU_ASSERT(ns == 0 && fast == 0 && n == 0);
+    l.inner = &inner;
+    h.dst_hotplug(h.arg, &ns, &fast, &n);
+    CU_ASSERT(ns == 163000000 && fast == 1 && n == 1);
+    l.inner = NULL;
+}
+
 static CU_TestInfo tests[] = {
     { "the sync: done, cancelled, timed out", test_sync },
+    { "destination: the disks' hotplug time passed on", test_dst_hotplug },
     { "source disks judged, request round trip", test_src_disks },
     { "source refusals", test_src_refusals },
     { "destination check: VG, room, names", test_dst_check },
