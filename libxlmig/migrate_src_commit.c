@@ -261,6 +261,13 @@ void xlmig_src_rollback(src_run *r, int why)
     /* After a timeout the peer is not listening, or is mid-record. */
     if (r->chan_open && !r->peer_gone && why != XLMIG_E_TIMEOUT)
         xlmig_chan_send_error(&r->ch, XLMIG_MSG_ABORT, why, xlmig_errmsg());
+    /*
+     * Without an abort a live receiver learns of the end only from the
+     * hang-up: give it now, so that it rolls back beside us (a hook's
+     * cleanup on the peer waits for that).
+     */
+    else if (r->chan_open && why == XLMIG_E_TIMEOUT)
+        xlmig_conn_hangup(&r->conn);
     /* Each step's warning names its own failure, not the root cause. */
     xlmig_err_save(&root);
     if (r->throttle_on)
