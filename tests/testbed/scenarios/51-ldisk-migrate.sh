@@ -1,4 +1,5 @@
 #!/bin/bash
+# tb: ci
 # A guest on a local LV (no DRBD of its own) moves xen1 -> xen2 with
 # `xl-migrate-drbd --with-local-disks` while it writes to its disk: one
 # boot throughout, heartbeats in order, disk ticks intact, its disk on

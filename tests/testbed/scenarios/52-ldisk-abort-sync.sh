@@ -1,4 +1,5 @@
 #!/bin/bash
+# tb: ci
 # A local-disk move aborted during its initial sync, twice: SIGINT to
 # xl-migrate-drbd on xen1, then the receiver on xen2 killed (SIGKILL).
 # Each leaves the guest running on xen1 (one boot, heartbeats in order,
