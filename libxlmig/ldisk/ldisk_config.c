@@ -143,7 +143,7 @@ static yajl_gen_status emit(yajl_gen g, yajl_val v, const repl *r,
 int xlmig_ldisk_config_rewrite(const xlmig_ldisk_disk *disks, unsigned n,
                                const char *json, size_t len, char **out)
 {
-    static repl r[XLMIG_LDISK_MAX_DISKS];
+    repl r[XLMIG_LDISK_MAX_DISKS];
     yajl_val root = NULL, list;
     yajl_gen g = NULL;
     char err[128];
@@ -177,14 +177,14 @@ int xlmig_ldisk_config_rewrite(const xlmig_ldisk_disk *disks, unsigned n,
         rc = find_disk(list, &disks[i], &r[i]);
     if (rc)
         goto out;
-    rc = XLMIG_E_NOMEM;
     g = yajl_gen_alloc(NULL);
-    if (!g || emit(g, root, r, n) != yajl_gen_status_ok)
-        goto out;
-    rc = xlmig_json_gen_take(g, out, &glen);
+    if (!g || emit(g, root, r, n) != yajl_gen_status_ok ||
+        xlmig_json_gen_take(g, out, &glen)) {
+        xlmig_err(XLMIG_E_NOMEM, "the guest's domain config: out of"
+                  " memory writing it again");
+        rc = XLMIG_E_NOMEM;
+    }
 out:
-    if (rc == XLMIG_E_NOMEM && !xlmig_errmsg()[0])
-        xlmig_err(rc, "the guest's domain config: out of memory");
     if (g)
         yajl_gen_free(g);
     yajl_tree_free(root);
