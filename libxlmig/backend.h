@@ -160,6 +160,12 @@ typedef struct {
     int (*dst_check)(void *arg, const xlmig_msg *req, const char *src_host,
                      xlmig_checks *c);
     int (*dst_prepare)(void *arg, const xlmig_msg *req);
+    /*
+     * After dst_check: the carried domain config (*config, owned by
+     * the request) as this host will run it, replaced in place; one
+     * it cannot take is a failed row of c.
+     */
+    int (*dst_config)(void *arg, char **config, xlmig_checks *c);
     int (*dst_commit)(void *arg);
     int (*dst_rollback)(void *arg);
     /*

@@ -219,6 +219,8 @@ static int check(dst_run *r, bool *ok)
         xlmig_disks_check(r->req.config, r->o->shared, "dest", &c);
     if (!rc && !locked_out && h && h->dst_check)
         rc = h->dst_check(h->arg, &r->req, r->req.host, &c);
+    if (!rc && !locked_out && h && h->dst_config)
+        rc = h->dst_config(h->arg, &r->req.config, &c);
     if (!rc && !locked_out && xlmig_dst_carried(r))
         carry_check(r, &c);
     if (rc)

@@ -15,6 +15,7 @@
  *   ldisk_journal.c  the small journal of one temporary resource
  *   ldisk_exec.c   the real runner: no shell, deadline, bounded output
  *   ldisk_wire.c   the disks as the migrate request carries them
+ *   ldisk_config.c the carried domain config onto the destination's VG
  *   ldisk_hooks.c  the phase machine's hooks (ldisk_hooks.h): shared
  *                  parts; ldisk_src.c, ldisk_dst.c each side's hooks
  *   ldisk_peer.c   after a rollback, the destination's cleanup run
@@ -186,6 +187,15 @@ bool xlmig_ldisk_lv_refused(const xlmig_ldisk_lv *lv, char *why, size_t sz);
 /* Is a disk target a local LV path /dev/VG/LV or /dev/mapper/VG-LV? */
 bool xlmig_ldisk_target_lv(const char *target, char *vg, char *lv,
                            size_t sz);
+
+/*
+ * The carried domain config (libxl's JSON) with each of disks' entries
+ * (by vdev) naming its LV in dst_vg, in the form it had; the rest is
+ * copied. A config that does not parse, or that lacks a disk or names
+ * another LV for it, is one error (XLMIG_E_PROTO) and *out stays NULL.
+ */
+int xlmig_ldisk_config_rewrite(const xlmig_ldisk_disk *disks, unsigned n,
+                               const char *json, size_t len, char **out);
 
 /* ---- Plans -------------------------------------------------------- */
 

@@ -142,21 +142,56 @@ int xlmig_ldisk_dst_check(void *arg, const xlmig_msg *req,
 
         if (l->conf.vg[0])
             memcpy(l->disks[i].dst_vg, l->conf.vg, sizeof(l->conf.vg));
-        /* The carried config names /dev/VG/LV: the same VG name here. */
-        if (strcmp(l->disks[i].dst_vg, l->disks[i].lv.vg)) {
-            snprintf(why, sizeof(why), "the guest's config names VG %.60s,"
-                     " this host's local_disk_vg is %.60s: a different VG"
-                     " name is not supported", l->disks[i].lv.vg,
-                     l->disks[i].dst_vg);
-            xlmig_ldisk_set_row(c, "dest", l->disks[i].vdev, false, why);
-            continue;
-        }
         if (!req->dry_run)
             reclaim(l, &l->disks[i]);
         ok = judge_dst(l, &l->disks[i], &need, why, sizeof(why));
 
         xlmig_ldisk_set_row(c, "dest", l->disks[i].vdev, ok, why);
     }
+    return 0;
+}
+
+/*
+ * The carried config names the source's VG: where this host's differs,
+ * its disks are pointed at the LVs here before anything is created
+ * (and before the backend reads the config).
+ */
+int xlmig_ldisk_dst_config(void *arg, char **config, xlmig_checks *c)
+{
+    xlmig_ldisk_ctx *l = arg;
+    char *out = NULL;
+    bool differs = false;
+    unsigned i;
+    int rc;
+
+    if (l->inner && l->inner->dst_config &&
+        (rc = l->inner->dst_config(l->inner->arg, config, c)))
+        return rc;
+    for (i = 0; i < l->n; i++)
+        differs |= strcmp(l->disks[i].dst_vg, l->disks[i].lv.vg) != 0;
+    if (l->is_src || !differs)
+        return 0;
+    if (!*config) {
+        xlmig_checks_add(c, "dest", "local disk config", false, "the"
+                         " source sent no domain config to point at this"
+                         " host's VG");
+        return 0;
+    }
+    rc = xlmig_ldisk_config_rewrite(l->disks, l->n, *config,
+                                    strlen(*config), &out);
+    if (rc == XLMIG_E_NOMEM)
+        return rc;
+    if (rc) {
+        xlmig_checks_add(c, "dest", "local disk config", false, "%s",
+                         xlmig_errmsg());
+        xlmig_err_clear();
+        return 0;
+    }
+    free(*config);
+    *config = out;
+    xlmig_checks_add(c, "dest", "local disk config", true, "the guest's"
+                     " local disks are named in volume group %s here",
+                     l->disks[0].dst_vg);
     return 0;
 }
 

@@ -304,6 +304,7 @@ void xlmig_ldisk_hooks_init(xlmig_ldisk_ctx *l, xlmig_hooks *out)
     out->src_rollback = xlmig_ldisk_src_rollback;
     out->dst_check = xlmig_ldisk_dst_check;
     out->dst_prepare = xlmig_ldisk_dst_prepare;
+    out->dst_config = xlmig_ldisk_dst_config;
     out->dst_commit = xlmig_ldisk_dst_commit;
     out->dst_rollback = xlmig_ldisk_dst_rollback;
     out->dst_hotplug = dst_hotplug;

@@ -1,7 +1,8 @@
 /*
  * Local disks' tool output (lvs/vgs JSON, dmsetup table, /proc/drbd,
  * drbdsetup status --json), disk targets, the request's local disks
- * (another host's) and a journal: the first byte picks the parser.
+ * (another host's), a journal and the carried domain config pointed at
+ * another VG: the first byte picks the parser.
  * Whatever parses must hold what the parser promises: names that pass
  * xlmig_ldisk_name_ok, a table contiguous from sector 0.
  */
@@ -12,6 +13,7 @@
 #include "error.h"
 #include "ldisk.h"
 #include "ldisk_hooks.h"
+#include "json_guard.h"
 #include "ldisk_journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,6 +35,32 @@ static void check_table(const xlmig_ldisk_table *t)
     free(text);
 }
 
+/* Rewritten: JSON again, naming the new LV; refused: nothing out. */
+static void check_config(const char *buf, size_t len)
+{
+    static const xlmig_ldisk_disk d[2] = {
+        { .vdev = "xvda", .lv = { .vg = "vg0", .lv = "root" },
+          .dst_vg = "data-vg" },
+        { .vdev = "xvdb", .lv = { .vg = "vg0", .lv = "a-b" },
+          .dst_vg = "vg1" },
+    };
+    yajl_val root = NULL;
+    char *out = (char *)"unset", err[64];
+
+    if (xlmig_ldisk_config_rewrite(d, 2, buf, len, &out)) {
+        if (out)
+            abort();
+        return;
+    }
+    if (!out || xlmig_json_parse(out, strlen(out), "out", &root, err,
+                                 sizeof(err)) ||
+        (!strstr(out, "/dev/data-vg/root") &&
+         !strstr(out, "/dev/mapper/data--vg-root")))
+        abort();
+    yajl_tree_free(root);
+    free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static xlmig_ldisk_lv lv[16];
@@ -48,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 1)
         return 0;
-    switch (data[0] % 8) {
+    switch (data[0] % 9) {
     case 0:
         if (!xlmig_ldisk_parse_lvs(buf, len, "lvs", lv, 16, &n))
             for (i = 0; i < n; i++)
@@ -95,6 +123,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!xlmig_ldisk_journal_parse(buf, len, "journal", &j) &&
             (!xlmig_ldisk_name_ok(j.disk.lv.vg) || j.disk.minor < 0))
             abort();
+        break;
+    case 8:
+        check_config(buf, len);
         break;
     }
     xlmig_err_clear();

@@ -231,6 +231,48 @@ static void test_dst_check(void)
     xlmig_msg_dispose(&req);
 }
 
+/* This host's local_disk_vg differs from the source's VG: the checks
+ * run against it, and the carried config is pointed at it. */
+static void test_dst_other_vg(void)
+{
+    xlmig_msg req;
+    xlmig_checks c;
+    char *config;
+
+    setenv("XLMIG_LDISK_DRBD_MODULE", "/", 1);
+    xlmig_msg_init(&req, XLMIG_MSG_MIGRATE);
+    req.local_disks = strdup(wire);
+    req.config = strdup(cfg);
+    ctx(false);
+    snprintf(l.self.name, sizeof(l.self.name), "xen2");
+    snprintf(l.conf.vg, sizeof(l.conf.vg), "data-vg");
+    l.self.addr[0] = 0;
+    vgs_out = "{\"report\":[{\"vg\":[{\"vg_name\":\"data-vg\",\"vg_free\":"
+              "\"1073741824\",\"vg_extent_size\":\"4194304\"}]}]}";
+    lvs_out = "{\"report\":[{\"lv\":[]}]}";
+    xlmig_checks_init(&c);
+    CU_ASSERT_EQUAL(h.dst_check(h.arg, &req, "xen1", &c), 0);
+    CU_ASSERT_TRUE_FATAL(row(&c, "disk xvda") && row(&c, "disk xvda")->ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(row(&c, "disk xvda")->detail,
+                                  "data-vg/root: to be created"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h.dst_config);
+    CU_ASSERT_EQUAL(h.dst_config(h.arg, &req.config, &c), 0);
+    CU_ASSERT_TRUE(row(&c, "local disk config")->ok);
+    CU_ASSERT_STRING_EQUAL(req.config, "{\"disks\":[{\"vdev\":\"xvda\","
+                           "\"pdev_path\":\"/dev/data-vg/root\"},"
+                           "{\"vdev\":\"xvdb\",\"pdev_path\":"
+                           "\"/srv/img/data.img\"}]}");
+    /* A config that lacks the disk: refused, left as it came. */
+    config = req.config;
+    req.config = strdup("{\"disks\":[]}");
+    free(config);
+    xlmig_checks_init(&c);
+    CU_ASSERT_EQUAL(h.dst_config(h.arg, &req.config, &c), 0);
+    CU_ASSERT_FALSE(row(&c, "local disk config")->ok);
+    CU_ASSERT_STRING_EQUAL(req.config, "{\"disks\":[]}");
+    xlmig_msg_dispose(&req);
+}
+
 
 /*
  * The real path: the source's request as the control channel carries
@@ -469,6 +511,7 @@ static CU_TestInfo tests[] = {
     { "source disks judged, request round trip", test_src_disks },
     { "source refusals", test_src_refusals },
     { "destination check: VG, room, names", test_dst_check },
+    { "destination in another VG: checks and the config", test_dst_other_vg },
     { "request: bad disks refused", test_wire_bad },
     { "request on the wire, checked at the destination",
       test_request_on_the_wire },

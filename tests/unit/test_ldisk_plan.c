@@ -224,6 +224,16 @@ static void test_src_teardown(void)
 
 /* The destination: a new LV, DRBD up (and syncing), then Primary and
  * its guest's LV onto DRBD; after the commit onto its own extents. */
+/* The destination's VG differs (vg1): no command names the source's. */
+static void no_src_vg(void)
+{
+    unsigned i;
+
+    CU_ASSERT(w.nlog > 0);
+    for (i = 0; i < w.nlog; i++)
+        CU_ASSERT_PTR_NULL(strstr(w.log[i], "vg0"));
+}
+
 static void test_dst(void)
 {
     static ldisk_world start, mid;
@@ -253,8 +263,10 @@ static void test_dst(void)
     lv = ldisk_world_dm(&w, "vg1-guest--root");
     CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear 147:900 0\n");
     CU_ASSERT(w.res[0].primary);
+    no_src_vg();
     w.nlog = 0;
     CU_ASSERT_EQUAL_FATAL(run(b_dst_teardown, 0, &done), 0);
+    no_src_vg();
     lv = ldisk_world_dm(&w, "vg1-guest--root");
     CU_ASSERT_STRING_EQUAL(lv->live, "0 8388608 linear 8:32 2048\n");
     CU_ASSERT(ldisk_world_has_lv(&w, "vg1/guest-root"));
