@@ -165,7 +165,8 @@ typedef struct {
      * the request) as this host will run it, replaced in place; one
      * it cannot take is a failed row of c.
      */
-    int (*dst_config)(void *arg, char **config, xlmig_checks *c);
+    int (*dst_config)(void *arg, char **config, char **xl_config,
+                      xlmig_checks *c);
     int (*dst_commit)(void *arg);
     int (*dst_rollback)(void *arg);
     /*

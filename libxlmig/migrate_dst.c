@@ -220,7 +220,7 @@ static int check(dst_run *r, bool *ok)
     if (!rc && !locked_out && h && h->dst_check)
         rc = h->dst_check(h->arg, &r->req, r->req.host, &c);
     if (!rc && !locked_out && h && h->dst_config)
-        rc = h->dst_config(h->arg, &r->req.config, &c);
+        rc = h->dst_config(h->arg, &r->req.config, &r->req.xl_config, &c);
     if (!rc && !locked_out && xlmig_dst_carried(r))
         carry_check(r, &c);
     if (rc)

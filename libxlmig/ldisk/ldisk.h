@@ -196,6 +196,14 @@ bool xlmig_ldisk_target_lv(const char *target, char *vg, char *lv,
  */
 int xlmig_ldisk_config_rewrite(const xlmig_ldisk_disk *disks, unsigned n,
                                const char *json, size_t len, char **out);
+/*
+ * The guest's xl config file text with each of disks' LVs named in its
+ * dst_vg wherever the text names it as a whole path, in the same form
+ * (ldisk_xlcfg.c); a disk whose VG changes and that the text does not
+ * name is an error and *out stays NULL.
+ */
+int xlmig_ldisk_xlcfg_rewrite(const xlmig_ldisk_disk *disks, unsigned n,
+                              const char *text, char **out);
 
 /* ---- Plans -------------------------------------------------------- */
 

@@ -156,7 +156,20 @@ int xlmig_ldisk_dst_check(void *arg, const xlmig_msg *req,
  * its disks are pointed at the LVs here before anything is created
  * (and before the backend reads the config).
  */
-int xlmig_ldisk_dst_config(void *arg, char **config, xlmig_checks *c)
+/* A config that cannot be pointed here refuses the move (a check row);
+ * only running out of memory is an error of ours. */
+static int config_refused(xlmig_checks *c, int rc)
+{
+    if (rc == XLMIG_E_NOMEM)
+        return rc;
+    xlmig_checks_add(c, "dest", "local disk config", false, "%s",
+                     xlmig_errmsg());
+    xlmig_err_clear();
+    return 0;
+}
+
+int xlmig_ldisk_dst_config(void *arg, char **config, char **xl_config,
+                           xlmig_checks *c)
 {
     xlmig_ldisk_ctx *l = arg;
     char *out = NULL;
@@ -165,7 +178,7 @@ int xlmig_ldisk_dst_config(void *arg, char **config, xlmig_checks *c)
     int rc;
 
     if (l->inner && l->inner->dst_config &&
-        (rc = l->inner->dst_config(l->inner->arg, config, c)))
+        (rc = l->inner->dst_config(l->inner->arg, config, xl_config, c)))
         return rc;
     for (i = 0; i < l->n; i++)
         differs |= strcmp(l->disks[i].dst_vg, l->disks[i].lv.vg) != 0;
@@ -179,16 +192,18 @@ int xlmig_ldisk_dst_config(void *arg, char **config, xlmig_checks *c)
     }
     rc = xlmig_ldisk_config_rewrite(l->disks, l->n, *config,
                                     strlen(*config), &out);
-    if (rc == XLMIG_E_NOMEM)
-        return rc;
-    if (rc) {
-        xlmig_checks_add(c, "dest", "local disk config", false, "%s",
-                         xlmig_errmsg());
-        xlmig_err_clear();
-        return 0;
-    }
+    if (rc)
+        return config_refused(c, rc);
     free(*config);
     *config = out;
+    /* The file kept here (autostart, config follows) must agree. */
+    if (*xl_config) {
+        rc = xlmig_ldisk_xlcfg_rewrite(l->disks, l->n, *xl_config, &out);
+        if (rc)
+            return config_refused(c, rc);
+        free(*xl_config);
+        *xl_config = out;
+    }
     xlmig_checks_add(c, "dest", "local disk config", true, "the guest's"
                      " local disks are named in volume group %s here",
                      l->disks[0].dst_vg);

@@ -50,7 +50,8 @@ int xlmig_ldisk_src_rollback(void *arg);
 int xlmig_ldisk_dst_check(void *arg, const xlmig_msg *req,
                           const char *src_host, xlmig_checks *c);
 int xlmig_ldisk_dst_prepare(void *arg, const xlmig_msg *req);
-int xlmig_ldisk_dst_config(void *arg, char **config, xlmig_checks *c);
+int xlmig_ldisk_dst_config(void *arg, char **config, char **xl_config,
+                           xlmig_checks *c);
 int xlmig_ldisk_dst_commit(void *arg);
 int xlmig_ldisk_dst_rollback(void *arg);
 

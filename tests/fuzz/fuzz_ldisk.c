@@ -11,10 +11,44 @@
 #include <string.h>
 
 #include "error.h"
+#include "autostart.h"
 #include "ldisk.h"
 #include "ldisk_hooks.h"
 #include "json_guard.h"
 #include "ldisk_journal.h"
+
+/* Two carried disks, each into another VG. */
+static const xlmig_ldisk_disk d[2] = {
+    { .vdev = "xvda", .lv = { .vg = "vg0", .lv = "root" },
+      .dst_vg = "data-vg" },
+    { .vdev = "xvdb", .lv = { .vg = "vg0", .lv = "a-b" },
+      .dst_vg = "vg1" },
+};
+
+/* The xl config text: rewritten within the bound and naming the new
+ * LVs where the old were named; refused: nothing out. */
+static void check_xlcfg(const char *data, size_t len)
+{
+    char *out = (char *)"unset", *buf = malloc(len + 1);
+    int rc;
+
+    if (!buf)
+        return;
+    memcpy(buf, data, len);
+    buf[len] = 0;
+    rc = xlmig_ldisk_xlcfg_rewrite(d, 2, buf, &out);
+    free(buf);
+    if (rc) {
+        if (out)
+            abort();
+        return;
+    }
+    if (!out || strlen(out) > XLMIG_XL_CONFIG_MAX ||
+        (!strstr(out, "/dev/data-vg/root") &&
+         !strstr(out, "/dev/mapper/data--vg-root")))
+        abort();
+    free(out);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,12 +72,6 @@ static void check_table(const xlmig_ldisk_table *t)
 /* Rewritten: JSON again, naming the new LV; refused: nothing out. */
 static void check_config(const char *buf, size_t len)
 {
-    static const xlmig_ldisk_disk d[2] = {
-        { .vdev = "xvda", .lv = { .vg = "vg0", .lv = "root" },
-          .dst_vg = "data-vg" },
-        { .vdev = "xvdb", .lv = { .vg = "vg0", .lv = "a-b" },
-          .dst_vg = "vg1" },
-    };
     yajl_val root = NULL;
     char *out = (char *)"unset", err[64];
 
@@ -76,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 1)
         return 0;
-    switch (data[0] % 9) {
+    switch (data[0] % 10) {
     case 0:
         if (!xlmig_ldisk_parse_lvs(buf, len, "lvs", lv, 16, &n))
             for (i = 0; i < n; i++)
@@ -126,6 +154,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 8:
         check_config(buf, len);
+        break;
+    case 9:
+        check_xlcfg(buf, len);
         break;
     }
     xlmig_err_clear();

@@ -15,9 +15,11 @@
 static bool refuse, prepared;
 static char seen[64];
 
-static int dst_config(void *arg, char **config, xlmig_checks *c)
+static int dst_config(void *arg, char **config, char **xl_config,
+                      xlmig_checks *c)
 {
     (void)arg;
+    (void)xl_config;
     if (refuse) {
         xlmig_checks_add(c, "dest", "local disk config", false,
                          "local disk xvda: not among the disks");

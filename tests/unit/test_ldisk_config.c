@@ -146,11 +146,56 @@ static void test_refused(void)
     xlmig_err_clear();
 }
 
+/* The xl config file's text: whole paths only, both forms, one error
+ * for a carried disk it does not name. */
+static char *xlcfg(unsigned n, const char *text)
+{
+    char *out = (char *)"unset";
+
+    xlmig_err_clear();
+    if (xlmig_ldisk_xlcfg_rewrite(d, n, text, &out)) {
+        CU_ASSERT_PTR_NULL(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void test_xl_config_text(void)
+{
+    char *out;
+
+    disk(0, "xvda", "vg0", "web", "data-vg");
+    disk(1, "xvdb", "vg0", "web-log", "data-vg");
+    out = xlcfg(2, "name = 'web'\n# was /dev/vg0/webby\n"
+                "disk = [ 'phy:/dev/vg0/web,xvda,w',\n"
+                "  'format=raw, vdev=xvdb, target=/dev/mapper/vg0-web--log',"
+                "\n  '/dev/vg0/web2,raw,xvdc,w' ]\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT_STRING_EQUAL(out, "name = 'web'\n# was /dev/vg0/webby\n"
+                           "disk = [ 'phy:/dev/data-vg/web,xvda,w',\n"
+                           "  'format=raw, vdev=xvdb, target=/dev/mapper/"
+                           "data--vg-web--log',\n  '/dev/vg0/web2,raw,xvdc,"
+                           "w' ]\n");
+    free(out);
+    /* Same VG: nothing to name, the text as it came. */
+    disk(0, "xvda", "vg0", "web", "vg0");
+    out = xlcfg(1, "disk = [ '/dev/disk/by-id/x,xvda,w' ]\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT_STRING_EQUAL(out, "disk = [ '/dev/disk/by-id/x,xvda,w' ]\n");
+    free(out);
+    /* Named only as part of a longer path, or not at all: refused. */
+    disk(0, "xvda", "vg0", "web", "data");
+    CU_ASSERT_PTR_NULL(xlcfg(1, "disk = [ '/dev/vg0/web2,raw,xvda,w' ]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "xvda"));
+    CU_ASSERT_PTR_NULL(xlcfg(1, "disk = [ '/dev/disk/by-id/x,xvda,w' ]"));
+}
+
 static CU_TestInfo tests[] = {
     { "/dev/VG/LV form, other keys as they came", test_dev_form },
     { "/dev/mapper form, dashes doubled", test_mapper_form_dash },
     { "other disks and strings untouched", test_others_untouched },
     { "malformed or not the plan's: refused", test_refused },
+    {"the xl config file's text", test_xl_config_text},
     CU_TEST_INFO_NULL,
 };
 

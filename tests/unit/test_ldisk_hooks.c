@@ -243,6 +243,8 @@ static void test_dst_other_vg(void)
     xlmig_msg_init(&req, XLMIG_MSG_MIGRATE);
     req.local_disks = strdup(wire);
     req.config = strdup(cfg);
+    req.xl_config = strdup("name = 'g1'\ndisk = [ 'phy:/dev/vg0/root,"
+                           "xvda,w', '/srv/img/data.img,raw,xvdb,w' ]\n");
     ctx(false);
     snprintf(l.self.name, sizeof(l.self.name), "xen2");
     snprintf(l.conf.vg, sizeof(l.conf.vg), "data-vg");
@@ -256,18 +258,34 @@ static void test_dst_other_vg(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(row(&c, "disk xvda")->detail,
                                   "data-vg/root: to be created"));
     CU_ASSERT_PTR_NOT_NULL_FATAL(h.dst_config);
-    CU_ASSERT_EQUAL(h.dst_config(h.arg, &req.config, &c), 0);
+    CU_ASSERT_EQUAL(h.dst_config(h.arg, &req.config, &req.xl_config, &c), 0);
     CU_ASSERT_TRUE(row(&c, "local disk config")->ok);
     CU_ASSERT_STRING_EQUAL(req.config, "{\"disks\":[{\"vdev\":\"xvda\","
                            "\"pdev_path\":\"/dev/data-vg/root\"},"
                            "{\"vdev\":\"xvdb\",\"pdev_path\":"
                            "\"/srv/img/data.img\"}]}");
+    /* The xl config file kept here names it there too. */
+    CU_ASSERT_STRING_EQUAL(req.xl_config, "name = 'g1'\ndisk = [ 'phy:"
+                           "/dev/data-vg/root,xvda,w', '/srv/img/data.img,"
+                           "raw,xvdb,w' ]\n");
+    /* An xl config file that does not name the LV: refused. */
+    config = req.config;
+    req.config = strdup(cfg);
+    free(config);
+    free(req.xl_config);
+    req.xl_config = strdup("name = 'g1'\ndisk = [ '/dev/disk/by-id/x,"
+                           "xvda,w' ]\n");
+    xlmig_checks_init(&c);
+    CU_ASSERT_EQUAL(h.dst_config(h.arg, &req.config, &req.xl_config, &c), 0);
+    CU_ASSERT_FALSE(row(&c, "local disk config")->ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(row(&c, "local disk config")->detail,
+                                  "xl config file does not name"));
     /* A config that lacks the disk: refused, left as it came. */
     config = req.config;
     req.config = strdup("{\"disks\":[]}");
     free(config);
     xlmig_checks_init(&c);
-    CU_ASSERT_EQUAL(h.dst_config(h.arg, &req.config, &c), 0);
+    CU_ASSERT_EQUAL(h.dst_config(h.arg, &req.config, &req.xl_config, &c), 0);
     CU_ASSERT_FALSE(row(&c, "local disk config")->ok);
     CU_ASSERT_STRING_EQUAL(req.config, "{\"disks\":[]}");
     xlmig_msg_dispose(&req);
