@@ -16,6 +16,7 @@
 
 #include "chan.h"
 #include "error.h"
+#include "fake_dst.h"
 #include "migrate.h"
 #include "sim.h"
 #include "sim_pair.h"
@@ -29,11 +30,6 @@ typedef struct {
 /* The fake offers one flight; the source asks for two steps; it chose. */
 static bool offer, two_step, chose;
 
-static int fake_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type t)
-{
-    return xlmig_chan_recv_msg(ch, m) || m->type != t ? -1 : 0;
-}
-
 /* The protocol as a destination speaks it, up to its answer to go. */
 static void *fake_run(void *arg)
 {
@@ -41,35 +37,14 @@ static void *fake_run(void *arg)
     xlmig_conn conn;
     xlmig_chan ch;
     xlmig_msg m;
-    unsigned i, n;
 
     xlmig_conn_init(&conn);
     xlmig_conn_borrow(&conn, f->fd, f->fd);
     xlmig_chan_init(&ch, &conn, "source");
     ch.io_timeout_ns = XLMIG_S(10);
-    xlmig_msg_init(&m, XLMIG_MSG_HELLO);
-    xlmig_msg_set(&m.host, "peer");
-    xlmig_msg_set(&m.backend, "sim");
-    m.one_flight = offer;
-    if (xlmig_chan_send_magic(&ch) || xlmig_chan_send_msg(&ch, &m) ||
-        xlmig_chan_expect_magic(&ch) ||
-        fake_expect(&ch, &m, XLMIG_MSG_MIGRATE))
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    if (fake_dst_begin(&ch, &m, offer, false, &chose))
         goto out;
-    chose = m.one_flight;
-    ch.page_size = (uint32_t)m.page_size;
-    n = (unsigned)m.value;
-    xlmig_msg_dispose(&m);
-    xlmig_msg_init(&m, XLMIG_MSG_PREPARED);
-    m.ok = true;
-    if (xlmig_chan_send_msg(&ch, &m))
-        goto out;
-    for (i = 0; i < n; i++) {
-        if (fake_expect(&ch, &m, XLMIG_MSG_PING))
-            goto out;
-        m.type = XLMIG_MSG_PONG;
-        if (xlmig_chan_send_msg(&ch, &m))
-            goto out;
-    }
     for (;;) {
         if (xlmig_chan_recv_rec(&ch))
             goto out;
@@ -85,7 +60,7 @@ static void *fake_run(void *arg)
     m.ok = true;
     /* One flight: go is already on its way, and nothing is answered. */
     if ((!chose && xlmig_chan_send_msg(&ch, &m)) ||
-        fake_expect(&ch, &m, XLMIG_MSG_GO))
+        fake_dst_expect(&ch, &m, XLMIG_MSG_GO))
         goto out;
     xlmig_msg_dispose(&m);
     if (f->type == XLMIG_MSG_NONE) {

@@ -21,6 +21,7 @@
 #include "chan.h"
 #include "drain.h"
 #include "error.h"
+#include "fake_dst.h"
 #include "migrate.h"
 #include "sim.h"
 #include "sim_pair.h"
@@ -231,11 +232,6 @@ typedef struct {
     bool ended;                /* memory-end came */
 } fake_dst;
 
-static int fake_expect(xlmig_chan *ch, xlmig_msg *m, xlmig_msg_type t)
-{
-    return xlmig_chan_recv_msg(ch, m) || m->type != t ? -1 : 0;
-}
-
 /* Just enough of a one-flight destination, watching for drains. */
 static void *fake_run(void *arg)
 {
@@ -243,35 +239,15 @@ static void *fake_run(void *arg)
     xlmig_conn conn;
     xlmig_chan ch;
     xlmig_msg m;
-    unsigned i, n;
+    bool chose;
 
     xlmig_conn_init(&conn);
     xlmig_conn_borrow(&conn, f->fd, f->fd);
     xlmig_chan_init(&ch, &conn, "source");
     ch.io_timeout_ns = XLMIG_S(10);
-    xlmig_msg_init(&m, XLMIG_MSG_HELLO);
-    xlmig_msg_set(&m.host, "peer");
-    xlmig_msg_set(&m.backend, "sim");
-    m.one_flight = true;
-    m.drain = f->offer;
-    if (xlmig_chan_send_magic(&ch) || xlmig_chan_send_msg(&ch, &m) ||
-        xlmig_chan_expect_magic(&ch) ||
-        fake_expect(&ch, &m, XLMIG_MSG_MIGRATE))
+    xlmig_msg_init(&m, XLMIG_MSG_NONE);
+    if (fake_dst_begin(&ch, &m, true, f->offer, &chose))
         goto out;
-    ch.page_size = (uint32_t)m.page_size;
-    n = (unsigned)m.value;
-    xlmig_msg_dispose(&m);
-    xlmig_msg_init(&m, XLMIG_MSG_PREPARED);
-    m.ok = true;
-    if (xlmig_chan_send_msg(&ch, &m))
-        goto out;
-    for (i = 0; i < n; i++) {
-        if (fake_expect(&ch, &m, XLMIG_MSG_PING))
-            goto out;
-        m.type = XLMIG_MSG_PONG;
-        if (xlmig_chan_send_msg(&ch, &m))
-            goto out;
-    }
     for (;;) {
         if (xlmig_chan_recv_rec(&ch))
             goto out;
@@ -295,7 +271,7 @@ static void *fake_run(void *arg)
             break;
     }
     f->ended = true;
-    if (fake_expect(&ch, &m, XLMIG_MSG_GO))
+    if (fake_dst_expect(&ch, &m, XLMIG_MSG_GO))
         goto out;
     xlmig_msg_dispose(&m);
     xlmig_msg_init(&m, XLMIG_MSG_DONE);
