@@ -212,7 +212,7 @@ static void sender(const struct sockaddr_in *a, double bytes, unsigned n)
 }
 
 /* Wait for both copy processes; their own CPU from wait4. */
-static int reap(pid_t src, pid_t dst, double t0, dp_result *r)
+int dp_reap(pid_t src, pid_t dst, double t0, dp_result *r)
 {
     struct rusage ru;
     int st, bad = 0, i;
@@ -262,7 +262,7 @@ int dp_tcp_copy(double bytes, unsigned n, bool fresh, dp_result *r)
     close(ls);
     if (src < 0 || dst < 0)
         return -1;
-    return reap(src, dst, t0, r);
+    return dp_reap(src, dst, t0, r);
 }
 
 int dp_pipe_copy(double bytes, dp_result *r)
@@ -291,5 +291,5 @@ int dp_pipe_copy(double bytes, dp_result *r)
     close(fds[1]);
     if (src < 0 || dst < 0)
         return -1;
-    return reap(src, dst, t0, r);
+    return dp_reap(src, dst, t0, r);
 }

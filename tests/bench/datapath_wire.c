@@ -143,18 +143,12 @@ static void wire_src(int fd, xlmig_datapath *dp, double bytes)
     _exit(read(fd, &b, 1) == 1 ? 0 : 1);
 }
 
-static double tv_s(struct timeval tv)
-{
-    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
 int dp_wire_copy(double bytes, bool tls, unsigned n, dp_result *r)
 {
     xlmig_datapath dp;
     xlmig_msg req;
-    struct rusage ru;
-    pid_t src, dst, p;
-    int sv[2], st, i, bad = 0;
+    pid_t src, dst;
+    int sv[2];
     double t0;
 
     bytes = (double)((uint64_t)(bytes / WIRE_PS) * WIRE_PS);
@@ -187,18 +181,7 @@ int dp_wire_copy(double bytes, bool tls, unsigned n, dp_result *r)
     xlmig_dp_dispose(&dp);
     if (src < 0 || dst < 0)
         return -1;
-    for (i = 0; i < 2; i++) {
-        p = wait4(i ? dst : src, &st, 0, &ru);
-        if (p < 0)
-            return -1;
-        bad |= !WIFEXITED(st) || WEXITSTATUS(st);
-        if (p == src)
-            r->cpu_src_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
-        else
-            r->cpu_dst_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
-    }
-    r->wall_s = dp_now_s() - t0;
-    return bad ? -1 : 0;
+    return dp_reap(src, dst, t0, r);
 }
 
 static double cpu_now(void)

@@ -24,6 +24,9 @@ typedef struct {
 } dp_result;
 
 double dp_now_s(void);
+/* Wait for both sides, started at t0: their CPU and the wall time in r;
+ * -1 if either failed. */
+int dp_reap(pid_t src, pid_t dst, double t0, dp_result *r);
 /* utime + stime of a process, seconds; -1 if it is gone. */
 double dp_proc_cpu(pid_t pid);
 
