@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "unit.h"
+#include "log_capture.h"
 
 #define MAX_SUITES 128
 
@@ -36,8 +37,7 @@ int main(int argc, char **argv)
     unsigned failed;
 
     /* Errors recorded by code under test stay quiet unless asked. */
-    xlmig_log_set_level(getenv("XLMIG_UNIT_VERBOSE") ? XLMIG_LOG_DEBUG
-                                                      : XLMIG_LOG_ERROR - 1);
+    unit_log_default();
     /* As the tools do: a vanished peer is an error, not a signal. */
     signal(SIGPIPE, SIG_IGN);
     qsort(suites, nsuites, sizeof(suites[0]), by_name);

@@ -16,6 +16,7 @@
 #include "ldisk_hooks.h"
 #include "ldisk_journal.h"
 #include "unit.h"
+#include "log_capture.h"
 
 static char seen[8][512];
 static unsigned nseen;
@@ -129,9 +130,8 @@ static void test_cmd(void)
 static void test_run(void)
 {
     static char log[4096];
-    FILE *f = tmpfile();
+    unit_log_capture lc;
     size_t len;
-    int saved;
 
     ctx(1);
     CU_ASSERT_EQUAL(xlmig_ldisk_peer_cleanup(&l), 0);
@@ -142,21 +142,10 @@ static void test_run(void)
     CU_ASSERT_EQUAL(l.cmd_timeout_ns, XLMIG_S(60));
     ctx(1);
     peer_status = 255;
-    CU_ASSERT_FATAL(f != NULL);
-    fflush(stderr);
-    saved = dup(2);
-    CU_ASSERT_FATAL(saved >= 0 && dup2(fileno(f), 2) == 2);
-    xlmig_log_set_level(XLMIG_LOG_WARN);
+    CU_ASSERT_FATAL(unit_log_capture_begin(&lc) == 0);
     CU_ASSERT_NOT_EQUAL(xlmig_ldisk_peer_cleanup(&l), 0);
-    xlmig_log_set_level(getenv("XLMIG_UNIT_VERBOSE") ? XLMIG_LOG_DEBUG
-                                                      : XLMIG_LOG_ERROR - 1);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(f);
-    len = fread(log, 1, sizeof(log) - 1, f);
-    log[len] = 0;
-    fclose(f);
+    unit_log_capture_end(&lc, log, sizeof(log));
+    len = strlen(log);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "the destination xen2 may keep"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "LV vg0/root0, metadata LV"
                                   " vg0/xlmig-900-md, DRBD resource"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "log_capture.h"
 
 #include "error.h"
 #include "fault.h"
@@ -169,32 +170,18 @@ static void test_rollback_warnings(void)
     xlmig_hooks dh = { .arg = &il, .dst_prepare = prepared_dst,
                        .dst_rollback = dst_rollback_fails };
     char log[8192], w[512];
-    FILE *f = tmpfile();
-    size_t n;
-    int saved;
+    unit_log_capture lc;
     sim_pair p;
 
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     xlmig_err_clear();
     CU_ASSERT_EQUAL_FATAL(xlmig_fault_set("dest:switchover:error"), 1);
     sim_pair_init(&p);
     p.o.hooks = &sh;
     p.dopts.hooks = &dh;
     /* The warnings, as an operator would read them. */
-    fflush(stderr);
-    saved = dup(2);
-    CU_ASSERT_FATAL(saved >= 0 && dup2(fileno(f), 2) == 2);
-    xlmig_log_set_level(XLMIG_LOG_WARN);
+    CU_ASSERT_FATAL(unit_log_capture_begin(&lc) == 0);
     CU_ASSERT_EQUAL(sim_pair_run(&p), XLMIG_E_REMOTE);
-    xlmig_log_set_level(getenv("XLMIG_UNIT_VERBOSE") ? XLMIG_LOG_DEBUG
-                                                      : XLMIG_LOG_ERROR - 1);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(f);
-    n = fread(log, 1, sizeof(log) - 1, f);
-    log[n] = 0;
-    fclose(f);
+    unit_log_capture_end(&lc, log, sizeof(log));
     /* Both hooks ran, in the order that mixed the errors up. */
     CU_ASSERT_EQUAL(il.step, 2);
     CU_ASSERT_FALSE(il.lost);
