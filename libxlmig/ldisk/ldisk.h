@@ -197,6 +197,13 @@ bool xlmig_ldisk_target_lv(const char *target, char *vg, char *lv,
 int xlmig_ldisk_config_rewrite(const xlmig_ldisk_disk *disks, unsigned n,
                                const char *json, size_t len, char **out);
 /*
+ * d's LV in volume group vg as prefix + /dev/VG/LV, or with mapper
+ * prefix + /dev/mapper/VG-LV (dm_name); too long is an error naming d.
+ */
+int xlmig_ldisk_lv_path(const xlmig_ldisk_disk *d, const char *vg,
+                        bool mapper, const char *prefix, char *out,
+                        size_t sz);
+/*
  * The guest's xl config file text with each of disks' LVs named in its
  * dst_vg wherever the text names it as a whole path, in the same form
  * (ldisk_xlcfg.c); a disk whose VG changes and that the text does not

@@ -33,28 +33,34 @@ static yajl_val member(yajl_val o, const char *key)
     return NULL;
 }
 
+int xlmig_ldisk_lv_path(const xlmig_ldisk_disk *d, const char *vg,
+                        bool mapper, const char *prefix, char *out,
+                        size_t sz)
+{
+    char dm[2 * XLMIG_LDISK_NAME_MAX + 2];
+    int r = -1;
+
+    if (!mapper)
+        r = snprintf(out, sz, "%s/dev/%s/%s", prefix, vg, d->lv.lv);
+    else if (!xlmig_ldisk_dm_name(vg, d->lv.lv, dm, sizeof(dm)))
+        r = snprintf(out, sz, "%s/dev/mapper/%s", prefix, dm);
+    if (r < 0 || (size_t)r >= sz) {
+        xlmig_err(XLMIG_E_INVAL, "local disk %s: %s/%s: path too long",
+                  d->vdev, vg, d->lv.lv);
+        return XLMIG_E_INVAL;
+    }
+    return 0;
+}
+
 /* The new path of d in target's form. */
 static int new_path(const xlmig_ldisk_disk *d, const char *target,
                     char *out, size_t sz)
 {
-    char dm[2 * XLMIG_LDISK_NAME_MAX + 2];
     const char *phy = strncmp(target, "phy:", 4) ? "" : "phy:";
     const char *t = target + strlen(phy);
-    int r;
 
-    if (!strncmp(t, "/dev/mapper/", 12)) {
-        if (xlmig_ldisk_dm_name(d->dst_vg, d->lv.lv, dm, sizeof(dm)))
-            return XLMIG_E_INVAL;
-        r = snprintf(out, sz, "%s/dev/mapper/%s", phy, dm);
-    } else {
-        r = snprintf(out, sz, "%s/dev/%s/%s", phy, d->dst_vg, d->lv.lv);
-    }
-    if (r < 0 || (size_t)r >= sz) {
-        xlmig_err(XLMIG_E_INVAL, "local disk %s: %s/%s: path too long",
-                  d->vdev, d->dst_vg, d->lv.lv);
-        return XLMIG_E_INVAL;
-    }
-    return 0;
+    return xlmig_ldisk_lv_path(d, d->dst_vg, !strncmp(t, "/dev/mapper/", 12),
+                               phy, out, sz);
 }
 
 /* Disk d's entry of the config's disks: there once, naming d's LV. */

@@ -24,32 +24,16 @@ typedef struct {
 
 static int disk_paths(const xlmig_ldisk_disk *d, paths *p)
 {
-    char dm[2 * XLMIG_LDISK_NAME_MAX + 2];
-    int r;
+    int f, rc = 0;
 
-    r = snprintf(p->from[0], sizeof(p->from[0]), "/dev/%s/%s", d->lv.vg,
-                 d->lv.lv);
-    if (r < 0 || (size_t)r >= sizeof(p->from[0]))
-        goto long_path;
-    r = snprintf(p->to[0], sizeof(p->to[0]), "/dev/%s/%s", d->dst_vg,
-                 d->lv.lv);
-    if (r < 0 || (size_t)r >= sizeof(p->to[0]))
-        goto long_path;
-    if (xlmig_ldisk_dm_name(d->lv.vg, d->lv.lv, dm, sizeof(dm)))
-        goto long_path;
-    r = snprintf(p->from[1], sizeof(p->from[1]), "/dev/mapper/%s", dm);
-    if (r < 0 || (size_t)r >= sizeof(p->from[1]))
-        goto long_path;
-    if (xlmig_ldisk_dm_name(d->dst_vg, d->lv.lv, dm, sizeof(dm)))
-        goto long_path;
-    r = snprintf(p->to[1], sizeof(p->to[1]), "/dev/mapper/%s", dm);
-    if (r < 0 || (size_t)r >= sizeof(p->to[1]))
-        goto long_path;
-    return 0;
-long_path:
-    xlmig_err(XLMIG_E_INVAL, "local disk %s: %s/%s: path too long",
-              d->vdev, d->dst_vg, d->lv.lv);
-    return XLMIG_E_INVAL;
+    for (f = 0; !rc && f < 2; f++) {
+        rc = xlmig_ldisk_lv_path(d, d->lv.vg, f, "", p->from[f],
+                                 sizeof(p->from[f]));
+        if (!rc)
+            rc = xlmig_ldisk_lv_path(d, d->dst_vg, f, "", p->to[f],
+                                     sizeof(p->to[f]));
+    }
+    return rc;
 }
 
 static bool opens(char c)
