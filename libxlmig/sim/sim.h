@@ -12,6 +12,7 @@
 #include "page_digest.h"
 #include "sim_guest.h"
 #include "sim_host.h"
+#include "sim_populate.h"
 
 typedef struct {
     const char *name;          /* guest name */
@@ -56,6 +57,7 @@ typedef struct {
     xlmig_sim_guest guest;
     xlmig_page_digest digest;  /* kept as pages arrive */
     uint64_t faulted;          /* memory below this is populated */
+    xlmig_sim_populate populate; /* the rest, ahead of the pages */
     uint64_t records;          /* PAGES records received */
     char *name;
     bool created;

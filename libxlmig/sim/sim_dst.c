@@ -52,10 +52,12 @@ void xlmig_sim_dst_init(xlmig_sim_dst *d, uint64_t free_bytes)
     d->free_bytes = free_bytes;
     xlmig_sim_guest_init(&d->guest);
     xlmig_page_digest_init(&d->digest);
+    xlmig_sim_populate_init(&d->populate);
 }
 
 void xlmig_sim_dst_dispose(xlmig_sim_dst *d)
 {
+    xlmig_sim_populate_dispose(&d->populate);
     xlmig_sim_guest_dispose(&d->guest);
     xlmig_page_digest_dispose(&d->digest);
     free(d->name);
@@ -109,12 +111,14 @@ static int sim_check(void *be, const xlmig_msg *req, xlmig_checks *c,
 /*
  * The first round comes in pfn order: populate the span a record
  * covers in one call before copying into it, cheaper here than a
- * fault a page. Pages below the mark (resent ones) are in already; a
- * record that leaps far ahead is left to fault page by page.
+ * fault a page. Pages below the mark (resent ones, or the populating
+ * thread's) are in already; a record that leaps far ahead is left to
+ * fault page by page.
  */
 static void prefault(xlmig_sim_dst *d, const xlmig_pages_view *v)
 {
     uint64_t ps = d->guest.page_size, lo = d->faulted, hi = 0, pfn;
+    uint64_t ahead = xlmig_sim_populate_done(&d->populate);
     uint64_t os_page = (uint64_t)sysconf(_SC_PAGESIZE);
     uint32_t i;
 
@@ -123,6 +127,8 @@ static void prefault(xlmig_sim_dst *d, const xlmig_pages_view *v)
         if ((pfn + 1) * ps > hi)
             hi = (pfn + 1) * ps;
     }
+    if (ahead > lo)
+        lo = ahead;
     lo -= lo % os_page;
     if (hi <= lo || hi - lo > 2 * (uint64_t)v->count * ps + os_page)
         return;
@@ -130,6 +136,7 @@ static void prefault(xlmig_sim_dst *d, const xlmig_pages_view *v)
     (void)madvise(d->guest.mem + lo, hi - lo, MADV_POPULATE_WRITE);
 #endif
     d->faulted = hi;
+    xlmig_sim_populate_reached(&d->populate, hi);
 }
 
 static int sim_feed(void *be, const uint8_t *p, size_t len)
@@ -199,6 +206,11 @@ static int sim_begin(void *be, const xlmig_msg *req, uint32_t *page_size)
         return rc;
     d->records = 0;
     d->faulted = 0;
+    if (xlmig_sim_populate_start(&d->populate, d->guest.mem,
+                                 d->guest.mem_bytes)) {
+        XLMIG_WARN("%s; pages fault in as they come", xlmig_errmsg());
+        xlmig_err_clear();
+    }
     *page_size = (uint32_t)req->page_size;
     return 0;
 }
@@ -209,6 +221,8 @@ static int sim_end(void *be, const xlmig_msg *end, xlmig_restore_result *res)
     xlmig_sim_dst *d = be;
     uint64_t digest = xlmig_page_digest_value(&d->digest);
 
+    /* Every page is here: what is not yet populated reads as zero. */
+    xlmig_sim_populate_dispose(&d->populate);
     res->pages = d->records;
     res->has_verify = true;
     res->verified = end->hash && digest == end->hash;
@@ -280,6 +294,7 @@ static int sim_discard(void *be)
     if (d->host_dir && d->incoming && d->recorded)
         rc = xlmig_sim_host_remove(d->host_dir, d->incoming);
     d->recorded = false;
+    xlmig_sim_populate_dispose(&d->populate);
     xlmig_sim_guest_dispose(&d->guest);
     xlmig_sim_guest_init(&d->guest);
     xlmig_page_digest_dispose(&d->digest);

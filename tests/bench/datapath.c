@@ -217,6 +217,9 @@ static int measure(row *w, unsigned i, const char *tool, double gib,
     int rc;
 
     memset(&one, 0, sizeof(one));
+    /* A source's and a destination's memory, the same for each. */
+    if (i == MIG_TLS || i == MIG_TCP || i == MIG_SSH || i == FRESH_N)
+        dp_warm_memory(2 * bytes + 256.0 * 1024 * 1024);
     switch (i) {
     case MIG_TLS: case MIG_TCP: case MIG_SSH:
         rc = dp_migrate(tool, gib, w[i].extra, d,
@@ -328,6 +331,10 @@ int main(int argc, char **argv)
            "load average %.2f on %ld CPUs; control channel: %s\n", gib, n,
            runs, load[0], ncpu, have_sshd ? "ssh to a throwaway sshd" :
            "-s \"\" (pipes)");
+    printf("   each run into fresh memory (the migrations, TCP into fresh"
+           " memory) first\n   touches and frees twice its size: freed"
+           " memory handed back to a hypervisor\n   (free page reporting)"
+           " costs several times more at its next first touch\n");
     /* The cipher's own rate, before and after: the better one counts. */
     gcm = dp_gcm_rate();
     /*

@@ -54,6 +54,15 @@ double dp_proc_cpu(pid_t pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+void dp_warm_memory(double bytes)
+{
+    void *m = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+    if (m != MAP_FAILED)
+        munmap(m, (size_t)bytes);
+}
+
 static char pattern[DP_BUF];
 
 /* Before any writer thread starts: they all read it. */

@@ -29,6 +29,13 @@ double dp_now_s(void);
 int dp_reap(pid_t src, pid_t dst, double t0, dp_result *r);
 /* utime + stime of a process, seconds; -1 if it is gone. */
 double dp_proc_cpu(pid_t pid);
+/*
+ * Touch and free bytes of memory, so that a run that takes fresh
+ * memory next finds it as every other such run does: a hypervisor
+ * with free page reporting takes freed pages back a few seconds
+ * later, and the first touch after that costs several times more.
+ */
+void dp_warm_memory(double bytes);
 
 /*
  * bytes over n loopback TCP connections (one thread each, a process a
