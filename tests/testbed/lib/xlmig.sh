@@ -31,7 +31,9 @@ xl-migrate-drbd ${TB_XLMIG_OPTS:-}${TB_XLMIG_OPTS:+ }$name $dst"
 # the guest's memory (the report's "for N MiB of memory"): the percent
 # rises from below 99 at iteration 0 and never passes 100, and what each
 # ETA implies is left (ETA x rate) is no more than the guest's memory,
-# not libxc's whole pfn range.
+# not libxc's whole pfn range. The rate is printed to 0.1 MiB/s, so the
+# least rate the line can stand for (0.05 less) is the one multiplied:
+# at 0.1 MiB/s shown the true rate may be half that.
 tb_xlmig_progress_ok() {
     awk '
         / for [0-9.]+ MiB of memory/ {
@@ -49,7 +51,8 @@ tb_xlmig_progress_ok() {
             if (eta ~ /^[0-9:]+$/) {
                 k = split(eta, t, ":"); s = 0
                 for (j = 1; j <= k; j++) s = s * 60 + t[j]
-                left[n] = s * rate; line[n] = $0
+                lo = rate - 0.05; if (lo < 0) lo = 0
+                left[n] = s * lo; line[n] = $0
             }
         }
         END {
