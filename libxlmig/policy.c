@@ -11,6 +11,7 @@ void xlmig_policy_params_init(xlmig_policy_params *par)
     par->timeout_ns = XLMIG_TIMEOUT_DEFAULT_S * 1000000000ULL;
     par->page_size = XLMIG_PAGE_SIZE;
     par->max_iterations = XLMIG_POLICY_MAX_ITERATIONS;
+    par->polish_rounds = XLMIG_POLISH_ROUNDS;
 }
 
 void xlmig_policy_init(xlmig_policy *p, const xlmig_policy_params *par,
@@ -27,6 +28,7 @@ void xlmig_policy_init(xlmig_policy *p, const xlmig_policy_params *par,
         p->par.max_iterations = XLMIG_POLICY_MAX_ITERATIONS;
     p->throttle = throttle;
     p->d_a = -1;
+    p->d_prev = -1;
 }
 
 void xlmig_policy_dispose(xlmig_policy *p)
@@ -142,6 +144,31 @@ static double secs_round(const xlmig_policy *p, uint64_t now)
            ? (double)(now - p->t_prev_a) / 1e9 : 0;
 }
 
+/*
+ * Converged: is one more live round worth it? Only while the guest's
+ * dirty set keeps shrinking, so the round leaves fewer pages for the
+ * downtime, never under a cap (a throttled guest is slowed for every
+ * round) and never past the budget.
+ */
+static bool polish(xlmig_policy *p, const xlmig_precopy_stats *st,
+                   uint64_t elapsed)
+{
+    uint64_t pages_ns = p->predicted_ns - p->par.switchover_ns;
+
+    if (p->no_polish || p->polished >= p->par.polish_rounds ||
+        st->iteration == 0 || p->d_prev <= 0 ||
+        st->iteration + 1 >= p->par.max_iterations ||
+        elapsed >= p->par.timeout_ns / 2 ||
+        (p->throttle && p->throttle->active))
+        return false;
+    if (st->dirty_count <= XLMIG_POLISH_MIN_PAGES ||
+        p->predicted_ns < p->par.switchover_ns ||
+        pages_ns < XLMIG_POLISH_MIN_NS)
+        return false;
+    return (double)st->dirty_count <=
+           XLMIG_POLISH_SHRINK * (double)p->d_prev;
+}
+
 int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
                         uint64_t now)
 {
@@ -173,6 +200,7 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
     }
     tx = tx_rate(p);
     p->t_a = now;
+    p->d_prev = p->d_a;
     p->d_a = st->dirty_count;
     p->wire_raw_a = p->wire_raw;
     p->wire_out_a = p->wire_out;
@@ -189,8 +217,15 @@ int xlmig_policy_decide(xlmig_policy *p, const xlmig_precopy_stats *st,
         p->predicted_ns = UINT64_MAX;
     }
 
-    if (p->predicted_ns <= p->par.max_downtime_ns)
-        return stop(p, XLMIG_POLICY_STOP_AND_COPY, XLMIG_WHY_CONVERGED);
+    if (p->predicted_ns <= p->par.max_downtime_ns) {
+        if (!polish(p, st, elapsed))
+            return stop(p, XLMIG_POLICY_STOP_AND_COPY, XLMIG_WHY_CONVERGED);
+        p->polished++;
+        return stop(p, XLMIG_POLICY_CONTINUE, XLMIG_WHY_NONE);
+    }
+    /* A round past convergence grew again: the next fit stops. */
+    if (p->polished)
+        p->no_polish = true;
 
     /*
      * The round trips and suspend/restore alone exceed the target (a
@@ -253,6 +288,9 @@ void xlmig_policy_tick(xlmig_policy *p, unsigned long dirty_since_clean,
     double secs, dirty, tx, budget;
 
     if (!p->throttle || !p->t_a || p->d_a <= 0 || now <= p->tick_t)
+        return;
+    /* A round past convergence: the guest needs no cap. */
+    if (p->polished && !p->no_polish)
         return;
     secs = (double)(now - p->tick_t) / 1e9;
     /* Too short a window says more about noise than about the guest. */

@@ -24,6 +24,18 @@
  */
 #define XLMIG_WIRE_GAIN_MAX 8.0
 #define XLMIG_WIRE_GAIN_MIN_RAW (4.0 * 1024 * 1024)
+/*
+ * Converged with the dirty set still shrinking: one more live round
+ * (at most polish_rounds) while the last one left no more than
+ * XLMIG_POLISH_SHRINK of the pages before it, and the pages are over
+ * XLMIG_POLISH_MIN_PAGES (libxenguest's own stop threshold) and would
+ * take XLMIG_POLISH_MIN_NS or more. A round costs pre-copy time, not
+ * downtime.
+ */
+#define XLMIG_POLISH_ROUNDS 3
+#define XLMIG_POLISH_SHRINK 0.75
+#define XLMIG_POLISH_MIN_PAGES 50
+#define XLMIG_POLISH_MIN_NS 2000000ULL
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -73,6 +85,7 @@ typedef struct {
     uint64_t switchover_ns;     /* measured fixed switchover cost */
     double link_Bps;            /* known link limit, 0 if unknown */
     unsigned max_iterations;    /* safety bound; default 200 */
+    unsigned polish_rounds;     /* XLMIG_POLISH_ROUNDS; 0: stop at once */
 } xlmig_policy_params;
 
 /*
@@ -110,6 +123,9 @@ typedef struct xlmig_policy {
     uint64_t t_prev_a;          /* the one before: the round's start */
     uint64_t t_b;               /* last call B */
     long d_a;                   /* pages the current round sends */
+    long d_prev;                /* and the round before it */
+    unsigned polished;          /* rounds run past convergence */
+    bool no_polish;             /* a polished round grew: stop next time */
     unsigned rounds;            /* completed rounds */
     uint64_t tick_t;            /* last mid-round sample */
     unsigned long tick_dirty, tick_sent;

@@ -261,9 +261,13 @@ static int self_check(void)
     o.rate_Bps = o.hot_bytes = o.hot_fraction = o.bw_Bps = o.rtt_s = -1;
     if (make_cell(&o, &links[1], "idle", &c))
         return 1;
-    /* Idle guest: the first round is all of memory, the next is tiny. */
+    /*
+     * Idle guest: the first round is all of memory, the next the few
+     * hundred pages it dirtied meanwhile (over 50 pages and 2 ms: one
+     * round past convergence, policy.h), the last a handful.
+     */
     bm_run(&c.sc, &bm_xlmig, &r);
-    if (r.rounds != 2 || !r.converged ||
+    if (r.rounds != 3 || !r.converged ||
         fabs(r.total_s / c.floor_total_s - 1) > 0.02) {
         fprintf(stderr, "self-check: idle/xlmig: %u rounds, total "
                 "%.3f s vs %.3f s\n", r.rounds, r.total_s, c.floor_total_s);

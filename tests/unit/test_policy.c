@@ -15,6 +15,7 @@ static void setup(void)
     par.max_downtime_ns = 300 * MS;
     par.bound = XLMIG_DOWNTIME_BOUND;     /* as --max-downtime 300 */
     par.timeout_ns = 1000000 * MS;
+    par.polish_rounds = 0;     /* the stop rule alone (test_polish.c) */
 }
 
 /* One round: call A with dirty pages, send for dt, call B. */
