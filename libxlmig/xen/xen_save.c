@@ -46,7 +46,11 @@ typedef struct {
     xc_interface *xch;          /* the save thread's own handle */
     int rd, wr;                 /* the pipe */
     int evfd;                   /* save thread -> pump: suspended */
+    int drainfd;                /* save thread -> pump: catch up now */
     pthread_mutex_t lock;       /* the driver, policy and throttle */
+    pthread_cond_t drained;     /* drain_state went to DRAIN_DONE */
+    int drain_state;            /* under lock */
+    int drain_rc;               /* under lock: the catch-up's */
     xlmig_precopy pc;           /* under lock */
     pthread_t th;
     bool started;
@@ -72,6 +76,8 @@ typedef struct {
     bool told_suspended;
     uint64_t t_tick;
 } save_run;
+
+enum { DRAIN_NONE, DRAIN_ASKED, DRAIN_DONE };
 
 /* ---- the save thread ---------------------------------------------- */
 
@@ -109,6 +115,31 @@ static int policy_cb(struct precopy_stats st, void *data)
     return d;
 }
 
+/*
+ * Before the suspend, with every byte of the last live round in the
+ * pipe: the pump forwards them and waits, the guest still running,
+ * until the destination took in all it was sent (drain.h). The pump
+ * thread owns the channel, so it does the catch-up; we wait for it.
+ */
+static int catch_up(save_run *s)
+{
+    int rc;
+
+    pthread_mutex_lock(&s->lock);
+    if (s->drain_state == DRAIN_NONE) {
+        s->drain_state = DRAIN_ASKED;
+        if (eventfd_write(s->drainfd, 1)) {
+            s->drain_state = DRAIN_DONE;
+            s->drain_rc = XLMIG_E_IO;
+        }
+    }
+    while (s->drain_state != DRAIN_DONE)
+        pthread_cond_wait(&s->drained, &s->lock);
+    rc = s->drain_rc;
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
 static int suspend_cb(void *data)
 {
     save_run *s = data;
@@ -118,6 +149,9 @@ static int suspend_cb(void *data)
     bool down;
     int r;
 
+    /* Not caught up: no suspend, the save fails, the guest runs on. */
+    if (s->sc->drain && catch_up(s))
+        return 0;
     /* A guest capped to a few percent would take ages to suspend. */
     pthread_mutex_lock(&s->lock);
     xlmig_precopy_suspending(&s->pc);
@@ -279,9 +313,65 @@ static void progress(save_run *s, uint64_t now, bool force)
     xlmig_progress_update(sc->progress, &smp, force);
 }
 
+/* n bytes of the libxl stream onto the channel (and the tee). */
+static int forward(save_run *s, const uint8_t *buf, size_t n)
+{
+    int rc = xlmig_chan_send_xen(s->sc->ch, buf, n);
+
+    if (!rc && s->tee >= 0 && xlmig_xen_write_all(s->tee, buf, n)) {
+        xlmig_err(XLMIG_E_IO, "XLMIG_TEST_TEE: %s", strerror(errno));
+        rc = XLMIG_E_IO;
+    }
+    if (!rc)
+        atomic_fetch_add(&s->pumped, (uint64_t)n);
+    return rc;
+}
+
+/*
+ * The save thread waits in its suspend callback, so the pipe holds
+ * the last live round's tail and nothing more will come: forward it,
+ * then the catch-up itself.
+ */
+static int pump_catch_up(save_run *s, uint8_t *buf)
+{
+    struct pollfd p;
+    ssize_t n;
+    int r, rc;
+
+    for (;;) {
+        p = (struct pollfd){ .fd = s->rd, .events = POLLIN };
+        r = poll(&p, 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || !(p.revents & POLLIN))
+            break;
+        n = read(s->rd, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        rc = forward(s, buf, (size_t)n);
+        if (rc)
+            return rc;
+    }
+    return s->sc->drain(s->sc);
+}
+
+/* Release the save thread from catch_up with rc; later asks get it too. */
+static void drain_done(save_run *s, int rc)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->drain_state != DRAIN_DONE) {
+        s->drain_state = DRAIN_DONE;
+        s->drain_rc = rc;
+        pthread_cond_broadcast(&s->drained);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
 static int pump(save_run *s)
 {
-    struct pollfd pf[2];
+    struct pollfd pf[3];
     uint8_t *buf;
     eventfd_t ev;
     uint64_t now;
@@ -299,8 +389,10 @@ static int pump(save_run *s)
         pf[0].events = POLLIN;
         pf[1].fd = s->evfd;
         pf[1].events = POLLIN;
-        pf[0].revents = pf[1].revents = 0;
-        r = poll(pf, 2, (int)(XLMIG_TICK_NS / 1000000));
+        pf[2].fd = s->drainfd;
+        pf[2].events = POLLIN;
+        pf[0].revents = pf[1].revents = pf[2].revents = 0;
+        r = poll(pf, 3, (int)(XLMIG_TICK_NS / 1000000));
         if (r < 0 && errno != EINTR) {
             xlmig_err(XLMIG_E_IO, "save pump: poll: %s", strerror(errno));
             rc = XLMIG_E_IO;
@@ -309,6 +401,14 @@ static int pump(save_run *s)
         if (r > 0 && pf[1].revents) {
             eventfd_read(s->evfd, &ev);
             tell_suspended(s);
+        }
+        if (r > 0 && pf[2].revents) {
+            eventfd_read(s->drainfd, &ev);
+            rc = pump_catch_up(s, buf);
+            drain_done(s, rc);
+            if (rc)
+                goto out;
+            continue;
         }
         if (r > 0 && pf[0].revents) {
             n = read(s->rd, buf, CHUNK);
@@ -322,15 +422,9 @@ static int pump(save_run *s)
             }
             if (n == 0)
                 break;
-            rc = xlmig_chan_send_xen(s->sc->ch, buf, (size_t)n);
-            if (!rc && s->tee >= 0 &&
-                xlmig_xen_write_all(s->tee, buf, (size_t)n)) {
-                xlmig_err(XLMIG_E_IO, "XLMIG_TEST_TEE: %s", strerror(errno));
-                rc = XLMIG_E_IO;
-            }
+            rc = forward(s, buf, (size_t)n);
             if (rc)
                 goto out;
-            atomic_fetch_add(&s->pumped, (uint64_t)n);
         }
         now = xlmig_now_ns();
         if (now - s->t_tick >= XLMIG_TICK_NS) {
@@ -385,7 +479,8 @@ static int save_setup(save_run *s)
     r = fcntl(s->wr, F_SETPIPE_SZ, PIPE_SIZE);
     (void)r;
     s->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (s->evfd < 0) {
+    s->drainfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (s->evfd < 0 || s->drainfd < 0) {
         xlmig_err(XLMIG_E_IO, "eventfd: %s", strerror(errno));
         return XLMIG_E_IO;
     }
@@ -409,9 +504,12 @@ static void save_dispose(save_run *s)
         close(s->wr);
     if (s->evfd >= 0)
         close(s->evfd);
+    if (s->drainfd >= 0)
+        close(s->drainfd);
     if (s->xch)
         xc_interface_close(s->xch);
     xlmig_precopy_dispose(&s->pc);
+    pthread_cond_destroy(&s->drained);
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -464,9 +562,10 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     memset(&s, 0, sizeof(s));
     s.x = x;
     s.sc = sc;
-    s.rd = s.wr = s.evfd = s.tee = -1;
+    s.rd = s.wr = s.evfd = s.drainfd = s.tee = -1;
     s.hvm = xlmig_xen_src_type(x) == LIBXL_DOMAIN_TYPE_HVM;
     pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.drained, NULL);
     /* libxenguest runs the loop: the driver only decides and ticks. */
     xlmig_precopy_init(&s.pc, sc->policy, NULL, NULL);
     s.pc.guest_pages = guest_pages(&s);
@@ -482,6 +581,8 @@ int xlmig_xen_src_save(void *be, xlmig_save_ctx *sc)
     }
     s.started = true;
     prc = pump(&s);
+    /* A save thread waiting to catch up must not wait for a gone pump. */
+    drain_done(&s, prc ? prc : XLMIG_E_IO);
     if (prc) {
         /* Make the next policy call abort and every write fail. */
         xlmig_policy_cancel(sc->policy);

@@ -16,12 +16,14 @@ tb_dp_no_listener() {
     tb_run "$1" "! ss -Hltnp | grep -q xl-migrate-drbd"
 }
 
-# tb_dp_after LOG SRC DST: the report of LOG names three TLS streams, and
-# neither host has a listener left.
+# tb_dp_after LOG SRC DST: the report of LOG names three TLS streams and
+# the catch-up before the suspend, and neither host has a listener left.
 tb_dp_after() {
     local log=$1 src=$2 dst=$3
     tb_assert "report: three TLS streams ($log)" \
         grep -q "transport: *tls, 3 streams" "$log"
+    tb_assert "report: caught up before the suspend ($log)" \
+        grep -q "before suspend: *the destination caught up" "$log"
     tb_assert "no listener left on $dst" tb_dp_no_listener "$dst"
     tb_assert "no listener left on $src" tb_dp_no_listener "$src"
 }
