@@ -447,13 +447,14 @@ int xlmig_drbd_demote(xlmig_drbd *d, xlmig_drbd_res *r)
     int rc;
 
     xlmig_drbd_out_init(&o);
-    rc = xlmig_drbd_query(d, r->name, &s);
+    /* After a commit the destroy's hotplug remove has demoted it. */
+    rc = xlmig_drbd_query_fast(d, r, &s);
     if (rc || s.role != XLMIG_DRBD_ROLE_PRIMARY)
         goto out;
     rc = run(d, r->name, true, &o, xlmig_drbd_prog_adm(), "secondary",
              r->name, NULL);
     if (!rc)
-        rc = xlmig_drbd_query(d, r->name, &s);
+        rc = xlmig_drbd_query_fast(d, r, &s);
     if (!rc && s.role == XLMIG_DRBD_ROLE_PRIMARY) {
         xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: still Primary after"
                   " drbdadm secondary", r->name);

@@ -301,8 +301,35 @@ static void test_commit_waits_without_commands(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(c, "net-options --allow-two-primaries=no"));
     CU_ASSERT_STRING_EQUAL(get("r0.xen2.two"), "no");
     CU_ASSERT_STRING_EQUAL(get("r0.xen2.role"), "Primary");
+    cleanup();
+}
+
+/* The source's commit after its destroy demoted it: no role read. */
+static void test_src_commit_demoted_without_commands(void)
+{
+    const char *c;
+
+    window_open();
     as("xen1");
+    put("r0.xen1.role", "Secondary");
+    proc_roles("Secondary/Primary");
+    calls_since();
     CU_ASSERT_EQUAL(hs.src_commit(hs.arg), 0);
+    c = calls_since();
+    CU_ASSERT_PTR_NULL(strstr(c, " role "));
+    CU_ASSERT_PTR_NULL(strstr(c, " secondary "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c, "net-options --allow-two-primaries=no"));
+    CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
+    cleanup();
+    /* Still Primary (no hotplug remove): it demotes, and reads back. */
+    window_open();
+    as("xen1");
+    proc_roles("Primary/Primary");
+    CU_ASSERT_EQUAL(hs.src_commit(hs.arg), XLMIG_E_EXTERNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "still Primary after"));
+    proc_roles("Secondary/Primary");
+    CU_ASSERT_EQUAL(hs.src_commit(hs.arg), 0);
+    CU_ASSERT_STRING_EQUAL(get("r0.xen1.role"), "Secondary");
     CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
     cleanup();
 }
@@ -482,6 +509,8 @@ static CU_TestInfo tests[] = {
       test_commit_source_not_demoted_by_hotplug },
     { "commit waits for the source without commands",
       test_commit_waits_without_commands },
+    { "source commit after the hotplug demoted, without commands",
+      test_src_commit_demoted_without_commands },
     { "rollback", test_rollback },
     { "rollback waits for the peer", test_rollback_source_first_waits_for_peer },
     { "promotion waits for the peer's window",
