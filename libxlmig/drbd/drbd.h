@@ -247,8 +247,9 @@ int xlmig_drbd_promote(xlmig_drbd *d, xlmig_drbd_res *r);
 int xlmig_drbd_demote(xlmig_drbd *d, xlmig_drbd_res *r);
 /*
  * Back to one primary: if this side no longer runs the guest, demote
- * first (demote true); then wait for the peer not to be Primary too,
- * then allow-two-primaries off.
+ * first (demote true); then wait for the peer not to be Primary too
+ * (read with xlmig_drbd_query_fast: no command while it waits, once
+ * the window's minors are known), then allow-two-primaries off.
  */
 int xlmig_drbd_close_window(xlmig_drbd *d, xlmig_drbd_res *r, bool demote);
 

@@ -447,13 +447,14 @@ int xlmig_drbd_demote(xlmig_drbd *d, xlmig_drbd_res *r)
     int rc;
 
     xlmig_drbd_out_init(&o);
-    rc = xlmig_drbd_query(d, r->name, &s);
+    /* After a commit the destroy's hotplug remove has demoted it. */
+    rc = xlmig_drbd_query_fast(d, r, &s);
     if (rc || s.role != XLMIG_DRBD_ROLE_PRIMARY)
         goto out;
     rc = run(d, r->name, true, &o, xlmig_drbd_prog_adm(), "secondary",
              r->name, NULL);
     if (!rc)
-        rc = xlmig_drbd_query(d, r->name, &s);
+        rc = xlmig_drbd_query_fast(d, r, &s);
     if (!rc && s.role == XLMIG_DRBD_ROLE_PRIMARY) {
         xlmig_err(XLMIG_E_EXTERNAL, "drbd %s: still Primary after"
                   " drbdadm secondary", r->name);
@@ -478,33 +479,49 @@ int xlmig_drbd_close_window(xlmig_drbd *d, xlmig_drbd_res *r, bool demote)
         if (rc)
             return rc;
     }
-    rc = xlmig_drbd_query_net(d, r->name, &n);
-    if (rc)
-        return rc;
-    if (n.two_primaries) {
-        /* DRBD refuses to clear the option while both are Primary. */
-        for (;;) {
-            rc = xlmig_drbd_query(d, r->name, &s);
-            if (rc)
-                return rc;
-            if (s.role != XLMIG_DRBD_ROLE_PRIMARY ||
-                s.peer_role != XLMIG_DRBD_ROLE_PRIMARY)
-                break;
-            if (xlmig_now_ns() >= deadline) {
-                xlmig_err(XLMIG_E_TIMEOUT, "drbd %s: both %s and %s are"
-                          " still Primary after %llu s; the window stays"
-                          " open until one demotes (drbdadm secondary %s"
-                          " on the host not running the guest)", r->name,
-                          d->local_host, r->peer, (unsigned long long)
-                          (d->peer_timeout_ns / XLMIG_S(1)), r->name);
-                return XLMIG_E_TIMEOUT;
-            }
-            xlmig_sleep_ns(POLL_NS);
-        }
-        rc = set_two_primaries(d, r, false);
+    /* Minors not known (not opened by us): the option says if to wait. */
+    if (!r->nminors) {
+        rc = xlmig_drbd_query_net(d, r->name, &n);
         if (rc)
             return rc;
+        if (n.nminors <= XLMIG_DRBD_MAX_VOL) {
+            r->nminors = n.nminors;
+            memcpy(r->minors, n.minors, n.nminors * sizeof(n.minors[0]));
+        }
+        if (!n.two_primaries)
+            goto closed;
     }
+    /*
+     * DRBD refuses to clear the option while both are Primary: wait for
+     * the peer, reading /proc/drbd where it says it. On the destination
+     * this runs as soon as the guest started here, while it reconnects
+     * its devices through this dom0: three drbdadm runs a look, four
+     * looks a second, took the CPU its backends and xenstored needed
+     * (its network came back seconds late on a slow host).
+     * set_two_primaries reads the option itself, and leaves it if off.
+     */
+    for (;;) {
+        rc = xlmig_drbd_query_fast(d, r, &s);
+        if (rc)
+            return rc;
+        if (s.role != XLMIG_DRBD_ROLE_PRIMARY ||
+            s.peer_role != XLMIG_DRBD_ROLE_PRIMARY)
+            break;
+        if (xlmig_now_ns() >= deadline) {
+            xlmig_err(XLMIG_E_TIMEOUT, "drbd %s: both %s and %s are"
+                      " still Primary after %llu s; the window stays"
+                      " open until one demotes (drbdadm secondary %s"
+                      " on the host not running the guest)", r->name,
+                      d->local_host, r->peer, (unsigned long long)
+                      (d->peer_timeout_ns / XLMIG_S(1)), r->name);
+            return XLMIG_E_TIMEOUT;
+        }
+        xlmig_sleep_ns(POLL_NS);
+    }
+    rc = set_two_primaries(d, r, false);
+    if (rc)
+        return rc;
+closed:
     r->opened = false;
     if (demote)
         r->promoted = false;

@@ -107,6 +107,9 @@ static void fresh(void)
     setenv("XLMIG_DRBDSETUP", fake, 1);
     setenv("FAKE_DRBD_DIR", dir, 1);
     setenv("XLMIG_TOKEN_DIR", tokens, 1);
+    /* No /proc/drbd unless a test writes one: never this machine's. */
+    snprintf(fake, sizeof(fake), "%s/proc-drbd", dir);
+    setenv("XLMIG_PROC_DRBD", fake, 1);
     unsetenv("FAKE_DRBD_PEER_NAME");
     put("r0.xen1.role", "Primary");
     put("r0.xen2.role", "Secondary");
@@ -144,6 +147,7 @@ static void cleanup(void)
     xlmig_drbd_dispose(&dst);
     xlmig_domain_info_dispose(&di);
     xlmig_msg_dispose(&req);
+    unsetenv("XLMIG_PROC_DRBD");
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
@@ -233,6 +237,100 @@ static void test_commit_source_not_demoted_by_hotplug(void)
     as("xen2");
     CU_ASSERT_EQUAL(hd.dst_commit(hd.arg), 0);
     CU_ASSERT_STRING_EQUAL(get("r0.xen2.two"), "no");
+    cleanup();
+}
+
+/* /proc/drbd as the module shows r0 (minor 0) on the asking host. */
+static void proc_roles(const char *roles)
+{
+    char line[160];
+
+    snprintf(line, sizeof(line), "version: 8.4.11 (api:1/proto:86-101)\n"
+             " 0: cs:Connected ro:%s ds:UpToDate/UpToDate C r-----", roles);
+    put("proc-drbd", line);
+}
+
+/* The commands the fake ran since the last call, one a line. */
+static char *calls_since(void)
+{
+    static char buf[4096];
+    char p[PATH_MAX + 16];
+    size_t n = 0;
+    FILE *f;
+
+    snprintf(p, sizeof(p), "%s/calls", dir);
+    f = fopen(p, "r");
+    if (f) {
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+    }
+    buf[n] = 0;
+    f = fopen(p, "w");
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+/*
+ * The destination commits while the guest, just started there, brings
+ * its devices back through that dom0: waiting for the source to demote
+ * runs no command (it reads /proc/drbd); the option goes off after.
+ */
+static void test_commit_waits_without_commands(void)
+{
+    const char *c;
+
+    window_open();
+    as("xen2");
+    proc_roles("Primary/Primary");
+    calls_since();
+    CU_ASSERT_EQUAL(hd.dst_commit(hd.arg), XLMIG_E_TIMEOUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "still Primary"));
+    c = calls_since();
+    if (*c)
+        fprintf(stderr, "\ncommands while waiting:\n%s", c);
+    CU_ASSERT_STRING_EQUAL(c, "");
+    CU_ASSERT_STRING_EQUAL(get("r0.xen2.two"), "yes");
+    CU_ASSERT(!token_exists());
+    /* The source's destroy demoted it: now the option goes off. */
+    put("r0.xen1.role", "Secondary");
+    proc_roles("Primary/Secondary");
+    CU_ASSERT_EQUAL(hd.dst_commit(hd.arg), 0);
+    c = calls_since();
+    CU_ASSERT_PTR_NULL(strstr(c, " role "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c, "net-options --allow-two-primaries=no"));
+    CU_ASSERT_STRING_EQUAL(get("r0.xen2.two"), "no");
+    CU_ASSERT_STRING_EQUAL(get("r0.xen2.role"), "Primary");
+    cleanup();
+}
+
+/* The source's commit after its destroy demoted it: no role read. */
+static void test_src_commit_demoted_without_commands(void)
+{
+    const char *c;
+
+    window_open();
+    as("xen1");
+    put("r0.xen1.role", "Secondary");
+    proc_roles("Secondary/Primary");
+    calls_since();
+    CU_ASSERT_EQUAL(hs.src_commit(hs.arg), 0);
+    c = calls_since();
+    CU_ASSERT_PTR_NULL(strstr(c, " role "));
+    CU_ASSERT_PTR_NULL(strstr(c, " secondary "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c, "net-options --allow-two-primaries=no"));
+    CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
+    cleanup();
+    /* Still Primary (no hotplug remove): it demotes, and reads back. */
+    window_open();
+    as("xen1");
+    proc_roles("Primary/Primary");
+    CU_ASSERT_EQUAL(hs.src_commit(hs.arg), XLMIG_E_EXTERNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xlmig_errmsg(), "still Primary after"));
+    proc_roles("Secondary/Primary");
+    CU_ASSERT_EQUAL(hs.src_commit(hs.arg), 0);
+    CU_ASSERT_STRING_EQUAL(get("r0.xen1.role"), "Secondary");
+    CU_ASSERT_STRING_EQUAL(get("r0.xen1.two"), "no");
     cleanup();
 }
 
@@ -409,6 +507,10 @@ static CU_TestInfo tests[] = {
     { "migrate and commit", test_migrate_commit },
     { "commit demotes a source left Primary",
       test_commit_source_not_demoted_by_hotplug },
+    { "commit waits for the source without commands",
+      test_commit_waits_without_commands },
+    { "source commit after the hotplug demoted, without commands",
+      test_src_commit_demoted_without_commands },
     { "rollback", test_rollback },
     { "rollback waits for the peer", test_rollback_source_first_waits_for_peer },
     { "promotion waits for the peer's window",
