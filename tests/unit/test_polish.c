@@ -20,15 +20,19 @@ static int apply(void *arg, double share)
     return 0;
 }
 
-/* A policy whose first round sent 1 GiB in first_ms. */
-static uint64_t start_at(xlmig_throttle *thr, uint64_t first_ms)
+/*
+ * A policy with a budget of timeout_ms whose first round sent 1 GiB in
+ * first_ms.
+ */
+static uint64_t start_with(xlmig_throttle *thr, uint64_t first_ms,
+                           uint64_t timeout_ms)
 {
     xlmig_precopy_stats st = { 0, 0, 262144 };
     uint64_t t = 1;
 
     xlmig_policy_params_init(&par);
     par.max_downtime_ns = 300 * MS;
-    par.timeout_ns = 1000000 * MS;
+    par.timeout_ns = timeout_ms * MS;
     xlmig_policy_init(&pol, &par, thr);
     xlmig_policy_decide(&pol, &st, t);
     t += first_ms * MS;
@@ -36,6 +40,12 @@ static uint64_t start_at(xlmig_throttle *thr, uint64_t first_ms)
     st.dirty_count = -1;
     xlmig_policy_decide(&pol, &st, t);
     return t;
+}
+
+/* The first round in first_ms, a budget that never runs out. */
+static uint64_t start_at(xlmig_throttle *thr, uint64_t first_ms)
+{
+    return start_with(thr, first_ms, 1000000);
 }
 
 /* 1 GiB in 10 s: ~107 MB/s. */
@@ -119,18 +129,8 @@ static void test_grew_then_stops_at_next_fit(void)
 
 static void test_not_past_half_the_budget(void)
 {
-    xlmig_precopy_stats st = { 0, 0, 262144 };
-    uint64_t t = 1;
+    uint64_t t = start_with(NULL, 10000, 15000);
 
-    xlmig_policy_params_init(&par);
-    par.max_downtime_ns = 300 * MS;
-    par.timeout_ns = 15000 * MS;
-    xlmig_policy_init(&pol, &par, NULL);
-    xlmig_policy_decide(&pol, &st, t);
-    t += 10000 * MS;
-    st.iteration = 1;
-    st.dirty_count = -1;
-    xlmig_policy_decide(&pol, &st, t);
     /* 10 of 15 s spent: the shrinking set is not chased further. */
     CU_ASSERT_EQUAL(next(1, 2048, &t, 80 * MS), XLMIG_POLICY_STOP_AND_COPY);
 }
